@@ -1,0 +1,37 @@
+package dev.meridian.common.events;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * An event on the {@code tenancy.changes} topic (keyed by tenant id): something every gateway must learn about
+ * quickly, such as a revoked key or a suspended tenant. Published through the tenancy service's outbox; consumers
+ * must be idempotent by {@code id}. Carries identifiers only, never secrets or customer content.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TenancyChange(
+        UUID id,
+        String type,
+        @JsonProperty("tenant_id") UUID tenantId,
+        @JsonProperty("key_id") UUID keyId,
+        @JsonProperty("key_prefix") String keyPrefix,
+        @JsonProperty("occurred_at") Instant occurredAt) {
+
+    public static final String TOPIC = "tenancy.changes";
+
+    public static final String API_KEY_CREATED = "api_key.created";
+    public static final String API_KEY_REVOKED = "api_key.revoked";
+    /** The key's expiry, scopes or name changed (for example the old key of a rotation got a grace expiry). */
+    public static final String API_KEY_UPDATED = "api_key.updated";
+    public static final String TENANT_CREATED = "tenant.created";
+    public static final String TENANT_UPDATED = "tenant.updated";
+    public static final String TENANT_SUSPENDED = "tenant.suspended";
+    public static final String TENANT_ACTIVATED = "tenant.activated";
+
+    /** True when a gateway must drop what it cached for the whole tenant, not just one key. */
+    public boolean affectsWholeTenant() {
+        return type != null && type.startsWith("tenant.");
+    }
+}

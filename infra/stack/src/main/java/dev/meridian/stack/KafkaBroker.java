@@ -1,0 +1,124 @@
+package dev.meridian.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A single-node Apache Kafka broker in KRaft mode (broker and controller in one), run from the Maven Central jars
+ * that infra/dist resolves, in a child JVM. Its data folder keeps topics and offsets across restarts.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private final ChildProcess process;
+    private final int port;
+
+    private KafkaBroker(ChildProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static KafkaBroker start(MeridianHome home, int port, int controllerPort, Path dataDir, Path logDir,
+            Path pidDir) {
+        try {
+            Files.createDirectories(dataDir);
+            Path config = dataDir.resolve("server.properties");
+            Files.writeString(config, serverProperties(port, controllerPort, dataDir.resolve("log")));
+            String classpath = home.kafkaLibs().toAbsolutePath() + "/*";
+            Path log = logDir.resolve("kafka.log");
+
+            if (!Files.exists(dataDir.resolve("log/meta.properties"))) {
+                List<String> format = List.of(ChildProcess.javaBinary(), "-Xmx256m", "-cp", classpath,
+                        "-Dlog4j2.configurationFile=" + writeLog4j(dataDir).toUri(),
+                        "kafka.tools.StorageTool", "format", "--ignore-formatted",
+                        "-t", clusterId(), "-c", config.toString());
+                var formatter = ChildProcess.start("kafka-format", format, Map.of(), dataDir, log, null);
+                formatter.awaitSuccess(Duration.ofSeconds(60));
+            }
+
+            List<String> command = new ArrayList<>(List.of(ChildProcess.javaBinary(),
+                    "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1",
+                    "-Djava.awt.headless=true",
+                    "-Dlog4j2.configurationFile=" + writeLog4j(dataDir).toUri(),
+                    "-cp", classpath, "kafka.Kafka", config.toString()));
+            var child = ChildProcess.start("kafka", command, Map.of(), dataDir, log, pidDir);
+            var broker = new KafkaBroker(child, port);
+            child.awaitReady(() -> Ports.listening(port) && child.outputSinceStart().contains("Kafka Server started"),
+                    Duration.ofSeconds(90));
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Kafka in " + dataDir, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    private static String serverProperties(int port, int controllerPort, Path logDirs) {
+        return String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@localhost:" + controllerPort,
+                "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://localhost:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + logDirs,
+                "num.partitions=3",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=3",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "min.insync.replicas=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=true",
+                "log.retention.hours=168",
+                "") ;
+    }
+
+    private static Path writeLog4j(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("log4j2.properties");
+        if (!Files.exists(file)) {
+            Files.writeString(file, String.join("\n",
+                    "status = warn",
+                    "appender.out.type = Console",
+                    "appender.out.name = out",
+                    "appender.out.layout.type = PatternLayout",
+                    "appender.out.layout.pattern = %d{ISO8601} %-5p [%c{1}] %m%n",
+                    "rootLogger.level = INFO",
+                    "rootLogger.appenderRef.out.ref = out",
+                    "logger.kafka.name = kafka",
+                    "logger.kafka.level = INFO",
+                    "logger.apache.name = org.apache.kafka",
+                    "logger.apache.level = WARN",
+                    ""));
+        }
+        return file;
+    }
+
+    private static String clusterId() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

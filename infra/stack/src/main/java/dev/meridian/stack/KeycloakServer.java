@@ -1,0 +1,187 @@
+package dev.meridian.stack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * Keycloak for the stack: the keycloak-quarkus-dist zip from Maven Central, unpacked once and started in dev mode
+ * with the {@code meridian} realm imported; or an existing Keycloak into which the realm is imported through the
+ * admin API.
+ */
+public final class KeycloakServer implements AutoCloseable {
+
+    public static final String REALM = "meridian";
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
+
+    private final ChildProcess process;
+    private final String url;
+
+    private KeycloakServer(ChildProcess process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    /** Starts Keycloak from the dist zip, unpacked into {@code installDir} (kept, with Keycloak's own data). */
+    public static KeycloakServer start(MeridianHome home, Secrets secrets, int port, int managementPort,
+            Path installDir, Path logDir, Path pidDir) {
+        try {
+            unpackOnce(home.keycloakZip(), installDir);
+            Path importDir = installDir.resolve("data/import");
+            Files.createDirectories(importDir);
+            Files.writeString(importDir.resolve("meridian-realm.json"), realm(home, secrets));
+
+            String javaHome = System.getProperty("java.home");
+            Map<String, String> env = Map.of(
+                    "JAVA_HOME", javaHome,
+                    "PATH", javaHome + "/bin:" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                    "JAVA_OPTS_KC_HEAP", "-Xms128m -Xmx768m",
+                    "KC_BOOTSTRAP_ADMIN_USERNAME", "admin",
+                    "KC_BOOTSTRAP_ADMIN_PASSWORD", secrets.get(Secrets.KEYCLOAK_ADMIN_PASSWORD));
+            List<String> command = List.of("bash", installDir.resolve("bin/kc.sh").toString(), "start-dev",
+                    "--http-port=" + port, "--http-management-port=" + managementPort,
+                    "--hostname-strict=false", "--health-enabled=true", "--import-realm");
+            var child = ChildProcess.start("keycloak", command, env, installDir, logDir.resolve("keycloak.log"), pidDir);
+            String url = "http://localhost:" + port;
+            child.awaitReady(() -> realmAnswers(url), Duration.ofSeconds(180));
+            return new KeycloakServer(child, url);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Keycloak in " + installDir, e);
+        }
+    }
+
+    /** Uses a running Keycloak; imports the realm through the admin REST API when it is not there yet. */
+    public static KeycloakServer existing(MeridianHome home, Secrets secrets, String url, String adminUser,
+            String adminPassword) {
+        String base = url.replaceAll("/+$", "");
+        if (!realmAnswers(base)) {
+            var http = HttpClient.newHttpClient();
+            try {
+                String form = "grant_type=password&client_id=admin-cli&username="
+                        + URLEncoder.encode(adminUser, StandardCharsets.UTF_8) + "&password="
+                        + URLEncoder.encode(adminPassword, StandardCharsets.UTF_8);
+                var tokenResponse = http.send(HttpRequest.newBuilder(URI.create(base
+                                + "/realms/master/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+                if (tokenResponse.statusCode() != 200) {
+                    throw new IllegalStateException("Keycloak at " + base + " refused the admin login ("
+                            + tokenResponse.statusCode() + "): check MERIDIAN_KEYCLOAK_ADMIN_USER/PASSWORD");
+                }
+                String token = Json.field(tokenResponse.body(), "access_token");
+                var created = http.send(HttpRequest.newBuilder(URI.create(base + "/admin/realms"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(realm(home, secrets))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (created.statusCode() != 201) {
+                    throw new IllegalStateException("importing realm meridian into " + base + " failed ("
+                            + created.statusCode() + "): " + created.body());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot reach Keycloak at " + base, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return new KeycloakServer(null, base);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String realmUrl() {
+        return url + "/realms/" + REALM;
+    }
+
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.close();
+        }
+    }
+
+    /** The realm template with every {@code ${NAME}} filled from the secrets; a placeholder left over is an error. */
+    static String realm(MeridianHome home, Secrets secrets) throws IOException {
+        return fill(Files.readString(home.realmTemplate()), secrets.asMap());
+    }
+
+    static String fill(String template, Map<String, String> values) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        var out = new StringBuilder();
+        while (m.find()) {
+            String value = values.get(m.group(1));
+            if (value == null) {
+                throw new IllegalStateException("realm template placeholder ${" + m.group(1) + "} has no value");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value.replace("\\", "\\\\").replace("\"", "\\\"")));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static boolean realmAnswers(String base) {
+        try {
+            var response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build().send(
+                    HttpRequest.newBuilder(URI.create(base + "/realms/" + REALM + "/.well-known/openid-configuration"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void unpackOnce(Path zip, Path installDir) throws IOException {
+        Path marker = installDir.resolve(".unpacked-from");
+        String stamp = zip.toAbsolutePath() + " " + Files.size(zip) + " " + Files.getLastModifiedTime(zip).toMillis();
+        if (Files.exists(marker) && Files.readString(marker).equals(stamp)) {
+            return;
+        }
+        Files.createDirectories(installDir);
+        try (InputStream raw = Files.newInputStream(zip); var in = new ZipInputStream(raw)) {
+            ZipEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                String name = entry.getName();
+                int slash = name.indexOf('/');
+                if (slash < 0 || slash == name.length() - 1) {
+                    continue; // the top folder keycloak-<version>/ itself
+                }
+                Path target = installDir.resolve(name.substring(slash + 1)).normalize();
+                if (!target.startsWith(installDir)) {
+                    throw new IOException("zip entry escapes the install folder: " + name);
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Files.writeString(marker, stamp);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.meridian.testing;
+
+import dev.meridian.stack.KafkaBroker;
+import dev.meridian.stack.KeycloakServer;
+import dev.meridian.stack.MeridianHome;
+import dev.meridian.stack.OidcBrowser;
+import dev.meridian.stack.Ports;
+import dev.meridian.stack.PostgresServer;
+import dev.meridian.stack.Secrets;
+import dev.meridian.stack.Tokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The real servers a test JVM shares: embedded PostgreSQL (roles and databases as in production), a Kafka broker
+ * in KRaft mode, and Keycloak with the {@code meridian} realm. Started on first use, once per JVM, on free ports
+ * with fresh random secrets, and stopped when the JVM exits.
+ */
+public final class TestStack {
+
+    public static final String CONTROL_DB = "meridian_control";
+    public static final List<String> DATABASES = List.of(CONTROL_DB, "meridian_eu_central", "meridian_us_east");
+
+    private static TestStack instance;
+    private static RuntimeException failure;
+
+    private final Secrets secrets;
+    private final PostgresServer postgres;
+    private final KafkaBroker kafka;
+    private final KeycloakServer keycloak;
+
+    private TestStack(Secrets secrets, PostgresServer postgres, KafkaBroker kafka, KeycloakServer keycloak) {
+        this.secrets = secrets;
+        this.postgres = postgres;
+        this.kafka = kafka;
+        this.keycloak = keycloak;
+    }
+
+    public static synchronized TestStack get() {
+        if (failure != null) {
+            throw new IllegalStateException("the test servers failed to start earlier in this JVM", failure);
+        }
+        if (instance == null) {
+            try {
+                instance = start();
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        }
+        return instance;
+    }
+
+    private static TestStack start() {
+        try {
+            MeridianHome home = MeridianHome.locate();
+            Path state = Files.createDirectories(home.root().resolve("target/test-stack"))
+                    .resolve("run-" + ProcessHandle.current().pid());
+            Path logs = state.resolve("logs");
+            Secrets secrets = Secrets.random();
+            long t0 = System.nanoTime();
+
+            var postgres = PostgresServer.embedded(Ports.free(), state.resolve("postgres"), false);
+            Runtime.getRuntime().addShutdownHook(new Thread(postgres::close, "test-postgres-stop"));
+            postgres.preparePlatform(secrets, DATABASES);
+            log("PostgreSQL ready", t0);
+            // Kafka and Keycloak start in parallel: they are independent and each takes seconds.
+            var kafkaStart = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                    KafkaBroker.start(home, Ports.free(), Ports.free(), state.resolve("kafka"), logs, null));
+            // Keycloak's data lives in its install folder, so each test JVM gets its own (fresh realm, fresh secrets).
+            var keycloak = KeycloakServer.start(home, secrets, Ports.free(), Ports.free(), state.resolve("keycloak"),
+                    logs, null);
+            log("Keycloak ready at " + keycloak.url(), t0);
+            var kafka = kafkaStart.join();
+            log("Kafka ready at " + kafka.bootstrapServers(), t0);
+            return new TestStack(secrets, postgres, kafka, keycloak);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void log(String what, long t0) {
+        System.out.printf("[test-stack] %s (%.1f s)%n", what, (System.nanoTime() - t0) / 1e9);
+    }
+
+    public Secrets secrets() {
+        return secrets;
+    }
+
+    public PostgresServer postgres() {
+        return postgres;
+    }
+
+    public String jdbcUrl(String database) {
+        return postgres.jdbcUrl(database);
+    }
+
+    public String kafkaBootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    public String keycloakUrl() {
+        return keycloak.url();
+    }
+
+    public String realmUrl() {
+        return keycloak.realmUrl();
+    }
+
+    /** Logs a user in through Keycloak's real login page (code flow + PKCE of the console client). */
+    public Tokens login(String username, String password) {
+        return OidcBrowser.login(keycloakUrl(), username, password);
+    }
+
+    /** Signs a new user up through Keycloak's real registration page. */
+    public Tokens signUp(String email, String password) {
+        return OidcBrowser.signUp(keycloakUrl(), email, password, "Test", "User");
+    }
+
+    /** A fresh user with a unique e-mail, signed up; returns their access token. */
+    public SignedUpUser newUser() {
+        String email = "user-" + UUID.randomUUID().toString().substring(0, 12) + "@example.test";
+        String password = "Pw-" + UUID.randomUUID();
+        return new SignedUpUser(email, password, signUp(email, password).accessToken());
+    }
+
+    public record SignedUpUser(String email, String password, String accessToken) {
+    }
+
+    public String demoToken() {
+        return login("demo@meridian.local", secrets.get(Secrets.DEMO_PASSWORD)).accessToken();
+    }
+
+    public String operatorToken() {
+        return login("operator@meridian.local", secrets.get(Secrets.OPERATOR_PASSWORD)).accessToken();
+    }
+
+    /** A client-credentials token of one of the service clients, e.g. {@code meridian-gateway}. */
+    public String serviceToken(String clientId) {
+        String secret = switch (clientId) {
+            case "meridian-gateway" -> secrets.get(Secrets.GATEWAY_CLIENT_SECRET);
+            case "meridian-tenancy" -> secrets.get(Secrets.TENANCY_CLIENT_SECRET);
+            case "meridian-partner" -> secrets.get(Secrets.PARTNER_CLIENT_SECRET);
+            default -> throw new IllegalArgumentException("no such client in the realm: " + clientId);
+        };
+        return OidcBrowser.clientCredentials(keycloakUrl(), clientId, secret).accessToken();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.meridian.tenancy.access;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Tells PostgreSQL whose data the current transaction may touch. Row-level security policies read these settings;
+ * {@code set_config(..., true)} scopes them to the transaction, so a pooled connection never carries them over.
+ * Call inside a transaction, before the first query on tenant data.
+ */
+@ApplicationScoped
+public class TenantSession {
+
+    @Inject
+    EntityManager em;
+
+    public void bindTenant(UUID tenantId) {
+        set("app.tenant_id", tenantId.toString());
+    }
+
+    /** Lets the transaction see the caller's own memberships and invitations across tenants. */
+    public void bindUser(Caller caller) {
+        set("app.user_id", caller.userId());
+        set("app.user_email", caller.email() == null ? "" : caller.email().toLowerCase(Locale.ROOT));
+    }
+
+    private void set(String name, String value) {
+        em.createNativeQuery("select set_config(:name, :value, true)")
+                .setParameter("name", name)
+                .setParameter("value", value)
+                .getSingleResult();
+    }
+}

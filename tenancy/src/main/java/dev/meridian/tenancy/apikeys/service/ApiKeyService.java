@@ -1,0 +1,170 @@
+package dev.meridian.tenancy.apikeys.service;
+
+import dev.meridian.common.apikey.ApiKeySecret;
+import dev.meridian.common.apikey.Scope;
+import dev.meridian.common.events.TenancyChange;
+import dev.meridian.tenancy.ApiKey;
+import dev.meridian.tenancy.Role;
+import dev.meridian.tenancy.access.Access;
+import dev.meridian.tenancy.access.Caller;
+import dev.meridian.tenancy.access.TenantSession;
+import dev.meridian.tenancy.audit.service.AuditLog;
+import dev.meridian.tenancy.errors.ApiException;
+import dev.meridian.tenancy.outbox.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A tenant's API keys: created with a secret shown once, listed without it, revoked, rotated. Every change that a
+ * gateway must honour goes out through the outbox in the same transaction.
+ */
+@ApplicationScoped
+public class ApiKeyService {
+
+    /** A new key and its secret, which exists only in this value and the HTTP answer that carries it. */
+    public record Issued(ApiKey key, String secret) {
+    }
+
+    private static final Role[] KEY_MANAGERS = {Role.OWNER, Role.ADMIN, Role.DEVELOPER};
+
+    @Inject
+    Access access;
+    @Inject
+    TenantSession session;
+    @Inject
+    AuditLog audit;
+    @Inject
+    Outbox outbox;
+
+    @Transactional
+    public Issued create(Caller caller, UUID tenantId, String name, List<String> scopes, Instant expiresAt) {
+        access.memberWithRole(caller, tenantId, KEY_MANAGERS);
+        Issued issued = issue(caller, tenantId, name.strip(), parseScopes(scopes), validExpiry(expiresAt), null);
+        audit.record(caller, tenantId, "api_key.created", "api_key", issued.key().id, describe(issued.key()));
+        outbox.tenancyChange(TenancyChange.API_KEY_CREATED, tenantId, issued.key().id, issued.key().prefix);
+        return issued;
+    }
+
+    @Transactional
+    public List<ApiKey> list(Caller caller, UUID tenantId) {
+        access.member(caller, tenantId);
+        return ApiKey.list("tenantId = ?1 order by createdAt", tenantId);
+    }
+
+    @Transactional
+    public ApiKey get(Caller caller, UUID tenantId, UUID keyId) {
+        access.member(caller, tenantId);
+        return find(tenantId, keyId);
+    }
+
+    @Transactional
+    public ApiKey revoke(Caller caller, UUID tenantId, UUID keyId) {
+        access.memberWithRole(caller, tenantId, KEY_MANAGERS);
+        ApiKey key = find(tenantId, keyId);
+        Instant now = Instant.now();
+        if (key.isRevoked(now)) {
+            return key; // revoking twice changes nothing and announces nothing
+        }
+        key.revokedAt = now;
+        audit.record(caller, tenantId, "api_key.revoked", "api_key", key.id, describe(key));
+        outbox.tenancyChange(TenancyChange.API_KEY_REVOKED, tenantId, key.id, key.prefix);
+        return key;
+    }
+
+    /**
+     * Issues a replacement with the same name and scopes. The old key stops working now, or after
+     * {@code graceSeconds} so that deployed programs can switch over.
+     */
+    @Transactional
+    public Issued rotate(Caller caller, UUID tenantId, UUID keyId, long graceSeconds) {
+        access.memberWithRole(caller, tenantId, KEY_MANAGERS);
+        if (graceSeconds < 0 || graceSeconds > 7 * 24 * 3600) {
+            throw ApiException.invalidField("grace_seconds", "must be between 0 and 604800 (7 days)");
+        }
+        ApiKey old = find(tenantId, keyId);
+        Instant now = Instant.now();
+        if (old.isRevoked(now)) {
+            throw ApiException.conflict("Key " + keyId + " is revoked; create a new key instead of rotating it.");
+        }
+        Issued next = issue(caller, tenantId, old.name, List.of(old.scopes), old.expiresAt, old.id);
+        Instant end = now.plusSeconds(graceSeconds);
+        old.revokedAt = old.revokedAt == null || end.isBefore(old.revokedAt) ? end : old.revokedAt;
+        Map<String, Object> details = describe(next.key());
+        details.put("replaces", old.id.toString());
+        details.put("old_key_revoked_at", old.revokedAt.toString());
+        audit.record(caller, tenantId, "api_key.rotated", "api_key", next.key().id, details);
+        outbox.tenancyChange(TenancyChange.API_KEY_CREATED, tenantId, next.key().id, next.key().prefix);
+        outbox.tenancyChange(graceSeconds == 0 ? TenancyChange.API_KEY_REVOKED : TenancyChange.API_KEY_UPDATED,
+                tenantId, old.id, old.prefix);
+        return next;
+    }
+
+    /** Records when gateways saw keys used; a time never moves backwards. */
+    @Transactional
+    public void recordUse(UUID tenantId, UUID keyId, Instant at) {
+        session.bindTenant(tenantId);
+        ApiKey.update("lastUsedAt = ?1 where tenantId = ?2 and id = ?3 and (lastUsedAt is null or lastUsedAt < ?1)",
+                at, tenantId, keyId);
+    }
+
+    private Issued issue(Caller caller, UUID tenantId, String name, List<String> scopes, Instant expiresAt,
+            UUID rotatedFrom) {
+        var secret = ApiKeySecret.generate();
+        var key = new ApiKey();
+        key.id = UUID.randomUUID();
+        key.tenantId = tenantId;
+        key.name = name;
+        key.prefix = secret.prefix();
+        key.hash = secret.hash();
+        key.scopes = scopes.toArray(String[]::new);
+        key.createdBy = caller.userId();
+        key.createdAt = Instant.now();
+        key.expiresAt = expiresAt;
+        key.rotatedFrom = rotatedFrom;
+        key.persist();
+        return new Issued(key, secret.key());
+    }
+
+    private ApiKey find(UUID tenantId, UUID keyId) {
+        return ApiKey.<ApiKey>find("tenantId = ?1 and id = ?2", tenantId, keyId).firstResultOptional()
+                .orElseThrow(() -> ApiException.notFound("No API key " + keyId + " in this tenant."));
+    }
+
+    private static List<String> parseScopes(List<String> scopes) {
+        if (scopes == null || scopes.isEmpty()) {
+            throw ApiException.invalidField("scopes", "give at least one scope: " + Scope.wireNames());
+        }
+        var parsed = new LinkedHashSet<String>();
+        for (String s : scopes) {
+            Scope scope = Scope.fromWireName(s).orElseThrow(() -> ApiException.invalidField("scopes",
+                    "unknown scope '" + s + "'; use any of " + Scope.wireNames()));
+            parsed.add(scope.wireName());
+        }
+        return List.copyOf(parsed);
+    }
+
+    private static Instant validExpiry(Instant expiresAt) {
+        if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
+            throw ApiException.invalidField("expires_at", "must be in the future (got " + expiresAt + ")");
+        }
+        return expiresAt;
+    }
+
+    private static Map<String, Object> describe(ApiKey key) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", key.name);
+        d.put("prefix", key.prefix);
+        d.put("scopes", List.of(key.scopes));
+        if (key.expiresAt != null) {
+            d.put("expires_at", key.expiresAt.toString());
+        }
+        return d;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.meridian.tenancy.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Map;
+
+/** Settings of the tenancy service ({@code meridian.tenancy.*}). */
+@ConfigMapping(prefix = "meridian.tenancy")
+public interface TenancyConfig {
+
+    /** The market regions tenants can be homed in, by id ({@code eu-central}, {@code us-east}, ...). */
+    Map<String, Region> regions();
+
+    /** Plans by id ({@code free}, {@code payg}, {@code subscription}, {@code enterprise}) and their per-key limits. */
+    Map<String, Plan> plans();
+
+    /** The plan of a tenant created without one. */
+    @WithName("default-plan")
+    @WithDefault("free")
+    String defaultPlan();
+
+    Outbox outbox();
+
+    Invitations invitations();
+
+    interface Region {
+        /** Display name, e.g. "EU (Frankfurt)". */
+        String name();
+
+        /** ISO 4217 currency the region bills in. */
+        String currency();
+
+        /** Base URL of the region's gateway, where its tenants' calls are served. */
+        String gatewayUrl();
+
+        /** The data-residency regime customer content stays under (GDPR, PIPL, none). */
+        @WithDefault("none")
+        String residency();
+
+        /** Whether tenants homed here may have their calls carried through other regions' gateways by default. */
+        @WithDefault("true")
+        boolean transitAllowedByDefault();
+    }
+
+    interface Plan {
+        /** Sustained requests per second each API key of a tenant on this plan may make (per gateway). */
+        int requestsPerSecond();
+
+        /** Requests a key may make at once above the sustained rate. */
+        int burst();
+    }
+
+    interface Outbox {
+        /** How often the relay looks for messages a commit-time publish missed (Kafka down, a crash). */
+        @WithDefault("500ms")
+        Duration pollInterval();
+
+        /** Partitions of topics the service creates when they are missing. */
+        @WithDefault("3")
+        int partitions();
+
+        /** Replication factor of topics the service creates (1 on a single local broker). */
+        @WithDefault("1")
+        short replicationFactor();
+    }
+
+    interface Invitations {
+        /**
+         * Whether accepting an invitation needs a verified e-mail claim. On in production; the local realm has no
+         * mail server, so the dev and test profiles turn it off.
+         */
+        @WithDefault("true")
+        boolean requireVerifiedEmail();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.meridian.tenancy.members.service;
+
+import dev.meridian.tenancy.Member;
+import dev.meridian.tenancy.Role;
+import dev.meridian.tenancy.access.Access;
+import dev.meridian.tenancy.access.Caller;
+import dev.meridian.tenancy.access.TenantSession;
+import dev.meridian.tenancy.audit.service.AuditLog;
+import dev.meridian.tenancy.config.TenancyConfig;
+import dev.meridian.tenancy.errors.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/** Inviting people into a tenant, changing their roles, removing them; a tenant always keeps an owner. */
+@ApplicationScoped
+public class MemberService {
+
+    @Inject
+    Access access;
+    @Inject
+    TenantSession session;
+    @Inject
+    AuditLog audit;
+    @Inject
+    TenancyConfig config;
+
+    @Transactional
+    public List<Member> list(Caller caller, UUID tenantId) {
+        access.member(caller, tenantId);
+        return Member.list("tenantId = ?1 order by createdAt", tenantId);
+    }
+
+    @Transactional
+    public Member invite(Caller caller, UUID tenantId, String email, Role role) {
+        Member inviter = access.memberWithRole(caller, tenantId, Role.OWNER, Role.ADMIN);
+        requireMayGrant(inviter, role);
+        String normalized = email.strip().toLowerCase(Locale.ROOT);
+        if (Member.count("tenantId = ?1 and lower(email) = ?2", tenantId, normalized) > 0) {
+            throw ApiException.conflict(normalized + " is already a member or invited; change their role instead.");
+        }
+        var m = new Member();
+        m.id = UUID.randomUUID();
+        m.tenantId = tenantId;
+        m.email = normalized;
+        m.role = role.wireName();
+        m.status = Member.INVITED;
+        m.invitedBy = caller.userId();
+        m.createdAt = Instant.now();
+        m.persist();
+        audit.record(caller, tenantId, "member.invited", "member", m.id, Map.of("email", normalized, "role", m.role));
+        return m;
+    }
+
+    @Transactional
+    public Member changeRole(Caller caller, UUID tenantId, UUID memberId, Role role) {
+        Member actor = access.memberWithRole(caller, tenantId, Role.OWNER, Role.ADMIN);
+        Member m = find(tenantId, memberId);
+        if (m.role() == role) {
+            return m;
+        }
+        requireMayGrant(actor, role);
+        requireMayGrant(actor, m.role());
+        if (m.role() == Role.OWNER && Member.ACTIVE.equals(m.status) && activeOwners(tenantId) == 1) {
+            throw ApiException.conflict("This is the tenant's last owner. Make another member owner first, then"
+                    + " change this member's role.");
+        }
+        String old = m.role;
+        m.role = role.wireName();
+        audit.record(caller, tenantId, "member.role_changed", "member", m.id, Map.of("from", old, "to", m.role));
+        return m;
+    }
+
+    @Transactional
+    public void remove(Caller caller, UUID tenantId, UUID memberId) {
+        Member actor = access.memberWithRole(caller, tenantId, Role.OWNER, Role.ADMIN);
+        Member m = find(tenantId, memberId);
+        requireMayGrant(actor, m.role());
+        if (m.role() == Role.OWNER && Member.ACTIVE.equals(m.status) && activeOwners(tenantId) == 1) {
+            throw ApiException.conflict("This is the tenant's last owner and cannot be removed. Make another member"
+                    + " owner first.");
+        }
+        m.delete();
+        audit.record(caller, tenantId, "member.removed", "member", m.id, Map.of("email", m.email, "role", m.role));
+    }
+
+    /** Pending invitations addressed to the caller's e-mail, in any tenant. */
+    @Transactional
+    public List<Member> invitations(Caller caller) {
+        session.bindUser(caller);
+        if (caller.email() == null) {
+            return List.of();
+        }
+        return Member.list("lower(email) = ?1 and status = ?2 order by createdAt",
+                caller.email().toLowerCase(Locale.ROOT), Member.INVITED);
+    }
+
+    @Transactional
+    public Member accept(Caller caller, UUID invitationId) {
+        session.bindUser(caller);
+        Member m = Member.<Member>findByIdOptional(invitationId)
+                .filter(i -> Member.INVITED.equals(i.status))
+                .filter(i -> caller.email() != null && i.email.equalsIgnoreCase(caller.email()))
+                .orElseThrow(() -> ApiException.notFound("No pending invitation " + invitationId + " for "
+                        + caller.email() + "."));
+        if (config.invitations().requireVerifiedEmail() && !caller.emailVerified()) {
+            throw ApiException.forbidden("Verify your e-mail address in your account first; invitations are"
+                    + " accepted only by verified addresses.");
+        }
+        session.bindTenant(m.tenantId);
+        if (Member.count("tenantId = ?1 and userId = ?2", m.tenantId, caller.userId()) > 0) {
+            throw ApiException.conflict("You are already a member of this tenant.");
+        }
+        m.userId = caller.userId();
+        m.status = Member.ACTIVE;
+        audit.record(caller, m.tenantId, "member.accepted", "member", m.id, Map.of("email", m.email, "role", m.role));
+        return m;
+    }
+
+    private Member find(UUID tenantId, UUID memberId) {
+        return Member.<Member>find("tenantId = ?1 and id = ?2", tenantId, memberId).firstResultOptional()
+                .orElseThrow(() -> ApiException.notFound("No member " + memberId + " in this tenant."));
+    }
+
+    private static void requireMayGrant(Member actor, Role role) {
+        if (role == Role.OWNER && actor.role() != Role.OWNER) {
+            throw ApiException.forbidden("Only an owner can grant or take away the owner role.");
+        }
+    }
+
+    private static long activeOwners(UUID tenantId) {
+        return Member.count("tenantId = ?1 and role = ?2 and status = ?3", tenantId, Role.OWNER.wireName(),
+                Member.ACTIVE);
+    }
+}

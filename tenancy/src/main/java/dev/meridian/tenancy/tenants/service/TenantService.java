@@ -1,0 +1,145 @@
+package dev.meridian.tenancy.tenants.service;
+
+import dev.meridian.common.events.TenancyChange;
+import dev.meridian.tenancy.Member;
+import dev.meridian.tenancy.Role;
+import dev.meridian.tenancy.Tenant;
+import dev.meridian.tenancy.access.Access;
+import dev.meridian.tenancy.access.Caller;
+import dev.meridian.tenancy.access.TenantSession;
+import dev.meridian.tenancy.audit.service.AuditLog;
+import dev.meridian.tenancy.config.TenancyConfig;
+import dev.meridian.tenancy.errors.ApiException;
+import dev.meridian.tenancy.outbox.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/** Creating tenants, finding a person's tenants, and changing a tenant's settings and status. */
+@ApplicationScoped
+public class TenantService {
+
+    /** A tenant as one member sees it: the tenant and the member's role in it. */
+    public record Membership(Tenant tenant, Role role) {
+    }
+
+    @Inject
+    TenancyConfig config;
+    @Inject
+    TenantSession session;
+    @Inject
+    Access access;
+    @Inject
+    AuditLog audit;
+    @Inject
+    Outbox outbox;
+
+    @Transactional
+    public Membership create(Caller caller, String name, String homeRegion, String plan) {
+        var region = config.regions().get(homeRegion);
+        if (region == null) {
+            throw ApiException.invalidField("home_region", "unknown region '" + homeRegion + "'; use one of "
+                    + String.join(", ", new TreeSet<>(config.regions().keySet())));
+        }
+        String planId = plan == null ? config.defaultPlan() : plan;
+        if (!config.plans().containsKey(planId)) {
+            throw ApiException.invalidField("plan", "unknown plan '" + planId + "'; use one of "
+                    + String.join(", ", new TreeSet<>(config.plans().keySet())));
+        }
+        Instant now = Instant.now();
+        var tenant = new Tenant();
+        tenant.id = UUID.randomUUID();
+        tenant.name = name.strip();
+        tenant.homeRegion = homeRegion;
+        tenant.plan = planId;
+        tenant.status = Tenant.ACTIVE;
+        tenant.transitAllowed = region.transitAllowedByDefault();
+        tenant.createdBy = caller.userId();
+        tenant.createdAt = now;
+        tenant.updatedAt = now;
+        session.bindTenant(tenant.id);
+        tenant.persist();
+
+        var owner = new Member();
+        owner.id = UUID.randomUUID();
+        owner.tenantId = tenant.id;
+        owner.userId = caller.userId();
+        owner.email = caller.email() == null ? caller.userId() : caller.email();
+        owner.role = Role.OWNER.wireName();
+        owner.status = Member.ACTIVE;
+        owner.createdAt = now;
+        owner.persist();
+
+        audit.record(caller, tenant.id, "tenant.created", "tenant", tenant.id,
+                Map.of("name", tenant.name, "home_region", homeRegion, "plan", planId));
+        outbox.tenancyChange(TenancyChange.TENANT_CREATED, tenant.id, null, null);
+        return new Membership(tenant, Role.OWNER);
+    }
+
+    /** The tenants the caller is an active member of, oldest first. */
+    @Transactional
+    public List<Membership> mine(Caller caller) {
+        session.bindUser(caller);
+        List<Member> memberships = Member.list("userId = ?1 and status = ?2", caller.userId(), Member.ACTIVE);
+        Map<UUID, Role> roles = new LinkedHashMap<>();
+        memberships.forEach(m -> roles.put(m.tenantId, m.role()));
+        if (roles.isEmpty()) {
+            return List.of();
+        }
+        List<Tenant> tenants = Tenant.list("id in ?1 order by createdAt", roles.keySet());
+        return tenants.stream().map(t -> new Membership(t, roles.get(t.id))).toList();
+    }
+
+    @Transactional
+    public Membership get(Caller caller, UUID tenantId) {
+        Member m = access.member(caller, tenantId);
+        return new Membership(access.tenant(tenantId), m.role());
+    }
+
+    @Transactional
+    public Membership update(Caller caller, UUID tenantId, String name, Boolean transitAllowed) {
+        Member m = access.memberWithRole(caller, tenantId, Role.OWNER, Role.ADMIN);
+        Tenant t = access.tenant(tenantId);
+        Map<String, Object> changes = new LinkedHashMap<>();
+        if (name != null && !name.strip().equals(t.name)) {
+            changes.put("name", name.strip());
+            t.name = name.strip();
+        }
+        if (transitAllowed != null && transitAllowed != t.transitAllowed) {
+            changes.put("transit_allowed", transitAllowed);
+            t.transitAllowed = transitAllowed;
+        }
+        if (!changes.isEmpty()) {
+            t.updatedAt = Instant.now();
+            audit.record(caller, tenantId, "tenant.updated", "tenant", tenantId, changes);
+            outbox.tenancyChange(TenancyChange.TENANT_UPDATED, tenantId, null, null);
+        }
+        return new Membership(t, m.role());
+    }
+
+    /** Suspends or reactivates a tenant; only platform operators may, and gateways learn of it at once. */
+    @Transactional
+    public Tenant setStatus(Caller caller, UUID tenantId, String status) {
+        if (!caller.platformAdmin()) {
+            // Members learn that this is an operator's action; others learn nothing about the tenant.
+            access.member(caller, tenantId);
+            throw ApiException.forbidden("Only Meridian operators (realm role platform-admin) can suspend or"
+                    + " reactivate a tenant.");
+        }
+        Tenant t = access.tenant(tenantId);
+        if (!t.status.equals(status)) {
+            t.status = status;
+            t.updatedAt = Instant.now();
+            String type = Tenant.SUSPENDED.equals(status) ? TenancyChange.TENANT_SUSPENDED : TenancyChange.TENANT_ACTIVATED;
+            audit.record(caller, tenantId, type, "tenant", tenantId, Map.of("status", status));
+            outbox.tenancyChange(type, tenantId, null, null);
+        }
+        return t;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.meridian.gateway.apikeys;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** What tenancy's internal lookup says about a key (its hash, never the key itself). */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record KeyRecord(
+        @JsonProperty("key_id") UUID keyId,
+        @JsonProperty("tenant_id") UUID tenantId,
+        String prefix,
+        String hash,
+        List<String> scopes,
+        @JsonProperty("expires_at") Instant expiresAt,
+        @JsonProperty("revoked_at") Instant revokedAt,
+        @JsonProperty("tenant_status") String tenantStatus,
+        @JsonProperty("home_region") String homeRegion,
+        @JsonProperty("home_gateway_url") String homeGatewayUrl,
+        @JsonProperty("transit_allowed") boolean transitAllowed,
+        String plan,
+        @JsonProperty("rate_limit") RateLimit rateLimit) {
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record RateLimit(@JsonProperty("requests_per_second") int requestsPerSecond, int burst) {
+    }
+}

@@ -1,0 +1,48 @@
+package dev.meridian.gateway.apikeys;
+
+import dev.meridian.common.apikey.ApiKeySecret;
+import dev.meridian.common.error.OpenAiError;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Whether a presented key may be used now, and if not, the error the caller gets. */
+public record Verdict(KeyRecord key, int status, OpenAiError error) {
+
+    public boolean allowed() {
+        return error == null;
+    }
+
+    public static Verdict of(String presentedKey, Optional<KeyRecord> found, Instant now) {
+        if (found.isEmpty() || !ApiKeySecret.matches(presentedKey, found.get().hash())) {
+            return invalid(presentedKey);
+        }
+        KeyRecord k = found.get();
+        if (k.revokedAt() != null && !k.revokedAt().isAfter(now)) {
+            return new Verdict(k, 401, OpenAiError.of("invalid_request_error", "api_key_revoked",
+                    "The API key " + ApiKeySecret.redact(presentedKey) + " was revoked. Use a current key or create"
+                            + " one in the console."));
+        }
+        if (k.expiresAt() != null && !k.expiresAt().isAfter(now)) {
+            return new Verdict(k, 401, OpenAiError.of("invalid_request_error", "api_key_expired",
+                    "The API key " + ApiKeySecret.redact(presentedKey) + " expired at " + k.expiresAt()
+                            + ". Create a new key or rotate this one."));
+        }
+        if (!"active".equals(k.tenantStatus())) {
+            return new Verdict(k, 403, OpenAiError.of("permission_error", "tenant_suspended",
+                    "Your organization is suspended. Contact Meridian support or your account owner."));
+        }
+        return new Verdict(k, 200, null);
+    }
+
+    public static Verdict missing() {
+        return new Verdict(null, 401, OpenAiError.of("invalid_request_error", "missing_api_key",
+                "You didn't provide an API key. Send it in an 'Authorization: Bearer mk_...' header; create keys in"
+                        + " the console or with POST /api/v1/tenants/{id}/api-keys."));
+    }
+
+    public static Verdict invalid(String presentedKey) {
+        return new Verdict(null, 401, OpenAiError.of("invalid_request_error", "invalid_api_key",
+                "Incorrect API key provided: " + ApiKeySecret.redact(presentedKey) + ". Create a key in the console"
+                        + " or with POST /api/v1/tenants/{id}/api-keys."));
+    }
+}

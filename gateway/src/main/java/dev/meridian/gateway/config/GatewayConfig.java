@@ -1,0 +1,40 @@
+package dev.meridian.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of a regional gateway ({@code meridian.gateway.*}). */
+@ConfigMapping(prefix = "meridian.gateway")
+public interface GatewayConfig {
+
+    /** The region this gateway serves, e.g. {@code eu-central}; tenants homed elsewhere are forwarded. */
+    String region();
+
+    /** Base URL of the tenancy service (key lookups, last-used reports, the /api proxy). */
+    @WithDefault("http://localhost:8081")
+    String tenancyUrl();
+
+    KeyCache keyCache();
+
+    /** How often the times keys were last used are reported to tenancy. */
+    @WithDefault("5s")
+    Duration lastUsedFlushInterval();
+
+    /** Largest request body the gateway accepts, in bytes. */
+    @WithDefault("10485760")
+    long maxBodyBytes();
+
+    interface KeyCache {
+        /** How long a found key is trusted without asking tenancy; revocations arrive sooner through Kafka. */
+        @WithDefault("60s")
+        Duration ttl();
+
+        /** How long an unknown prefix is remembered, so a flood of bad keys does not reach tenancy. */
+        @WithDefault("5s")
+        Duration negativeTtl();
+
+        @WithDefault("100000")
+        long maxEntries();
+    }
+}

@@ -1,0 +1,7 @@
+package dev.meridian.gateway.routing;
+
+import java.util.List;
+
+/** Who a /v1 call is for, once the gateway has authenticated it (or trusted a forwarding gateway). */
+public record CallerIdentity(String tenantId, String keyId, List<String> scopes, String enteredAt) {
+}

@@ -1,0 +1,22 @@
+package dev.meridian.gateway.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScopesTest {
+
+    @Test
+    void modelListingTakesModelsOrInference() {
+        assertThat(Scopes.allows(List.of("models"), "/v1/models")).isTrue();
+        assertThat(Scopes.allows(List.of("inference"), "/v1/models/x")).isTrue();
+        assertThat(Scopes.allows(List.of("billing:read"), "/v1/models")).isFalse();
+    }
+
+    @Test
+    void fineTuningNeedsItsOwnScope() {
+        assertThat(Scopes.allows(List.of("inference", "models"), "/v1/fine_tuning/jobs")).isFalse();
+        assertThat(Scopes.allows(List.of("fine-tune"), "/v1/files")).isTrue();
+    }
+}

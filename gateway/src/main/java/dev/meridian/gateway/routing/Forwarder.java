@@ -78,6 +78,7 @@ public class Forwarder {
 
     private static void relay(RoutingContext ctx, HttpClientResponse response, Map<String, String> extra) {
         var out = ctx.response().setStatusCode(response.statusCode());
+        response.headers().names().forEach(out.headers()::remove); // the upstream's answer wins, e.g. its X-Request-Id
         response.headers().forEach((name, value) -> {
             if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
                 out.headers().add(name, value);

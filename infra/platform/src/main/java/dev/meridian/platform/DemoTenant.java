@@ -1,0 +1,168 @@
+package dev.meridian.platform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.stack.OidcBrowser;
+import dev.meridian.stack.Secrets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The demo tenant ./platform up creates once: "Demo", homed in eu-central, owned by the demo user, with an API key.
+ * Its key is kept in {@code .platform/dev.env}; a restart reuses it while it still works.
+ */
+final class DemoTenant {
+
+    static final String DEMO_USER = "demo@meridian.local";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    record Result(String tenantId, String apiKey) {
+    }
+
+    private final RunningPlatform platform;
+    private final Path stateDir;
+    private final Consumer<String> progress;
+
+    DemoTenant(RunningPlatform platform, Path stateDir, Consumer<String> progress) {
+        this.platform = platform;
+        this.stateDir = stateDir;
+        this.progress = progress;
+    }
+
+    Result ensure() {
+        Map<String, String> env = readEnv(stateDir);
+        String eu = platform.gatewayUrl(PlatformOptions.EU_CENTRAL);
+        String key = env.get("MERIDIAN_DEMO_API_KEY");
+        String tenantId = env.get("MERIDIAN_DEMO_TENANT_ID");
+        if (key != null && tenantId != null && send(get(eu + "/v1/models").header("Authorization", "Bearer " + key))
+                .statusCode() == 200) {
+            progress.accept("Demo tenant and key from .platform/dev.env still work");
+        } else {
+            String token = OidcBrowser.login(platform.keycloakUrl(), DEMO_USER,
+                    platform.secrets().get(Secrets.DEMO_PASSWORD)).accessToken();
+            tenantId = findOrCreateTenant(token);
+            var created = send(post(platform.tenancyUrl() + "/api/v1/tenants/" + tenantId + "/api-keys",
+                    "{\"name\":\"demo\",\"scopes\":[\"inference\",\"models\",\"fine-tune\",\"billing:read\"]}", token));
+            key = field(created, 201, "key");
+            progress.accept("Demo tenant " + tenantId + " has a new API key");
+        }
+        var result = new Result(tenantId, key);
+        platform.demo(result.tenantId(), result.apiKey());
+        writeEnv(result);
+        return result;
+    }
+
+    private String findOrCreateTenant(String token) {
+        var mine = send(get(platform.tenancyUrl() + "/api/v1/tenants").header("Authorization", "Bearer " + token));
+        for (JsonNode t : json(mine, 200).path("data")) {
+            if ("Demo".equals(t.path("name").asText())) {
+                return t.path("id").asText();
+            }
+        }
+        var created = send(post(platform.tenancyUrl() + "/api/v1/tenants",
+                "{\"name\":\"Demo\",\"home_region\":\"eu-central\"}", token));
+        progress.accept("Created the demo tenant in eu-central");
+        return field(created, 201, "id");
+    }
+
+    private void writeEnv(Result r) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MERIDIAN_GATEWAY_URL", platform.gatewayUrl(PlatformOptions.EU_CENTRAL));
+        env.put("MERIDIAN_GATEWAY_URL_US_EAST", platform.gatewayUrl(PlatformOptions.US_EAST));
+        env.put("MERIDIAN_TENANCY_URL", platform.tenancyUrl());
+        env.put("MERIDIAN_KEYCLOAK_URL", platform.keycloakUrl());
+        env.put("MERIDIAN_KAFKA_BOOTSTRAP", platform.kafkaBootstrap());
+        env.put("MERIDIAN_DEMO_TENANT_ID", r.tenantId());
+        env.put("MERIDIAN_DEMO_API_KEY", r.apiKey());
+        env.put("MERIDIAN_DEMO_USER", DEMO_USER);
+        env.put("MERIDIAN_DEMO_PASSWORD", platform.secrets().get(Secrets.DEMO_PASSWORD));
+        var text = new StringBuilder("# Written by ./platform up. Source it: . .platform/dev.env\n");
+        env.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        try {
+            Files.createDirectories(stateDir);
+            Files.writeString(stateDir.resolve("dev.env"), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Map<String, String> readEnv(Path stateDir) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Path file = stateDir.resolve("dev.env");
+        try {
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file)) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0 && !line.startsWith("#")) {
+                        env.put(line.substring(0, eq), line.substring(eq + 1));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return env;
+    }
+
+    static String summary(RunningPlatform p) {
+        return String.join("\n",
+                "",
+                "  Gateway eu-central   " + p.gatewayUrl(PlatformOptions.EU_CENTRAL),
+                "  Gateway us-east      " + p.gatewayUrl(PlatformOptions.US_EAST),
+                "  Tenancy (control)    " + p.tenancyUrl() + "   (OpenAPI: " + p.tenancyUrl() + "/q/openapi)",
+                "  Keycloak             " + p.keycloakUrl() + "   realm meridian",
+                "  Demo login           " + DEMO_USER + " / " + p.secrets().get(Secrets.DEMO_PASSWORD),
+                "  Demo tenant          " + p.demoTenantId(),
+                "  Demo API key         " + p.demoApiKey(),
+                "",
+                "  Try it:  curl -s " + p.gatewayUrl(PlatformOptions.EU_CENTRAL)
+                        + "/v1/models -H \"Authorization: Bearer " + p.demoApiKey() + "\"",
+                "  These values are in .platform/dev.env; ./platform down stops everything.");
+    }
+
+    private static HttpRequest.Builder get(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).GET();
+    }
+
+    private static HttpRequest.Builder post(String url, String body, String token) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(HttpResponse<String> response, int expected) {
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException("demo bootstrap: " + response.request().method() + " "
+                    + response.request().uri() + " answered " + response.statusCode() + ": " + response.body());
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String field(HttpResponse<String> response, int expected, String name) {
+        return json(response, expected).path(name).asText();
+    }
+}

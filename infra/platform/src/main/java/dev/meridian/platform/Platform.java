@@ -1,0 +1,212 @@
+package dev.meridian.platform;
+
+import dev.meridian.stack.KafkaBroker;
+import dev.meridian.stack.KeycloakServer;
+import dev.meridian.stack.MeridianHome;
+import dev.meridian.stack.OidcBrowser;
+import dev.meridian.stack.PostgresServer;
+import dev.meridian.stack.Secrets;
+import dev.meridian.stack.ServiceProcess;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * Starts the whole platform the way {@code ./platform up} does: PostgreSQL, Kafka and Keycloak (embedded, or the
+ * existing servers named by environment variables), then tenancy and a gateway per local region, then the demo
+ * tenant. The end-to-end tests start it through the same {@link #start} method.
+ */
+public final class Platform {
+
+    /** The line ./platform waits for; keep in step with the script. */
+    public static final String READY = "Meridian is up.";
+    public static final String FAILED = "FAILED:";
+
+    private Platform() {
+    }
+
+    public static RunningPlatform start(PlatformOptions o, Consumer<String> progress) {
+        MeridianHome home = MeridianHome.locate();
+        Secrets secrets = o.randomSecrets() ? Secrets.random() : Secrets.loadOrCreate(o.stateDir().resolve("secrets.env"));
+        var running = new RunningPlatform(secrets);
+        try {
+            startServers(home, o, secrets, running, progress);
+            startServices(home, o, secrets, running, progress);
+            var demo = new DemoTenant(running, o.stateDir(), progress).ensure();
+            running.demo(demo.tenantId(), demo.apiKey());
+            return running;
+        } catch (RuntimeException e) {
+            running.stop();
+            throw e;
+        }
+    }
+
+    private static void startServers(MeridianHome home, PlatformOptions o, Secrets secrets, RunningPlatform running,
+            Consumer<String> progress) {
+        Timer t = new Timer(progress);
+        String pgUrl = System.getenv("MERIDIAN_POSTGRES_URL");
+        PostgresServer postgres;
+        if (pgUrl != null && !pgUrl.isBlank()) {
+            t.starting("PostgreSQL: using the existing server at " + pgUrl);
+            postgres = PostgresServer.existing(pgUrl, System.getenv().getOrDefault("MERIDIAN_POSTGRES_USER", "postgres"),
+                    System.getenv().getOrDefault("MERIDIAN_POSTGRES_PASSWORD", ""));
+        } else {
+            t.starting("PostgreSQL (embedded, port " + o.postgresPort() + ", data in " + o.stateDir().resolve("postgres") + ")");
+            postgres = PostgresServer.embedded(o.postgresPort(), o.stateDir().resolve("postgres"), o.durable());
+        }
+        running.postgres(postgres);
+        List<String> databases = new ArrayList<>(List.of("meridian_control"));
+        o.gatewayPorts().keySet().forEach(r -> databases.add(PlatformOptions.regionDatabase(r)));
+        postgres.preparePlatform(secrets, databases);
+        t.ready("PostgreSQL ready: databases " + String.join(", ", databases));
+
+        // Kafka and Keycloak do not need each other: start them side by side.
+        String kafkaUrl = System.getenv("MERIDIAN_KAFKA_BOOTSTRAP");
+        CompletableFuture<KafkaBroker> kafka;
+        if (kafkaUrl != null && !kafkaUrl.isBlank()) {
+            progress.accept("Kafka: using the existing cluster at " + kafkaUrl);
+            kafka = CompletableFuture.completedFuture(null);
+        } else {
+            progress.accept("Starting Kafka (KRaft, child JVM, port " + o.kafkaPort() + ") ...");
+            kafka = CompletableFuture.supplyAsync(() -> KafkaBroker.start(home, o.kafkaPort(), o.kafkaControllerPort(),
+                    o.stateDir().resolve("kafka"), o.logDir(), o.pidDir()));
+        }
+        String kcUrl = System.getenv("MERIDIAN_KEYCLOAK_URL");
+        KeycloakServer keycloak;
+        if (kcUrl != null && !kcUrl.isBlank()) {
+            t.starting("Keycloak: using the existing server at " + kcUrl);
+            keycloak = KeycloakServer.existing(home, secrets, kcUrl,
+                    System.getenv().getOrDefault("MERIDIAN_KEYCLOAK_ADMIN_USER", "admin"),
+                    System.getenv().getOrDefault("MERIDIAN_KEYCLOAK_ADMIN_PASSWORD", ""));
+        } else {
+            t.starting("Keycloak (port " + o.keycloakPort() + ", realm meridian; the first start takes a minute)");
+            keycloak = KeycloakServer.start(home, secrets, o.keycloakPort(), o.keycloakManagementPort(),
+                    o.stateDir().resolve("keycloak"), o.logDir(), o.pidDir());
+        }
+        running.keycloak(keycloak);
+        t.ready("Keycloak ready at " + keycloak.url());
+        KafkaBroker broker = kafka.join();
+        running.kafka(broker, broker == null ? kafkaUrl : broker.bootstrapServers());
+        t.ready("Kafka ready at " + running.kafkaBootstrap());
+    }
+
+    private static void startServices(MeridianHome home, PlatformOptions o, Secrets secrets, RunningPlatform running,
+            Consumer<String> progress) {
+        Timer t = new Timer(progress);
+        String realm = running.keycloakUrl() + "/realms/" + KeycloakServer.REALM;
+        Map<String, String> gatewayUrls = new LinkedHashMap<>();
+        o.gatewayPorts().forEach((region, port) -> gatewayUrls.put(region, "http://localhost:" + port));
+
+        Map<String, String> tenancy = new LinkedHashMap<>();
+        tenancy.put("quarkus.datasource.jdbc.url", running.jdbcUrl("meridian_control"));
+        tenancy.put("quarkus.datasource.username", PostgresServer.APP_ROLE);
+        tenancy.put("quarkus.datasource.password", secrets.get(Secrets.DB_APP_PASSWORD));
+        tenancy.put("quarkus.flyway.jdbc-url", running.jdbcUrl("meridian_control"));
+        tenancy.put("quarkus.flyway.username", PostgresServer.OWNER_ROLE);
+        tenancy.put("quarkus.flyway.password", secrets.get(Secrets.DB_OWNER_PASSWORD));
+        tenancy.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+        tenancy.put("quarkus.oidc.auth-server-url", realm);
+        gatewayUrls.forEach((region, url) -> tenancy.put("meridian.tenancy.regions." + region + ".gateway-url", url));
+        tenancy.put("meridian.tenancy.invitations.require-verified-email", "false");
+        t.starting("tenancy (control plane, port " + o.tenancyPort() + ")");
+        var tenancyProcess = ServiceProcess.start(home, "tenancy", "tenancy", o.tenancyPort(), tenancy, o.logDir(),
+                o.pidDir());
+        running.tenancy(tenancyProcess);
+        t.ready("tenancy ready at " + tenancyProcess.url());
+
+        List<CompletableFuture<Map.Entry<String, ServiceProcess>>> starts = new ArrayList<>();
+        o.gatewayPorts().forEach((region, port) -> {
+            Map<String, String> gw = new LinkedHashMap<>();
+            gw.put("meridian.gateway.region", region);
+            gw.put("meridian.gateway.tenancy-url", tenancyProcess.url());
+            gw.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+            gw.put("quarkus.oidc.auth-server-url", realm);
+            gw.put("quarkus.oidc-client.auth-server-url", realm);
+            gw.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.GATEWAY_CLIENT_SECRET));
+            progress.accept("Starting gateway " + region + " (port " + port + ") ...");
+            starts.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
+                    ServiceProcess.start(home, "gateway-" + region, "gateway", port, gw, o.logDir(), o.pidDir()))));
+        });
+        RuntimeException failure = null;
+        for (var start : starts) {
+            try {
+                var started = start.join();
+                running.gateway(started.getKey(), started.getValue());
+                t.ready("gateway " + started.getKey() + " ready at " + started.getValue().url());
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Prints "Starting X ..." and "X ready (N s)" lines. */
+    private static final class Timer {
+        private final Consumer<String> out;
+        private long start = System.nanoTime();
+
+        Timer(Consumer<String> out) {
+            this.out = out;
+        }
+
+        void starting(String what) {
+            start = System.nanoTime();
+            out.accept("Starting " + what + " ...");
+        }
+
+        void ready(String what) {
+            out.accept(String.format("%s (%.1f s)", what, (System.nanoTime() - start) / 1e9));
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "up" : args[0];
+        Path state = MeridianHome.locate().root().resolve(".platform");
+        switch (command) {
+            case "up" -> up(state);
+            case "token" -> System.out.println(token(state));
+            default -> {
+                System.err.println("usage: Platform up|token");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void up(Path state) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Consumer<String> progress = line -> System.out.println("[platform] " + line);
+        RunningPlatform running;
+        try {
+            running = start(PlatformOptions.defaults(state), progress);
+        } catch (RuntimeException e) {
+            System.out.println(FAILED + " " + e.getMessage());
+            System.out.flush();
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("[platform] stopping ...");
+            running.stop();
+            System.out.println("[platform] stopped");
+        }, "platform-stop"));
+        System.out.printf("%s (%.1f s)%n", READY, (System.nanoTime() - t0) / 1e9);
+        System.out.println(DemoTenant.summary(running));
+        System.out.flush();
+        new CountDownLatch(1).await(); // supervise until ./platform down sends SIGTERM
+    }
+
+    /** A fresh access token of the demo user, by the same PKCE login the console uses. */
+    private static String token(Path state) {
+        Secrets secrets = Secrets.loadOrCreate(state.resolve("secrets.env"));
+        String keycloak = DemoTenant.readEnv(state).getOrDefault("MERIDIAN_KEYCLOAK_URL", "http://localhost:18080");
+        return OidcBrowser.login(keycloak, DemoTenant.DEMO_USER, secrets.get(Secrets.DEMO_PASSWORD)).accessToken();
+    }
+
+}

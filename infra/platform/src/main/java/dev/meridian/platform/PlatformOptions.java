@@ -1,0 +1,46 @@
+package dev.meridian.platform;
+
+import dev.meridian.stack.Ports;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where the platform keeps its state and which ports it uses. {@link #defaults} are the documented local ports
+ * ({@code ./platform up}); {@link #forTests} takes free ports and throwaway state.
+ */
+public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, int kafkaControllerPort,
+        int keycloakPort, int keycloakManagementPort, int tenancyPort, Map<String, Integer> gatewayPorts,
+        boolean durable, boolean randomSecrets) {
+
+    public static final String EU_CENTRAL = "eu-central";
+    public static final String US_EAST = "us-east";
+
+    public static PlatformOptions defaults(Path stateDir) {
+        Map<String, Integer> gateways = new LinkedHashMap<>();
+        gateways.put(EU_CENTRAL, 8080);
+        gateways.put(US_EAST, 8082);
+        return new PlatformOptions(stateDir, 15432, 19092, 19093, 18080, 19000, 8081, gateways, true, false);
+    }
+
+    public static PlatformOptions forTests(Path stateDir) {
+        Map<String, Integer> gateways = new LinkedHashMap<>();
+        gateways.put(EU_CENTRAL, Ports.free());
+        gateways.put(US_EAST, Ports.free());
+        return new PlatformOptions(stateDir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(),
+                Ports.free(), gateways, false, true);
+    }
+
+    public Path logDir() {
+        return stateDir.resolve("logs");
+    }
+
+    public Path pidDir() {
+        return stateDir.resolve("pids");
+    }
+
+    /** The local regions' databases, beside the control plane's. */
+    public static String regionDatabase(String region) {
+        return "meridian_" + region.replace('-', '_');
+    }
+}

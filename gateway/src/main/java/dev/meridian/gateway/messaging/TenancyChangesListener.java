@@ -62,7 +62,8 @@ public class TenancyChangesListener {
         boolean warned = false;
         while (running) {
             try (var c = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                    "client.id", "gateway-tenancy-changes", "default.api.timeout.ms", 5000),
+                    "client.id", "gateway-tenancy-changes", "request.timeout.ms", 3000,
+                    "default.api.timeout.ms", 5000),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer = c;
                 ensureTopic();
@@ -83,7 +84,7 @@ public class TenancyChangesListener {
                 return;
             } catch (RuntimeException e) {
                 if (!warned) {
-                    LOG.warnf("cannot read %s from Kafka at %s (%s); cached keys expire by TTL until it is back",
+                    LOG.warnf(e, "cannot read %s from Kafka at %s (%s); cached keys expire by TTL until it is back",
                             TenancyChange.TOPIC, bootstrap, e.getMessage());
                     warned = true;
                 }
@@ -106,7 +107,8 @@ public class TenancyChangesListener {
     }
 
     private void ensureTopic() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 5000))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 3000,
+                "default.api.timeout.ms", 5000))) {
             admin.createTopics(Set.of(new NewTopic(TenancyChange.TOPIC, 3, (short) 1))).all().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

@@ -14,6 +14,10 @@ public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, in
         boolean durable, boolean randomSecrets) {
 
     public static final String EU_CENTRAL = "eu-central";
+
+    public PlatformOptions {
+        stateDir = stateDir.toAbsolutePath().normalize(); // child processes run in other working directories
+    }
     public static final String US_EAST = "us-east";
 
     public static PlatformOptions defaults(Path stateDir) {

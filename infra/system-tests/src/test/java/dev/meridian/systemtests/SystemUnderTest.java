@@ -16,16 +16,26 @@ import java.nio.file.Path;
 final class SystemUnderTest {
 
     private static RunningPlatform platform;
+    private static RuntimeException failure;
 
     private SystemUnderTest() {
     }
 
     static synchronized RunningPlatform platform() {
+        if (failure != null) {
+            throw new IllegalStateException("the platform failed to start earlier in this JVM", failure);
+        }
         if (platform == null) {
             try {
                 Path state = Files.createTempDirectory(Path.of("target"), "platform-");
                 long start = System.nanoTime();
-                platform = Platform.start(PlatformOptions.forTests(state), line -> System.out.println("[platform] " + line));
+                try {
+                    platform = Platform.start(PlatformOptions.forTests(state),
+                            line -> System.out.println("[platform] " + line));
+                } catch (RuntimeException e) {
+                    failure = e;
+                    throw e;
+                }
                 System.out.printf("[platform] up in %.1f s%n", (System.nanoTime() - start) / 1e9);
                 Runtime.getRuntime().addShutdownHook(new Thread(platform::stop, "platform-stop"));
             } catch (IOException e) {

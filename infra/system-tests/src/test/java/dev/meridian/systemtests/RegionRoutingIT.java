@@ -72,4 +72,17 @@ class RegionRoutingIT {
                 .get("/v1/models")
                 .then().statusCode(401);
     }
+
+    @Test
+    void forwardedCallsAreAcceptedOnlyFromAnotherGatewaysServiceAccount() {
+        var user = ConsoleUser.signUp();
+        String tenant = user.createTenant("Impostor", "eu-central");
+        var forged = RestAssured.given().baseUri(SystemUnderTest.eu())
+                .header("X-Meridian-Tenant-Id", tenant)
+                .header("X-Meridian-Key-Id", java.util.UUID.randomUUID().toString())
+                .header("X-Meridian-Scopes", "models");
+        forged.get("/internal/forward/v1/models").then().statusCode(401);
+        // a person's token is a valid Keycloak token, but not a gateway's
+        forged.auth().oauth2(user.accessToken()).get("/internal/forward/v1/models").then().statusCode(403);
+    }
 }

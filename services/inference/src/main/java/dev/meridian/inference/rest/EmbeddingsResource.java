@@ -1,0 +1,170 @@
+package dev.meridian.inference.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.inference.catalog.BaseModel;
+import dev.meridian.inference.catalog.ModelHost;
+import dev.meridian.inference.runtime.TextEmbedder.Tokens;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** OpenAI-compatible embeddings and model listing. */
+@Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "OpenAI-compatible")
+public class EmbeddingsResource {
+
+    static final long CREATED = 1767225600L;
+    static final int MAX_INPUTS = 2048;
+
+    public record ModelView(String id, String object, long created, String ownedBy, int dimensions, int maxTokens,
+            List<String> languages) {
+        static ModelView of(BaseModel m) {
+            return new ModelView(m.id(), "model", CREATED, "meridian", m.dimensions(), m.maxTokens(), m.languages());
+        }
+    }
+
+    public record ModelList(String object, List<ModelView> data) {
+    }
+
+    public record Embedding(String object, int index, Object embedding) {
+    }
+
+    public record Usage(int promptTokens, int totalTokens) {
+    }
+
+    public record EmbeddingList(String object, List<Embedding> data, String model, Usage usage) {
+    }
+
+    @Inject
+    ModelHost host;
+
+    @GET
+    @Path("/models")
+    @Operation(summary = "The models this region serves")
+    public ModelList models() {
+        return new ModelList("list", host.models().stream().map(ModelView::of).toList());
+    }
+
+    @GET
+    @Path("/models/{id}")
+    public ModelView model(@PathParam("id") String id) {
+        return host.find(id).map(l -> ModelView.of(l.model())).orElseThrow(() -> unknownModel(id));
+    }
+
+    @POST
+    @Path("/embeddings")
+    @Operation(summary = "Embed one text or a list of texts (OpenAI-compatible; extra field `truncate`)")
+    public Uni<EmbeddingList> embeddings(JsonNode request) {
+        if (request == null || !request.isObject()) {
+            throw new OpenAiException(400, "invalid_request", null, "Send a JSON object with `model` and `input`.");
+        }
+        for (var it = request.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!List.of("model", "input", "encoding_format", "dimensions", "user", "truncate").contains(f)) {
+                throw new OpenAiException(400, "unknown_parameter", f, "Unrecognized request argument supplied: " + f
+                        + ". Use model, input, encoding_format, dimensions, user, truncate.");
+            }
+        }
+        String modelId = text(request, "model");
+        if (modelId == null) {
+            throw new OpenAiException(400, "missing_parameter", "model", "You must provide a model parameter;"
+                    + " GET /v1/models lists them.");
+        }
+        var loaded = host.find(modelId).orElseThrow(() -> unknownModel(modelId));
+        List<String> inputs = inputs(request.get("input"));
+        String format = request.hasNonNull("encoding_format") ? request.get("encoding_format").asText() : "float";
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw new OpenAiException(400, "invalid_value", "encoding_format", "encoding_format must be 'float' or"
+                    + " 'base64', not '" + format + "'.");
+        }
+        if (request.hasNonNull("dimensions") && request.get("dimensions").asInt() != loaded.model().dimensions()) {
+            throw new OpenAiException(400, "invalid_value", "dimensions", modelId + " has "
+                    + loaded.model().dimensions() + " dimensions and cannot shorten them; omit `dimensions`.");
+        }
+        boolean truncate = request.path("truncate").asBoolean(false);
+        List<Tokens> tokens = new ArrayList<>(inputs.size());
+        int promptTokens = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            Tokens t = loaded.embedder().tokenize(inputs.get(i), truncate);
+            if (t.length() > loaded.model().maxTokens()) {
+                throw new OpenAiException(400, "context_length_exceeded", "input", "input[" + i + "] has "
+                        + t.length() + " tokens; " + modelId + " takes at most " + loaded.model().maxTokens()
+                        + ". Shorten it, or send \"truncate\": true to cut it to the limit.");
+            }
+            promptTokens += t.length();
+            tokens.add(t);
+        }
+        int usage = promptTokens;
+        return Uni.createFrom().completionStage(loaded.batcher().submit(tokens)).map(vectors -> {
+            List<Embedding> data = new ArrayList<>(vectors.length);
+            for (int i = 0; i < vectors.length; i++) {
+                data.add(new Embedding("embedding", i, format.equals("base64") ? base64(vectors[i]) : vectors[i]));
+            }
+            return new EmbeddingList("list", data, modelId, new Usage(usage, usage));
+        });
+    }
+
+    private static List<String> inputs(JsonNode input) {
+        if (input == null || input.isNull()) {
+            throw new OpenAiException(400, "missing_parameter", "input", "You must provide `input`: a string or an"
+                    + " array of strings.");
+        }
+        List<String> out = new ArrayList<>();
+        if (input.isTextual()) {
+            out.add(input.asText());
+        } else if (input.isArray()) {
+            for (JsonNode n : input) {
+                if (!n.isTextual()) {
+                    throw new OpenAiException(400, "invalid_type", "input", "Every element of `input` must be a"
+                            + " string (token arrays are not supported).");
+                }
+                out.add(n.asText());
+            }
+        } else {
+            throw new OpenAiException(400, "invalid_type", "input", "`input` must be a string or an array of strings.");
+        }
+        if (out.isEmpty() || out.size() > MAX_INPUTS) {
+            throw new OpenAiException(400, "invalid_value", "input", "`input` must hold 1 to " + MAX_INPUTS + " strings.");
+        }
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).isEmpty()) {
+                throw new OpenAiException(400, "invalid_value", "input", "input[" + i + "] is empty.");
+            }
+        }
+        return out;
+    }
+
+    static String base64(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float x : v) {
+            b.putFloat(x);
+        }
+        return Base64.getEncoder().encodeToString(b.array());
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asText() : null;
+    }
+
+    static OpenAiException unknownModel(String id) {
+        return new OpenAiException(404, "model_not_found", "model", "The model '" + id + "' does not exist or you do"
+                + " not have access to it. GET /v1/models lists the models you can use.");
+    }
+
+}

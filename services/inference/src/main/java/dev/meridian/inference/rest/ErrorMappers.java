@@ -1,0 +1,50 @@
+package dev.meridian.inference.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.meridian.common.error.OpenAiError;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** OpenAI's error body on /v1, the Open Inference Protocol's {@code {"error": "..."}} on /v2; never a stack trace. */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response openAi(OpenAiException e) {
+        return Response.status(e.status).entity(e.body).type("application/json").build();
+    }
+
+    @ServerExceptionMapper
+    public Response oip(OipException e) {
+        return Response.status(e.status).entity(Map.of("error", e.getMessage())).type("application/json").build();
+    }
+
+    @ServerExceptionMapper
+    public Response other(Throwable e, UriInfo uri) {
+        Throwable json = e instanceof JsonProcessingException ? e : e.getCause();
+        int status;
+        String message;
+        if (json instanceof JsonProcessingException j) {
+            status = 400;
+            message = "The request body is not valid JSON for this route: " + j.getOriginalMessage();
+        } else if (e instanceof WebApplicationException w && w.getResponse().getStatus() < 500) {
+            status = w.getResponse().getStatus();
+            message = status == 404 ? "Unknown route " + uri.getPath() : w.getMessage();
+        } else {
+            String id = UUID.randomUUID().toString();
+            LOG.errorf(e, "unexpected failure %s on %s", id, uri.getPath());
+            status = 500;
+            message = "Internal error (id " + id + "); retry, and report the id if it persists.";
+        }
+        Object body = uri.getPath().startsWith("/v2")
+                ? Map.of("error", message)
+                : OpenAiError.of(status >= 500 ? "server_error" : "invalid_request_error", null, message);
+        return Response.status(status).entity(body).type("application/json").build();
+    }
+}

@@ -1,0 +1,179 @@
+package dev.meridian.inference.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.inference.batching.BatchStats;
+import dev.meridian.inference.catalog.BaseModel;
+import dev.meridian.inference.catalog.ModelHost;
+import dev.meridian.inference.runtime.TextEmbedder.Tokens;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Open Inference Protocol v2 (the REST protocol of Triton and KServe) for the models this region serves. A base
+ * embedding model takes input {@code text} (BYTES, shape [n]) and answers output {@code embedding} (FP32, [n, d]).
+ */
+@Path("/v2")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Open Inference Protocol v2")
+public class OipResource {
+
+    static final String VERSION = "1";
+
+    public record TensorMetadata(String name, String datatype, List<Long> shape) {
+    }
+
+    public record ModelMetadata(String name, List<String> versions, String platform, List<TensorMetadata> inputs,
+            List<TensorMetadata> outputs) {
+    }
+
+    public record OutputTensor(String name, String datatype, List<Long> shape, float[] data) {
+    }
+
+    public record InferResponse(String modelName, String modelVersion, String id, List<OutputTensor> outputs) {
+    }
+
+    @Inject
+    ModelHost host;
+
+    @GET
+    @Path("/health/live")
+    public Response live() {
+        return Response.ok().build();
+    }
+
+    @GET
+    @Path("/health/ready")
+    public Response ready() {
+        return host.ready() ? Response.ok().build() : Response.status(503).build();
+    }
+
+    @GET
+    @Path("/models/{model}")
+    @Operation(summary = "Model metadata: inputs and outputs with datatypes and shapes")
+    public ModelMetadata metadata(@PathParam("model") String model) {
+        return metadataOf(model(model));
+    }
+
+    @GET
+    @Path("/models/{model}/versions/{version}")
+    public ModelMetadata metadata(@PathParam("model") String model, @PathParam("version") String version) {
+        checkVersion(model, version);
+        return metadata(model);
+    }
+
+    @GET
+    @Path("/models/{model}/ready")
+    public Response modelReady(@PathParam("model") String model) {
+        model(model);
+        return Response.ok().build();
+    }
+
+    @GET
+    @Path("/models/{model}/versions/{version}/ready")
+    public Response modelReady(@PathParam("model") String model, @PathParam("version") String version) {
+        checkVersion(model, version);
+        return modelReady(model);
+    }
+
+    @GET
+    @Path("/models/{model}/stats")
+    @Operation(summary = "How requests were batched: model calls per batch size (a Triton-style statistics extension)")
+    public Map<String, Object> stats(@PathParam("model") String model) {
+        BatchStats.Snapshot s = host.find(model).orElseThrow(() -> notFound(model)).batcher().stats().snapshot();
+        return Map.of("model_name", model, "inference_count", s.inputs(), "request_count", s.requests(),
+                "execution_count", s.executions(), "queue_ns", s.queueNanos(), "compute_ns", s.computeNanos(),
+                "batch_stats", s.executionsByBatchSize().entrySet().stream()
+                        .map(e -> Map.of("batch_size", e.getKey(), "execution_count", e.getValue())).toList());
+    }
+
+    @POST
+    @Path("/models/{model}/infer")
+    @Operation(summary = "Run the model on JSON tensors")
+    public Uni<InferResponse> infer(@PathParam("model") String model, JsonNode request) {
+        var loaded = host.find(model).orElseThrow(() -> notFound(model));
+        BaseModel m = loaded.model();
+        if (request == null || !request.path("inputs").isArray() || request.path("inputs").isEmpty()) {
+            throw new OipException(400, "the request needs an `inputs` array; " + model + " takes input 'text'"
+                    + " (BYTES, shape [n])");
+        }
+        JsonNode input = null;
+        for (JsonNode i : request.get("inputs")) {
+            if (!"text".equals(i.path("name").asText())) {
+                throw new OipException(400, "unexpected input '" + i.path("name").asText() + "'; " + model
+                        + " takes only input 'text'");
+            }
+            input = i;
+        }
+        if (!"BYTES".equals(input.path("datatype").asText())) {
+            throw new OipException(400, "input 'text' has datatype " + input.path("datatype").asText()
+                    + "; it must be BYTES");
+        }
+        JsonNode shape = input.path("shape");
+        JsonNode data = input.path("data");
+        if (!shape.isArray() || shape.size() != 1 || !data.isArray() || shape.get(0).asLong() != data.size()
+                || data.isEmpty()) {
+            throw new OipException(400, "input 'text' must have shape [n] with n = the number of strings in data"
+                    + " (got shape " + shape + " and " + data.size() + " elements)");
+        }
+        List<Tokens> tokens = new ArrayList<>();
+        for (JsonNode s : data) {
+            if (!s.isTextual()) {
+                throw new OipException(400, "input 'text' holds a non-string element: " + s);
+            }
+            Tokens t = loaded.embedder().tokenize(s.asText(), true);
+            tokens.add(t);
+        }
+        String id = request.hasNonNull("id") ? request.get("id").asText() : null;
+        return Uni.createFrom().completionStage(loaded.batcher().submit(tokens)).map(vectors -> {
+            float[] flat = new float[vectors.length * m.dimensions()];
+            for (int i = 0; i < vectors.length; i++) {
+                System.arraycopy(vectors[i], 0, flat, i * m.dimensions(), m.dimensions());
+            }
+            return new InferResponse(model, VERSION, id, List.of(new OutputTensor("embedding", "FP32",
+                    List.of((long) vectors.length, (long) m.dimensions()), flat)));
+        });
+    }
+
+    @POST
+    @Path("/models/{model}/versions/{version}/infer")
+    public Uni<InferResponse> infer(@PathParam("model") String model, @PathParam("version") String version,
+            JsonNode request) {
+        checkVersion(model, version);
+        return infer(model, request);
+    }
+
+    private BaseModel model(String id) {
+        return host.find(id).orElseThrow(() -> notFound(id)).model();
+    }
+
+    private void checkVersion(String model, String version) {
+        model(model);
+        if (!VERSION.equals(version)) {
+            throw new OipException(404, "model '" + model + "' has no version '" + version + "'; versions: [1]");
+        }
+    }
+
+    static ModelMetadata metadataOf(BaseModel m) {
+        return new ModelMetadata(m.id(), List.of(VERSION), "onnxruntime_onnx",
+                List.of(new TensorMetadata("text", "BYTES", List.of(-1L))),
+                List.of(new TensorMetadata("embedding", "FP32", List.of(-1L, (long) m.dimensions()))));
+    }
+
+    static OipException notFound(String model) {
+        return new OipException(404, "model '" + model + "' is not found in this region");
+    }
+}

@@ -1,0 +1,77 @@
+package dev.meridian.inference.runtime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import dev.meridian.inference.config.InferenceConfig;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.EnumSet;
+import org.jboss.logging.Logger;
+
+/**
+ * The one ONNX Runtime environment of the process and the session options every model gets: the execution
+ * provider chosen once at start (CUDA when this build of ONNX Runtime has it and it initialises, else CPU) and
+ * thread counts that keep concurrent batches from oversubscribing the cores.
+ */
+@ApplicationScoped
+public class OrtRuntime {
+
+    private static final Logger LOG = Logger.getLogger(OrtRuntime.class);
+
+    @Inject
+    InferenceConfig config;
+
+    private OrtEnvironment env;
+    private String provider;
+
+    @PostConstruct
+    void init() {
+        env = OrtEnvironment.getEnvironment();
+        EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+        String wanted = config.executionProvider();
+        boolean cuda = available.contains(OrtProvider.CUDA) && !"cpu".equals(wanted) && cudaWorks();
+        if ("cuda".equals(wanted) && !cuda) {
+            throw new IllegalStateException("meridian.inference.execution-provider=cuda, but this ONNX Runtime ("
+                    + available + ") cannot use a GPU here. Build with -Pgpu on a machine with CUDA, or use auto.");
+        }
+        provider = cuda ? "CUDA" : "CPU";
+        LOG.infof("ONNX Runtime %s: execution provider %s (available: %s), %d intra-op threads", env.getVersion(),
+                provider, available, intraOpThreads());
+    }
+
+    private boolean cudaWorks() {
+        try (var options = new OrtSession.SessionOptions()) {
+            options.addCUDA(0);
+            return true;
+        } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+            LOG.infof("CUDA execution provider present but unusable (%s); using CPU", e.getMessage());
+            return false;
+        }
+    }
+
+    public OrtSession.SessionOptions sessionOptions() throws OrtException {
+        var options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.setIntraOpNumThreads(intraOpThreads());
+        options.setInterOpNumThreads(1);
+        if ("CUDA".equals(provider)) {
+            options.addCUDA(0);
+        }
+        return options;
+    }
+
+    public OrtEnvironment env() {
+        return env;
+    }
+
+    public String provider() {
+        return provider;
+    }
+
+    private int intraOpThreads() {
+        return config.intraOpThreads().orElse(Runtime.getRuntime().availableProcessors());
+    }
+}

@@ -1,0 +1,171 @@
+package dev.meridian.inference.runtime;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.meridian.inference.catalog.BaseModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One embedding model in process: its tokenizer and its ONNX Runtime session. {@link #tokenize} turns texts into
+ * token ids; {@link #embed} runs a padded batch and pools each sequence into an L2-normalised vector.
+ * Thread-safe for concurrent {@code embed} calls (ONNX Runtime sessions are), though the batcher makes one at a time.
+ */
+public final class TextEmbedder implements AutoCloseable {
+
+    /** A text's token ids, attention mask and token types, not padded. */
+    public record Tokens(long[] ids, long[] mask, long[] types) {
+        public int length() {
+            return ids.length;
+        }
+    }
+
+    private final BaseModel model;
+    private final HuggingFaceTokenizer tokenizer;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final boolean wantsTypeIds;
+
+    public TextEmbedder(BaseModel model, OrtEnvironment env, OrtSession.SessionOptions options) {
+        this.model = model;
+        this.env = env;
+        try (InputStream tok = resource(model.tokenizerResource()); InputStream onnx = resource(model.onnxResource())) {
+            Map<String, String> opts = new HashMap<>();
+            opts.put("truncation", "false");
+            opts.put("padding", "false");
+            opts.put("addSpecialTokens", "true");
+            this.tokenizer = HuggingFaceTokenizer.newInstance(tok, opts);
+            this.session = env.createSession(onnx.readAllBytes(), options);
+            this.wantsTypeIds = session.getInputNames().contains("token_type_ids");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model " + model.id(), e);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime cannot load model " + model.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream resource(String name) {
+        InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(name);
+        if (in == null) {
+            in = TextEmbedder.class.getClassLoader().getResourceAsStream(name);
+        }
+        if (in == null) {
+            throw new IllegalStateException("model file " + name + " is not on the class path: is its Maven"
+                    + " artifact a dependency?");
+        }
+        return in;
+    }
+
+    public BaseModel model() {
+        return model;
+    }
+
+    /** Tokenizes one text; when {@code maxTokens} is exceeded the sequence is cut and its last token kept. */
+    public Tokens tokenize(String text, boolean truncate) {
+        Encoding e = tokenizer.encode(text);
+        long[] ids = e.getIds();
+        long[] mask = e.getAttentionMask();
+        long[] types = e.getTypeIds();
+        int max = model.maxTokens();
+        if (ids.length > max && truncate) {
+            ids = cut(ids, max);
+            mask = cut(mask, max);
+            types = cut(types, max);
+        }
+        return new Tokens(ids, mask, types);
+    }
+
+    private static long[] cut(long[] a, int max) {
+        long[] out = java.util.Arrays.copyOf(a, max);
+        out[max - 1] = a[a.length - 1]; // keep the closing special token ([SEP])
+        return out;
+    }
+
+    /** Embeds a batch: pads to the longest sequence, runs the model once, pools and normalises each row. */
+    public float[][] embed(List<Tokens> batch) {
+        int n = batch.size();
+        int len = batch.stream().mapToInt(Tokens::length).max().orElse(0);
+        long[] ids = new long[n * len];
+        long[] mask = new long[n * len];
+        long[] types = new long[n * len];
+        for (int i = 0; i < n; i++) {
+            Tokens t = batch.get(i);
+            System.arraycopy(t.ids(), 0, ids, i * len, t.length());
+            System.arraycopy(t.mask(), 0, mask, i * len, t.length());
+            System.arraycopy(t.types(), 0, types, i * len, t.length());
+        }
+        long[] shape = {n, len};
+        try (OnnxTensor idsT = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+                OnnxTensor maskT = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
+                OnnxTensor typesT = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape)) {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put("input_ids", idsT);
+            inputs.put("attention_mask", maskT);
+            if (wantsTypeIds) {
+                inputs.put("token_type_ids", typesT);
+            }
+            try (OrtSession.Result result = session.run(inputs)) {
+                float[][][] hidden = (float[][][]) result.get(0).getValue();
+                float[][] out = new float[n][];
+                for (int i = 0; i < n; i++) {
+                    out[i] = normalize(pool(hidden[i], batch.get(i).mask()));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("model " + model.id() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private float[] pool(float[][] hidden, long[] mask) {
+        int dims = hidden[0].length;
+        if (model.pooling() == BaseModel.Pooling.CLS) {
+            return hidden[0].clone();
+        }
+        float[] sum = new float[dims];
+        int count = 0;
+        for (int t = 0; t < mask.length; t++) {
+            if (mask[t] == 1) {
+                for (int d = 0; d < dims; d++) {
+                    sum[d] += hidden[t][d];
+                }
+                count++;
+            }
+        }
+        for (int d = 0; d < dims; d++) {
+            sum[d] /= Math.max(1, count);
+        }
+        return sum;
+    }
+
+    static float[] normalize(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= inv;
+        }
+        return v;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+        tokenizer.close();
+    }
+}

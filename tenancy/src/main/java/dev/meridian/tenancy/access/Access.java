@@ -33,13 +33,17 @@ public class Access {
     /** As {@link #member}, and the member must hold one of {@code roles}. */
     public Member memberWithRole(Caller caller, UUID tenantId, Role... roles) {
         Member m = member(caller, tenantId);
-        Set<Role> allowed = Set.of(roles);
-        if (!allowed.contains(m.role())) {
-            throw ApiException.forbidden("Your role in this tenant is '" + m.role + "'; this needs "
-                    + Arrays.stream(roles).map(Role::wireName).collect(Collectors.joining(" or "))
+        requireRole(m.role(), roles);
+        return m;
+    }
+
+    /** 403 naming the roles that would do, unless {@code actual} is one of {@code allowed}. */
+    public static void requireRole(Role actual, Role... allowed) {
+        if (!Set.of(allowed).contains(actual)) {
+            throw ApiException.forbidden("Your role in this tenant is '" + actual.wireName() + "'; this needs "
+                    + Arrays.stream(allowed).map(Role::wireName).collect(Collectors.joining(" or "))
                     + ". Ask an owner of the tenant to change your role.");
         }
-        return m;
     }
 
     public Tenant tenant(UUID tenantId) {

@@ -3,7 +3,6 @@ package dev.meridian.tenancy.errors;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.meridian.common.error.Problem;
 import io.quarkus.security.AuthenticationFailedException;
@@ -13,10 +12,7 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.Comparator;
-import java.util.List;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -35,56 +31,27 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response malformedJson(JsonParseException e, UriInfo uri) {
-        var location = e.getLocation();
-        String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-        return respond(Problem.of(400, "Malformed JSON", "The request body is not valid JSON" + where + ": "
-                + e.getOriginalMessage() + ". Send a JSON object."), uri);
+        return respond(Problems.malformedJson(e), uri);
     }
 
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException e, UriInfo uri) {
-        String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
-                .map(Object::toString).sorted().collect(Collectors.joining(", "));
-        String field = e.getPropertyName();
-        return respond(Problem.of(400, "Unknown field", "Unknown field `" + field + "`; the fields this request takes"
-                        + " are: " + known + ".")
-                .withErrors(List.of(new Problem.FieldError(field, "unknown field"))), uri);
+        return respond(Problems.unknownField(e), uri);
     }
 
     @ServerExceptionMapper
-    public Response wrongType(InvalidFormatException e, UriInfo uri) {
-        String field = path(e);
-        return respond(Problem.of(400, "Invalid field", "`" + field + "` cannot be " + e.getValue() + ": expected "
-                        + e.getTargetType().getSimpleName() + ".")
-                .withErrors(List.of(new Problem.FieldError(field, "expected " + e.getTargetType().getSimpleName()))),
-                uri);
-    }
-
-    @ServerExceptionMapper
-    public Response mapping(JsonMappingException e, UriInfo uri) {
-        String field = path(e);
-        String why = e.getOriginalMessage();
-        if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
-            why = iae.getMessage();
-        }
-        return respond(Problem.of(400, "Invalid field", (field.isEmpty() ? "" : "`" + field + "`: ") + why)
-                .withErrors(field.isEmpty() ? null : List.of(new Problem.FieldError(field, why))), uri);
+    public Response wrongValue(JsonMappingException e, UriInfo uri) {
+        return respond(Problems.wrongValue(e), uri);
     }
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
-        return respond(Problem.of(400, "Malformed JSON", "The request body could not be read: "
-                + e.getOriginalMessage()), uri);
+        return respond(Problems.unreadableJson(e), uri);
     }
 
     @ServerExceptionMapper
     public Response validation(ConstraintViolationException e, UriInfo uri) {
-        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
-                .map(v -> new Problem.FieldError(field(v.getPropertyPath().toString()), v.getMessage()))
-                .sorted(Comparator.comparing(Problem.FieldError::field))
-                .toList();
-        String detail = errors.stream().map(f -> "`" + f.field() + "` " + f.message()).collect(Collectors.joining("; "));
-        return respond(Problem.of(400, "Invalid request", detail + ".").withErrors(errors), uri);
+        return respond(Problems.invalid(e.getConstraintViolations()), uri);
     }
 
     @ServerExceptionMapper
@@ -100,7 +67,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, UriInfo uri) {
-        return respond(Problem.of(403, "Forbidden", "Your token does not carry the role this operation needs."), uri);
+        String needed = uri.getPath().startsWith("/internal/")
+                ? "This API is for Meridian's services: use a client-credentials token of a client with the realm"
+                        + " role meridian-service."
+                : "Your token does not carry the realm role this operation needs.";
+        return respond(Problem.of(403, "Forbidden", needed), uri);
     }
 
     @ServerExceptionMapper
@@ -127,9 +98,7 @@ public class ProblemMappers {
     public Response unexpected(Throwable e, UriInfo uri) {
         Throwable cause = e instanceof JsonProcessingException ? e : e.getCause();
         if (cause instanceof JsonProcessingException json) {
-            return json instanceof JsonParseException p ? malformedJson(p, uri)
-                    : json instanceof UnrecognizedPropertyException u ? unknownField(u, uri)
-                    : json instanceof JsonMappingException m ? mapping(m, uri) : json(json, uri);
+            return respond(Problems.unreadableJson(json), uri);
         }
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected failure %s on %s", id, uri.getPath());
@@ -142,18 +111,5 @@ public class ProblemMappers {
                 .type(Problem.MEDIA_TYPE)
                 .entity(problem.withInstance(uri.getPath()))
                 .build();
-    }
-
-    private static String path(JsonMappingException e) {
-        return e.getPath().stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining("."))
-                .replace(".[", "[");
-    }
-
-    /** "create.request.homeRegion" (method, parameter, property) → "home_region". */
-    private static String field(String propertyPath) {
-        String last = propertyPath.substring(propertyPath.lastIndexOf('.') + 1);
-        return last.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 }

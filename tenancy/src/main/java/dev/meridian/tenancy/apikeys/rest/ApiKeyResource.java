@@ -3,6 +3,7 @@ package dev.meridian.tenancy.apikeys.rest;
 import dev.meridian.tenancy.ApiKey;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.apikeys.service.ApiKeyService;
+import dev.meridian.tenancy.apikeys.service.KeyTerms;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.inject.Inject;
@@ -97,7 +98,7 @@ public class ApiKeyResource {
     @Operation(summary = "Replace a key with a new secret; the old one stops now or after `grace_seconds`")
     public Response rotate(@PathParam("tenantId") UUID tenantId, @PathParam("keyId") UUID keyId,
             RotateKeyRequest request) {
-        long grace = request == null || request.graceSeconds() == null ? 0 : request.graceSeconds();
+        var grace = KeyTerms.grace(request == null ? null : request.graceSeconds());
         var issued = keys.rotate(Caller.of(identity), tenantId, keyId, grace);
         return Response.status(201).entity(IssuedKeyView.of(issued)).build();
     }

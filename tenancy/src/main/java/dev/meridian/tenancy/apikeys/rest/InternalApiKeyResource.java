@@ -8,6 +8,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -33,7 +34,7 @@ public class InternalApiKeyResource {
     public record KeyUse(@NotNull UUID keyId, @NotNull UUID tenantId, @NotNull Instant at) {
     }
 
-    public record LastUsedReport(@NotNull List<@Valid KeyUse> used) {
+    public record LastUsedReport(@NotNull @Size(max = 10_000) List<@Valid @NotNull KeyUse> used) {
     }
 
     @Inject
@@ -52,7 +53,9 @@ public class InternalApiKeyResource {
     @Path("/last-used")
     @Operation(summary = "Gateways report when they saw keys used")
     public Response lastUsed(@Valid @NotNull LastUsedReport report) {
-        report.used().forEach(u -> keys.recordUse(u.tenantId(), u.keyId(), u.at()));
+        keys.recordUses(report.used().stream()
+                .map(u -> new ApiKeyService.KeyUse(u.tenantId(), u.keyId(), u.at()))
+                .toList());
         return Response.noContent().build();
     }
 }

@@ -1,7 +1,6 @@
 package dev.meridian.tenancy.apikeys.service;
 
 import dev.meridian.common.apikey.ApiKeySecret;
-import dev.meridian.common.apikey.Scope;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.ApiKey;
 import dev.meridian.tenancy.Role;
@@ -14,9 +13,9 @@ import dev.meridian.tenancy.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,7 +45,8 @@ public class ApiKeyService {
     @Transactional
     public Issued create(Caller caller, UUID tenantId, String name, List<String> scopes, Instant expiresAt) {
         access.memberWithRole(caller, tenantId, KEY_MANAGERS);
-        Issued issued = issue(caller, tenantId, name.strip(), parseScopes(scopes), validExpiry(expiresAt), null);
+        Issued issued = issue(caller, tenantId, name.strip(), KeyTerms.scopes(scopes),
+                KeyTerms.expiry(expiresAt, Instant.now()), null);
         audit.record(caller, tenantId, "api_key.created", "api_key", issued.key().id, describe(issued.key()));
         outbox.tenancyChange(TenancyChange.API_KEY_CREATED, tenantId, issued.key().id, issued.key().prefix);
         return issued;
@@ -79,39 +79,49 @@ public class ApiKeyService {
     }
 
     /**
-     * Issues a replacement with the same name and scopes. The old key stops working now, or after
-     * {@code graceSeconds} so that deployed programs can switch over.
+     * Issues a replacement with the same name, scopes and expiry. The old key stops working now, or after
+     * {@code grace} so that deployed programs can switch over; gateways hear of it either way.
      */
     @Transactional
-    public Issued rotate(Caller caller, UUID tenantId, UUID keyId, long graceSeconds) {
+    public Issued rotate(Caller caller, UUID tenantId, UUID keyId, Duration grace) {
         access.memberWithRole(caller, tenantId, KEY_MANAGERS);
-        if (graceSeconds < 0 || graceSeconds > 7 * 24 * 3600) {
-            throw ApiException.invalidField("grace_seconds", "must be between 0 and 604800 (7 days)");
-        }
         ApiKey old = find(tenantId, keyId);
         Instant now = Instant.now();
         if (old.isRevoked(now)) {
             throw ApiException.conflict("Key " + keyId + " is revoked; create a new key instead of rotating it.");
         }
+        if (old.expiresAt != null && !old.expiresAt.isAfter(now)) {
+            throw ApiException.conflict("Key " + keyId + " expired at " + old.expiresAt
+                    + "; create a new key instead of rotating it.");
+        }
         Issued next = issue(caller, tenantId, old.name, List.of(old.scopes), old.expiresAt, old.id);
-        Instant end = now.plusSeconds(graceSeconds);
+        Instant end = now.plus(grace);
         old.revokedAt = old.revokedAt == null || end.isBefore(old.revokedAt) ? end : old.revokedAt;
         Map<String, Object> details = describe(next.key());
         details.put("replaces", old.id.toString());
         details.put("old_key_revoked_at", old.revokedAt.toString());
         audit.record(caller, tenantId, "api_key.rotated", "api_key", next.key().id, details);
         outbox.tenancyChange(TenancyChange.API_KEY_CREATED, tenantId, next.key().id, next.key().prefix);
-        outbox.tenancyChange(graceSeconds == 0 ? TenancyChange.API_KEY_REVOKED : TenancyChange.API_KEY_UPDATED,
+        outbox.tenancyChange(grace.isZero() ? TenancyChange.API_KEY_REVOKED : TenancyChange.API_KEY_UPDATED,
                 tenantId, old.id, old.prefix);
         return next;
     }
 
-    /** Records when gateways saw keys used; a time never moves backwards. */
+    /** When a gateway saw a key used. */
+    public record KeyUse(UUID tenantId, UUID keyId, Instant at) {
+    }
+
+    /**
+     * Records when gateways saw keys used, in one transaction; a key's time only ever moves forward, so reports that
+     * arrive late or twice change nothing. Uses of unknown keys (or of a key under another tenant id) are ignored.
+     */
     @Transactional
-    public void recordUse(UUID tenantId, UUID keyId, Instant at) {
-        session.bindTenant(tenantId);
-        ApiKey.update("lastUsedAt = ?1 where tenantId = ?2 and id = ?3 and (lastUsedAt is null or lastUsedAt < ?1)",
-                at, tenantId, keyId);
+    public void recordUses(List<KeyUse> uses) {
+        for (KeyUse use : uses) {
+            session.bindTenant(use.tenantId());
+            ApiKey.update("lastUsedAt = ?1 where tenantId = ?2 and id = ?3 and (lastUsedAt is null or lastUsedAt < ?1)",
+                    use.at(), use.tenantId(), use.keyId());
+        }
     }
 
     private Issued issue(Caller caller, UUID tenantId, String name, List<String> scopes, Instant expiresAt,
@@ -135,26 +145,6 @@ public class ApiKeyService {
     private ApiKey find(UUID tenantId, UUID keyId) {
         return ApiKey.<ApiKey>find("tenantId = ?1 and id = ?2", tenantId, keyId).firstResultOptional()
                 .orElseThrow(() -> ApiException.notFound("No API key " + keyId + " in this tenant."));
-    }
-
-    private static List<String> parseScopes(List<String> scopes) {
-        if (scopes == null || scopes.isEmpty()) {
-            throw ApiException.invalidField("scopes", "give at least one scope: " + Scope.wireNames());
-        }
-        var parsed = new LinkedHashSet<String>();
-        for (String s : scopes) {
-            Scope scope = Scope.fromWireName(s).orElseThrow(() -> ApiException.invalidField("scopes",
-                    "unknown scope '" + s + "'; use any of " + Scope.wireNames()));
-            parsed.add(scope.wireName());
-        }
-        return List.copyOf(parsed);
-    }
-
-    private static Instant validExpiry(Instant expiresAt) {
-        if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
-            throw ApiException.invalidField("expires_at", "must be in the future (got " + expiresAt + ")");
-        }
-        return expiresAt;
     }
 
     private static Map<String, Object> describe(ApiKey key) {

@@ -1,10 +1,15 @@
 package dev.meridian.tenancy.audit.service;
 
 import dev.meridian.tenancy.AuditEvent;
+import dev.meridian.tenancy.Role;
+import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
+import dev.meridian.tenancy.errors.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -12,6 +17,46 @@ import java.util.UUID;
 /** Writes the audit trail in the same transaction as the change, and reads it newest first. */
 @ApplicationScoped
 public class AuditLog {
+
+    public static final int DEFAULT_PAGE = 50;
+    public static final int MAX_PAGE = 200;
+
+    /** One page of events, newest first; {@code nextBefore} is the cursor of the next (older) page, if any. */
+    public record Page(List<AuditEvent> events, boolean hasMore, String nextBefore) {
+    }
+
+    /** Where a page starts: just before an event of the tenant (by id), or before a time. */
+    public sealed interface Cursor {
+        record BeforeEvent(UUID eventId) implements Cursor {
+        }
+
+        record BeforeTime(Instant time) implements Cursor {
+        }
+
+        record Newest() implements Cursor {
+        }
+
+        /** {@code before} as given in the query: absent, an event id, or an ISO-8601 time. */
+        static Cursor parse(String before) {
+            if (before == null || before.isBlank()) {
+                return new Newest();
+            }
+            try {
+                return new BeforeEvent(UUID.fromString(before.strip()));
+            } catch (IllegalArgumentException notAnId) {
+                try {
+                    return new BeforeTime(Instant.parse(before.strip()));
+                } catch (DateTimeParseException notATime) {
+                    throw ApiException.invalidField("before", "must be the id of an audit event (the next_before"
+                            + " of the previous page) or an ISO-8601 time such as 2030-01-31T12:00:00Z; got '"
+                            + before + "'");
+                }
+            }
+        }
+    }
+
+    @Inject
+    Access access;
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(Caller actor, UUID tenantId, String action, String targetType, Object targetId,
@@ -29,9 +74,47 @@ public class AuditLog {
         e.persist();
     }
 
-    /** Newest first; {@code before} (exclusive) pages back in time. The tenant must already be bound. */
-    public List<AuditEvent> list(UUID tenantId, Instant before, int limit) {
-        return AuditEvent.<AuditEvent>find("tenantId = ?1 and occurredAt < ?2 order by occurredAt desc, id desc",
-                tenantId, before == null ? Instant.parse("9999-12-31T00:00:00Z") : before).page(0, limit).list();
+    /** A page of the tenant's events, newest first (owners and admins). */
+    @Transactional
+    public Page page(Caller caller, UUID tenantId, String limit, String before) {
+        access.memberWithRole(caller, tenantId, Role.OWNER, Role.ADMIN);
+        int size = pageSize(limit);
+        List<AuditEvent> events = switch (Cursor.parse(before)) {
+            case Cursor.Newest n -> AuditEvent.<AuditEvent>find("tenantId = ?1 order by occurredAt desc, id desc",
+                    tenantId).page(0, size + 1).list();
+            case Cursor.BeforeTime t -> AuditEvent.<AuditEvent>find(
+                    "tenantId = ?1 and occurredAt < ?2 order by occurredAt desc, id desc", tenantId, t.time())
+                    .page(0, size + 1).list();
+            case Cursor.BeforeEvent e -> {
+                AuditEvent from = AuditEvent.<AuditEvent>find("tenantId = ?1 and id = ?2", tenantId, e.eventId())
+                        .firstResultOptional()
+                        .orElseThrow(() -> ApiException.invalidField("before", "no audit event " + e.eventId()
+                                + " in this tenant; use the next_before of the previous page"));
+                // ties on the time are broken by id, so a page boundary never skips or repeats an event
+                yield AuditEvent.<AuditEvent>find("tenantId = ?1 and (occurredAt < ?2 or (occurredAt = ?2 and id < ?3))"
+                        + " order by occurredAt desc, id desc", tenantId, from.occurredAt, from.id)
+                        .page(0, size + 1).list();
+            }
+        };
+        boolean more = events.size() > size;
+        List<AuditEvent> page = more ? events.subList(0, size) : events;
+        return new Page(page, more, more ? page.getLast().id.toString() : null);
+    }
+
+    /** {@code limit} as given in the query: 1 to {@value #MAX_PAGE}, {@value #DEFAULT_PAGE} when absent. */
+    static int pageSize(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int size = Integer.parseInt(limit.strip());
+            if (size >= 1 && size <= MAX_PAGE) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the same answer as for a number out of range
+        }
+        throw ApiException.invalidField("limit", "must be a whole number from 1 to " + MAX_PAGE + "; got '" + limit
+                + "'");
     }
 }

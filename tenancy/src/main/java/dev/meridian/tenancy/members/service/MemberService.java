@@ -10,6 +10,7 @@ import dev.meridian.tenancy.config.TenancyConfig;
 import dev.meridian.tenancy.errors.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
@@ -39,7 +40,7 @@ public class MemberService {
     @Transactional
     public Member invite(Caller caller, UUID tenantId, String email, Role role) {
         Member inviter = access.memberWithRole(caller, tenantId, Role.OWNER, Role.ADMIN);
-        requireMayGrant(inviter, role);
+        requireMayGrant(inviter.role(), role);
         String normalized = email.strip().toLowerCase(Locale.ROOT);
         if (Member.count("tenantId = ?1 and lower(email) = ?2", tenantId, normalized) > 0) {
             throw ApiException.conflict(normalized + " is already a member or invited; change their role instead.");
@@ -52,7 +53,12 @@ public class MemberService {
         m.status = Member.INVITED;
         m.invitedBy = caller.userId();
         m.createdAt = Instant.now();
-        m.persist();
+        try {
+            m.persistAndFlush();
+        } catch (PersistenceException e) {
+            // a concurrent invitation of the same address won the race for the unique (tenant_id, lower(email))
+            throw ApiException.conflict(normalized + " is already a member or invited; change their role instead.");
+        }
         audit.record(caller, tenantId, "member.invited", "member", m.id, Map.of("email", normalized, "role", m.role));
         return m;
     }
@@ -64,11 +70,11 @@ public class MemberService {
         if (m.role() == role) {
             return m;
         }
-        requireMayGrant(actor, role);
-        requireMayGrant(actor, m.role());
-        if (m.role() == Role.OWNER && Member.ACTIVE.equals(m.status) && activeOwners(tenantId) == 1) {
-            throw ApiException.conflict("This is the tenant's last owner. Make another member owner first, then"
-                    + " change this member's role.");
+        requireMayGrant(actor.role(), role);
+        requireMayGrant(actor.role(), m.role());
+        if (isLastOwner(m, activeOwners(tenantId))) {
+            throw ApiException.conflict("This is the tenant's last owner and cannot be demoted. Make another member"
+                    + " owner first, then change this member's role.");
         }
         String old = m.role;
         m.role = role.wireName();
@@ -80,8 +86,8 @@ public class MemberService {
     public void remove(Caller caller, UUID tenantId, UUID memberId) {
         Member actor = access.memberWithRole(caller, tenantId, Role.OWNER, Role.ADMIN);
         Member m = find(tenantId, memberId);
-        requireMayGrant(actor, m.role());
-        if (m.role() == Role.OWNER && Member.ACTIVE.equals(m.status) && activeOwners(tenantId) == 1) {
+        requireMayGrant(actor.role(), m.role());
+        if (isLastOwner(m, activeOwners(tenantId))) {
             throw ApiException.conflict("This is the tenant's last owner and cannot be removed. Make another member"
                     + " owner first.");
         }
@@ -118,6 +124,12 @@ public class MemberService {
         }
         m.userId = caller.userId();
         m.status = Member.ACTIVE;
+        try {
+            Member.flush();
+        } catch (PersistenceException e) {
+            // the unique (tenant_id, user_id): the caller joined this tenant another way meanwhile
+            throw ApiException.conflict("You are already a member of this tenant.");
+        }
         audit.record(caller, m.tenantId, "member.accepted", "member", m.id, Map.of("email", m.email, "role", m.role));
         return m;
     }
@@ -127,10 +139,17 @@ public class MemberService {
                 .orElseThrow(() -> ApiException.notFound("No member " + memberId + " in this tenant."));
     }
 
-    private static void requireMayGrant(Member actor, Role role) {
-        if (role == Role.OWNER && actor.role() != Role.OWNER) {
-            throw ApiException.forbidden("Only an owner can grant or take away the owner role.");
+    /** Only owners make owners or take the role away; admins manage everyone else. */
+    static void requireMayGrant(Role actor, Role role) {
+        if (role == Role.OWNER && actor != Role.OWNER) {
+            throw ApiException.forbidden("Only an owner can grant or take away the owner role; your role is '"
+                    + actor.wireName() + "'. Ask an owner of the tenant.");
         }
+    }
+
+    /** Whether {@code m} is the only active owner, whom the tenant cannot lose. */
+    static boolean isLastOwner(Member m, long activeOwners) {
+        return m.role() == Role.OWNER && Member.ACTIVE.equals(m.status) && activeOwners <= 1;
     }
 
     private static long activeOwners(UUID tenantId) {

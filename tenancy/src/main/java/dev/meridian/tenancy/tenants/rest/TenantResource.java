@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -39,7 +40,9 @@ public class TenantResource {
             String plan) {
     }
 
-    public record UpdateTenantRequest(@Size(min = 1, max = 200) String name, Boolean transitAllowed) {
+    public record UpdateTenantRequest(
+            @Size(max = 200) @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") String name,
+            Boolean transitAllowed) {
     }
 
     public record TenantView(UUID id, String object, String name, String homeRegion, String plan, String status,

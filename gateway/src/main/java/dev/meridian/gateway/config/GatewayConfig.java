@@ -3,6 +3,7 @@ package dev.meridian.gateway.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of a regional gateway ({@code meridian.gateway.*}). */
 @ConfigMapping(prefix = "meridian.gateway")
@@ -14,6 +15,12 @@ public interface GatewayConfig {
     /** Base URL of the tenancy service (key lookups, last-used reports, the /api proxy). */
     @WithDefault("http://localhost:8081")
     String tenancyUrl();
+
+    /**
+     * Base URL of this region's inference service; {@code /v1/embeddings}, {@code /v1/models} and {@code /v2/*} go
+     * there. Without it the gateway answers {@code /v1/models} from its static base-model catalog.
+     */
+    Optional<String> inferenceUrl();
 
     KeyCache keyCache();
 

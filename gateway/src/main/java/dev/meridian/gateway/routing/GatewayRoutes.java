@@ -61,6 +61,7 @@ public class GatewayRoutes {
     void routes(@Observes Router router) {
         var body = BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false);
         router.route("/v1/*").handler(body).handler(this::authenticate);
+        router.route("/v2/*").handler(body).handler(this::authenticate);
         router.route(FORWARD_PREFIX + "/*").handler(body).handler(this::forwarded);
         router.route("/api/*").handler(body).handler(this::proxyToTenancy);
     }
@@ -173,10 +174,12 @@ public class GatewayRoutes {
         serveHere(ctx, identity, ctx.normalizedPath().substring(FORWARD_PREFIX.length()));
     }
 
-    /** Routes served by this region. Model serving arrives with the inference service; until then, the catalog. */
+    /** Routes served by this region: model calls go to the region's inference service. */
     private void serveHere(RoutingContext ctx, CallerIdentity identity, String path) {
         ctx.response().putHeader(SERVED_BY, config.region());
-        if (ctx.request().method() == HttpMethod.GET && path.equals("/v1/models")) {
+        if (config.inferenceUrl().isPresent() && isInference(path)) {
+            toService(ctx, identity, config.inferenceUrl().get(), path);
+        } else if (ctx.request().method() == HttpMethod.GET && path.equals("/v1/models")) {
             ok(ctx, Map.of("object", "list", "data", catalog.models()));
         } else if (ctx.request().method() == HttpMethod.GET && path.startsWith("/v1/models/")) {
             String id = path.substring("/v1/models/".length());
@@ -187,6 +190,34 @@ public class GatewayRoutes {
             respond(ctx, 404, OpenAiError.of("invalid_request_error", "unknown_url", "Unknown request URL: "
                     + ctx.request().method() + " " + path + ". See the API reference for the routes Meridian serves."));
         }
+    }
+
+    private static boolean isInference(String path) {
+        return path.equals("/v1/embeddings") || path.equals("/v1/models") || path.startsWith("/v1/models/")
+                || path.startsWith("/v2/");
+    }
+
+    /** Hands an authenticated call to a regional service, with the caller's identity and never the raw key. */
+    private void toService(RoutingContext ctx, CallerIdentity identity, String baseUrl, String path) {
+        serviceToken.get().whenComplete((token, failure) -> {
+            if (failure != null) {
+                respond(ctx, 503, OpenAiError.of("service_unavailable", "service_unavailable",
+                        "Meridian could not authorise the call to its model service just now. Retry shortly."));
+                return;
+            }
+            MultiMap headers = Forwarder.passOn(ctx.request().headers(), Set.of("authorization", "x-meridian-"));
+            headers.set("Authorization", "Bearer " + token);
+            headers.set(MeridianHeaders.TENANT_ID, identity.tenantId());
+            headers.set(MeridianHeaders.KEY_ID, identity.keyId());
+            headers.set(MeridianHeaders.SCOPES, String.join(",", identity.scopes()));
+            headers.set(MeridianHeaders.REGION, identity.enteredAt());
+            headers.set(MeridianHeaders.REQUEST_ID, ctx.response().headers().get(MeridianHeaders.REQUEST_ID));
+            String query = ctx.request().query();
+            String target = baseUrl.replaceAll("/+$", "") + path + (query == null ? "" : "?" + query);
+            forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> respond(ctx, 503,
+                    OpenAiError.of("service_unavailable", "service_unavailable", "The model service of "
+                            + config.region() + " did not answer. Retry shortly.")));
+        });
     }
 
     private void proxyToTenancy(RoutingContext ctx) {

@@ -119,6 +119,19 @@ public final class Platform {
         running.tenancy(tenancyProcess);
         t.ready("tenancy ready at " + tenancyProcess.url());
 
+        // Each region's inference service (models load in a few seconds), then its gateway in front of it.
+        List<CompletableFuture<Map.Entry<String, ServiceProcess>>> models = new ArrayList<>();
+        o.inferencePorts().forEach((region, port) -> {
+            Map<String, String> inf = new LinkedHashMap<>();
+            inf.put("meridian.inference.region", region);
+            inf.put("quarkus.oidc.auth-server-url", realm);
+            progress.accept("Starting inference " + region + " (ONNX Runtime, port " + port + ") ...");
+            models.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
+                    ServiceProcess.start(home, "inference-" + region, "services/inference", port, inf, o.logDir(),
+                            o.pidDir()))));
+        });
+        joinAll(models, running::inference, "inference", t);
+
         List<CompletableFuture<Map.Entry<String, ServiceProcess>>> starts = new ArrayList<>();
         o.gatewayPorts().forEach((region, port) -> {
             Map<String, String> gw = new LinkedHashMap<>();
@@ -128,16 +141,25 @@ public final class Platform {
             gw.put("quarkus.oidc.auth-server-url", realm);
             gw.put("quarkus.oidc-client.auth-server-url", realm);
             gw.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.GATEWAY_CLIENT_SECRET));
+            if (o.inferencePorts().containsKey(region)) {
+                gw.put("meridian.gateway.inference-url", running.inferenceUrl(region));
+            }
             progress.accept("Starting gateway " + region + " (port " + port + ") ...");
             starts.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
                     ServiceProcess.start(home, "gateway-" + region, "gateway", port, gw, o.logDir(), o.pidDir()))));
         });
+        joinAll(starts, running::gateway, "gateway", t);
+    }
+
+    /** Waits for services started side by side; records each that started, then fails if any did not. */
+    private static void joinAll(List<CompletableFuture<Map.Entry<String, ServiceProcess>>> starts,
+            java.util.function.BiConsumer<String, ServiceProcess> record, String kind, Timer t) {
         RuntimeException failure = null;
         for (var start : starts) {
             try {
                 var started = start.join();
-                running.gateway(started.getKey(), started.getValue());
-                t.ready("gateway " + started.getKey() + " ready at " + started.getValue().url());
+                record.accept(started.getKey(), started.getValue());
+                t.ready(kind + " " + started.getKey() + " ready at " + started.getValue().url());
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
             }

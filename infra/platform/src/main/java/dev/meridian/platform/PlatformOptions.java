@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, int kafkaControllerPort,
         int keycloakPort, int keycloakManagementPort, int tenancyPort, Map<String, Integer> gatewayPorts,
-        boolean durable, boolean randomSecrets) {
+        Map<String, Integer> inferencePorts, boolean durable, boolean randomSecrets) {
 
     public static final String EU_CENTRAL = "eu-central";
 
@@ -24,15 +24,21 @@ public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, in
         Map<String, Integer> gateways = new LinkedHashMap<>();
         gateways.put(EU_CENTRAL, 8080);
         gateways.put(US_EAST, 8082);
-        return new PlatformOptions(stateDir, 15432, 19092, 19093, 18080, 19000, 8081, gateways, true, false);
+        Map<String, Integer> inference = new LinkedHashMap<>();
+        inference.put(EU_CENTRAL, 8090);
+        inference.put(US_EAST, 8092);
+        return new PlatformOptions(stateDir, 15432, 19092, 19093, 18080, 19000, 8081, gateways, inference, true, false);
     }
 
     public static PlatformOptions forTests(Path stateDir) {
         Map<String, Integer> gateways = new LinkedHashMap<>();
         gateways.put(EU_CENTRAL, Ports.free());
         gateways.put(US_EAST, Ports.free());
+        Map<String, Integer> inference = new LinkedHashMap<>();
+        inference.put(EU_CENTRAL, Ports.free());
+        inference.put(US_EAST, Ports.free());
         return new PlatformOptions(stateDir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(),
-                Ports.free(), gateways, false, true);
+                Ports.free(), gateways, inference, false, true);
     }
 
     public Path logDir() {

@@ -21,6 +21,7 @@ public final class RunningPlatform implements AutoCloseable {
     private KeycloakServer keycloak;
     private ServiceProcess tenancy;
     private final Map<String, ServiceProcess> gateways = new LinkedHashMap<>();
+    private final Map<String, ServiceProcess> inference = new LinkedHashMap<>();
     private String demoApiKey;
     private String demoTenantId;
     private boolean stopped;
@@ -55,6 +56,19 @@ public final class RunningPlatform implements AutoCloseable {
     void gateway(String region, ServiceProcess g) {
         gateways.put(region, g);
         startedInOrder.add(g);
+    }
+
+    void inference(String region, ServiceProcess s) {
+        inference.put(region, s);
+        startedInOrder.add(s);
+    }
+
+    public String inferenceUrl(String region) {
+        ServiceProcess s = inference.get(region);
+        if (s == null) {
+            throw new IllegalArgumentException("no inference service for region " + region);
+        }
+        return s.url();
     }
 
     void demo(String tenantId, String apiKey) {

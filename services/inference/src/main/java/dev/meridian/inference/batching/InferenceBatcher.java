@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Dynamic batching for one model: requests that arrive while a batch forms (within {@code maxQueueDelay} of the
@@ -23,7 +24,7 @@ public final class InferenceBatcher implements AutoCloseable {
         }
     }
 
-    private final TextEmbedder embedder;
+    private final Function<List<Tokens>, float[][]> model;
     private final int maxBatchSize;
     private final long maxDelayNanos;
     private final int maxBatchTokens;
@@ -34,11 +35,17 @@ public final class InferenceBatcher implements AutoCloseable {
     private Job carried;
 
     public InferenceBatcher(TextEmbedder embedder, int maxBatchSize, Duration maxQueueDelay, int maxBatchTokens) {
-        this.embedder = embedder;
+        this(embedder.model().id(), embedder::embed, maxBatchSize, maxQueueDelay, maxBatchTokens);
+    }
+
+    /** {@code model} runs one padded batch and answers a vector per input, in order. */
+    public InferenceBatcher(String name, Function<List<Tokens>, float[][]> model, int maxBatchSize,
+            Duration maxQueueDelay, int maxBatchTokens) {
+        this.model = model;
         this.maxBatchSize = maxBatchSize;
         this.maxDelayNanos = maxQueueDelay.toNanos();
         this.maxBatchTokens = maxBatchTokens;
-        this.worker = Thread.ofPlatform().name("batcher-" + embedder.model().id()).daemon().start(this::run);
+        this.worker = Thread.ofPlatform().name("batcher-" + name).daemon().start(this::run);
     }
 
     public CompletableFuture<float[][]> submit(List<Tokens> inputs) {
@@ -121,7 +128,7 @@ public final class InferenceBatcher implements AutoCloseable {
                     to++;
                 }
                 long t0 = System.nanoTime();
-                float[][] part = embedder.embed(all.subList(from, to));
+                float[][] part = model.apply(all.subList(from, to));
                 stats.execution(to - from, System.nanoTime() - t0);
                 System.arraycopy(part, 0, vectors, from, part.length);
                 from = to;

@@ -1,0 +1,113 @@
+package dev.meridian.inference.batching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.inference.runtime.TextEmbedder.Tokens;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class InferenceBatcherTest {
+
+    /** A stand-in model that records each batch and answers each input's first token id as its "vector". */
+    static final class RecordingModel {
+        final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch firstCallStarted = new CountDownLatch(1);
+        volatile CountDownLatch gate = new CountDownLatch(0);
+
+        float[][] run(List<Tokens> batch) {
+            firstCallStarted.countDown();
+            try {
+                gate.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            batchSizes.add(batch.size());
+            float[][] out = new float[batch.size()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = new float[] {batch.get(i).ids()[0]};
+            }
+            return out;
+        }
+    }
+
+    static Tokens tokens(int id, int length) {
+        long[] ids = new long[length];
+        ids[0] = id;
+        return new Tokens(ids, new long[length], new long[length]);
+    }
+
+    @Test
+    void requestsQueuedWhileTheModelIsBusyAreMergedAndAnsweredInOrder() throws Exception {
+        var model = new RecordingModel();
+        model.gate = new CountDownLatch(1);
+        var batcher = new InferenceBatcher("m", model::run, 32, Duration.ofMillis(1), 10_000);
+        var first = batcher.submit(List.of(tokens(1, 4)));
+        model.firstCallStarted.await(5, TimeUnit.SECONDS);
+        List<CompletableFuture<float[][]>> queued = new ArrayList<>();
+        for (int i = 2; i <= 11; i++) {
+            queued.add(batcher.submit(List.of(tokens(i, 4))));
+        }
+        model.gate.countDown();
+
+        assertThat(first.get(5, TimeUnit.SECONDS)[0][0]).isEqualTo(1f);
+        for (int i = 0; i < queued.size(); i++) {
+            assertThat(queued.get(i).get(5, TimeUnit.SECONDS)[0][0]).isEqualTo(i + 2f);
+        }
+        assertThat(model.batchSizes).containsExactly(1, 10);
+        assertThat(batcher.stats().snapshot().executionsByBatchSize()).containsEntry(10, 1L);
+        batcher.close();
+    }
+
+    @Test
+    void batchesRespectTheSizeAndTokenLimits() throws Exception {
+        var model = new RecordingModel();
+        model.gate = new CountDownLatch(1);
+        // at most 4 inputs, at most 40 padded tokens
+        var batcher = new InferenceBatcher("m", model::run, 4, Duration.ofMillis(1), 40);
+        batcher.submit(List.of(tokens(0, 4)));
+        model.firstCallStarted.await(5, TimeUnit.SECONDS);
+        List<CompletableFuture<float[][]>> all = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            all.add(batcher.submit(List.of(tokens(i, 5))));   // 4 of these fit: 4 x 5 = 20 tokens
+        }
+        all.add(batcher.submit(List.of(tokens(99, 30))));     // joins nobody: 2 x 30 > 40
+        model.gate.countDown();
+        for (var f : all) {
+            f.get(5, TimeUnit.SECONDS);
+        }
+        assertThat(model.batchSizes).allMatch(size -> size <= 4);
+        assertThat(model.batchSizes).containsSubsequence(4, 2, 1);
+        batcher.close();
+    }
+
+    @Test
+    void aRequestLargerThanTheBatchLimitRunsInSlices() throws Exception {
+        var model = new RecordingModel();
+        var batcher = new InferenceBatcher("m", model::run, 8, Duration.ofMillis(1), 10_000);
+        List<Tokens> twenty = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            twenty.add(tokens(i, 3));
+        }
+        float[][] out = batcher.submit(twenty).get(5, TimeUnit.SECONDS);
+        assertThat(out).hasNumberOfRows(20);
+        assertThat(out[19][0]).isEqualTo(19f);
+        assertThat(model.batchSizes).containsExactly(8, 8, 4);
+        batcher.close();
+    }
+
+    @Test
+    void aFailingModelCallFailsOnlyThatBatch() throws Exception {
+        var batcher = new InferenceBatcher("m", batch -> {
+            throw new IllegalStateException("boom");
+        }, 8, Duration.ofMillis(1), 10_000);
+        var f = batcher.submit(List.of(tokens(1, 2)));
+        assertThat(f).failsWithin(Duration.ofSeconds(5));
+        batcher.close();
+    }
+}

@@ -1,5 +1,10 @@
 package dev.meridian.tenancy;
 
+import static dev.meridian.tenancy.Api.as;
+import static dev.meridian.tenancy.Api.count;
+import static dev.meridian.tenancy.Api.createKey;
+import static dev.meridian.tenancy.Api.createTenant;
+import static dev.meridian.tenancy.Api.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,14 +14,9 @@ import dev.meridian.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,75 +26,119 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = MeridianStackResource.class, restrictToAnnotatedClass = false)
 class TenancyChangesIT {
 
-    private final ObjectMapper json = new ObjectMapper().findAndRegisterModules();
-    private KafkaConsumer<String, String> consumer;
+    private ChangeConsumer changes;
 
     @BeforeEach
-    void subscribeFromNow() {
-        consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", TestStack.get().kafkaBootstrap()),
-                new StringDeserializer(), new StringDeserializer());
-        var partitions = consumer.partitionsFor(TenancyChange.TOPIC, Duration.ofSeconds(10)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position); // resolve the end offsets now, before the test's changes
+    void listenFromNow() {
+        changes = ChangeConsumer.fromEnd(TestStack.get().kafkaBootstrap());
     }
 
     @AfterEach
     void close() {
-        consumer.close();
-    }
-
-    private List<TenancyChange> eventsOf(String tenantId, Predicate<List<TenancyChange>> enough) throws Exception {
-        List<TenancyChange> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline && !enough.test(seen)) {
-            for (var r : consumer.poll(Duration.ofMillis(100))) {
-                var change = json.readValue(r.value(), TenancyChange.class);
-                if (change.tenantId().toString().equals(tenantId)) {
-                    assertThat(r.key()).isEqualTo(tenantId);
-                    seen.add(change);
-                }
-            }
-        }
-        return seen;
+        changes.close();
     }
 
     @Test
-    void keyCreateRevokeAndSuspendArePublishedExactlyOnce() throws Exception {
-        var user = TestStack.get().newUser();
-        String tenant = TenancyApiIT.createTenant(user.accessToken(), "Events");
-        var key = TenancyApiIT.as(user.accessToken()).body(Map.of("name", "k", "scopes", List.of("models")))
-                .post("/api/v1/tenants/{t}/api-keys", tenant).then().statusCode(201).extract();
-        TenancyApiIT.as(user.accessToken()).post("/api/v1/tenants/{t}/api-keys/{k}/revoke", tenant, key.path("id"))
-                .then().statusCode(200);
-        TenancyApiIT.as(user.accessToken()).post("/api/v1/tenants/{t}/api-keys/{k}/revoke", tenant, key.path("id"))
-                .then().statusCode(200);
-        TenancyApiIT.as(TestStack.get().operatorToken()).post("/api/v1/tenants/{t}/suspend", tenant)
-                .then().statusCode(200);
+    void everyChangeAGatewayMustKnowIsPublishedExactlyOnce() {
+        var owner = newUser();
+        String operator = TestStack.get().operatorToken();
+        String tenant = createTenant(owner.accessToken(), "Events");
+        var key = createKey(owner.accessToken(), tenant, "k", "models");
+        as(owner.accessToken()).post("/api/v1/tenants/{t}/api-keys/{k}/revoke", tenant, key.path("id")).then()
+                .statusCode(200);
+        as(owner.accessToken()).post("/api/v1/tenants/{t}/api-keys/{k}/revoke", tenant, key.path("id")).then()
+                .statusCode(200);
+        var second = createKey(owner.accessToken(), tenant, "k2", "models");
+        var third = as(owner.accessToken()).body(Map.of())
+                .post("/api/v1/tenants/{t}/api-keys/{k}/rotate", tenant, second.path("id")).then().statusCode(201)
+                .extract();
+        var fourth = as(owner.accessToken()).body(Map.of("grace_seconds", 60))
+                .post("/api/v1/tenants/{t}/api-keys/{k}/rotate", tenant, third.path("id")).then().statusCode(201)
+                .extract();
+        as(owner.accessToken()).body(Map.of("transit_allowed", false)).patch("/api/v1/tenants/{t}", tenant).then()
+                .statusCode(200);
+        as(operator).post("/api/v1/tenants/{t}/suspend", tenant).then().statusCode(200);
+        as(operator).post("/api/v1/tenants/{t}/suspend", tenant).then().statusCode(200);
+        as(operator).post("/api/v1/tenants/{t}/activate", tenant).then().statusCode(200);
 
-        var events = eventsOf(tenant, seen -> seen.size() >= 4);
-        assertThat(events).extracting(TenancyChange::type).containsExactly(TenancyChange.TENANT_CREATED,
-                TenancyChange.API_KEY_CREATED, TenancyChange.API_KEY_REVOKED, TenancyChange.TENANT_SUSPENDED);
-        assertThat(events.get(2).keyPrefix()).isEqualTo(key.path("prefix"));
+        List<TenancyChange> events = changes.await(tenant, 11, Duration.ofSeconds(15));
+        changes.expectNoMore(tenant, Duration.ofSeconds(1));
+
+        assertThat(events).extracting(TenancyChange::type).containsExactly(
+                TenancyChange.TENANT_CREATED,
+                TenancyChange.API_KEY_CREATED, TenancyChange.API_KEY_REVOKED,
+                TenancyChange.API_KEY_CREATED,
+                TenancyChange.API_KEY_CREATED, TenancyChange.API_KEY_REVOKED,
+                TenancyChange.API_KEY_CREATED, TenancyChange.API_KEY_UPDATED,
+                TenancyChange.TENANT_UPDATED, TenancyChange.TENANT_SUSPENDED, TenancyChange.TENANT_ACTIVATED);
+        assertThat(events).extracting(TenancyChange::keyPrefix).containsExactly(
+                null,
+                key.path("prefix"), key.path("prefix"),
+                second.path("prefix"),
+                third.path("prefix"), second.path("prefix"),
+                fourth.path("prefix"), third.path("prefix"),
+                null, null, null);
         assertThat(events).extracting(TenancyChange::id).doesNotHaveDuplicates();
+        assertThat(events).allSatisfy(e -> assertThat(e.tenantId().toString()).isEqualTo(tenant));
     }
 
     @Test
-    void messageLeftInTheOutboxIsPublishedByThePoll() throws Exception {
+    void aRevocationReachesKafkaWithinOneSecond() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Fast");
+        var key = createKey(owner.accessToken(), tenant, "k", "models");
+        changes.await(tenant, 2, Duration.ofSeconds(10));
+
+        long start = System.nanoTime();
+        as(owner.accessToken()).post("/api/v1/tenants/{t}/api-keys/{k}/revoke", tenant, key.path("id")).then()
+                .statusCode(200);
+        var revoked = changes.await(tenant, 1, Duration.ofSeconds(10));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(revoked).extracting(TenancyChange::type).containsExactly(TenancyChange.API_KEY_REVOKED);
+        assertThat(took).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void publishedMessagesAreMarkedPublished() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Marked");
+        changes.await(tenant, 1, Duration.ofSeconds(10));
+
+        long unpublished = 1;
+        for (int i = 0; i < 50 && unpublished > 0; i++) {
+            unpublished = count("select count(*) from outbox where message_key = ? and published_at is null", tenant);
+            sleep(100);
+        }
+        assertThat(unpublished).isZero();
+        assertThat(count("select count(*) from outbox where message_key = ?", tenant)).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageNobodyNudgedTheRelayAboutIsPublishedByThePoll() throws Exception {
         String tenant = UUID.randomUUID().toString();
         String id = UUID.randomUUID().toString();
-        // As if a commit-time publish had failed: a row nobody nudged the relay about.
-        try (var c = TestStack.get().postgres().admin(TestStack.CONTROL_DB);
+        // As if the process had crashed between commit and publish: a row in the outbox, no after-commit nudge.
+        try (var c = Api.superuser();
                 var s = c.prepareStatement("insert into outbox (id, topic, message_key, payload, created_at)"
                         + " values (?::uuid, 'tenancy.changes', ?, ?::jsonb, now())")) {
             s.setString(1, id);
             s.setString(2, tenant);
-            s.setString(3, "{\"id\":\"" + id + "\",\"type\":\"tenant.updated\",\"tenant_id\":\"" + tenant
-                    + "\",\"occurred_at\":\"2026-01-01T00:00:00Z\"}");
+            s.setString(3, new ObjectMapper().writeValueAsString(Map.of("id", id, "type", "tenant.updated",
+                    "tenant_id", tenant, "occurred_at", "2030-01-01T00:00:00Z")));
             s.executeUpdate();
         }
-        var events = eventsOf(tenant, seen -> !seen.isEmpty());
+
+        var events = changes.await(tenant, 1, Duration.ofSeconds(10));
+
         assertThat(events).extracting(e -> e.id().toString()).containsExactly(id);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

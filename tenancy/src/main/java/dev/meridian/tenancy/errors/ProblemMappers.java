@@ -3,6 +3,7 @@ package dev.meridian.tenancy.errors;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.meridian.common.error.Problem;
 import io.quarkus.security.AuthenticationFailedException;
@@ -37,6 +38,12 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException e, UriInfo uri) {
         return respond(Problems.unknownField(e), uri);
+    }
+
+    /** Quarkus REST has its own mapper for this subtype; this one answers in the API's problem format instead. */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        return respond(Problems.wrongValue(e), uri);
     }
 
     @ServerExceptionMapper

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.OutboxMessage;
+import dev.meridian.tenancy.StoredTime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -30,7 +31,7 @@ public class Outbox {
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void tenancyChange(String type, UUID tenantId, UUID keyId, String keyPrefix) {
-        var change = new TenancyChange(UUID.randomUUID(), type, tenantId, keyId, keyPrefix, Instant.now());
+        var change = new TenancyChange(UUID.randomUUID(), type, tenantId, keyId, keyPrefix, StoredTime.now());
         var message = new OutboxMessage();
         message.id = change.id();
         message.topic = TenancyChange.TOPIC;

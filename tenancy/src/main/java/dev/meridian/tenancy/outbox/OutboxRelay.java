@@ -1,6 +1,7 @@
 package dev.meridian.tenancy.outbox;
 
 import dev.meridian.tenancy.OutboxMessage;
+import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.config.TenancyConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -120,7 +121,7 @@ public class OutboxRelay {
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
             List<OutboxMessage> due = em.createNativeQuery("select * from outbox where published_at is null"
-                            + " order by created_at limit " + BATCH + " for update skip locked", OutboxMessage.class)
+                            + " order by seq limit " + BATCH + " for update skip locked", OutboxMessage.class)
                     .getResultList();
             if (due.isEmpty()) {
                 return 0;
@@ -135,7 +136,7 @@ public class OutboxRelay {
                     throw new IllegalStateException("Kafka did not acknowledge: " + e.getMessage(), e);
                 }
             }
-            Instant now = Instant.now();
+            Instant now = StoredTime.now();
             due.forEach(m -> m.publishedAt = now);
             if (brokerWarned) {
                 LOG.info("outbox relay publishes again");

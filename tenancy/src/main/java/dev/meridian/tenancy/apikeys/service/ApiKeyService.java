@@ -4,6 +4,7 @@ import dev.meridian.common.apikey.ApiKeySecret;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.ApiKey;
 import dev.meridian.tenancy.Role;
+import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.access.TenantSession;
@@ -46,7 +47,7 @@ public class ApiKeyService {
     public Issued create(Caller caller, UUID tenantId, String name, List<String> scopes, Instant expiresAt) {
         access.memberWithRole(caller, tenantId, KEY_MANAGERS);
         Issued issued = issue(caller, tenantId, name.strip(), KeyTerms.scopes(scopes),
-                KeyTerms.expiry(expiresAt, Instant.now()), null);
+                KeyTerms.expiry(expiresAt, StoredTime.now()), null);
         audit.record(caller, tenantId, "api_key.created", "api_key", issued.key().id, describe(issued.key()));
         outbox.tenancyChange(TenancyChange.API_KEY_CREATED, tenantId, issued.key().id, issued.key().prefix);
         return issued;
@@ -68,7 +69,7 @@ public class ApiKeyService {
     public ApiKey revoke(Caller caller, UUID tenantId, UUID keyId) {
         access.memberWithRole(caller, tenantId, KEY_MANAGERS);
         ApiKey key = find(tenantId, keyId);
-        Instant now = Instant.now();
+        Instant now = StoredTime.now();
         if (key.isRevoked(now)) {
             return key; // revoking twice changes nothing and announces nothing
         }
@@ -86,7 +87,7 @@ public class ApiKeyService {
     public Issued rotate(Caller caller, UUID tenantId, UUID keyId, Duration grace) {
         access.memberWithRole(caller, tenantId, KEY_MANAGERS);
         ApiKey old = find(tenantId, keyId);
-        Instant now = Instant.now();
+        Instant now = StoredTime.now();
         if (old.isRevoked(now)) {
             throw ApiException.conflict("Key " + keyId + " is revoked; create a new key instead of rotating it.");
         }
@@ -120,7 +121,7 @@ public class ApiKeyService {
         for (KeyUse use : uses) {
             session.bindTenant(use.tenantId());
             ApiKey.update("lastUsedAt = ?1 where tenantId = ?2 and id = ?3 and (lastUsedAt is null or lastUsedAt < ?1)",
-                    use.at(), use.tenantId(), use.keyId());
+                    StoredTime.of(use.at()), use.tenantId(), use.keyId());
         }
     }
 
@@ -135,7 +136,7 @@ public class ApiKeyService {
         key.hash = secret.hash();
         key.scopes = scopes.toArray(String[]::new);
         key.createdBy = caller.userId();
-        key.createdAt = Instant.now();
+        key.createdAt = StoredTime.now();
         key.expiresAt = expiresAt;
         key.rotatedFrom = rotatedFrom;
         key.persist();

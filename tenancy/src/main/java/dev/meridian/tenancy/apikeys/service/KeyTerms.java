@@ -1,6 +1,7 @@
 package dev.meridian.tenancy.apikeys.service;
 
 import dev.meridian.common.apikey.Scope;
+import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.errors.ApiException;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,7 @@ public final class KeyTerms {
             throw ApiException.invalidField("expires_at", "must be in the future (got " + expiresAt + ", now is "
                     + now + "); leave it out for a key that does not expire");
         }
-        return expiresAt;
+        return StoredTime.of(expiresAt);
     }
 
     /** How long the replaced key keeps working: 0 (stops now) up to {@link #MAX_GRACE}. */

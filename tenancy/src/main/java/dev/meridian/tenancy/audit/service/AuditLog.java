@@ -2,6 +2,7 @@ package dev.meridian.tenancy.audit.service;
 
 import dev.meridian.tenancy.AuditEvent;
 import dev.meridian.tenancy.Role;
+import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.errors.ApiException;
@@ -70,7 +71,7 @@ public class AuditLog {
         e.targetType = targetType;
         e.targetId = String.valueOf(targetId);
         e.details = details;
-        e.occurredAt = Instant.now();
+        e.occurredAt = StoredTime.now();
         e.persist();
     }
 

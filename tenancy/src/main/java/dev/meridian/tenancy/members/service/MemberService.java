@@ -2,6 +2,7 @@ package dev.meridian.tenancy.members.service;
 
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
+import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.access.TenantSession;
@@ -52,7 +53,7 @@ public class MemberService {
         m.role = role.wireName();
         m.status = Member.INVITED;
         m.invitedBy = caller.userId();
-        m.createdAt = Instant.now();
+        m.createdAt = StoredTime.now();
         try {
             m.persistAndFlush();
         } catch (PersistenceException e) {

@@ -3,6 +3,7 @@ package dev.meridian.tenancy.tenants.service;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
+import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.Tenant;
 import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
@@ -52,7 +53,7 @@ public class TenantService {
             throw ApiException.invalidField("plan", "unknown plan '" + planId + "'; use one of "
                     + String.join(", ", new TreeSet<>(config.plans().keySet())));
         }
-        Instant now = Instant.now();
+        Instant now = StoredTime.now();
         var tenant = new Tenant();
         tenant.id = UUID.randomUUID();
         tenant.name = name.strip();
@@ -116,7 +117,7 @@ public class TenantService {
             t.transitAllowed = transitAllowed;
         }
         if (!changes.isEmpty()) {
-            t.updatedAt = Instant.now();
+            t.updatedAt = StoredTime.now();
             audit.record(caller, tenantId, "tenant.updated", "tenant", tenantId, changes);
             outbox.tenancyChange(TenancyChange.TENANT_UPDATED, tenantId, null, null);
         }
@@ -135,7 +136,7 @@ public class TenantService {
         Tenant t = access.tenant(tenantId);
         if (!t.status.equals(status)) {
             t.status = status;
-            t.updatedAt = Instant.now();
+            t.updatedAt = StoredTime.now();
             String type = Tenant.SUSPENDED.equals(status) ? TenancyChange.TENANT_SUSPENDED : TenancyChange.TENANT_ACTIVATED;
             audit.record(caller, tenantId, type, "tenant", tenantId, Map.of("status", status));
             outbox.tenancyChange(type, tenantId, null, null);

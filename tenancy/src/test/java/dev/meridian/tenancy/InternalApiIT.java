@@ -1,0 +1,126 @@
+package dev.meridian.tenancy;
+
+import static dev.meridian.tenancy.Api.as;
+import static dev.meridian.tenancy.Api.asGateway;
+import static dev.meridian.tenancy.Api.createKey;
+import static dev.meridian.tenancy.Api.createTenant;
+import static dev.meridian.tenancy.Api.newUser;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.meridian.testing.MeridianStackResource;
+import dev.meridian.testing.TestStack;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The API the gateways call with their service tokens: key lookup by prefix and last-used reports. */
+@QuarkusTest
+@QuarkusTestResource(value = MeridianStackResource.class, restrictToAnnotatedClass = false)
+class InternalApiIT {
+
+    @Test
+    void withoutATokenIs401AndWithAUsersTokenIs403() {
+        given().get("/internal/v1/api-keys/AAAAAAAAAAAA").then().statusCode(401)
+                .contentType("application/problem+json");
+        as(newUser().accessToken()).get("/internal/v1/api-keys/AAAAAAAAAAAA").then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", containsString("meridian-service"));
+        as(TestStack.get().operatorToken()).body(Map.of("used", List.of()))
+                .post("/internal/v1/api-keys/last-used").then().statusCode(403);
+    }
+
+    @Test
+    void anUnknownPrefixIs404() {
+        asGateway().get("/internal/v1/api-keys/AAAAAAAAAAAA").then().statusCode(404)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void theLookupCarriesWhatTheGatewayNeeds() {
+        var user = newUser();
+        String tenant = as(user.accessToken())
+                .body(Map.of("name", "Enterprise", "home_region", "us-east", "plan", "enterprise"))
+                .post("/api/v1/tenants").then().statusCode(201).extract().path("id");
+        var key = createKey(user.accessToken(), tenant, "svc", "inference", "admin");
+
+        asGateway().get("/internal/v1/api-keys/{p}", key.<String>path("prefix")).then().statusCode(200)
+                .body("key_id", equalTo(key.path("id")))
+                .body("tenant_id", equalTo(tenant))
+                .body("prefix", equalTo(key.path("prefix")))
+                .body("scopes", equalTo(List.of("inference", "admin")))
+                .body("expires_at", equalTo(null))
+                .body("revoked_at", equalTo(null))
+                .body("tenant_status", equalTo("active"))
+                .body("home_region", equalTo("us-east"))
+                .body("home_gateway_url", equalTo("http://localhost:8082"))
+                .body("transit_allowed", equalTo(true))
+                .body("plan", equalTo("enterprise"))
+                .body("rate_limit.requests_per_second", equalTo(1000))
+                .body("rate_limit.burst", equalTo(2000));
+    }
+
+    @Test
+    void theLookupShowsASuspendedTenant() {
+        var user = newUser();
+        String tenant = createTenant(user.accessToken(), "To suspend");
+        String prefix = createKey(user.accessToken(), tenant, "k", "models").path("prefix");
+
+        as(TestStack.get().operatorToken()).post("/api/v1/tenants/{t}/suspend", tenant).then().statusCode(200);
+
+        asGateway().get("/internal/v1/api-keys/{p}", prefix).then().body("tenant_status", equalTo("suspended"));
+    }
+
+    @Test
+    void lastUsedKeepsTheNewestTime() {
+        var user = newUser();
+        String tenant = createTenant(user.accessToken(), "Busy");
+        String keyId = createKey(user.accessToken(), tenant, "k", "models").path("id");
+        Instant newer = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant older = newer.minusSeconds(60);
+
+        report(tenant, keyId, newer);
+        report(tenant, keyId, older);
+
+        assertThat(lastUsed(user.accessToken(), tenant, keyId)).isEqualTo(newer);
+        report(tenant, keyId, newer.plusSeconds(1));
+        assertThat(lastUsed(user.accessToken(), tenant, keyId)).isEqualTo(newer.plusSeconds(1));
+    }
+
+    @Test
+    void aUseReportedUnderTheWrongTenantChangesNothing() {
+        var alice = newUser();
+        String aliceTenant = createTenant(alice.accessToken(), "Alice");
+        String keyId = createKey(alice.accessToken(), aliceTenant, "k", "models").path("id");
+        String otherTenant = createTenant(newUser().accessToken(), "Other");
+
+        report(otherTenant, keyId, Instant.now());
+
+        as(alice.accessToken()).get("/api/v1/tenants/{t}/api-keys/{k}", aliceTenant, keyId).then()
+                .body("last_used_at", equalTo(null));
+    }
+
+    @Test
+    void anIncompleteLastUsedReportIs400NamingTheField() {
+        asGateway().body(Map.of("used", List.of(Map.of("key_id", "7c3c1b5e-0000-4000-8000-000000000000",
+                        "at", Instant.now().toString()))))
+                .post("/internal/v1/api-keys/last-used").then().statusCode(400)
+                .body("errors[0].field", equalTo("used[0].tenant_id"));
+    }
+
+    private static void report(String tenant, String keyId, Instant at) {
+        asGateway().body(Map.of("used", List.of(Map.of("key_id", keyId, "tenant_id", tenant, "at", at.toString()))))
+                .post("/internal/v1/api-keys/last-used").then().statusCode(204);
+    }
+
+    private static Instant lastUsed(String token, String tenant, String keyId) {
+        return Instant.parse(as(token).get("/api/v1/tenants/{t}/api-keys/{k}", tenant, keyId).then().statusCode(200)
+                .extract().<String>path("last_used_at"));
+    }
+}

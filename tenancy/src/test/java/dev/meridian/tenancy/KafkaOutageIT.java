@@ -1,0 +1,115 @@
+package dev.meridian.tenancy;
+
+import static dev.meridian.tenancy.Api.as;
+import static dev.meridian.tenancy.Api.count;
+import static dev.meridian.tenancy.Api.createKey;
+import static dev.meridian.tenancy.Api.createTenant;
+import static dev.meridian.tenancy.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.common.events.TenancyChange;
+import dev.meridian.testing.MeridianStackResource;
+import dev.meridian.testing.TestStack;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka being unavailable does not fail the API: changes wait in the outbox and the relay publishes them once the
+ * broker answers again. The outage is real: the test JVM's own broker process is frozen (SIGSTOP) and thawed.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = MeridianStackResource.class, restrictToAnnotatedClass = false)
+class KafkaOutageIT {
+
+    @Test
+    void changesMadeWhileKafkaIsDownArePublishedOnceItIsBack() throws Exception {
+        var owner = newUser();
+        String operator = TestStack.get().operatorToken();
+        String tenant = createTenant(owner.accessToken(), "Offline");
+        var key = createKey(owner.accessToken(), tenant, "k", "models");
+        try (var changes = ChangeConsumer.fromEnd(TestStack.get().kafkaBootstrap())) {
+            long broker = brokerPid();
+            List<String> written;
+            signal("STOP", broker);
+            try {
+                long start = System.nanoTime();
+                as(owner.accessToken()).post("/api/v1/tenants/{t}/api-keys/{k}/revoke", tenant, key.path("id"))
+                        .then().statusCode(200);
+                as(operator).post("/api/v1/tenants/{t}/suspend", tenant).then().statusCode(200);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the API does not wait for Kafka")
+                        .isLessThan(Duration.ofSeconds(5));
+                Thread.sleep(1500); // the after-commit publish and a few polls fail meanwhile
+
+                written = outboxIds(tenant, "published_at is null");
+                assertThat(written).as("both changes wait in the outbox").hasSize(2);
+            } finally {
+                signal("CONT", broker);
+            }
+
+            var events = changes.await(tenant, 2, Duration.ofSeconds(60));
+            assertThat(events).extracting(TenancyChange::type)
+                    .containsExactly(TenancyChange.API_KEY_REVOKED, TenancyChange.TENANT_SUSPENDED);
+            assertThat(events).extracting(e -> e.id().toString()).containsExactlyElementsOf(written);
+        }
+        long unpublished = 1;
+        for (int i = 0; i < 100 && unpublished > 0; i++) {
+            unpublished = count("select count(*) from outbox where message_key = ? and published_at is null", tenant);
+            Thread.sleep(100);
+        }
+        assertThat(unpublished).isZero();
+    }
+
+    private static List<String> outboxIds(String tenant, String condition) {
+        try (var c = Api.superuser(); var s = c.prepareStatement(
+                "select id from outbox where message_key = ? and " + condition + " order by seq")) {
+            s.setString(1, tenant);
+            var ids = new java.util.ArrayList<String>();
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getObject(1, UUID.class).toString());
+                }
+            }
+            return ids;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The Kafka broker this JVM started for the tests: the child process whose config listens on its port. */
+    private static long brokerPid() {
+        String listener = "PLAINTEXT://" + TestStack.get().kafkaBootstrap();
+        return ProcessHandle.current().descendants()
+                .filter(p -> isBrokerListeningOn(p, listener))
+                .map(ProcessHandle::pid)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no child Kafka broker listening on " + listener));
+    }
+
+    private static boolean isBrokerListeningOn(ProcessHandle p, String listener) {
+        String[] args = p.info().arguments().orElse(new String[0]);
+        if (args.length == 0 || !Arrays.asList(args).contains("kafka.Kafka")) {
+            return false;
+        }
+        Optional<Path> config = Optional.of(Path.of(args[args.length - 1])).filter(Files::isRegularFile);
+        try {
+            return config.isPresent() && Files.readString(config.get()).contains(listener + ",");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+        assertThat(rc).as("kill -%s %d", signal, pid).isZero();
+    }
+}

@@ -89,6 +89,7 @@ public final class ServingBench {
         options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
         options.setInterOpNumThreads(1);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.addConfigEntry("session.intra_op.allow_spinning", "0"); // as the service does
         BaseModel model = BaseModel.CATALOG.stream().filter(m -> m.id().equals(MODEL)).findFirst().orElseThrow();
         try (var embedder = new TextEmbedder(model, env, options)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();

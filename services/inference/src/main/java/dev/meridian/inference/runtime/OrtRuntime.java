@@ -57,6 +57,9 @@ public class OrtRuntime {
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setIntraOpNumThreads(intraOpThreads());
         options.setInterOpNumThreads(1);
+        // ONNX Runtime's pool threads spin between calls by default; on a small machine that steals the cores the
+        // HTTP threads need to hand it the next batch.
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
         if ("CUDA".equals(provider)) {
             options.addCUDA(0);
         }

@@ -142,14 +142,8 @@ public class GatewayRoutes {
                         "Meridian could not reach your home region just now. Retry in a few seconds."));
                 return;
             }
-            MultiMap headers = Forwarder.passOn(ctx.request().headers(), Set.of("authorization", "x-meridian-"));
-            headers.set("Authorization", "Bearer " + token);
-            headers.set(MeridianHeaders.TENANT_ID, identity.tenantId());
-            headers.set(MeridianHeaders.KEY_ID, identity.keyId());
-            headers.set(MeridianHeaders.SCOPES, String.join(",", identity.scopes()));
-            headers.set(MeridianHeaders.REGION, config.region());
+            MultiMap headers = onBehalfOf(ctx, identity, token, requestId);
             headers.set(MeridianHeaders.FORWARDED_BY, config.region());
-            headers.set(MeridianHeaders.REQUEST_ID, requestId);
             String target = key.homeGatewayUrl().replaceAll("/+$", "") + FORWARD_PREFIX + ctx.request().uri();
             forwarder.forward(ctx, target, headers, Map.of(), () -> respond(ctx, 502, OpenAiError.of(
                     "service_unavailable", "home_region_unreachable", "Your home region " + key.homeRegion()
@@ -205,19 +199,29 @@ public class GatewayRoutes {
                         "Meridian could not authorise the call to its model service just now. Retry shortly."));
                 return;
             }
-            MultiMap headers = Forwarder.passOn(ctx.request().headers(), Set.of("authorization", "x-meridian-"));
-            headers.set("Authorization", "Bearer " + token);
-            headers.set(MeridianHeaders.TENANT_ID, identity.tenantId());
-            headers.set(MeridianHeaders.KEY_ID, identity.keyId());
-            headers.set(MeridianHeaders.SCOPES, String.join(",", identity.scopes()));
-            headers.set(MeridianHeaders.REGION, identity.enteredAt());
-            headers.set(MeridianHeaders.REQUEST_ID, ctx.response().headers().get(MeridianHeaders.REQUEST_ID));
+            MultiMap headers = onBehalfOf(ctx, identity, token,
+                    ctx.response().headers().get(MeridianHeaders.REQUEST_ID));
             String query = ctx.request().query();
             String target = baseUrl.replaceAll("/+$", "") + path + (query == null ? "" : "?" + query);
             forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> respond(ctx, 503,
                     OpenAiError.of("service_unavailable", "service_unavailable", "The model service of "
                             + config.region() + " did not answer. Retry shortly.")));
         });
+    }
+
+    /**
+     * The headers of a call made for an authenticated caller: the client's own headers minus its credentials and any
+     * X-Meridian-* it sent, plus the gateway's service token and the caller's identity.
+     */
+    private static MultiMap onBehalfOf(RoutingContext ctx, CallerIdentity identity, String token, String requestId) {
+        MultiMap headers = Forwarder.passOn(ctx.request().headers(), Set.of("authorization", "x-meridian-"));
+        headers.set("Authorization", "Bearer " + token);
+        headers.set(MeridianHeaders.TENANT_ID, identity.tenantId());
+        headers.set(MeridianHeaders.KEY_ID, identity.keyId());
+        headers.set(MeridianHeaders.SCOPES, String.join(",", identity.scopes()));
+        headers.set(MeridianHeaders.REGION, identity.enteredAt());
+        headers.set(MeridianHeaders.REQUEST_ID, requestId);
+        return headers;
     }
 
     private void proxyToTenancy(RoutingContext ctx) {

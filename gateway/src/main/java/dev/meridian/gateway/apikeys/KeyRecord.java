@@ -23,6 +23,10 @@ public record KeyRecord(
         String plan,
         @JsonProperty("rate_limit") RateLimit rateLimit) {
 
+    public KeyRecord {
+        scopes = scopes == null ? List.of() : List.copyOf(scopes);
+    }
+
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record RateLimit(@JsonProperty("requests_per_second") int requestsPerSecond, int burst) {
     }

@@ -9,18 +9,26 @@ import java.util.Optional;
 @ConfigMapping(prefix = "meridian.gateway")
 public interface GatewayConfig {
 
-    /** The region this gateway serves, e.g. {@code eu-central}; tenants homed elsewhere are forwarded. */
+    /** The region this gateway serves, e.g. {@code eu-central}; tenants homed elsewhere are forwarded. Required. */
     String region();
 
     /** Base URL of the tenancy service (key lookups, last-used reports, the /api proxy). */
     @WithDefault("http://localhost:8081")
     String tenancyUrl();
 
+    /** How long a key lookup or last-used report may take before tenancy counts as unreachable. */
+    @WithDefault("3s")
+    Duration tenancyTimeout();
+
     /**
      * Base URL of this region's inference service; {@code /v1/embeddings}, {@code /v1/models} and {@code /v2/*} go
      * there. Without it the gateway answers {@code /v1/models} from its static base-model catalog.
      */
     Optional<String> inferenceUrl();
+
+    /** How long a call passed on (to a home gateway, a regional service, tenancy) may take to answer. */
+    @WithDefault("120s")
+    Duration forwardTimeout();
 
     KeyCache keyCache();
 
@@ -32,6 +40,7 @@ public interface GatewayConfig {
     @WithDefault("10485760")
     long maxBodyBytes();
 
+    /** The in-memory cache of key records, in front of tenancy's lookup. */
     interface KeyCache {
         /** How long a found key is trusted without asking tenancy; revocations arrive sooner through Kafka. */
         @WithDefault("60s")
@@ -41,6 +50,7 @@ public interface GatewayConfig {
         @WithDefault("5s")
         Duration negativeTtl();
 
+        /** Most keys held; the least recently used go first beyond it. */
         @WithDefault("100000")
         long maxEntries();
     }

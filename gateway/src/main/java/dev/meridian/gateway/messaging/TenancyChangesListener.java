@@ -8,12 +8,17 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,14 +30,19 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Drops cached keys as soon as tenancy announces a change. Every gateway must see every event, so this reads all
- * partitions of {@code tenancy.changes} from the end, without a consumer group. If Kafka is away the gateway keeps
- * serving (cache TTLs bound the staleness) and this keeps trying.
+ * Drops cached keys as soon as tenancy announces a change: {@code api_key.*} drops that key's prefix,
+ * {@code tenant.*} every key of the tenant. Every gateway must see every event, so a dedicated thread reads all
+ * partitions of {@code tenancy.changes} from the end with a plain consumer and no consumer group. If Kafka is away
+ * the gateway keeps serving (the cache TTL bounds staleness), warns once, and keeps trying; each time it
+ * (re)connects it empties the cache, since events may have passed while it was not listening.
  */
 @ApplicationScoped
 public class TenancyChangesListener {
 
     private static final Logger LOG = Logger.getLogger(TenancyChangesListener.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** How often the partition count is checked again, so partitions added later are read too. */
+    private static final long PARTITION_CHECK_NANOS = Duration.ofSeconds(30).toNanos();
 
     @Inject
     KeyDirectory directory;
@@ -42,12 +52,12 @@ public class TenancyChangesListener {
     String bootstrap;
 
     private volatile boolean running;
+    private volatile boolean listening;
     private volatile KafkaConsumer<String, String> consumer;
-    private Thread thread;
 
     void start(@Observes StartupEvent event) {
         running = true;
-        thread = Thread.ofPlatform().name("tenancy-changes").daemon().start(this::run);
+        Thread.ofPlatform().name("tenancy-changes").daemon().start(this::run);
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -58,66 +68,128 @@ public class TenancyChangesListener {
         }
     }
 
+    /** True while the listener reads the topic; false while Kafka is away (keys then expire by TTL alone). */
+    public boolean listening() {
+        return listening;
+    }
+
     private void run() {
         boolean warned = false;
         while (running) {
-            try (var c = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                    "client.id", "gateway-tenancy-changes", "request.timeout.ms", 3000,
-                    "default.api.timeout.ms", 5000),
+            try (var c = new KafkaConsumer<>(Map.<String, Object>of(
+                    "bootstrap.servers", bootstrap,
+                    "client.id", "gateway-tenancy-changes",
+                    "enable.auto.commit", false,
+                    "request.timeout.ms", 3000,
+                    "default.api.timeout.ms", 5000,
+                    "reconnect.backoff.max.ms", 2000),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer = c;
                 ensureTopic();
-                List<TopicPartition> partitions = c.partitionsFor(TenancyChange.TOPIC, Duration.ofSeconds(5)).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                List<TopicPartition> partitions = partitions(c);
                 c.assign(partitions);
                 c.seekToEnd(partitions);
-                partitions.forEach(c::position);
+                partitions.forEach(c::position); // resolves the end offsets now, before we say we listen
+                directory.invalidateAll();
+                listening = true;
+                warned = false;
                 LOG.infof("listening to %s (%d partitions) for key and tenant changes", TenancyChange.TOPIC,
                         partitions.size());
-                warned = false;
+                long checkedAt = System.nanoTime();
                 while (running) {
-                    for (var record : c.poll(Duration.ofMillis(100))) {
+                    for (var record : c.poll(POLL)) {
                         apply(record.value());
+                    }
+                    if (System.nanoTime() - checkedAt > PARTITION_CHECK_NANOS) {
+                        addNewPartitions(c);
+                        checkedAt = System.nanoTime();
                     }
                 }
             } catch (WakeupException e) {
                 return;
             } catch (RuntimeException e) {
+                listening = false;
                 if (!warned) {
-                    LOG.warnf(e, "cannot read %s from Kafka at %s (%s); cached keys expire by TTL until it is back",
-                            TenancyChange.TOPIC, bootstrap, e.getMessage());
+                    LOG.warnf("cannot read %s from Kafka at %s (%s); cached keys expire by TTL until it is back",
+                            TenancyChange.TOPIC, bootstrap, e.toString());
                     warned = true;
                 }
                 sleep(1000);
+            } finally {
+                listening = false;
+                consumer = null;
             }
         }
     }
 
+    /** Applies one event; unreadable events are logged and skipped, never fatal. */
     void apply(String value) {
+        TenancyChange change;
         try {
-            TenancyChange change = json.readValue(value, TenancyChange.class);
-            if (change.affectsWholeTenant() && change.tenantId() != null) {
-                directory.invalidateTenant(change.tenantId());
-            } else if (change.keyPrefix() != null) {
-                directory.invalidate(change.keyPrefix());
-            }
-        } catch (java.io.IOException e) {
+            change = json.readValue(value, TenancyChange.class);
+        } catch (IOException e) {
             LOG.warnf("ignoring unreadable %s event: %s", TenancyChange.TOPIC, e.getMessage());
+            return;
         }
+        if (change.affectsWholeTenant()) {
+            if (change.tenantId() != null) {
+                directory.invalidateTenant(change.tenantId());
+            }
+        } else if (change.keyPrefix() != null) {
+            directory.invalidate(change.keyPrefix());
+        } else if (change.tenantId() != null) {
+            // A key event without its prefix: we cannot tell which key, so drop the tenant's.
+            directory.invalidateTenant(change.tenantId());
+        }
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<String, String> c) {
+        for (int attempt = 0; ; attempt++) {
+            var found = c.partitionsFor(TenancyChange.TOPIC, Duration.ofSeconds(5));
+            if (found != null && !found.isEmpty()) {
+                return found.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            }
+            if (attempt == 20) {
+                throw new IllegalStateException("Kafka lists no partitions for " + TenancyChange.TOPIC);
+            }
+            sleep(250); // a topic just created takes a moment to show in metadata
+        }
+    }
+
+    private static void addNewPartitions(KafkaConsumer<String, String> c) {
+        Set<TopicPartition> assigned = c.assignment();
+        List<TopicPartition> added = new ArrayList<>();
+        for (var p : c.partitionsFor(TenancyChange.TOPIC, Duration.ofSeconds(5))) {
+            var tp = new TopicPartition(p.topic(), p.partition());
+            if (!assigned.contains(tp)) {
+                added.add(tp);
+            }
+        }
+        if (added.isEmpty()) {
+            return;
+        }
+        var all = new HashSet<>(assigned);
+        all.addAll(added);
+        c.assign(all);
+        c.seekToBeginning(added); // everything in a new partition is newer than our start; re-dropping is harmless
+        LOG.infof("%s grew to %d partitions; reading the new ones too", TenancyChange.TOPIC, all.size());
     }
 
     private void ensureTopic() {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 3000,
                 "default.api.timeout.ms", 5000))) {
-            admin.createTopics(Set.of(new NewTopic(TenancyChange.TOPIC, 3, (short) 1))).all().get(5, TimeUnit.SECONDS);
+            // Partition count and replication from the broker's defaults; tenancy may have created it already.
+            admin.createTopics(Set.of(new NewTopic(TenancyChange.TOPIC, Optional.empty(), Optional.empty())))
+                    .all().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException(e.getCause());
+                throw new IllegalStateException("cannot create " + TenancyChange.TOPIC + ": " + e.getCause(), e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka does not answer", e);
+            throw new IllegalStateException("interrupted while creating " + TenancyChange.TOPIC, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + bootstrap + " does not answer", e);
         }
     }
 

@@ -1,43 +1,66 @@
 package dev.meridian.gateway.ratelimit;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * A token bucket: {@code burst} requests at once, refilled at {@code ratePerSecond}. Time comes from the caller in
- * nanoseconds, so tests drive it with a fake clock. Synchronised per bucket: contention is per key, and the
- * critical section is a few arithmetic operations.
+ * A token bucket: {@code burst} requests at once, refilled at {@code ratePerSecond}. Kept lock-free as one number,
+ * the time at which the bucket would be full again (the "generic cell rate algorithm" form of a token bucket), so
+ * concurrent requests for one key never block each other. Time comes from the caller in nanoseconds, so tests drive
+ * it with a fake clock.
  */
 public final class TokenBucket {
 
-    /** The outcome of one request: allowed or not, what is left, and when to retry. */
+    /**
+     * The outcome of one request: allowed or not, whole tokens left, how long until one more token is there (zero
+     * when allowed), and how long until the bucket is full again.
+     */
     public record Decision(boolean allowed, int remaining, long retryAfterNanos, long resetNanos) {
+
+        /** {@code Retry-After} is whole seconds: rounded up, and at least 1 so a client never retries at once. */
+        public long retryAfterSeconds() {
+            return Math.max(1, (retryAfterNanos + 999_999_999L) / 1_000_000_000L);
+        }
     }
 
-    private final double ratePerNano;
+    private final int ratePerSecond;
     private final int burst;
-    private double tokens;
-    private long updatedAt;
+    /** Nanoseconds one token takes to refill. */
+    private final long interval;
+    /** How far ahead of now the full-again time may be while a request is still admitted. */
+    private final long tolerance;
+    /** When the bucket is full again; at or before now means full. */
+    private final AtomicLong fullAt;
 
     public TokenBucket(int ratePerSecond, int burst, long nowNanos) {
         if (ratePerSecond <= 0 || burst <= 0) {
-            throw new IllegalArgumentException("rate and burst must be positive");
+            throw new IllegalArgumentException("rate and burst must be positive, got rate " + ratePerSecond
+                    + " and burst " + burst);
         }
-        this.ratePerNano = ratePerSecond / 1e9;
+        this.ratePerSecond = ratePerSecond;
         this.burst = burst;
-        this.tokens = burst;
-        this.updatedAt = nowNanos;
+        this.interval = 1_000_000_000L / ratePerSecond;
+        this.tolerance = interval * burst;
+        this.fullAt = new AtomicLong(nowNanos);
     }
 
-    public synchronized Decision tryTake(long nowNanos) {
-        if (nowNanos > updatedAt) {
-            tokens = Math.min(burst, tokens + (nowNanos - updatedAt) * ratePerNano);
-            updatedAt = nowNanos;
+    public Decision tryTake(long nowNanos) {
+        while (true) {
+            long current = fullAt.get();
+            long start = Math.max(current, nowNanos);
+            long next = start + interval;
+            if (next - nowNanos > tolerance) {
+                long retryAfter = next - nowNanos - tolerance;
+                return new Decision(false, 0, retryAfter, start - nowNanos);
+            }
+            if (fullAt.compareAndSet(current, next)) {
+                int remaining = (int) ((tolerance - (next - nowNanos)) / interval);
+                return new Decision(true, remaining, 0, next - nowNanos);
+            }
         }
-        long untilFull = (long) ((burst - tokens) / ratePerNano);
-        if (tokens >= 1) {
-            tokens -= 1;
-            return new Decision(true, (int) Math.floor(tokens), 0, untilFull + (long) (1 / ratePerNano));
-        }
-        long wait = (long) Math.ceil((1 - tokens) / ratePerNano);
-        return new Decision(false, 0, wait, untilFull);
+    }
+
+    public int ratePerSecond() {
+        return ratePerSecond;
     }
 
     public int burst() {

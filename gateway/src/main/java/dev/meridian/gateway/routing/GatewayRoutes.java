@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.apikey.ApiKeySecret;
 import dev.meridian.common.error.OpenAiError;
+import dev.meridian.common.error.Problem;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.gateway.apikeys.KeyDirectory;
 import dev.meridian.gateway.apikeys.KeyRecord;
@@ -13,7 +14,10 @@ import dev.meridian.gateway.apikeys.Verdict;
 import dev.meridian.gateway.config.GatewayConfig;
 import dev.meridian.gateway.models.ModelCatalog;
 import dev.meridian.gateway.ratelimit.RateLimiter;
+import dev.meridian.gateway.ratelimit.TokenBucket;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -29,17 +33,26 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 
 /**
- * The gateway's routes. {@code /v1/*}: API key → scope → rate limit → home region (forward) or served here.
- * {@code /internal/forward/*}: calls another region's gateway authenticated and forwarded (its service token is
- * checked by Quarkus' HTTP security before this runs). {@code /api/*}: Keycloak-authenticated, proxied to tenancy.
+ * The gateway's routes, all on the Vert.x event loop (nothing here blocks).
+ * <ul>
+ * <li>{@code /v1/*}, {@code /v2/*}: API key → scope → rate limit → home region (forwarded) or served here.</li>
+ * <li>{@code /internal/forward/*}: a call another region's gateway authenticated and forwarded; Quarkus' HTTP
+ * security has checked its service token (realm role {@code meridian-service}) before this runs.</li>
+ * <li>{@code /api/*}: Keycloak-authenticated (checked by Quarkus' HTTP security), proxied to tenancy unchanged.</li>
+ * </ul>
  */
 @ApplicationScoped
 public class GatewayRoutes {
 
     static final String FORWARD_PREFIX = "/internal/forward";
     static final String SERVED_BY = "X-Meridian-Served-By";
+    private static final String JSON = "application/json";
+    private static final int MAX_REQUEST_ID_LENGTH = 128;
 
     @Inject
     GatewayConfig config;
@@ -73,18 +86,19 @@ public class GatewayRoutes {
             error(ctx, Verdict.missing());
             return;
         }
-        String presented = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : header.strip();
+        String presented = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
+                : header.strip();
         Optional<String> prefix = ApiKeySecret.prefixOf(presented);
         if (prefix.isEmpty()) {
-            error(ctx, Verdict.invalid(presented));
+            error(ctx, Verdict.invalid(presented)); // not a Meridian key at all: no lookup
             return;
         }
-        keys.find(prefix.get()).whenComplete((found, failure) -> {
+        onRequestContext(keys.find(prefix.get()), (found, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
-                respond(ctx, 503, OpenAiError.of("service_unavailable", "service_unavailable",
-                        "Meridian could not check your API key just now (" + cause.getMessage() + "). Retry in a"
-                                + " few seconds."));
+                ctx.response().putHeader("Retry-After", "1");
+                respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable",
+                        "Meridian could not check your API key just now because its key service did not answer."
+                                + " Retry in a few seconds."));
                 return;
             }
             Verdict verdict = Verdict.of(presented, found, Instant.now());
@@ -101,88 +115,111 @@ public class GatewayRoutes {
         if (!Scopes.allows(key.scopes(), path)) {
             respond(ctx, 403, OpenAiError.of("permission_error", "insufficient_scope",
                     "This API key lacks the scope " + String.join(" or ", Scopes.required(path).orElseThrow())
-                            + " that " + path + " needs. Use a key with that scope or add it in the console."));
+                            + " that " + path + " needs. Use a key with that scope, or create one in the console or"
+                            + " with POST /api/v1/tenants/{id}/api-keys."));
             return;
         }
-        var decision = limiter.take(key, System.nanoTime());
-        var response = ctx.response();
-        response.putHeader("x-ratelimit-limit-requests", String.valueOf(limiter.limitOf(key)));
-        response.putHeader("x-ratelimit-remaining-requests", String.valueOf(decision.remaining()));
-        response.putHeader("x-ratelimit-reset-requests", decision.resetNanos() / 1_000_000 + "ms");
-        if (!decision.allowed()) {
-            long seconds = Math.max(1, (decision.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
-            response.putHeader("Retry-After", String.valueOf(seconds));
-            respond(ctx, 429, OpenAiError.of("requests", "rate_limit_exceeded", "Rate limit reached for this API"
-                    + " key: " + limiter.limitOf(key) + " requests per second on the " + key.plan() + " plan. Retry"
-                    + " after " + seconds + " s, or move to a larger plan."));
+        if (!withinRateLimit(ctx, key)) {
             return;
         }
         lastUsed.used(key);
-        var identity = new CallerIdentity(key.tenantId().toString(), key.keyId().toString(), key.scopes(),
+        var caller = new CallerIdentity(key.tenantId().toString(), key.keyId().toString(), key.scopes(),
                 config.region());
         if (!config.region().equals(key.homeRegion())) {
-            toHomeRegion(ctx, key, identity, requestId);
+            toHomeRegion(ctx, key, caller, requestId);
             return;
         }
-        serveHere(ctx, identity, path);
+        serveHere(ctx, caller, path, requestId);
+    }
+
+    /** Takes a token from the key's bucket and says so in the answer's headers; answers 429 when there is none. */
+    private boolean withinRateLimit(RoutingContext ctx, KeyRecord key) {
+        TokenBucket.Decision decision = limiter.take(key, System.nanoTime());
+        int limit = RateLimiter.limitOf(key).requestsPerSecond();
+        var response = ctx.response();
+        response.putHeader("x-ratelimit-limit-requests", String.valueOf(limit));
+        response.putHeader("x-ratelimit-remaining-requests", String.valueOf(decision.remaining()));
+        response.putHeader("x-ratelimit-reset-requests", RateLimiter.durationText(decision.resetNanos()));
+        if (decision.allowed()) {
+            return true;
+        }
+        long seconds = decision.retryAfterSeconds();
+        response.putHeader("Retry-After", String.valueOf(seconds));
+        respond(ctx, 429, OpenAiError.of("requests", "rate_limit_exceeded", "Rate limit reached for this API key: "
+                + limit + " requests per second (burst " + RateLimiter.limitOf(key).burst() + ") on the "
+                + key.plan() + " plan. Retry after " + seconds + " s, or move to a larger plan."));
+        return false;
     }
 
     /** Carries the call to the gateway of the tenant's home region, where its data lives. */
-    private void toHomeRegion(RoutingContext ctx, KeyRecord key, CallerIdentity identity, String requestId) {
-        if (!key.transitAllowed() || key.homeGatewayUrl() == null) {
+    private void toHomeRegion(RoutingContext ctx, KeyRecord key, CallerIdentity caller, String requestId) {
+        if (!key.transitAllowed() || key.homeGatewayUrl() == null || key.homeGatewayUrl().isBlank()) {
             respond(ctx, 421, OpenAiError.of("invalid_request_error", "wrong_region", "Your organization is homed in "
                     + key.homeRegion() + " and does not allow its calls to pass through other regions. Call "
                     + (key.homeGatewayUrl() == null ? "the " + key.homeRegion() + " gateway" : key.homeGatewayUrl())
                     + " instead."));
             return;
         }
-        serviceToken.get().whenComplete((token, failure) -> {
+        onRequestContext(serviceToken.get(), (token, failure) -> {
             if (failure != null) {
-                respond(ctx, 503, OpenAiError.of("service_unavailable", "service_unavailable",
-                        "Meridian could not reach your home region just now. Retry in a few seconds."));
+                ctx.response().putHeader("Retry-After", "1");
+                respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable", "Meridian could not"
+                        + " authorise the call to your home region " + key.homeRegion() + " just now. Retry in a"
+                        + " few seconds."));
                 return;
             }
-            MultiMap headers = onBehalfOf(ctx, identity, token, requestId);
-            headers.set(MeridianHeaders.FORWARDED_BY, config.region());
-            String target = key.homeGatewayUrl().replaceAll("/+$", "") + FORWARD_PREFIX + ctx.request().uri();
+            MultiMap headers = CallerHeaders.toHomeGateway(ctx.request().headers(), caller, token, requestId,
+                    config.region());
+            String target = stripSlash(key.homeGatewayUrl()) + FORWARD_PREFIX + ctx.request().uri();
             forwarder.forward(ctx, target, headers, Map.of(), () -> respond(ctx, 502, OpenAiError.of(
-                    "service_unavailable", "home_region_unreachable", "Your home region " + key.homeRegion()
+                    "server_error", "home_region_unreachable", "Your home region " + key.homeRegion()
                             + " did not answer. Retry, or call " + key.homeGatewayUrl() + " directly.")));
         });
     }
 
-    /** A call another region's gateway authenticated; Quarkus has already checked its service token. */
+    /** A call another region's gateway authenticated; it is served here and never forwarded again. */
     private void forwarded(RoutingContext ctx) {
-        requestId(ctx);
+        String requestId = requestId(ctx);
         var h = ctx.request().headers();
+        String from = h.get(MeridianHeaders.FORWARDED_BY);
+        if (config.region().equals(from)) {
+            respond(ctx, 508, OpenAiError.of("server_error", "loop_detected", "The " + config.region() + " gateway"
+                    + " received a call it forwarded itself, so region routing would loop. The gateway URL that"
+                    + " tenancy lists for this tenant's home region points at the wrong gateway; an operator must"
+                    + " correct it. Retry later or call your home region's gateway directly."));
+            return;
+        }
         String tenant = h.get(MeridianHeaders.TENANT_ID);
         String key = h.get(MeridianHeaders.KEY_ID);
-        if (tenant == null || key == null) {
-            respond(ctx, 400, OpenAiError.of("invalid_request_error", "bad_forward",
-                    "A forwarded call must name the tenant and key it was authenticated for."));
+        if (tenant == null || tenant.isBlank() || key == null || key.isBlank()) {
+            respond(ctx, 400, OpenAiError.of("invalid_request_error", "bad_forward", "A forwarded call must carry "
+                    + MeridianHeaders.TENANT_ID + " and " + MeridianHeaders.KEY_ID + " naming the tenant and key"
+                    + " the forwarding gateway authenticated."));
             return;
         }
         String scopes = h.get(MeridianHeaders.SCOPES);
-        var identity = new CallerIdentity(tenant, key, scopes == null ? List.of() : Arrays.asList(scopes.split(",")),
-                h.get(MeridianHeaders.REGION));
-        serveHere(ctx, identity, ctx.normalizedPath().substring(FORWARD_PREFIX.length()));
+        String region = h.get(MeridianHeaders.REGION);
+        var caller = new CallerIdentity(tenant, key, scopes == null || scopes.isBlank() ? List.of()
+                : Arrays.asList(scopes.split(",")), region == null ? from : region);
+        serveHere(ctx, caller, ctx.normalizedPath().substring(FORWARD_PREFIX.length()), requestId);
     }
 
-    /** Routes served by this region: model calls go to the region's inference service. */
-    private void serveHere(RoutingContext ctx, CallerIdentity identity, String path) {
+    /** Routes served by this region: model calls go to the region's inference service when there is one. */
+    private void serveHere(RoutingContext ctx, CallerIdentity caller, String path, String requestId) {
         ctx.response().putHeader(SERVED_BY, config.region());
+        HttpMethod method = ctx.request().method();
         if (config.inferenceUrl().isPresent() && isInference(path)) {
-            toService(ctx, identity, config.inferenceUrl().get(), path);
-        } else if (ctx.request().method() == HttpMethod.GET && path.equals("/v1/models")) {
+            toService(ctx, caller, config.inferenceUrl().get(), path, requestId);
+        } else if (method == HttpMethod.GET && path.equals("/v1/models")) {
             ok(ctx, Map.of("object", "list", "data", catalog.models()));
-        } else if (ctx.request().method() == HttpMethod.GET && path.startsWith("/v1/models/")) {
+        } else if (method == HttpMethod.GET && path.startsWith("/v1/models/")) {
             String id = path.substring("/v1/models/".length());
             catalog.find(id).ifPresentOrElse(m -> ok(ctx, m), () -> respond(ctx, 404, OpenAiError.of(
                     "invalid_request_error", "model_not_found", "model", "The model '" + id + "' does not exist or"
                             + " you do not have access to it. GET /v1/models lists the models you can use.")));
         } else {
             respond(ctx, 404, OpenAiError.of("invalid_request_error", "unknown_url", "Unknown request URL: "
-                    + ctx.request().method() + " " + path + ". See the API reference for the routes Meridian serves."));
+                    + method + " " + path + ". See the API reference for the routes Meridian serves."));
         }
     }
 
@@ -192,55 +229,80 @@ public class GatewayRoutes {
     }
 
     /** Hands an authenticated call to a regional service, with the caller's identity and never the raw key. */
-    private void toService(RoutingContext ctx, CallerIdentity identity, String baseUrl, String path) {
-        serviceToken.get().whenComplete((token, failure) -> {
+    private void toService(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path, String requestId) {
+        onRequestContext(serviceToken.get(), (token, failure) -> {
             if (failure != null) {
-                respond(ctx, 503, OpenAiError.of("service_unavailable", "service_unavailable",
-                        "Meridian could not authorise the call to its model service just now. Retry shortly."));
+                ctx.response().putHeader("Retry-After", "1");
+                respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable", "Meridian could not"
+                        + " authorise the call to its model service just now. Retry in a few seconds."));
                 return;
             }
-            MultiMap headers = onBehalfOf(ctx, identity, token,
-                    ctx.response().headers().get(MeridianHeaders.REQUEST_ID));
+            MultiMap headers = CallerHeaders.onBehalfOf(ctx.request().headers(), caller, token, requestId);
             String query = ctx.request().query();
-            String target = baseUrl.replaceAll("/+$", "") + path + (query == null ? "" : "?" + query);
-            forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> respond(ctx, 503,
-                    OpenAiError.of("service_unavailable", "service_unavailable", "The model service of "
-                            + config.region() + " did not answer. Retry shortly.")));
+            String target = stripSlash(baseUrl) + path + (query == null ? "" : "?" + query);
+            forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> {
+                ctx.response().putHeader("Retry-After", "1");
+                respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable", "The model service of "
+                        + config.region() + " did not answer. Retry in a few seconds."));
+            });
         });
     }
 
-    /**
-     * The headers of a call made for an authenticated caller: the client's own headers minus its credentials and any
-     * X-Meridian-* it sent, plus the gateway's service token and the caller's identity.
-     */
-    private static MultiMap onBehalfOf(RoutingContext ctx, CallerIdentity identity, String token, String requestId) {
-        MultiMap headers = Forwarder.passOn(ctx.request().headers(), Set.of("authorization", "x-meridian-"));
-        headers.set("Authorization", "Bearer " + token);
-        headers.set(MeridianHeaders.TENANT_ID, identity.tenantId());
-        headers.set(MeridianHeaders.KEY_ID, identity.keyId());
-        headers.set(MeridianHeaders.SCOPES, String.join(",", identity.scopes()));
-        headers.set(MeridianHeaders.REGION, identity.enteredAt());
-        headers.set(MeridianHeaders.REQUEST_ID, requestId);
-        return headers;
-    }
-
+    /** The management API: Quarkus has checked the Keycloak token; tenancy sees the request as the client sent it. */
     private void proxyToTenancy(RoutingContext ctx) {
-        requestId(ctx);
+        String requestId = requestId(ctx);
+        ctx.response().putHeader(SERVED_BY, config.region());
         MultiMap headers = Forwarder.passOn(ctx.request().headers(), Set.of("x-meridian-"));
-        String target = config.tenancyUrl().replaceAll("/+$", "") + ctx.request().uri();
-        forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> ctx.response()
-                .setStatusCode(503).putHeader("Content-Type", "application/problem+json")
-                .end("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
-                        + "\"detail\":\"The management API is unreachable just now. Retry in a few seconds.\"}"));
+        headers.set(MeridianHeaders.REQUEST_ID, requestId);
+        String target = stripSlash(config.tenancyUrl()) + ctx.request().uri();
+        forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> {
+            var problem = Problem.of(503, "Service Unavailable", "The management API did not answer. Retry in a few"
+                    + " seconds.").withInstance(ctx.normalizedPath());
+            ctx.response().putHeader("Retry-After", "1");
+            write(ctx, 503, Problem.MEDIA_TYPE, problem);
+        });
     }
 
+    /** The client's request id when it sent a usable one, else a new one; echoed in the answer either way. */
     private static String requestId(RoutingContext ctx) {
         String id = ctx.request().getHeader(MeridianHeaders.REQUEST_ID);
-        if (id == null || id.isBlank() || id.length() > 128) {
-            id = UUID.randomUUID().toString();
+        if (id == null || id.isBlank() || id.length() > MAX_REQUEST_ID_LENGTH || !printable(id)) {
+            var random = ThreadLocalRandom.current(); // an id needs to be unique, not secret
+            id = new UUID(random.nextLong() & ~0xF000L | 0x4000L,
+                    random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L).toString();
         }
         ctx.response().putHeader(MeridianHeaders.REQUEST_ID, id);
         return id;
+    }
+
+    private static boolean printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code then} once {@code stage} completes, on the request's own Vert.x context: at once when it already
+     * has (a cache hit), else back on the request's event loop, whichever thread completed it.
+     */
+    private static <T> void onRequestContext(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
+        Context context = Vertx.currentContext();
+        stage.whenComplete((value, failure) -> {
+            Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+            if (context == null || Vertx.currentContext() == context) {
+                then.accept(value, cause);
+            } else {
+                context.runOnContext(ignored -> then.accept(value, cause));
+            }
+        });
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.replaceAll("/+$", "") : url;
     }
 
     private void error(RoutingContext ctx, Verdict verdict) {
@@ -248,19 +310,19 @@ public class GatewayRoutes {
     }
 
     private void ok(RoutingContext ctx, Object body) {
-        write(ctx, 200, body);
+        write(ctx, 200, JSON, body);
     }
 
     private void respond(RoutingContext ctx, int status, OpenAiError error) {
-        write(ctx, status, error);
+        write(ctx, status, JSON, error);
     }
 
-    private void write(RoutingContext ctx, int status, Object body) {
-        if (ctx.response().ended()) {
+    private void write(RoutingContext ctx, int status, String contentType, Object body) {
+        if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
         try {
-            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+            ctx.response().setStatusCode(status).putHeader("Content-Type", contentType)
                     .end(json.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             ctx.fail(500, e);

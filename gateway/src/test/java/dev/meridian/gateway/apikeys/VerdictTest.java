@@ -34,14 +34,39 @@ class VerdictTest {
     }
 
     @Test
-    void revokedExpiredAndSuspendedHaveTheirOwnCodes() {
-        assertThat(Verdict.of(key.key(), Optional.of(record(null, now.minusSeconds(1), "active")), now)
-                .error().error().code()).isEqualTo("api_key_revoked");
-        assertThat(Verdict.of(key.key(), Optional.of(record(now, null, "active")), now)
-                .error().error().code()).isEqualTo("api_key_expired");
-        var suspended = Verdict.of(key.key(), Optional.of(record(null, null, "suspended")), now);
-        assertThat(suspended.status()).isEqualTo(403);
-        assertThat(suspended.error().error().code()).isEqualTo("tenant_suspended");
+    void revokedKeyIsRefusedWithItsOwnCode() {
+        var v = Verdict.of(key.key(), Optional.of(record(null, now.minusSeconds(1), "active")), now);
+        assertThat(v.status()).isEqualTo(401);
+        assertThat(v.error().error().code()).isEqualTo("api_key_revoked");
+        assertThat(v.error().error().message()).contains(key.prefix()).doesNotContain(key.key());
+    }
+
+    @Test
+    void expiredKeyIsRefusedWithItsOwnCode() {
+        var v = Verdict.of(key.key(), Optional.of(record(now, null, "active")), now);
+        assertThat(v.status()).isEqualTo(401);
+        assertThat(v.error().error().code()).isEqualTo("api_key_expired");
+    }
+
+    @Test
+    void keyOfASuspendedTenantIsForbidden() {
+        var v = Verdict.of(key.key(), Optional.of(record(null, null, "suspended")), now);
+        assertThat(v.status()).isEqualTo(403);
+        assertThat(v.error().error().code()).isEqualTo("tenant_suspended");
+    }
+
+    @Test
+    void revokedWinsOverSuspendedSoTheKeyOwnerLearnsTheKeyIsDead() {
+        var v = Verdict.of(key.key(), Optional.of(record(null, now.minusSeconds(1), "suspended")), now);
+        assertThat(v.error().error().code()).isEqualTo("api_key_revoked");
+    }
+
+    @Test
+    void missingKeySaysHowToSendOne() {
+        var v = Verdict.missing();
+        assertThat(v.status()).isEqualTo(401);
+        assertThat(v.error().error().code()).isEqualTo("missing_api_key");
+        assertThat(v.error().error().message()).contains("Authorization: Bearer");
     }
 
     @Test

@@ -19,4 +19,21 @@ class ScopesTest {
         assertThat(Scopes.allows(List.of("inference", "models"), "/v1/fine_tuning/jobs")).isFalse();
         assertThat(Scopes.allows(List.of("fine-tune"), "/v1/files")).isTrue();
     }
+
+    @Test
+    void embeddingsAndOipNeedInference() {
+        assertThat(Scopes.allows(List.of("models"), "/v1/embeddings")).isFalse();
+        assertThat(Scopes.allows(List.of("inference"), "/v2/models/x/infer")).isTrue();
+    }
+
+    @Test
+    void aKeyWithNoScopesMayCallNoScopedRoute() {
+        assertThat(Scopes.allows(List.of(), "/v1/models")).isFalse();
+    }
+
+    @Test
+    void aRouteNoRuleNamesNeedsNoParticularScope() {
+        assertThat(Scopes.required("/v1/unknown")).isEmpty();
+        assertThat(Scopes.allows(List.of(), "/v1/unknown")).isTrue();
+    }
 }

@@ -1,0 +1,102 @@
+package dev.meridian.gateway.apikeys;
+
+import dev.meridian.common.apikey.ApiKeySecret;
+import dev.meridian.gateway.messaging.TenancyChangesListener;
+import io.quarkus.arc.Arc;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Keys for tests of a gateway that has no tenancy to ask: a real key text and the record tenancy would return for
+ * it, put straight into the gateway's key cache.
+ */
+public final class TestKeys {
+
+    /** What tenancy would say about a key; change one part with the {@code with*} methods. */
+    public record Spec(UUID tenantId, List<String> scopes, Instant expiresAt, Instant revokedAt, String tenantStatus,
+            String homeRegion, String homeGatewayUrl, boolean transitAllowed, KeyRecord.RateLimit rateLimit) {
+
+        public static Spec active() {
+            return new Spec(UUID.randomUUID(), List.of("models", "inference"), null, null, "active", "eu-central",
+                    "http://localhost:8080", true, new KeyRecord.RateLimit(100, 100));
+        }
+
+        public Spec withTenant(UUID tenant) {
+            return new Spec(tenant, scopes, expiresAt, revokedAt, tenantStatus, homeRegion, homeGatewayUrl,
+                    transitAllowed, rateLimit);
+        }
+
+        public Spec withScopes(String... granted) {
+            return new Spec(tenantId, List.of(granted), expiresAt, revokedAt, tenantStatus, homeRegion,
+                    homeGatewayUrl, transitAllowed, rateLimit);
+        }
+
+        public Spec revokedAt(Instant at) {
+            return new Spec(tenantId, scopes, expiresAt, at, tenantStatus, homeRegion, homeGatewayUrl,
+                    transitAllowed, rateLimit);
+        }
+
+        public Spec expiresAt(Instant at) {
+            return new Spec(tenantId, scopes, at, revokedAt, tenantStatus, homeRegion, homeGatewayUrl,
+                    transitAllowed, rateLimit);
+        }
+
+        public Spec withTenantStatus(String status) {
+            return new Spec(tenantId, scopes, expiresAt, revokedAt, status, homeRegion, homeGatewayUrl,
+                    transitAllowed, rateLimit);
+        }
+
+        public Spec homedIn(String region, String gatewayUrl, boolean transit) {
+            return new Spec(tenantId, scopes, expiresAt, revokedAt, tenantStatus, region, gatewayUrl, transit,
+                    rateLimit);
+        }
+
+        public Spec limitedTo(int perSecond, int burst) {
+            return new Spec(tenantId, scopes, expiresAt, revokedAt, tenantStatus, homeRegion, homeGatewayUrl,
+                    transitAllowed, new KeyRecord.RateLimit(perSecond, burst));
+        }
+    }
+
+    /** A key the gateway now knows, as the client would present it. */
+    public record Seeded(String key, String prefix, KeyRecord record) {
+    }
+
+    private TestKeys() {
+    }
+
+    /**
+     * Puts a key into the cache. Waits first until the {@code tenancy.changes} listener is connected, because it
+     * empties the cache when it connects.
+     */
+    public static Seeded seed(KeyDirectory directory, Spec spec) {
+        awaitListener();
+        var generated = ApiKeySecret.generate();
+        var record = new KeyRecord(UUID.randomUUID(), spec.tenantId(), generated.prefix(), generated.hash(),
+                spec.scopes(), spec.expiresAt(), spec.revokedAt(), spec.tenantStatus(), spec.homeRegion(),
+                spec.homeGatewayUrl(), spec.transitAllowed(), "free", spec.rateLimit());
+        directory.put(generated.prefix(), record);
+        return new Seeded(generated.key(), generated.prefix(), record);
+    }
+
+    public static void awaitListener() {
+        var listener = Arc.container().instance(TenancyChangesListener.class).get();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!listener.listening()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the tenancy.changes listener did not connect to Kafka within 60 s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    public static boolean isCached(KeyDirectory directory, String prefix) {
+        return directory.isCached(prefix);
+    }
+}

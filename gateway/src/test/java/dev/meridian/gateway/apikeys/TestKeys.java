@@ -72,6 +72,11 @@ public final class TestKeys {
      */
     public static Seeded seed(KeyDirectory directory, Spec spec) {
         awaitListener();
+        return seedNow(directory, spec);
+    }
+
+    /** Puts a key into the cache at once, for tests in which the listener never connects. */
+    public static Seeded seedNow(KeyDirectory directory, Spec spec) {
         var generated = ApiKeySecret.generate();
         var record = new KeyRecord(UUID.randomUUID(), spec.tenantId(), generated.prefix(), generated.hash(),
                 spec.scopes(), spec.expiresAt(), spec.revokedAt(), spec.tenantStatus(), spec.homeRegion(),

@@ -13,6 +13,14 @@ public final class MeridianHeaders {
     /** Set when a gateway forwards a call to the tenant's home-region gateway. */
     public static final String FORWARDED_BY = "X-Meridian-Forwarded-By";
     public static final String REQUEST_ID = "X-Request-Id";
+    /**
+     * Set by a service on its response: what the call used, as {@code meter=quantity} pairs separated by commas,
+     * e.g. {@code input_tokens=12,embedded_items=3} (meter wire names of {@code Meter}). The gateway meters from it
+     * and strips it before the response reaches the client. A successful response without it meters one request.
+     */
+    public static final String USAGE = "X-Meridian-Usage";
+    /** Set by a service on its response: the model that served the call, for usage events. */
+    public static final String MODEL = "X-Meridian-Model";
 
     private MeridianHeaders() {
     }

@@ -28,6 +28,8 @@ import java.util.zip.ZipInputStream;
 public final class KeycloakServer implements AutoCloseable {
 
     public static final String REALM = "meridian";
+    /** Written last into an install folder: which zip it holds, so a half-written folder never counts as done. */
+    private static final String MARKER = ".unpacked-from";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
 
     private final ChildProcess process;
@@ -38,11 +40,18 @@ public final class KeycloakServer implements AutoCloseable {
         this.url = url;
     }
 
-    /** Starts Keycloak from the dist zip, unpacked into {@code installDir} (kept, with Keycloak's own data). */
+    /**
+     * Starts Keycloak from the dist zip, unpacked into {@code installDir} (kept, with Keycloak's own data). The first
+     * start on a machine augments the distribution for dev mode (Quarkus' build step, tens of seconds); that result is
+     * then kept next to the zip and later installs are hard-linked from it, so each test JVM's fresh Keycloak starts
+     * without augmenting again.
+     */
     public static KeycloakServer start(MeridianHome home, Secrets secrets, int port, int managementPort,
             Path installDir, Path logDir, Path pidDir) {
         try {
-            unpackOnce(home.keycloakZip(), installDir);
+            Path zip = home.keycloakZip();
+            Path prepared = zip.resolveSibling("prepared");
+            boolean fromPrepared = installFrom(zip, prepared, installDir);
             Path importDir = installDir.resolve("data/import");
             Files.createDirectories(importDir);
             Files.writeString(importDir.resolve("meridian-realm.json"), realm(home, secrets));
@@ -60,6 +69,9 @@ public final class KeycloakServer implements AutoCloseable {
             var child = ChildProcess.start("keycloak", command, env, installDir, logDir.resolve("keycloak.log"), pidDir);
             String url = "http://localhost:" + port;
             child.awaitReady(() -> realmAnswers(url), Duration.ofSeconds(180));
+            if (!fromPrepared) {
+                keepPrepared(installDir, prepared);
+            }
             return new KeycloakServer(child, url);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Keycloak in " + installDir, e);
@@ -155,12 +167,84 @@ public final class KeycloakServer implements AutoCloseable {
         }
     }
 
-    private static void unpackOnce(Path zip, Path installDir) throws IOException {
-        Path marker = installDir.resolve(".unpacked-from");
-        String stamp = zip.toAbsolutePath() + " " + Files.size(zip) + " " + Files.getLastModifiedTime(zip).toMillis();
-        if (Files.exists(marker) && Files.readString(marker).equals(stamp)) {
+    /** Fills {@code installDir} when it does not hold this zip yet; true when it came from the prepared install. */
+    private static boolean installFrom(Path zip, Path prepared, Path installDir) throws IOException {
+        String stamp = stamp(zip);
+        if (holds(installDir, stamp)) {
+            return true; // a kept install (./platform) was augmented on its first start
+        }
+        if (holds(prepared, stamp)) {
+            try {
+                linkTree(prepared, installDir);
+                return true;
+            } catch (IOException e) {
+                deleteTree(installDir); // e.g. another file system: fall back to unpacking
+            }
+        }
+        unpack(zip, installDir, stamp);
+        return false;
+    }
+
+    /**
+     * Keeps an augmented copy of a freshly started install (without its data) for later installs. Best effort: a
+     * machine that cannot keep it only loses the speed-up.
+     */
+    private static void keepPrepared(Path installDir, Path prepared) {
+        Path staging = prepared.resolveSibling("prepared.tmp-" + ProcessHandle.current().pid());
+        try {
+            linkTree(installDir, staging);
+            Files.move(staging, prepared, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // another JVM kept its own first, or links are not possible here
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    private static String stamp(Path zip) throws IOException {
+        return zip.toAbsolutePath() + " " + Files.size(zip) + " " + Files.getLastModifiedTime(zip).toMillis();
+    }
+
+    private static boolean holds(Path installDir, String stamp) throws IOException {
+        Path marker = installDir.resolve(MARKER);
+        return Files.exists(marker) && Files.readString(marker).equals(stamp);
+    }
+
+    /** Hard-links every file of an install except its data (Keycloak's database, imports) into {@code target}. */
+    private static void linkTree(Path source, Path target) throws IOException {
+        try (var files = Files.walk(source)) {
+            for (Path from : (Iterable<Path>) files::iterator) {
+                Path relative = source.relativize(from);
+                if (relative.startsWith("data") || relative.toString().equals(MARKER)) {
+                    continue;
+                }
+                Path to = target.resolve(relative.toString());
+                if (Files.isDirectory(from)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.deleteIfExists(to);
+                    Files.createLink(to, from);
+                }
+            }
+        }
+        // the marker makes the tree count as complete, so it comes last
+        Files.copy(source.resolve(MARKER), target.resolve(MARKER), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
             return;
         }
+        try (var files = Files.walk(root)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // leftovers under target/ are removed by the next clean build
+        }
+    }
+
+    private static void unpack(Path zip, Path installDir, String stamp) throws IOException {
+        Path marker = installDir.resolve(MARKER);
+        Files.deleteIfExists(marker);
         Files.createDirectories(installDir);
         try (InputStream raw = Files.newInputStream(zip); var in = new ZipInputStream(raw)) {
             ZipEntry entry;

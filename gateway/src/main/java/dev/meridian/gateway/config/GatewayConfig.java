@@ -26,6 +26,13 @@ public interface GatewayConfig {
      */
     Optional<String> inferenceUrl();
 
+    /**
+     * Base URL of this region's models service (the model registry); {@code /v1/models*} (listing and management)
+     * and {@code /v1/uploads*} go there, while {@code /v1/embeddings} and {@code /v2/*} stay on inference. Without
+     * it {@code /v1/models} goes to inference (or the static catalog) as before.
+     */
+    Optional<String> modelsUrl();
+
     /** How long a call passed on (to a home gateway, a regional service, tenancy) may take to answer. */
     @WithDefault("120s")
     Duration forwardTimeout();
@@ -36,7 +43,10 @@ public interface GatewayConfig {
     @WithDefault("5s")
     Duration lastUsedFlushInterval();
 
-    /** Largest request body the gateway accepts, in bytes. */
+    /**
+     * Largest request body the gateway buffers, in bytes. Model uploads ({@code POST /v1/models},
+     * {@code POST /v1/uploads/{id}/parts}) are streamed to the models service instead, which enforces its own cap.
+     */
     @WithDefault("10485760")
     long maxBodyBytes();
 

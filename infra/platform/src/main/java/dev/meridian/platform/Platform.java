@@ -102,13 +102,7 @@ public final class Platform {
         Map<String, String> gatewayUrls = new LinkedHashMap<>();
         o.gatewayPorts().forEach((region, port) -> gatewayUrls.put(region, "http://localhost:" + port));
 
-        Map<String, String> tenancy = new LinkedHashMap<>();
-        tenancy.put("quarkus.datasource.jdbc.url", running.jdbcUrl("meridian_control"));
-        tenancy.put("quarkus.datasource.username", PostgresServer.APP_ROLE);
-        tenancy.put("quarkus.datasource.password", secrets.get(Secrets.DB_APP_PASSWORD));
-        tenancy.put("quarkus.flyway.jdbc-url", running.jdbcUrl("meridian_control"));
-        tenancy.put("quarkus.flyway.username", PostgresServer.OWNER_ROLE);
-        tenancy.put("quarkus.flyway.password", secrets.get(Secrets.DB_OWNER_PASSWORD));
+        Map<String, String> tenancy = new LinkedHashMap<>(database(running, secrets, "meridian_control"));
         tenancy.put("kafka.bootstrap.servers", running.kafkaBootstrap());
         tenancy.put("quarkus.oidc.auth-server-url", realm);
         gatewayUrls.forEach((region, url) -> tenancy.put("meridian.tenancy.regions." + region + ".gateway-url", url));
@@ -119,12 +113,36 @@ public final class Platform {
         running.tenancy(tenancyProcess);
         t.ready("tenancy ready at " + tenancyProcess.url());
 
-        // Each region's inference service (models load in a few seconds), then its gateway in front of it.
+        // Each region's model registry, then its inference service (base models load in a few seconds), then its
+        // gateway in front of both.
+        List<CompletableFuture<Map.Entry<String, ServiceProcess>>> registries = new ArrayList<>();
+        o.modelsPorts().forEach((region, port) -> {
+            Map<String, String> reg = new LinkedHashMap<>(database(running, secrets,
+                    PlatformOptions.regionDatabase(region)));
+            reg.put("meridian.models.region", region);
+            reg.put("meridian.models.blobs.directory", o.blobDir(region).toString());
+            reg.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+            reg.put("quarkus.oidc.auth-server-url", realm);
+            progress.accept("Starting models " + region + " (registry, files, fine-tune jobs; port " + port + ") ...");
+            registries.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
+                    ServiceProcess.start(home, "models-" + region, "services/models", port, reg, o.logDir(),
+                            o.pidDir()))));
+        });
+        joinAll(registries, running::models, "models", t);
+
         List<CompletableFuture<Map.Entry<String, ServiceProcess>>> models = new ArrayList<>();
         o.inferencePorts().forEach((region, port) -> {
             Map<String, String> inf = new LinkedHashMap<>();
             inf.put("meridian.inference.region", region);
             inf.put("quarkus.oidc.auth-server-url", realm);
+            inf.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+            if (o.modelsPorts().containsKey(region)) {
+                inf.put("meridian.inference.tenant-models.registry-url", running.modelsUrl(region));
+                inf.put("meridian.inference.tenant-models.blobs.directory", o.blobDir(region).toString());
+                // Inference asks the registry with a service account; the gateway's until the realm has its own.
+                inf.put("quarkus.oidc-client.client-id", "meridian-gateway");
+                inf.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.GATEWAY_CLIENT_SECRET));
+            }
             progress.accept("Starting inference " + region + " (ONNX Runtime, port " + port + ") ...");
             models.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
                     ServiceProcess.start(home, "inference-" + region, "services/inference", port, inf, o.logDir(),
@@ -144,11 +162,26 @@ public final class Platform {
             if (o.inferencePorts().containsKey(region)) {
                 gw.put("meridian.gateway.inference-url", running.inferenceUrl(region));
             }
+            if (o.modelsPorts().containsKey(region)) {
+                gw.put("meridian.gateway.models-url", running.modelsUrl(region));
+            }
             progress.accept("Starting gateway " + region + " (port " + port + ") ...");
             starts.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
                     ServiceProcess.start(home, "gateway-" + region, "gateway", port, gw, o.logDir(), o.pidDir()))));
         });
         joinAll(starts, running::gateway, "gateway", t);
+    }
+
+    /** A service's datasource (the app role, subject to RLS) and its Flyway migrations (the owner role). */
+    private static Map<String, String> database(RunningPlatform running, Secrets secrets, String database) {
+        Map<String, String> db = new LinkedHashMap<>();
+        db.put("quarkus.datasource.jdbc.url", running.jdbcUrl(database));
+        db.put("quarkus.datasource.username", PostgresServer.APP_ROLE);
+        db.put("quarkus.datasource.password", secrets.get(Secrets.DB_APP_PASSWORD));
+        db.put("quarkus.flyway.jdbc-url", running.jdbcUrl(database));
+        db.put("quarkus.flyway.username", PostgresServer.OWNER_ROLE);
+        db.put("quarkus.flyway.password", secrets.get(Secrets.DB_OWNER_PASSWORD));
+        return db;
     }
 
     /** Waits for services started side by side; records each that started, then fails if any did not. */

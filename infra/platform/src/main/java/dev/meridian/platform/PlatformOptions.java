@@ -11,7 +11,8 @@ import java.util.Map;
  */
 public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, int kafkaControllerPort,
         int keycloakPort, int keycloakManagementPort, int tenancyPort, Map<String, Integer> gatewayPorts,
-        Map<String, Integer> inferencePorts, boolean durable, boolean randomSecrets) {
+        Map<String, Integer> inferencePorts, Map<String, Integer> modelsPorts, int billingPort, boolean durable,
+        boolean randomSecrets) {
 
     public static final String EU_CENTRAL = "eu-central";
 
@@ -27,7 +28,11 @@ public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, in
         Map<String, Integer> inference = new LinkedHashMap<>();
         inference.put(EU_CENTRAL, 8090);
         inference.put(US_EAST, 8092);
-        return new PlatformOptions(stateDir, 15432, 19092, 19093, 18080, 19000, 8081, gateways, inference, true, false);
+        Map<String, Integer> models = new LinkedHashMap<>();
+        models.put(EU_CENTRAL, 8100);
+        models.put(US_EAST, 8102);
+        return new PlatformOptions(stateDir, 15432, 19092, 19093, 18080, 19000, 8081, gateways, inference, models,
+                8083, true, false);
     }
 
     public static PlatformOptions forTests(Path stateDir) {
@@ -37,12 +42,20 @@ public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, in
         Map<String, Integer> inference = new LinkedHashMap<>();
         inference.put(EU_CENTRAL, Ports.free());
         inference.put(US_EAST, Ports.free());
+        Map<String, Integer> models = new LinkedHashMap<>();
+        models.put(EU_CENTRAL, Ports.free());
+        models.put(US_EAST, Ports.free());
         return new PlatformOptions(stateDir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(),
-                Ports.free(), gateways, inference, false, true);
+                Ports.free(), gateways, inference, models, Ports.free(), false, true);
     }
 
     public Path logDir() {
         return stateDir.resolve("logs");
+    }
+
+    /** A region's blob store (tenant models, datasets, checkpoints), shared by its models, inference and workers. */
+    public Path blobDir(String region) {
+        return stateDir.resolve("blobs").resolve(region);
     }
 
     public Path pidDir() {

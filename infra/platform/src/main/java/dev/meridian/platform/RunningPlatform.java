@@ -22,6 +22,7 @@ public final class RunningPlatform implements AutoCloseable {
     private ServiceProcess tenancy;
     private final Map<String, ServiceProcess> gateways = new LinkedHashMap<>();
     private final Map<String, ServiceProcess> inference = new LinkedHashMap<>();
+    private final Map<String, ServiceProcess> models = new LinkedHashMap<>();
     private String demoApiKey;
     private String demoTenantId;
     private boolean stopped;
@@ -61,6 +62,19 @@ public final class RunningPlatform implements AutoCloseable {
     void inference(String region, ServiceProcess s) {
         inference.put(region, s);
         startedInOrder.add(s);
+    }
+
+    void models(String region, ServiceProcess s) {
+        models.put(region, s);
+        startedInOrder.add(s);
+    }
+
+    public String modelsUrl(String region) {
+        ServiceProcess s = models.get(region);
+        if (s == null) {
+            throw new IllegalArgumentException("no models service for region " + region);
+        }
+        return s.url();
     }
 
     public String inferenceUrl(String region) {

@@ -19,9 +19,9 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * Holds one quota lease per tenant and decides, without blocking, whether a call may go ahead: it pays for the
- * request up front from the tenant's live lease; when the lease is used up or expired it settles it and asks billing
- * for a new one, once per tenant however many callers are waiting (they all wait on the same renewal). A blocked lease
+ * Holds one quota lease per tenant and API key and decides, without blocking, whether a call may go ahead: it pays for the
+ * request up front from the key's live lease; when the lease is used up or expired it settles it and asks billing
+ * for a new one, once per key however many callers are waiting (they all wait on the same renewal). A blocked lease
  * refuses calls until it expires. When billing cannot be reached, calls go on while the current lease lasts and then
  * get {@link Admission.Unavailable} (fail closed: a hard budget is a promise the gateway cannot check without billing).
  */
@@ -63,7 +63,11 @@ public final class LeaseKeeper {
     private final String region;
     private final Duration retryAfterFailure;
     private final Clock clock;
-    private final ConcurrentHashMap<UUID, Slot> slots = new ConcurrentHashMap<>();
+    /** Whose lease: billing grants it within the tenant's budget and, when the key has one, the key's budget. */
+    public record Holder(UUID tenant, UUID key) {
+    }
+
+    private final ConcurrentHashMap<Holder, Slot> slots = new ConcurrentHashMap<>();
     private volatile boolean warned;
 
     public LeaseKeeper(Function<LeaseRequest, CompletionStage<QuotaLease>> requestLease,
@@ -77,13 +81,13 @@ public final class LeaseKeeper {
         this.clock = clock;
     }
 
-    /** Whether a call for {@code tenant} may be forwarded; completes at once while the tenant's lease lasts. */
-    public CompletionStage<Admission> admit(UUID tenant) {
-        return admit(tenant, 0);
+    /** Whether a call may be forwarded; completes at once while the holder's lease lasts. */
+    public CompletionStage<Admission> admit(Holder holder) {
+        return admit(holder, 0);
     }
 
-    private CompletionStage<Admission> admit(UUID tenant, int round) {
-        Slot slot = slots.computeIfAbsent(tenant, t -> new Slot());
+    private CompletionStage<Admission> admit(Holder holder, int round) {
+        Slot slot = slots.computeIfAbsent(holder, t -> new Slot());
         CompletableFuture<Void> renewal;
         synchronized (slot) {
             var now = clock.instant();
@@ -107,7 +111,7 @@ public final class LeaseKeeper {
                 if (System.nanoTime() - slot.retryAtNanos < 0) {
                     return CompletableFuture.completedFuture(UNAVAILABLE);
                 }
-                renewal = renew(tenant, slot, current);
+                renewal = renew(holder, slot, current);
                 if (!renewal.isDone()) { // billing may answer at once (then the slot already holds the lease)
                     slot.renewing = renewal;
                 }
@@ -116,12 +120,12 @@ public final class LeaseKeeper {
             }
         }
         return renewal.handle((ok, failure) -> failure == null)
-                .thenCompose(ok -> ok ? admit(tenant, round + 1) : CompletableFuture.completedFuture(UNAVAILABLE));
+                .thenCompose(ok -> ok ? admit(holder, round + 1) : CompletableFuture.completedFuture(UNAVAILABLE));
     }
 
-    /** Adds what a call used beyond its up-front payment to the tenant's current lease. */
-    public void debit(UUID tenant, Map<Meter, Long> used) {
-        Slot slot = slots.get(tenant);
+    /** Adds what a call used beyond its up-front payment to the holder's current lease. */
+    public void debit(Holder holder, Map<Meter, Long> used) {
+        Slot slot = slots.get(holder);
         if (slot == null) {
             return;
         }
@@ -135,9 +139,10 @@ public final class LeaseKeeper {
     }
 
     /** Settles the old lease (if any), then asks for a new one; called with the slot's lock held. */
-    private CompletableFuture<Void> renew(UUID tenant, Slot slot, LeaseBalance old) {
+    private CompletableFuture<Void> renew(Holder holder, Slot slot, LeaseBalance old) {
         var done = new CompletableFuture<Void>();
-        settle(old).thenCompose(ignored -> requestLease.apply(new LeaseRequest(tenant, null, gatewayId, region)))
+        settle(old).thenCompose(ignored -> requestLease.apply(new LeaseRequest(holder.tenant(), holder.key(), gatewayId,
+                        region)))
                 .whenComplete((lease, failure) -> {
                     synchronized (slot) {
                         slot.renewing = null;
@@ -191,9 +196,9 @@ public final class LeaseKeeper {
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
-    /** The tenant's current lease, if it holds one. */
-    public Optional<LeaseBalance> current(UUID tenant) {
-        Slot slot = slots.get(tenant);
+    /** The holder's current lease, if it has one. */
+    public Optional<LeaseBalance> current(Holder holder) {
+        Slot slot = slots.get(holder);
         if (slot == null) {
             return Optional.empty();
         }

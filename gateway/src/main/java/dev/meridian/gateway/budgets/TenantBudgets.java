@@ -61,29 +61,36 @@ public class TenantBudgets {
         return keeper != null;
     }
 
-    /** Whether a call for the tenant may go ahead (its request is then paid for). */
-    public CompletionStage<LeaseKeeper.Admission> admit(String tenantId) {
+    /** Whether a call of this tenant's key may go ahead (its request is then paid for). */
+    public CompletionStage<LeaseKeeper.Admission> admit(String tenantId, String keyId) {
         if (keeper == null) {
             return ALWAYS;
         }
-        UUID tenant;
-        try {
-            tenant = UUID.fromString(tenantId);
-        } catch (IllegalArgumentException e) {
+        var holder = holder(tenantId, keyId);
+        if (holder == null) {
             return CompletableFuture.completedFuture(new LeaseKeeper.Admission.Unavailable());
         }
-        return keeper.admit(tenant);
+        return keeper.admit(holder);
     }
 
     /** Spends what an admitted call used, less what it paid up front. */
-    public void spent(String tenantId, Map<Meter, Long> used) {
-        if (keeper == null) {
+    public void spent(String tenantId, String keyId, Map<Meter, Long> used) {
+        var holder = keeper == null ? null : holder(tenantId, keyId);
+        if (holder == null) {
             return;
         }
         var rest = new EnumMap<Meter, Long>(used);
         LeaseKeeper.UP_FRONT.forEach((m, q) -> rest.computeIfPresent(m, (k, v) -> v - q > 0 ? v - q : null));
         if (!rest.isEmpty()) {
-            keeper.debit(UUID.fromString(tenantId), rest);
+            keeper.debit(holder, rest);
+        }
+    }
+
+    private static LeaseKeeper.Holder holder(String tenantId, String keyId) {
+        try {
+            return new LeaseKeeper.Holder(UUID.fromString(tenantId), keyId == null ? null : UUID.fromString(keyId));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

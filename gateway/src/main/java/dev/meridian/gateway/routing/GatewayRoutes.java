@@ -242,7 +242,7 @@ public class GatewayRoutes {
      * when the service answers 2xx (see {@link #metered}).
      */
     private void toService(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path, String requestId) {
-        onRequestContext(budgets.admit(caller.tenantId()), (admission, failure) -> {
+        onRequestContext(budgets.admit(caller.tenantId(), caller.keyId()), (admission, failure) -> {
             if (admission instanceof LeaseKeeper.Admission.Refused refused) {
                 respond(ctx, 402, TenantBudgets.refusal(refused.lease()));
             } else if (admission instanceof LeaseKeeper.Admission.Granted) {
@@ -287,7 +287,7 @@ public class GatewayRoutes {
         }
         var used = usage.served(caller, answer.getHeader(MeridianHeaders.MODEL), answer.getHeader(MeridianHeaders.USAGE),
                 Instant.now());
-        budgets.spent(caller.tenantId(), used);
+        budgets.spent(caller.tenantId(), caller.keyId(), used);
     }
 
     /** The management API: Quarkus has checked the Keycloak token; tenancy sees the request as the client sent it. */
@@ -306,7 +306,7 @@ public class GatewayRoutes {
     }
 
     /** The client's request id when it sent a usable one, else a new one; echoed in the answer either way. */
-    private static String requestId(RoutingContext ctx) {
+    static String requestId(RoutingContext ctx) {
         String id = ctx.request().getHeader(MeridianHeaders.REQUEST_ID);
         if (id == null || id.isBlank() || id.length() > MAX_REQUEST_ID_LENGTH || !printable(id)) {
             var random = ThreadLocalRandom.current(); // an id needs to be unique, not secret

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 class LeaseKeeperTest {
 
     static final UUID TENANT = UUID.fromString("00000000-0000-4000-8000-000000000001");
+    static final UUID KEY = UUID.fromString("00000000-0000-4000-8000-0000000000a1");
+    static final LeaseKeeper.Holder HOLDER = new LeaseKeeper.Holder(TENANT, KEY);
     static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
 
     /** Billing as the test drives it: every lease request waits until the test answers it. */
@@ -72,26 +74,26 @@ class LeaseKeeperTest {
         var keeper = keeper();
         List<CompletableFuture<LeaseKeeper.Admission>> calls = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
-            calls.add(keeper.admit(TENANT).toCompletableFuture());
+            calls.add(keeper.admit(HOLDER).toCompletableFuture());
         }
         assertThat(billing.requests).hasSize(1);
-        assertThat(billing.requests.getFirst()).isEqualTo(new LeaseRequest(TENANT, null, "eu-central-1",
+        assertThat(billing.requests.getFirst()).isEqualTo(new LeaseRequest(TENANT, KEY, "eu-central-1",
                 "eu-central"));
         assertThat(calls).noneMatch(CompletableFuture::isDone);
 
         billing.answerLast(granted(100));
         assertThat(calls).allSatisfy(c -> assertThat(c.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class));
-        assertThat(keeper.current(TENANT).orElseThrow().spentNanos()).isEqualTo(64_000L);
+        assertThat(keeper.current(HOLDER).orElseThrow().spentNanos()).isEqualTo(64_000L);
     }
 
     @Test
     void callsBeyondTheSliceWaitForOneNewLeaseAndTheOldOneIsSettled() {
         var keeper = keeper();
-        keeper.admit(TENANT);
+        keeper.admit(HOLDER);
         billing.answerLast(granted(2));
         List<CompletableFuture<LeaseKeeper.Admission>> calls = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            calls.add(keeper.admit(TENANT).toCompletableFuture());
+            calls.add(keeper.admit(HOLDER).toCompletableFuture());
         }
         // the first lease paid for the first call and one more; the other four share one renewal
         assertThat(calls.stream().filter(CompletableFuture::isDone)).hasSize(1);
@@ -106,11 +108,11 @@ class LeaseKeeperTest {
     @Test
     void aBlockedLeaseRefusesEveryCallUntilItExpires() {
         var keeper = keeper();
-        var first = keeper.admit(TENANT).toCompletableFuture();
+        var first = keeper.admit(HOLDER).toCompletableFuture();
         billing.answerLast(blocked());
         assertThat(first.join()).isInstanceOfSatisfying(LeaseKeeper.Admission.Refused.class,
                 r -> assertThat(r.lease().reason()).isEqualTo("hard_budget_reached"));
-        assertThat(keeper.admit(TENANT).toCompletableFuture().join())
+        assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
                 .isInstanceOf(LeaseKeeper.Admission.Refused.class);
         assertThat(billing.requests).as("no new request while blocked").hasSize(1);
     }
@@ -118,10 +120,10 @@ class LeaseKeeperTest {
     @Test
     void usageDebitedAfterTheAnswerUsesUpTheLeaseSoTheNextCallRenews() {
         var keeper = keeper();
-        keeper.admit(TENANT);
+        keeper.admit(HOLDER);
         billing.answerLast(granted(10)); // 10000 nanos; the first call paid 1000
-        keeper.debit(TENANT, Map.of(Meter.INPUT_TOKENS, 900L)); // 9000 more: used up
-        var next = keeper.admit(TENANT).toCompletableFuture();
+        keeper.debit(HOLDER, Map.of(Meter.INPUT_TOKENS, 900L)); // 9000 more: used up
+        var next = keeper.admit(HOLDER).toCompletableFuture();
         assertThat(next).isNotDone();
         assertThat(billing.requests).hasSize(2);
         assertThat(billing.settlements.getFirst().spentNanos()).isEqualTo(10_000L);
@@ -130,10 +132,10 @@ class LeaseKeeperTest {
     @Test
     void whenBillingFailsCallsGet503UntilTheRetryPauseAndThenBillingIsAskedAgain() {
         var keeper = keeper();
-        var first = keeper.admit(TENANT).toCompletableFuture();
+        var first = keeper.admit(HOLDER).toCompletableFuture();
         billing.pending.getLast().completeExceptionally(new RuntimeException("connection refused"));
         assertThat(first.join()).isInstanceOf(LeaseKeeper.Admission.Unavailable.class);
-        assertThat(keeper.admit(TENANT).toCompletableFuture().join())
+        assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
                 .as("within the pause billing is not asked again").isInstanceOf(LeaseKeeper.Admission.Unavailable.class);
         assertThat(billing.requests).hasSize(1);
     }
@@ -141,20 +143,36 @@ class LeaseKeeperTest {
     @Test
     void aLiveLeaseKeepsServingWhileBillingIsDown() {
         var keeper = keeper();
-        keeper.admit(TENANT);
+        keeper.admit(HOLDER);
         billing.answerLast(granted(50));
         // billing now fails every request; the lease still pays for calls until it runs out
         for (int i = 0; i < 49; i++) {
-            assertThat(keeper.admit(TENANT).toCompletableFuture().join())
+            assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
                     .isInstanceOf(LeaseKeeper.Admission.Granted.class);
         }
         assertThat(billing.requests).hasSize(1);
     }
 
     @Test
+    void eachKeyHoldsItsOwnLeaseSoBillingCanApplyKeyBudgets() {
+        var keeper = keeper();
+        var other = new LeaseKeeper.Holder(TENANT, UUID.fromString("00000000-0000-4000-8000-0000000000b2"));
+        var first = keeper.admit(HOLDER).toCompletableFuture();
+        billing.answerLast(granted(10));
+        var second = keeper.admit(other).toCompletableFuture();
+        billing.answerLast(new QuotaLease(UUID.randomUUID(), TENANT, other.key(), QuotaLease.BLOCKED,
+                "key_budget_reached", "This API key's hard budget of EUR 1.00 for 2026-11 is used up.", "EUR", 0L,
+                Map.of(), Map.of(), NOW.plusSeconds(30)));
+        assertThat(first.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class);
+        assertThat(second.join()).isInstanceOf(LeaseKeeper.Admission.Refused.class);
+        assertThat(billing.requests).extracting(LeaseRequest::keyId).containsExactly(KEY, other.key());
+        assertThat(keeper.admit(HOLDER).toCompletableFuture().join()).isInstanceOf(LeaseKeeper.Admission.Granted.class);
+    }
+
+    @Test
     void aFreshLeaseThatCannotPayForOneRequestRefusesInsteadOfAskingForever() {
         var keeper = keeper();
-        var call = keeper.admit(TENANT).toCompletableFuture();
+        var call = keeper.admit(HOLDER).toCompletableFuture();
         billing.answerLast(new QuotaLease(UUID.randomUUID(), TENANT, null, QuotaLease.GRANTED, null, null, "EUR",
                 500L, null, Map.of("requests", 1000L), NOW.plusSeconds(60)));
         assertThat(call.join()).isInstanceOf(LeaseKeeper.Admission.Refused.class);

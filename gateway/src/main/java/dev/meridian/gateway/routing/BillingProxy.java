@@ -134,6 +134,9 @@ public class BillingProxy {
     }
 
     private void userChecked(RoutingContext ctx, SecurityIdentity identity, String requestId) {
+        if (ctx.response().headWritten()) {
+            return; // Quarkus' authentication already refused the token (worded by TokenErrors)
+        }
         if (identity == null || identity.isAnonymous()) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
             problem(ctx, 401, "Unauthorized", "The access token is not valid (expired, or not issued by Meridian's"

@@ -19,8 +19,8 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * Holds one quota lease per tenant and API key and decides, without blocking, whether a call may go ahead: it pays for the
- * request up front from the key's live lease; when the lease is used up or expired it settles it and asks billing
+ * Holds one quota lease per tenant and API key and decides, without blocking, whether a call may go ahead: it pays
+ * for the request up front from the key's live lease; when the lease is used up or expired it settles it and asks billing
  * for a new one, once per key however many callers are waiting (they all wait on the same renewal). A blocked lease
  * refuses calls until it expires. When billing cannot be reached, calls go on while the current lease lasts and then
  * get {@link Admission.Unavailable} (fail closed: a hard budget is a promise the gateway cannot check without billing).

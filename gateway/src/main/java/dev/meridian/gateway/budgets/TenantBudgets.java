@@ -98,8 +98,8 @@ public class TenantBudgets {
     public static OpenAiError refusal(QuotaLease lease) {
         String code = lease.reason() == null || lease.reason().isBlank() ? "budget_exceeded" : lease.reason();
         String message = lease.message() != null && !lease.message().isBlank() ? lease.message()
-                : "Your organization has reached its hard budget" + (lease.currency() == null ? ""
-                        : " (" + lease.currency() + ")") + ", so Meridian refuses further billable calls.";
+                : "What remains of your organization's hard budget (or of this API key's) cannot pay for another"
+                        + " call, so Meridian refuses further billable calls.";
         if (!message.contains("console")) {
             message += " To continue, raise the budget or top up prepaid credits in the Meridian console (Billing).";
         }

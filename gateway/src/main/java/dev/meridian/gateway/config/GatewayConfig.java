@@ -98,7 +98,7 @@ public interface GatewayConfig {
         @WithDefault("3s")
         Duration billingTimeout();
 
-        /** After a failed lease request, calls needing a new lease get 503 for this long before billing is asked again. */
+        /** After a failed lease request, calls needing a new lease get 503 this long before billing is asked again. */
         @WithDefault("1s")
         Duration retryAfterFailure();
     }

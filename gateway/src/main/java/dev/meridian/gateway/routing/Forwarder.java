@@ -66,8 +66,8 @@ public class Forwarder {
      * As above; {@code onAnswer} sees the answer's status and headers (with the usage headers that are stripped
      * before the client gets them) as soon as they arrive, before they are relayed.
      */
-    public void forward(RoutingContext ctx, String targetUrl, MultiMap headers, Map<String, String> extraResponseHeaders,
-            Runnable onUnreachable, Consumer<HttpClientResponse> onAnswer) {
+    public void forward(RoutingContext ctx, String targetUrl, MultiMap headers,
+            Map<String, String> extraResponseHeaders, Runnable onUnreachable, Consumer<HttpClientResponse> onAnswer) {
         var options = new RequestOptions()
                 .setAbsoluteURI(targetUrl)
                 .setMethod(ctx.request().method())

@@ -238,7 +238,7 @@ public class GatewayRoutes {
 
     /**
      * Hands an authenticated call to a regional service, with the caller's identity and never the raw key. Every
-     * such call is billable: it needs the tenant's quota lease first (402 when the budget is used up) and is metered
+     * such call is billable: it needs its key's quota lease first (402 when a budget is used up) and is metered
      * when the service answers 2xx (see {@link #metered}).
      */
     private void toService(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path, String requestId) {
@@ -285,8 +285,8 @@ public class GatewayRoutes {
         if (answer.statusCode() / 100 != 2) {
             return;
         }
-        var used = usage.served(caller, answer.getHeader(MeridianHeaders.MODEL), answer.getHeader(MeridianHeaders.USAGE),
-                Instant.now());
+        var used = usage.served(caller, answer.getHeader(MeridianHeaders.MODEL),
+                answer.getHeader(MeridianHeaders.USAGE), Instant.now());
         budgets.spent(caller.tenantId(), caller.keyId(), used);
     }
 

@@ -136,7 +136,8 @@ class LeaseKeeperTest {
         billing.pending.getLast().completeExceptionally(new RuntimeException("connection refused"));
         assertThat(first.join()).isInstanceOf(LeaseKeeper.Admission.Unavailable.class);
         assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
-                .as("within the pause billing is not asked again").isInstanceOf(LeaseKeeper.Admission.Unavailable.class);
+                .as("within the pause billing is not asked again")
+                .isInstanceOf(LeaseKeeper.Admission.Unavailable.class);
         assertThat(billing.requests).hasSize(1);
     }
 

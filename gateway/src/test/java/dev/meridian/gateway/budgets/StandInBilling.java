@@ -75,7 +75,8 @@ public class StandInBilling implements QuarkusTestResourceLifecycleManager {
                 }
             });
             String path = exchange.getRequestURI().toString();
-            CALLS.add(new Call(exchange.getRequestMethod(), path, java.util.Collections.unmodifiableMap(headers), body));
+            CALLS.add(new Call(exchange.getRequestMethod(), path, java.util.Collections.unmodifiableMap(headers),
+                    body));
             if (path.equals("/internal/v1/leases")) {
                 JsonNode request = JSON.readTree(body);
                 String tenant = request.path("tenant_id").asText();

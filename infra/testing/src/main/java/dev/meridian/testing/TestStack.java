@@ -100,7 +100,8 @@ public final class TestStack {
         var text = new StringBuilder();
         secrets.asMap().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Files.writeString(secretsFile, text);
-        Files.setPosixFilePermissions(secretsFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(secretsFile,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Path file = state.resolve("running.properties");
         Files.writeString(file, String.join("\n", "postgres=" + postgres.jdbcUrl("postgres"), "kafka=" + kafkaBootstrap,
                 "keycloak=" + keycloakUrl, "secrets=" + secretsFile, ""));

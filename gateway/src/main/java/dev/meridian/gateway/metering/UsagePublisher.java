@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -273,17 +272,17 @@ public class UsagePublisher {
                                         LOG.infof("usage events reach Kafka again; %d wait in the spool",
                                                 spool.unacknowledged());
                                     }
-                                } else if (failedGeneration.getAndSet(gen) != gen) {
-                                    noteFailure(failure);
+                                } else if (failedGeneration.getAndAccumulate(gen, Math::max) < gen) {
+                                    noteFailure(failure); // a late failure of an older producer never hides this one
                                 }
                             });
                 }
             } catch (KafkaException e) { // e.g. no metadata within max.block.ms: the broker is away
-                failedGeneration.set(generation.get());
+                failedGeneration.accumulateAndGet(generation.get(), Math::max);
                 noteFailure(e);
-            } catch (IOException e) {
-                LOG.errorf("cannot read the usage spool in %s (%s); retrying", spoolDir(), e.toString());
-                failedGeneration.set(generation.get());
+            } catch (IOException | RuntimeException e) {
+                LOG.errorf("cannot send from the usage spool in %s (%s); retrying", spoolDir(), e.toString());
+                failedGeneration.accumulateAndGet(generation.get(), Math::max);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -302,12 +301,14 @@ public class UsagePublisher {
         }
     }
 
+    /** The record key; an event that cannot be read (a damaged disk) is still sent, unkeyed, for billing to see. */
     private String tenantOf(UsageSpool.Entry entry) {
         try {
-            return json.readTree(entry.json()).path("tenant_id").asText();
+            return json.readTree(entry.json()).path("tenant_id").asText(null);
         } catch (IOException e) {
-            throw new UncheckedIOException("unreadable event " + entry.seq() + " in the usage spool: "
-                    + new String(entry.json(), StandardCharsets.UTF_8), e);
+            LOG.errorf("unreadable event %d in the usage spool, sent without a key: %s", entry.seq(),
+                    new String(entry.json(), StandardCharsets.UTF_8));
+            return null;
         }
     }
 

@@ -102,6 +102,8 @@ class UsageReplayIT {
                 .isEqualTo(CALLS);
         assertThat(events.stream().map(UsageEvent::id).distinct().count()).isEqualTo(3L * CALLS);
         assertThat(events).allSatisfy(e -> assertThat(e.source()).isEqualTo("gateway:eu-central:replay-gateway"));
+        assertThat(events).extracting(UsageEvent::occurredAt).as("replayed in the order the calls were served")
+                .isSorted();
 
         Instant now = Instant.now();
         List<Integer> served = given().baseUri(gateway.url()).auth().oauth2(token)

@@ -77,11 +77,8 @@ class UsageSpoolOutageIT {
         assertThat(requests.stream().map(UsageEvent::id).distinct().count()).as("one request event per call")
                 .isEqualTo(CALLS);
         assertThat(requests).extracting(UsageEvent::quantity).containsOnly(1L);
-        // One tenant, one partition, sent from the spool in the order served (first copies, if any were re-sent).
-        var seen = new java.util.HashSet<UUID>();
-        var firstCopies = requests.stream().filter(e -> seen.add(e.id()))
-                .map(UsageEvent::occurredAt).toList();
-        assertThat(firstCopies).as("in the order the calls were served").isSorted();
+        // No order check here: this outage outlasts the delivery timeout, so sends that expired are re-sent after
+        // later ones already delivered (billing does not depend on order). UsageReplayIT checks the replay order.
         assertThat(events.stream().filter(e -> e.meter() == Meter.INPUT_TOKENS).map(UsageEvent::id).distinct()
                 .count()).isEqualTo(CALLS);
         System.out.printf("[usage outage] %d calls, %d request events received (%d duplicates of a re-send)%n",

@@ -39,6 +39,22 @@ public interface GatewayConfig {
 
     KeyCache keyCache();
 
+    /**
+     * This gateway instance's id, unique among all gateways (a replica name such as {@code eu-central-1}): names its
+     * usage spool, its quota leases and the source of its usage events. Defaults to the region and the host name.
+     */
+    Optional<String> gatewayId();
+
+    /**
+     * Base URL of the billing service: quota leases ({@code /internal/v1/leases}) and the {@code /api/v1/billing/*}
+     * proxy. Without it the gateway enforces no budgets (calls are still metered) and {@code /api/v1/billing/*} is 404.
+     */
+    Optional<String> billingUrl();
+
+    Metering metering();
+
+    Budgets budgets();
+
     /** How often the times keys were last used are reported to tenancy. */
     @WithDefault("5s")
     Duration lastUsedFlushInterval();
@@ -49,6 +65,53 @@ public interface GatewayConfig {
      */
     @WithDefault("10485760")
     long maxBodyBytes();
+
+    /** Usage events: the local spool they are written to first and the Kafka producer that drains it. */
+    interface Metering {
+        /**
+         * Folder of this gateway's usage spool and served-request counts; it must survive restarts and belong to this
+         * instance alone. Defaults to {@code spool/<gateway-id>} under the working directory.
+         */
+        Optional<String> spoolDir();
+
+        /** Longest time an event written to the spool waits for fsync; bounds what a power cut can lose. */
+        @WithDefault("100ms")
+        Duration fsyncInterval();
+
+        /** The spool is also fsynced as soon as this many events wait for it. */
+        @WithDefault("512")
+        int fsyncBatch();
+
+        /** A spool segment file is closed (and deleted once Kafka has acknowledged all of it) past this size. */
+        @WithDefault("4194304")
+        long segmentBytes();
+
+        /** How long the producer waits for the broker to answer one request before it retries. */
+        @WithDefault("10s")
+        Duration kafkaRequestTimeout();
+
+        /**
+         * How long the producer keeps retrying a send before it gives up; the gateway then starts a fresh producer
+         * and sends again from the oldest event not acknowledged (the events stay in the spool meanwhile).
+         */
+        @WithDefault("60s")
+        Duration kafkaDeliveryTimeout();
+
+        /** How long per-tenant, per-hour served-request counts are kept for reconciliation. */
+        @WithDefault("40d")
+        Duration servedRequestsRetention();
+    }
+
+    /** Hard budgets through billing's quota leases; active only with {@code billing-url}. */
+    interface Budgets {
+        /** How long a lease request or settlement may take before billing counts as unreachable. */
+        @WithDefault("3s")
+        Duration billingTimeout();
+
+        /** After a failed lease request, calls needing a new lease get 503 this long before billing is asked again. */
+        @WithDefault("1s")
+        Duration retryAfterFailure();
+    }
 
     /** The in-memory cache of key records, in front of tenancy's lookup. */
     interface KeyCache {

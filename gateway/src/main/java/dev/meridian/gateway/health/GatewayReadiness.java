@@ -4,6 +4,7 @@ import dev.meridian.gateway.apikeys.KeyDirectory;
 import dev.meridian.gateway.apikeys.LastUsedReporter;
 import dev.meridian.gateway.config.GatewayConfig;
 import dev.meridian.gateway.messaging.TenancyChangesListener;
+import dev.meridian.gateway.metering.UsagePublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -28,6 +29,8 @@ public class GatewayReadiness implements HealthCheck {
     TenancyChangesListener changes;
     @Inject
     LastUsedReporter lastUsed;
+    @Inject
+    UsagePublisher usage;
 
     @Override
     public HealthCheckResponse call() {
@@ -37,6 +40,9 @@ public class GatewayReadiness implements HealthCheck {
                 .withData("cached_keys", keys.size())
                 .withData("listening_to_tenancy_changes", changes.listening())
                 .withData("last_used_pending", lastUsed.pendingCount())
+                .withData("usage_events_waiting", usage.backlog())
+                .withData("usage_events_published", usage.published())
+                .withData("usage_kafka_failing", usage.brokerFailing())
                 .build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.meridian.gateway.routing;
 
+import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -17,6 +18,7 @@ import jakarta.inject.Inject;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,6 +33,9 @@ public class Forwarder {
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host",
             "content-length");
+    /** Headers a service sets for the gateway alone ({@link MeridianHeaders#USAGE}, {@link MeridianHeaders#MODEL}). */
+    static final Set<String> FOR_GATEWAY_ONLY = Set.of(MeridianHeaders.USAGE.toLowerCase(Locale.ROOT),
+            MeridianHeaders.MODEL.toLowerCase(Locale.ROOT));
 
     @Inject
     Vertx vertx;
@@ -53,6 +58,16 @@ public class Forwarder {
      */
     public void forward(RoutingContext ctx, String targetUrl, MultiMap headers, Map<String, String> extraResponseHeaders,
             Runnable onUnreachable) {
+        forward(ctx, targetUrl, headers, extraResponseHeaders, onUnreachable, answer -> {
+        });
+    }
+
+    /**
+     * As above; {@code onAnswer} sees the answer's status and headers (with the usage headers that are stripped
+     * before the client gets them) as soon as they arrive, before they are relayed.
+     */
+    public void forward(RoutingContext ctx, String targetUrl, MultiMap headers,
+            Map<String, String> extraResponseHeaders, Runnable onUnreachable, Consumer<HttpClientResponse> onAnswer) {
         var options = new RequestOptions()
                 .setAbsoluteURI(targetUrl)
                 .setMethod(ctx.request().method())
@@ -64,7 +79,14 @@ public class Forwarder {
         client.request(options)
                 .compose(req -> !buffered ? req.send(ctx.request())
                         : body == null || body.length() == 0 ? req.send() : req.send(body))
-                .onSuccess(response -> relay(ctx, response, extraResponseHeaders))
+                .onSuccess(response -> {
+                    try {
+                        onAnswer.accept(response);
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "handling the answer from %s failed; relaying it anyway", targetUrl);
+                    }
+                    relay(ctx, response, extraResponseHeaders);
+                })
                 .onFailure(failure -> {
                     LOG.debugf("forward to %s failed: %s", targetUrl, failure.toString());
                     if (!ctx.response().headWritten()) {
@@ -103,7 +125,8 @@ public class Forwarder {
         out.setStatusCode(upstream.statusCode());
         upstream.headers().names().forEach(out.headers()::remove); // the upstream's answer wins, e.g. its X-Request-Id
         upstream.headers().forEach((name, value) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(lower) && !FOR_GATEWAY_ONLY.contains(lower)) {
                 out.headers().add(name, value);
             }
         });

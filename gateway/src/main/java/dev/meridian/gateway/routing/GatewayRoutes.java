@@ -11,13 +11,17 @@ import dev.meridian.gateway.apikeys.KeyRecord;
 import dev.meridian.gateway.apikeys.LastUsedReporter;
 import dev.meridian.gateway.apikeys.ServiceToken;
 import dev.meridian.gateway.apikeys.Verdict;
+import dev.meridian.gateway.budgets.LeaseKeeper;
+import dev.meridian.gateway.budgets.TenantBudgets;
 import dev.meridian.gateway.config.GatewayConfig;
+import dev.meridian.gateway.metering.UsageMeter;
 import dev.meridian.gateway.models.ModelCatalog;
 import dev.meridian.gateway.ratelimit.RateLimiter;
 import dev.meridian.gateway.ratelimit.TokenBucket;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -70,6 +74,10 @@ public class GatewayRoutes {
     ModelCatalog catalog;
     @Inject
     ObjectMapper json;
+    @Inject
+    UsageMeter usage;
+    @Inject
+    TenantBudgets budgets;
 
     void routes(@Observes Router router) {
         var body = BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false);
@@ -248,8 +256,28 @@ public class GatewayRoutes {
                 || path.startsWith("/v2/");
     }
 
-    /** Hands an authenticated call to a regional service, with the caller's identity and never the raw key. */
+    /**
+     * Hands an authenticated call to a regional service, with the caller's identity and never the raw key. Every
+     * such call is billable: it needs its key's quota lease first (402 when a budget is used up) and is metered
+     * when the service answers 2xx (see {@link #metered}).
+     */
     private void toService(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path, String requestId) {
+        onRequestContext(budgets.admit(caller.tenantId(), caller.keyId()), (admission, failure) -> {
+            if (admission instanceof LeaseKeeper.Admission.Refused refused) {
+                respond(ctx, 402, TenantBudgets.refusal(refused.lease()));
+            } else if (admission instanceof LeaseKeeper.Admission.Granted) {
+                toServiceAdmitted(ctx, caller, baseUrl, path, requestId);
+            } else {
+                ctx.response().putHeader("Retry-After", "1");
+                respond(ctx, 503, OpenAiError.of("server_error", "billing_unavailable", "Meridian could not check"
+                        + " your organization's budget just now because its billing service did not answer. Retry in"
+                        + " a few seconds."));
+            }
+        });
+    }
+
+    private void toServiceAdmitted(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path,
+            String requestId) {
         onRequestContext(serviceToken.get(), (token, failure) -> {
             if (failure != null) {
                 ctx.response().putHeader("Retry-After", "1");
@@ -266,8 +294,22 @@ public class GatewayRoutes {
                 ctx.response().putHeader("Retry-After", "1");
                 respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable", "The model service of "
                         + config.region() + " did not answer. Retry in a few seconds."));
-            });
+            }, answer -> metered(caller, answer));
         });
+    }
+
+    /**
+     * Meters a call this (home-region) gateway served: only answers 2xx, from the service's usage headers, which
+     * {@link Forwarder} strips before the client sees them. A gateway that forwarded the call elsewhere never
+     * meters it; the home gateway that served it does.
+     */
+    private void metered(CallerIdentity caller, HttpClientResponse answer) {
+        if (answer.statusCode() / 100 != 2) {
+            return;
+        }
+        var used = usage.served(caller, answer.getHeader(MeridianHeaders.MODEL),
+                answer.getHeader(MeridianHeaders.USAGE), Instant.now());
+        budgets.spent(caller.tenantId(), caller.keyId(), used);
     }
 
     /** The management API: Quarkus has checked the Keycloak token; tenancy sees the request as the client sent it. */
@@ -286,7 +328,7 @@ public class GatewayRoutes {
     }
 
     /** The client's request id when it sent a usable one, else a new one; echoed in the answer either way. */
-    private static String requestId(RoutingContext ctx) {
+    static String requestId(RoutingContext ctx) {
         String id = ctx.request().getHeader(MeridianHeaders.REQUEST_ID);
         if (id == null || id.isBlank() || id.length() > MAX_REQUEST_ID_LENGTH || !printable(id)) {
             var random = ThreadLocalRandom.current(); // an id needs to be unique, not secret

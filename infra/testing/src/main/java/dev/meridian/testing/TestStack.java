@@ -18,26 +18,31 @@ import java.util.UUID;
 /**
  * The real servers a test JVM shares: embedded PostgreSQL (roles and databases as in production), a Kafka broker
  * in KRaft mode, and Keycloak with the {@code meridian} realm. Started on first use, once per JVM, on free ports
- * with fresh random secrets, and stopped when the JVM exits.
+ * with fresh random secrets, and stopped when the JVM exits. Quarkus loads this class once per application class
+ * loader (a test profile or class-restricted test resources get their own), so the first start records where the
+ * servers are in a JVM-wide system property and every later copy of this class attaches to them.
  */
 public final class TestStack {
 
     public static final String CONTROL_DB = "meridian_control";
     public static final List<String> DATABASES = List.of(CONTROL_DB, "meridian_eu_central", "meridian_us_east");
 
+    /** System property naming the file that says where this JVM's servers run, once they do. */
+    static final String RUNNING = "meridian.test-stack.running";
+
     private static TestStack instance;
     private static RuntimeException failure;
 
     private final Secrets secrets;
     private final PostgresServer postgres;
-    private final KafkaBroker kafka;
-    private final KeycloakServer keycloak;
+    private final String kafkaBootstrap;
+    private final String keycloakUrl;
 
-    private TestStack(Secrets secrets, PostgresServer postgres, KafkaBroker kafka, KeycloakServer keycloak) {
+    private TestStack(Secrets secrets, PostgresServer postgres, String kafkaBootstrap, String keycloakUrl) {
         this.secrets = secrets;
         this.postgres = postgres;
-        this.kafka = kafka;
-        this.keycloak = keycloak;
+        this.kafkaBootstrap = kafkaBootstrap;
+        this.keycloakUrl = keycloakUrl;
     }
 
     public static synchronized TestStack get() {
@@ -56,6 +61,10 @@ public final class TestStack {
     }
 
     private static TestStack start() {
+        String running = System.getProperty(RUNNING);
+        if (running != null) {
+            return attach(Path.of(running));
+        }
         try {
             MeridianHome home = MeridianHome.locate();
             Path state = Files.createDirectories(home.root().resolve("target/test-stack"))
@@ -77,9 +86,38 @@ public final class TestStack {
             log("Keycloak ready at " + keycloak.url(), t0);
             var kafka = kafkaStart.join();
             log("Kafka ready at " + kafka.bootstrapServers(), t0);
-            return new TestStack(secrets, postgres, kafka, keycloak);
+            var stack = new TestStack(secrets, postgres, kafka.bootstrapServers(), keycloak.url());
+            stack.record(state);
+            return stack;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes where the servers are (and their secrets, readable by this user only) for other class loaders. */
+    private void record(Path state) throws IOException {
+        Path secretsFile = state.resolve("secrets.env");
+        var text = new StringBuilder();
+        secrets.asMap().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        Files.writeString(secretsFile, text);
+        Files.setPosixFilePermissions(secretsFile,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path file = state.resolve("running.properties");
+        Files.writeString(file, String.join("\n", "postgres=" + postgres.jdbcUrl("postgres"), "kafka=" + kafkaBootstrap,
+                "keycloak=" + keycloakUrl, "secrets=" + secretsFile, ""));
+        System.setProperty(RUNNING, file.toString());
+    }
+
+    /** The servers another class loader of this JVM started. */
+    private static TestStack attach(Path file) {
+        try (var in = Files.newBufferedReader(file)) {
+            var p = new java.util.Properties();
+            p.load(in);
+            return new TestStack(Secrets.loadOrCreate(Path.of(p.getProperty("secrets"))),
+                    PostgresServer.existing(p.getProperty("postgres"), "postgres", ""), p.getProperty("kafka"),
+                    p.getProperty("keycloak"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read where this JVM's test servers run from " + file, e);
         }
     }
 
@@ -100,15 +138,15 @@ public final class TestStack {
     }
 
     public String kafkaBootstrap() {
-        return kafka.bootstrapServers();
+        return kafkaBootstrap;
     }
 
     public String keycloakUrl() {
-        return keycloak.url();
+        return keycloakUrl;
     }
 
     public String realmUrl() {
-        return keycloak.realmUrl();
+        return keycloakUrl + "/realms/" + KeycloakServer.REALM;
     }
 
     /** Logs a user in through Keycloak's real login page (code flow + PKCE of the console client). */

@@ -105,6 +105,19 @@ class EmbeddingsIT {
     }
 
     @Test
+    void successfulCallsReportTheirUsageToTheGatewayAndFailedOnesDoNot() {
+        given().contentType(ContentType.JSON)
+                .body(Map.of("model", "bge-small-en-v1.5", "input", List.of("hello world", "good morning to you")))
+                .post("/v1/embeddings").then().statusCode(200)
+                .body("usage.prompt_tokens", equalTo(10)) // 4 + [CLS] good morning to you [SEP]
+                .header("X-Meridian-Usage", equalTo("input_tokens=10,embedded_items=2"))
+                .header("X-Meridian-Model", equalTo("bge-small-en-v1.5"));
+        given().contentType(ContentType.JSON).body(Map.of("model", "gpt-4", "input", "x"))
+                .post("/v1/embeddings").then().statusCode(404)
+                .header("X-Meridian-Usage", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
     void overlongInputIsRefusedUnlessTruncationIsAsked() {
         String longText = "word ".repeat(400);
         given().contentType(ContentType.JSON).body(Map.of("model", "all-minilm-l6-v2", "input", longText))

@@ -35,7 +35,10 @@ class OipIT {
                 .body("id", equalTo("req-1"))
                 .body("outputs[0].name", equalTo("embedding"))
                 .body("outputs[0].shape", equalTo(List.of(2, 384)))
-                .body("outputs[0].data", hasSize(768));
+                .body("outputs[0].data", hasSize(768))
+                // [CLS] one [SEP] and [CLS] two [SEP]: 6 tokens read for 2 texts in one call
+                .header("X-Meridian-Usage", equalTo("requests=1,input_tokens=6,embedded_items=2"))
+                .header("X-Meridian-Model", equalTo("all-minilm-l6-v2"));
     }
 
     @Test

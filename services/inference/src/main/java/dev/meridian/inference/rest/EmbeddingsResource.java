@@ -1,6 +1,9 @@
 package dev.meridian.inference.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.billing.UsageHeader;
+import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.inference.catalog.BaseModel;
 import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /** OpenAI-compatible embeddings and model listing. */
 @Path("/v1")
@@ -70,7 +74,7 @@ public class EmbeddingsResource {
     @POST
     @Path("/embeddings")
     @Operation(summary = "Embed one text or a list of texts (OpenAI-compatible; extra field `truncate`)")
-    public Uni<EmbeddingList> embeddings(JsonNode request) {
+    public Uni<RestResponse<EmbeddingList>> embeddings(JsonNode request) {
         if (request == null || !request.isObject()) {
             throw new OpenAiException(400, "invalid_request", null, "Send a JSON object with `model` and `input`.");
         }
@@ -116,7 +120,11 @@ public class EmbeddingsResource {
             for (int i = 0; i < vectors.length; i++) {
                 data.add(new Embedding("embedding", i, format.equals("base64") ? base64(vectors[i]) : vectors[i]));
             }
-            return new EmbeddingList("list", data, modelId, new Usage(usage, usage));
+            // What the gateway meters; the same token count as usage.prompt_tokens. The gateway strips it.
+            String metered = UsageHeader.format(Map.of(Meter.INPUT_TOKENS, (long) usage,
+                    Meter.EMBEDDED_ITEMS, (long) vectors.length));
+            return RestResponse.ResponseBuilder.ok(new EmbeddingList("list", data, modelId, new Usage(usage, usage)))
+                    .header(MeridianHeaders.USAGE, metered).header(MeridianHeaders.MODEL, modelId).build();
         });
     }
 

@@ -1,6 +1,9 @@
 package dev.meridian.inference.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.billing.UsageHeader;
+import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.inference.batching.BatchStats;
 import dev.meridian.inference.catalog.BaseModel;
 import dev.meridian.inference.catalog.ModelHost;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * Open Inference Protocol v2 (the REST protocol of Triton and KServe) for the models this region serves. A base
@@ -198,7 +202,7 @@ public class OipResource {
         return baseInfer(model, request);
     }
 
-    private Uni<InferResponse> baseInfer(String model, JsonNode request) {
+    private Uni<RestResponse<InferResponse>> baseInfer(String model, JsonNode request) {
         var loaded = host.find(model).orElseThrow(() -> notFound(model));
         BaseModel m = loaded.model();
         if (request == null || !request.path("inputs").isArray() || request.path("inputs").isEmpty()) {
@@ -225,21 +229,28 @@ public class OipResource {
                     + " (got shape " + shape + " and " + data.size() + " elements)");
         }
         List<Tokens> tokens = new ArrayList<>();
+        long inputTokens = 0;
         for (JsonNode s : data) {
             if (!s.isTextual()) {
                 throw new OipException(400, "input 'text' holds a non-string element: " + s);
             }
             Tokens t = loaded.embedder().tokenize(s.asText(), true);
+            inputTokens += t.length();
             tokens.add(t);
         }
         String id = request.hasNonNull("id") ? request.get("id").asText() : null;
+        String metered = UsageHeader.format(Map.of(Meter.REQUESTS, 1L, Meter.INPUT_TOKENS, inputTokens,
+                Meter.EMBEDDED_ITEMS, (long) tokens.size()));
         return Uni.createFrom().completionStage(loaded.batcher().submit(tokens)).map(vectors -> {
             float[] flat = new float[vectors.length * m.dimensions()];
             for (int i = 0; i < vectors.length; i++) {
                 System.arraycopy(vectors[i], 0, flat, i * m.dimensions(), m.dimensions());
             }
-            return new InferResponse(model, VERSION, id, List.of(new OutputTensor("embedding", "FP32",
+            var answer = new InferResponse(model, VERSION, id, List.of(new OutputTensor("embedding", "FP32",
                     List.of((long) vectors.length, (long) m.dimensions()), flat)));
+            // What the gateway meters (and strips): the call, the tokens the model read, the texts embedded.
+            return RestResponse.ResponseBuilder.ok(answer).header(MeridianHeaders.USAGE, metered)
+                    .header(MeridianHeaders.MODEL, model).build();
         });
     }
 

@@ -1,0 +1,122 @@
+package dev.meridian.billing.budgets.rest;
+
+import dev.meridian.billing.Account;
+import dev.meridian.billing.access.BillingAccess;
+import dev.meridian.billing.accounts.Accounts;
+import dev.meridian.billing.budgets.service.Budgets;
+import dev.meridian.billing.errors.ApiException;
+import dev.meridian.billing.pricing.Price;
+import io.quarkus.security.Authenticated;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** A tenant's budgets and plan. */
+@Path("/api/v1/billing")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Authenticated
+@Tag(name = "Billing")
+public class BillingResource {
+
+    /** Budgets in minor units of the tenant's currency; null removes one. */
+    public record BudgetsRequest(@PositiveOrZero Long softBudgetMinor, @PositiveOrZero Long hardBudgetMinor,
+            String webhookUrl) {
+    }
+
+    public record KeyBudgetRequest(@PositiveOrZero Long softBudgetMinor, @PositiveOrZero Long hardBudgetMinor) {
+    }
+
+    public record PlanView(String object, UUID tenantId, String plan, String region, String currency,
+            long monthlyFeeMinor, Map<String, Long> included, Map<String, Price> prices, long walletBalanceMinor) {
+    }
+
+    @Inject
+    BillingAccess access;
+    @Inject
+    Budgets budgets;
+    @Inject
+    Accounts accounts;
+    @Inject
+    HttpHeaders headers;
+
+    @GET
+    @Path("/budgets")
+    @Operation(summary = "Soft and hard budgets of the tenant and its keys, with this month's spend")
+    public Budgets.BudgetsView budgets(@QueryParam("tenant_id") UUID tenantId) {
+        return budgets.view(access.readableTenant(tenantId));
+    }
+
+    @PUT
+    @Path("/budgets")
+    @Operation(summary = "Sets the tenant's budgets and alert webhook (owner or admin); the webhook secret is shown"
+            + " only when the URL is set or changed")
+    public Budgets.BudgetsView setBudgets(@QueryParam("tenant_id") UUID tenantId, BudgetsRequest request) {
+        UUID tenant = access.managedTenant(tenantId);
+        if (request == null) {
+            throw ApiException.badRequest("Send {soft_budget_minor?, hard_budget_minor?, webhook_url?}.");
+        }
+        validate(request.softBudgetMinor(), request.hardBudgetMinor());
+        return budgets.set(tenant, access.region(), request.softBudgetMinor(), request.hardBudgetMinor(),
+                request.webhookUrl());
+    }
+
+    @PUT
+    @Path("/budgets/keys/{keyId}")
+    @Operation(summary = "Sets one API key's budgets (owner or admin); both null removes them")
+    public Budgets.BudgetsView setKeyBudget(@QueryParam("tenant_id") UUID tenantId, @PathParam("keyId") UUID keyId,
+            KeyBudgetRequest request) {
+        UUID tenant = access.managedTenant(tenantId);
+        if (request == null) {
+            throw ApiException.badRequest("Send {soft_budget_minor?, hard_budget_minor?}.");
+        }
+        validate(request.softBudgetMinor(), request.hardBudgetMinor());
+        return budgets.setKey(tenant, access.region(), keyId, request.softBudgetMinor(), request.hardBudgetMinor());
+    }
+
+    @GET
+    @Path("/plan")
+    @Operation(summary = "The tenant's plan, currency, inclusions, prices and prepaid wallet balance")
+    @Transactional
+    public PlanView plan(@QueryParam("tenant_id") UUID tenantId) {
+        UUID tenant = access.readableTenant(tenantId);
+        Account account = accounts.open(tenant, access.region());
+        var rating = accounts.rating(account);
+        return new PlanView("plan", tenant, account.plan, account.region,
+                currency(account),
+                rating.feeMinor(), new TreeMap<>(rating.included()), new TreeMap<>(rating.prices()),
+                accounts.walletBalance(tenant));
+    }
+
+    @Inject
+    dev.meridian.billing.pricing.PriceBook priceBook;
+
+    private String currency(Account account) {
+        return priceBook.currencyOf(account.region);
+    }
+
+    private static void validate(Long soft, Long hard) {
+        if (soft != null && soft <= 0) {
+            throw ApiException.invalidField("soft_budget_minor", "must be a positive amount in minor units (cents),"
+                    + " or null for none");
+        }
+        if (hard != null && hard < 0) {
+            throw ApiException.invalidField("hard_budget_minor", "must be 0 or more minor units (cents), or null"
+                    + " for none");
+        }
+    }
+}

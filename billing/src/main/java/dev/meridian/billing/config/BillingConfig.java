@@ -1,0 +1,132 @@
+package dev.meridian.billing.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Settings of the billing service ({@code meridian.billing.*}). */
+@ConfigMapping(prefix = "meridian.billing")
+public interface BillingConfig {
+
+    /** Base URL of tenancy, asked (with the console user's own token) which role the user holds in a tenant. */
+    String tenancyUrl();
+
+    /** The plan of an account billing opens on a tenant's first usage or lease: {@code free} or {@code payg}. */
+    @WithDefault("free")
+    String defaultPlan();
+
+    /** Regions by id: the currency the tenants homed there are billed in and the tax rate on their invoices. */
+    Map<String, Region> regions();
+
+    /**
+     * Price books: currency → meter wire name → price ({@code flat:<nanos>} or
+     * {@code graduated:<up-to>:<nanos>,...,:<nanos>}), unit prices in nano-minor units.
+     */
+    Map<String, Map<String, String>> prices();
+
+    /** Plans by id ({@code free}, {@code payg}, {@code subscription}, {@code enterprise}). */
+    Map<String, Plan> plans();
+
+    Ingest ingest();
+
+    Leases leases();
+
+    Alerts alerts();
+
+    Reconciliation reconciliation();
+
+    interface Region {
+        /** ISO 4217 currency, e.g. EUR. */
+        String currency();
+
+        /** Tax on invoices in basis points (1900 = 19 %). */
+        @WithDefault("0")
+        int taxRateBp();
+    }
+
+    interface Plan {
+        /** Quantities included each month, by meter; above them the free tier blocks and other plans pay. */
+        Map<String, Long> included();
+
+        /** Monthly fee in minor units, by currency (subscriptions). */
+        Map<String, Long> fee();
+    }
+
+    interface Ingest {
+        /** Kafka consumer group of the usage consumer. */
+        @WithDefault("meridian-billing")
+        String group();
+
+        /** Most events one poll (and so one database transaction) takes. */
+        @WithDefault("5000")
+        int maxPollRecords();
+
+        /** Whether the consumer runs (off for tools that use the service only as a library). */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface Leases {
+        /** Share of what remains granted per lease, in basis points (1000 = 10 %): smaller as the remaining shrinks. */
+        @WithDefault("1000")
+        int sliceFractionBp();
+
+        /** Smallest money slice, in minor units (never more than what remains). */
+        @WithDefault("1")
+        long minSliceMinor();
+
+        /** Largest money slice, in minor units. */
+        @WithDefault("1000")
+        long maxSliceMinor();
+
+        /** Smallest and largest quantity slice per meter (free-tier and plan quotas). */
+        @WithDefault("1")
+        long minSliceQuantity();
+
+        @WithDefault("10000")
+        long maxSliceQuantity();
+
+        /** How long a gateway may spend from a lease. */
+        @WithDefault("30s")
+        Duration ttl();
+
+        /**
+         * How long a lease's spend still counts after it was settled (or the whole slice after it expired unsettled):
+         * the time its usage events may take to reach billing. Must exceed the usage pipeline's lag.
+         */
+        @WithDefault("2m")
+        Duration usageLagAllowance();
+    }
+
+    interface Alerts {
+        /** Soft-budget thresholds, in percent of the budget; each is announced once per period. */
+        @WithDefault("50,80,100")
+        List<Integer> thresholdsPct();
+
+        /** How often budgets are checked and webhooks retried. */
+        @WithDefault("5s")
+        Duration interval();
+
+        /** Attempts per webhook before it is given up (with back-off doubling from 1 s). */
+        @WithDefault("8")
+        int maxAttempts();
+    }
+
+    interface Reconciliation {
+        /** Gateway base URLs by gateway name, asked for their served-request counts. */
+        Map<String, String> gateways();
+
+        /** Keycloak client whose credentials billing uses to call gateways (realm role meridian-service). */
+        Optional<String> clientId();
+
+        /** That client's secret (from the environment, never the repo). */
+        Optional<String> clientSecret();
+
+        /** Keycloak realm URL the client-credentials token comes from. */
+        @WithDefault("${quarkus.oidc.auth-server-url}")
+        String realmUrl();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.meridian.billing.leases.rest;
+
+import dev.meridian.billing.access.BillingAccess;
+import dev.meridian.billing.errors.ApiException;
+import dev.meridian.billing.leases.service.LeaseService;
+import dev.meridian.common.billing.LeaseRequest;
+import dev.meridian.common.billing.LeaseSettlement;
+import dev.meridian.common.billing.QuotaLease;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Quota leases for gateways (service tokens with realm role {@code meridian-service}). */
+@Path(LeaseRequest.PATH)
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(BillingAccess.SERVICE)
+@Tag(name = "Internal")
+public class LeaseResource {
+
+    @Inject
+    LeaseService leases;
+
+    @POST
+    @Operation(summary = "A slice of the tenant's (or key's) remaining budget and free-tier quota, or blocked")
+    public QuotaLease lease(LeaseRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest("Send a JSON body {tenant_id, key_id?, gateway_id, region}.");
+        }
+        if (request.tenantId() == null) {
+            throw ApiException.invalidField("tenant_id", "required: the tenant whose budget applies");
+        }
+        if (request.gatewayId() == null || request.gatewayId().isBlank()) {
+            throw ApiException.invalidField("gateway_id", "required: the asking gateway replica's id");
+        }
+        if (request.region() == null || request.region().isBlank()) {
+            throw ApiException.invalidField("region", "required: the asking gateway's region");
+        }
+        return leases.lease(request);
+    }
+
+    @POST
+    @Path("/{leaseId}/settle")
+    @Operation(summary = "Frees the unspent rest of a lease; settling twice is harmless")
+    public Response settle(@PathParam("leaseId") UUID leaseId, LeaseSettlement settlement) {
+        if (settlement == null) {
+            throw ApiException.badRequest("Send a JSON body {spent_nanos, spent_quantities}.");
+        }
+        leases.settle(leaseId, settlement);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.meridian.billing;
+
+import static io.restassured.RestAssured.given;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.testing.TestStack;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** What the billing ITs do over and over: call as a gateway or an operator, publish usage, peek at the database. */
+final class Api {
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static String gatewayToken;
+    private static String operatorToken;
+
+    private Api() {
+    }
+
+    static synchronized String gatewayToken() {
+        if (gatewayToken == null) {
+            gatewayToken = TestStack.get().serviceToken("meridian-gateway");
+        }
+        return gatewayToken;
+    }
+
+    static synchronized String operatorToken() {
+        if (operatorToken == null) {
+            operatorToken = TestStack.get().operatorToken();
+        }
+        return operatorToken;
+    }
+
+    /** As a gateway forwarding an API key's call of {@code tenant} with {@code scopes}. */
+    static RequestSpecification asKeyOf(UUID tenant, String scopes) {
+        return given().auth().oauth2(gatewayToken()).contentType(ContentType.JSON)
+                .header(MeridianHeaders.TENANT_ID, tenant.toString())
+                .header(MeridianHeaders.SCOPES, scopes)
+                .header(MeridianHeaders.REGION, "eu-central");
+    }
+
+    static RequestSpecification asGateway() {
+        return given().auth().oauth2(gatewayToken()).contentType(ContentType.JSON);
+    }
+
+    static RequestSpecification asOperator() {
+        return given().auth().oauth2(operatorToken()).contentType(ContentType.JSON);
+    }
+
+    static UsageEvent event(UUID tenant, Meter meter, long quantity, Instant at) {
+        return new UsageEvent(UUID.randomUUID(), tenant, "eu-central", meter, quantity, "bge-small-en-v1.5", null,
+                at, "test");
+    }
+
+    static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    static void publish(List<UsageEvent> events) {
+        try (var producer = producer()) {
+            for (UsageEvent e : events) {
+                producer.send(new ProducerRecord<>(UsageEvent.TOPIC, e.tenantId().toString(),
+                        JSON.writeValueAsString(e)));
+            }
+            producer.flush();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As the database superuser (bypasses row-level security), to check what is really stored. */
+    static Connection superuser() throws SQLException {
+        return TestStack.get().postgres().admin(TestStack.CONTROL_DB);
+    }
+
+    static long storedQuantity(UUID tenant, Meter meter) throws SQLException {
+        try (var c = superuser(); var s = c.prepareStatement("select coalesce(sum(quantity), 0) from"
+                + " billing.usage_hourly where tenant_id = ? and meter = ?")) {
+            s.setObject(1, tenant);
+            s.setString(2, meter.wireName());
+            var rs = s.executeQuery();
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Waits until the stored quantity of {@code meter} reaches {@code expected} (or 20 s pass), then returns it. */
+    static long awaitQuantity(UUID tenant, Meter meter, long expected) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        long q = storedQuantity(tenant, meter);
+        while (q < expected && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            q = storedQuantity(tenant, meter);
+        }
+        return q;
+    }
+}

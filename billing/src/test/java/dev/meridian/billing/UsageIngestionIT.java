@@ -1,0 +1,121 @@
+package dev.meridian.billing;
+
+import static dev.meridian.billing.Api.asKeyOf;
+import static dev.meridian.billing.Api.awaitQuantity;
+import static dev.meridian.billing.Api.event;
+import static dev.meridian.billing.Api.publish;
+import static dev.meridian.billing.Api.storedQuantity;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import dev.meridian.billing.usage.messaging.UsageConsumer;
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.events.UsageEvent;
+import dev.meridian.testing.MeridianStackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Usage from Kafka into hourly figures: exactly once, in the hour of the event's own time, tenant by tenant. */
+@QuarkusTest
+@QuarkusTestResource(value = MeridianStackResource.class, restrictToAnnotatedClass = false)
+class UsageIngestionIT {
+
+    @Inject
+    UsageConsumer consumer;
+
+    @Test
+    void theSameEventsReplayedTwiceBillOnce() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        Instant now = Instant.now();
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            events.add(event(tenant, Meter.INPUT_TOKENS, 7, now));
+        }
+        publish(events);
+        assertThat(awaitQuantity(tenant, Meter.INPUT_TOKENS, 3500)).isEqualTo(3500);
+        publish(events);
+        publish(events.subList(0, 100));
+        // a marker after the replays: once it is in, the replays before it on the same partition were consumed too
+        publish(List.of(event(tenant, Meter.REQUESTS, 1, now)));
+        assertThat(awaitQuantity(tenant, Meter.REQUESTS, 1)).isEqualTo(1);
+        assertThat(storedQuantity(tenant, Meter.INPUT_TOKENS)).isEqualTo(3500);
+
+        asKeyOf(tenant, "billing:read").get("/api/v1/billing/usage").then().statusCode(200)
+                .body("data", hasSize(2))
+                .body("data.find { it.meter == 'input_tokens' }.quantity", equalTo(3500))
+                .body("data.find { it.meter == 'input_tokens' }.events", equalTo(500));
+    }
+
+    @Test
+    void aLateEventIsBilledInTheHourItHappened() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        Instant lastMonth = Instant.parse("2026-10-31T23:59:59.999Z");
+        Instant now = Instant.now();
+        publish(List.of(event(tenant, Meter.EMBEDDED_ITEMS, 5, now), event(tenant, Meter.EMBEDDED_ITEMS, 3, lastMonth)));
+        assertThat(awaitQuantity(tenant, Meter.EMBEDDED_ITEMS, 8)).isEqualTo(8);
+
+        asKeyOf(tenant, "billing:read")
+                .queryParam("from", "2026-10-01T00:00:00Z").queryParam("to", "2026-11-01T00:00:00Z")
+                .queryParam("group_by", "hour,model")
+                .get("/api/v1/billing/usage").then().statusCode(200)
+                .body("data", hasSize(1))
+                .body("data[0].hour", equalTo("2026-10-31T23:00:00Z"))
+                .body("data[0].model", equalTo("bge-small-en-v1.5"))
+                .body("data[0].quantity", equalTo(3));
+        asKeyOf(tenant, "billing:read").queryParam("group_by", "day").get("/api/v1/billing/usage").then()
+                .statusCode(200).body("data", hasSize(1)).body("data[0].quantity", equalTo(5))
+                .body("data[0].day", equalTo(now.truncatedTo(ChronoUnit.DAYS).toString()));
+    }
+
+    @Test
+    void aConsumerStoppedMidStreamAndRestartedLosesAndDuplicatesNothing() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        Instant now = Instant.now();
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            events.add(event(tenant, Meter.REQUESTS, 1, now));
+        }
+        Thread publisher = Thread.ofPlatform().start(() -> publish(events));
+        // stop while the stream is being consumed, several times, then let it finish
+        for (int i = 0; i < 3; i++) {
+            while (storedQuantity(tenant, Meter.REQUESTS) < (i + 1) * 4000L) {
+                Thread.sleep(5);
+            }
+            consumer.restart();
+        }
+        publisher.join();
+        assertThat(awaitQuantity(tenant, Meter.REQUESTS, 20_000)).isEqualTo(20_000);
+        Thread.sleep(1500); // anything replayed after the restarts has arrived by now, and must change nothing
+        assertThat(storedQuantity(tenant, Meter.REQUESTS)).isEqualTo(20_000);
+    }
+
+    @Test
+    void anotherTenantsUsageIs404AndAKeyWithoutTheScopeIs403() {
+        UUID mine = UUID.randomUUID();
+        UUID theirs = UUID.randomUUID();
+        publish(List.of(event(theirs, Meter.REQUESTS, 1, Instant.now())));
+        asKeyOf(mine, "billing:read").queryParam("tenant_id", theirs.toString()).get("/api/v1/billing/usage")
+                .then().statusCode(404).contentType("application/problem+json");
+        asKeyOf(mine, "inference,models").get("/api/v1/billing/usage").then().statusCode(403)
+                .body("detail", containsString("billing:read"));
+    }
+
+    @Test
+    void badParametersSayWhatToFix() {
+        UUID tenant = UUID.randomUUID();
+        asKeyOf(tenant, "billing:read").queryParam("group_by", "colour").get("/api/v1/billing/usage").then()
+                .statusCode(400).body("detail", containsString("unknown dimension 'colour'"));
+        asKeyOf(tenant, "billing:read").queryParam("from", "yesterday").get("/api/v1/billing/usage").then()
+                .statusCode(400).body("detail", containsString("ISO-8601"));
+        io.restassured.RestAssured.given().get("/api/v1/billing/usage").then().statusCode(401);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.meridian.gateway.budgets;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.billing.LeaseRequest;
+import dev.meridian.common.billing.LeaseSettlement;
+import dev.meridian.common.billing.QuotaLease;
+import dev.meridian.gateway.apikeys.ServiceToken;
+import dev.meridian.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Billing's lease API, called with the gateway's service token: {@code POST /internal/v1/leases} and
+ * {@code POST /internal/v1/leases/{id}/settle}. Never blocks; failures complete the stage exceptionally.
+ */
+@ApplicationScoped
+public class BillingLeases {
+
+    /** Billing could not be asked or gave no usable answer. */
+    public static class Unavailable extends RuntimeException {
+        Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    @Inject
+    GatewayConfig config;
+    @Inject
+    Vertx vertx;
+    @Inject
+    ServiceToken serviceToken;
+    @Inject
+    ObjectMapper json;
+
+    private WebClient http;
+
+    @PostConstruct
+    void init() {
+        long timeout = config.budgets().billingTimeout().toMillis();
+        http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setMaxPoolSize(20)
+                .setConnectTimeout((int) timeout).setIdleTimeout(60));
+    }
+
+    public CompletionStage<QuotaLease> request(LeaseRequest request) {
+        return post(LeaseRequest.PATH, request).thenApply(response -> {
+            if (response.statusCode() != 200 && response.statusCode() != 201) {
+                throw new Unavailable("billing answered " + response.statusCode() + " to a lease request: "
+                        + response.bodyAsString());
+            }
+            try {
+                return json.readValue(response.bodyAsString(), QuotaLease.class);
+            } catch (IOException e) {
+                throw new Unavailable("unreadable lease from billing: " + e.getMessage());
+            }
+        });
+    }
+
+    public CompletionStage<Void> settle(UUID leaseId, LeaseSettlement settlement) {
+        return post(LeaseSettlement.path(leaseId), settlement).thenAccept(response -> {
+            if (response.statusCode() / 100 != 2) {
+                throw new Unavailable("billing answered " + response.statusCode() + " to a settlement of lease "
+                        + leaseId + ": " + response.bodyAsString());
+            }
+        });
+    }
+
+    private CompletionStage<HttpResponse<Buffer>> post(String path, Object body) {
+        String url = config.billingUrl().orElseThrow().replaceAll("/+$", "") + path;
+        long timeout = config.budgets().billingTimeout().toMillis();
+        Buffer payload;
+        try {
+            payload = Buffer.buffer(json.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return serviceToken.get()
+                .thenCompose(token -> http.postAbs(url)
+                        .putHeader("Authorization", "Bearer " + token)
+                        .putHeader("Content-Type", "application/json")
+                        .timeout(timeout)
+                        .sendBuffer(payload)
+                        .toCompletionStage())
+                .toCompletableFuture()
+                .orTimeout(2 * timeout, TimeUnit.MILLISECONDS);
+    }
+}

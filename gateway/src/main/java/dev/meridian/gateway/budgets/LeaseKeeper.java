@@ -1,0 +1,209 @@
+package dev.meridian.gateway.budgets;
+
+import dev.meridian.common.billing.LeaseRequest;
+import dev.meridian.common.billing.LeaseSettlement;
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.billing.QuotaLease;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * Holds one quota lease per tenant and API key and decides, without blocking, whether a call may go ahead: it pays
+ * for the request up front from the key's live lease; when the lease is used up or expired it settles it and asks billing
+ * for a new one, once per key however many callers are waiting (they all wait on the same renewal). A blocked lease
+ * refuses calls until it expires. When billing cannot be reached, calls go on while the current lease lasts and then
+ * get {@link Admission.Unavailable} (fail closed: a hard budget is a promise the gateway cannot check without billing).
+ */
+public final class LeaseKeeper {
+
+    /** What a call may do. */
+    public sealed interface Admission {
+        /** Go ahead; the request has been paid for. */
+        record Granted() implements Admission {
+        }
+
+        /** Refused: the tenant's lease is blocked (or cannot pay for even one request). */
+        record Refused(QuotaLease lease) implements Admission {
+        }
+
+        /** Billing could not be asked for a new lease; retry shortly. */
+        record Unavailable() implements Admission {
+        }
+    }
+
+    /** What every call pays before it is forwarded. */
+    public static final Map<Meter, Long> UP_FRONT = Map.of(Meter.REQUESTS, 1L);
+    /** How often one caller may find a fresh lease already spent by the others before it gives up with a 503. */
+    static final int MAX_ROUNDS = 16;
+
+    private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
+    private static final Admission GRANTED = new Admission.Granted();
+    private static final Admission UNAVAILABLE = new Admission.Unavailable();
+
+    private static final class Slot {
+        LeaseBalance balance;
+        CompletableFuture<Void> renewing;
+        long retryAtNanos;
+    }
+
+    private final Function<LeaseRequest, CompletionStage<QuotaLease>> requestLease;
+    private final BiFunction<UUID, LeaseSettlement, CompletionStage<Void>> settleLease;
+    private final String gatewayId;
+    private final String region;
+    private final Duration retryAfterFailure;
+    private final Clock clock;
+    /** Whose lease: billing grants it within the tenant's budget and, when the key has one, the key's budget. */
+    public record Holder(UUID tenant, UUID key) {
+    }
+
+    private final ConcurrentHashMap<Holder, Slot> slots = new ConcurrentHashMap<>();
+    private volatile boolean warned;
+
+    public LeaseKeeper(Function<LeaseRequest, CompletionStage<QuotaLease>> requestLease,
+            BiFunction<UUID, LeaseSettlement, CompletionStage<Void>> settleLease, String gatewayId, String region,
+            Duration retryAfterFailure, Clock clock) {
+        this.requestLease = requestLease;
+        this.settleLease = settleLease;
+        this.gatewayId = gatewayId;
+        this.region = region;
+        this.retryAfterFailure = retryAfterFailure;
+        this.clock = clock;
+    }
+
+    /** Whether a call may be forwarded; completes at once while the holder's lease lasts. */
+    public CompletionStage<Admission> admit(Holder holder) {
+        return admit(holder, 0);
+    }
+
+    private CompletionStage<Admission> admit(Holder holder, int round) {
+        Slot slot = slots.computeIfAbsent(holder, t -> new Slot());
+        CompletableFuture<Void> renewal;
+        synchronized (slot) {
+            var now = clock.instant();
+            LeaseBalance current = slot.balance;
+            if (current != null && !current.expired(now)) {
+                if (current.lease().blocked()) {
+                    return CompletableFuture.completedFuture(new Admission.Refused(current.lease()));
+                }
+                if (current.tryReserve(UP_FRONT, now)) {
+                    return CompletableFuture.completedFuture(GRANTED);
+                }
+                if (round > 0 && current.spentNanos() == 0 && !current.exhausted()) {
+                    // A fresh lease that cannot pay for even one request: as good as blocked.
+                    return CompletableFuture.completedFuture(new Admission.Refused(current.lease()));
+                }
+            }
+            if (round >= MAX_ROUNDS) {
+                return CompletableFuture.completedFuture(UNAVAILABLE);
+            }
+            if (slot.renewing == null) {
+                if (System.nanoTime() - slot.retryAtNanos < 0) {
+                    return CompletableFuture.completedFuture(UNAVAILABLE);
+                }
+                renewal = renew(holder, slot, current);
+                if (!renewal.isDone()) { // billing may answer at once (then the slot already holds the lease)
+                    slot.renewing = renewal;
+                }
+            } else {
+                renewal = slot.renewing;
+            }
+        }
+        return renewal.handle((ok, failure) -> failure == null)
+                .thenCompose(ok -> ok ? admit(holder, round + 1) : CompletableFuture.completedFuture(UNAVAILABLE));
+    }
+
+    /** Adds what a call used beyond its up-front payment to the holder's current lease. */
+    public void debit(Holder holder, Map<Meter, Long> used) {
+        Slot slot = slots.get(holder);
+        if (slot == null) {
+            return;
+        }
+        LeaseBalance balance;
+        synchronized (slot) {
+            balance = slot.balance;
+        }
+        if (balance != null) {
+            balance.debit(used);
+        }
+    }
+
+    /** Settles the old lease (if any), then asks for a new one; called with the slot's lock held. */
+    private CompletableFuture<Void> renew(Holder holder, Slot slot, LeaseBalance old) {
+        var done = new CompletableFuture<Void>();
+        settle(old).thenCompose(ignored -> requestLease.apply(new LeaseRequest(holder.tenant(), holder.key(), gatewayId,
+                        region)))
+                .whenComplete((lease, failure) -> {
+                    synchronized (slot) {
+                        slot.renewing = null;
+                        if (failure == null && lease != null) {
+                            slot.balance = new LeaseBalance(lease);
+                        } else {
+                            slot.retryAtNanos = System.nanoTime() + retryAfterFailure.toNanos();
+                        }
+                    }
+                    if (failure == null && lease != null) {
+                        if (warned) {
+                            warned = false;
+                            LOG.info("billing grants quota leases again");
+                        }
+                        done.complete(null);
+                    } else {
+                        if (!warned) {
+                            warned = true;
+                            LOG.warnf("cannot get a quota lease from billing (%s); calls that need one get 503",
+                                    failure == null ? "empty answer" : failure.toString());
+                        }
+                        done.completeExceptionally(failure != null ? failure : new IllegalStateException("no lease"));
+                    }
+                });
+        return done;
+    }
+
+    /** Settles a lease once; never fails (billing also frees an unsettled slice when it expires). */
+    private CompletionStage<Void> settle(LeaseBalance balance) {
+        Optional<LeaseSettlement> settlement = balance == null ? Optional.empty() : balance.settle();
+        if (settlement.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        UUID id = balance.lease().leaseId();
+        return settleLease.apply(id, settlement.get()).exceptionally(failure -> {
+            LOG.debugf("settling lease %s failed (%s); billing frees it when it expires", id, failure.toString());
+            return null;
+        });
+    }
+
+    /** Settles every lease still held (at shutdown). */
+    public CompletableFuture<Void> settleAll() {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        slots.values().forEach(slot -> {
+            LeaseBalance balance;
+            synchronized (slot) {
+                balance = slot.balance;
+            }
+            all.add(settle(balance).toCompletableFuture());
+        });
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** The holder's current lease, if it has one. */
+    public Optional<LeaseBalance> current(Holder holder) {
+        Slot slot = slots.get(holder);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        synchronized (slot) {
+            return Optional.ofNullable(slot.balance);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.meridian.gateway.budgets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.common.billing.LeaseRequest;
+import dev.meridian.common.billing.LeaseSettlement;
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.billing.QuotaLease;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** The lease logic alone, with billing played by futures the test completes. */
+class LeaseKeeperTest {
+
+    static final UUID TENANT = UUID.fromString("00000000-0000-4000-8000-000000000001");
+    static final UUID KEY = UUID.fromString("00000000-0000-4000-8000-0000000000a1");
+    static final LeaseKeeper.Holder HOLDER = new LeaseKeeper.Holder(TENANT, KEY);
+    static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+
+    /** Billing as the test drives it: every lease request waits until the test answers it. */
+    static final class Billing {
+        final List<LeaseRequest> requests = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<QuotaLease>> pending = new CopyOnWriteArrayList<>();
+        final List<LeaseSettlement> settlements = new CopyOnWriteArrayList<>();
+
+        CompletionStage<QuotaLease> request(LeaseRequest r) {
+            requests.add(r);
+            var f = new CompletableFuture<QuotaLease>();
+            pending.add(f);
+            return f;
+        }
+
+        CompletionStage<Void> settle(UUID id, LeaseSettlement s) {
+            settlements.add(s);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        void answerLast(QuotaLease lease) {
+            pending.getLast().complete(lease);
+        }
+    }
+
+    static QuotaLease granted(long requests) {
+        return new QuotaLease(UUID.randomUUID(), TENANT, null, QuotaLease.GRANTED, null, null, "EUR",
+                requests * 1000, null, Map.of("requests", 1000L, "input_tokens", 10L), NOW.plusSeconds(60));
+    }
+
+    static QuotaLease blocked() {
+        return new QuotaLease(UUID.randomUUID(), TENANT, null, QuotaLease.BLOCKED, "hard_budget_reached",
+                "Your hard budget of EUR 5.00 for November is used up.", "EUR", null, null, null,
+                NOW.plusSeconds(30));
+    }
+
+    final Billing billing = new Billing();
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    LeaseKeeper keeper() {
+        return new LeaseKeeper(billing::request, billing::settle, "eu-central-1", "eu-central", Duration.ofSeconds(1),
+                Clock.offset(clock, Duration.ZERO));
+    }
+
+    @Test
+    void sixtyFourCallersWaitingForALeaseCauseOneLeaseRequest() {
+        var keeper = keeper();
+        List<CompletableFuture<LeaseKeeper.Admission>> calls = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            calls.add(keeper.admit(HOLDER).toCompletableFuture());
+        }
+        assertThat(billing.requests).hasSize(1);
+        assertThat(billing.requests.getFirst()).isEqualTo(new LeaseRequest(TENANT, KEY, "eu-central-1",
+                "eu-central"));
+        assertThat(calls).noneMatch(CompletableFuture::isDone);
+
+        billing.answerLast(granted(100));
+        assertThat(calls).allSatisfy(c -> assertThat(c.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class));
+        assertThat(keeper.current(HOLDER).orElseThrow().spentNanos()).isEqualTo(64_000L);
+    }
+
+    @Test
+    void callsBeyondTheSliceWaitForOneNewLeaseAndTheOldOneIsSettled() {
+        var keeper = keeper();
+        keeper.admit(HOLDER);
+        billing.answerLast(granted(2));
+        List<CompletableFuture<LeaseKeeper.Admission>> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            calls.add(keeper.admit(HOLDER).toCompletableFuture());
+        }
+        // the first lease paid for the first call and one more; the other four share one renewal
+        assertThat(calls.stream().filter(CompletableFuture::isDone)).hasSize(1);
+        assertThat(billing.requests).hasSize(2);
+        assertThat(billing.settlements).extracting(LeaseSettlement::spentNanos).containsExactly(2000L);
+
+        billing.answerLast(granted(10));
+        assertThat(calls).allSatisfy(c -> assertThat(c.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class));
+        assertThat(billing.requests).hasSize(2);
+    }
+
+    @Test
+    void aBlockedLeaseRefusesEveryCallUntilItExpires() {
+        var keeper = keeper();
+        var first = keeper.admit(HOLDER).toCompletableFuture();
+        billing.answerLast(blocked());
+        assertThat(first.join()).isInstanceOfSatisfying(LeaseKeeper.Admission.Refused.class,
+                r -> assertThat(r.lease().reason()).isEqualTo("hard_budget_reached"));
+        assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
+                .isInstanceOf(LeaseKeeper.Admission.Refused.class);
+        assertThat(billing.requests).as("no new request while blocked").hasSize(1);
+    }
+
+    @Test
+    void usageDebitedAfterTheAnswerUsesUpTheLeaseSoTheNextCallRenews() {
+        var keeper = keeper();
+        keeper.admit(HOLDER);
+        billing.answerLast(granted(10)); // 10000 nanos; the first call paid 1000
+        keeper.debit(HOLDER, Map.of(Meter.INPUT_TOKENS, 900L)); // 9000 more: used up
+        var next = keeper.admit(HOLDER).toCompletableFuture();
+        assertThat(next).isNotDone();
+        assertThat(billing.requests).hasSize(2);
+        assertThat(billing.settlements.getFirst().spentNanos()).isEqualTo(10_000L);
+    }
+
+    @Test
+    void whenBillingFailsCallsGet503UntilTheRetryPauseAndThenBillingIsAskedAgain() {
+        var keeper = keeper();
+        var first = keeper.admit(HOLDER).toCompletableFuture();
+        billing.pending.getLast().completeExceptionally(new RuntimeException("connection refused"));
+        assertThat(first.join()).isInstanceOf(LeaseKeeper.Admission.Unavailable.class);
+        assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
+                .as("within the pause billing is not asked again")
+                .isInstanceOf(LeaseKeeper.Admission.Unavailable.class);
+        assertThat(billing.requests).hasSize(1);
+    }
+
+    @Test
+    void aLiveLeaseKeepsServingWhileBillingIsDown() {
+        var keeper = keeper();
+        keeper.admit(HOLDER);
+        billing.answerLast(granted(50));
+        // billing now fails every request; the lease still pays for calls until it runs out
+        for (int i = 0; i < 49; i++) {
+            assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
+                    .isInstanceOf(LeaseKeeper.Admission.Granted.class);
+        }
+        assertThat(billing.requests).hasSize(1);
+    }
+
+    @Test
+    void eachKeyHoldsItsOwnLeaseSoBillingCanApplyKeyBudgets() {
+        var keeper = keeper();
+        var other = new LeaseKeeper.Holder(TENANT, UUID.fromString("00000000-0000-4000-8000-0000000000b2"));
+        var first = keeper.admit(HOLDER).toCompletableFuture();
+        billing.answerLast(granted(10));
+        var second = keeper.admit(other).toCompletableFuture();
+        billing.answerLast(new QuotaLease(UUID.randomUUID(), TENANT, other.key(), QuotaLease.BLOCKED,
+                "key_budget_reached", "This API key's hard budget of EUR 1.00 for 2026-11 is used up.", "EUR", 0L,
+                Map.of(), Map.of(), NOW.plusSeconds(30)));
+        assertThat(first.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class);
+        assertThat(second.join()).isInstanceOf(LeaseKeeper.Admission.Refused.class);
+        assertThat(billing.requests).extracting(LeaseRequest::keyId).containsExactly(KEY, other.key());
+        assertThat(keeper.admit(HOLDER).toCompletableFuture().join()).isInstanceOf(LeaseKeeper.Admission.Granted.class);
+    }
+
+    @Test
+    void aFreshLeaseThatCannotPayForOneRequestRefusesInsteadOfAskingForever() {
+        var keeper = keeper();
+        var call = keeper.admit(HOLDER).toCompletableFuture();
+        billing.answerLast(new QuotaLease(UUID.randomUUID(), TENANT, null, QuotaLease.GRANTED, null, null, "EUR",
+                500L, null, Map.of("requests", 1000L), NOW.plusSeconds(60)));
+        assertThat(call.join()).isInstanceOf(LeaseKeeper.Admission.Refused.class);
+        assertThat(billing.requests).hasSize(1);
+    }
+}

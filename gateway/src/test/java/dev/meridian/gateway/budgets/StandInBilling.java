@@ -1,0 +1,123 @@
+package dev.meridian.gateway.budgets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * A stand-in for the billing service's gateway-facing contract, for gateway tests while billing is built elsewhere:
+ * lease requests are answered from a per-tenant plan the test sets ({@link #grant} or {@link #block}), settlements and
+ * {@code /api/v1/billing/*} calls are recorded. Points the gateway at itself with {@code meridian.gateway.billing-url}.
+ */
+public class StandInBilling implements QuarkusTestResourceLifecycleManager {
+
+    /** What arrived: method, path, the Authorization and X-Meridian-* headers, the body. */
+    public record Call(String method, String path, Map<String, String> headers, String body) {
+    }
+
+    private record Plan(boolean blocked, long sliceNanos, String reason, String message) {
+    }
+
+    public static final List<Call> CALLS = new CopyOnWriteArrayList<>();
+    private static final Map<String, Plan> PLANS = new ConcurrentHashMap<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Prices of the stand-in's price book: a request 1000 nanos, a token 10. */
+    public static final Map<String, Long> PRICES = Map.of("requests", 1000L, "input_tokens", 10L);
+
+    private HttpServer server;
+
+    /** Every lease for the tenant grants a slice of this many nano-minor units, for 60 s. */
+    public static void grant(UUID tenant, long sliceNanos) {
+        PLANS.put(tenant.toString(), new Plan(false, sliceNanos, null, null));
+    }
+
+    public static void block(UUID tenant, String reason, String message) {
+        PLANS.put(tenant.toString(), new Plan(true, 0, reason, message));
+    }
+
+    public static List<Call> calls(String pathPrefix) {
+        return CALLS.stream().filter(c -> c.path().startsWith(pathPrefix)).toList();
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/", StandInBilling::handle);
+        server.start();
+        return Map.of("meridian.gateway.billing-url", "http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    private static void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            var headers = new java.util.TreeMap<String, String>(String.CASE_INSENSITIVE_ORDER);
+            exchange.getRequestHeaders().forEach((k, v) -> {
+                if (k.equalsIgnoreCase("Authorization") || k.toLowerCase().startsWith("x-meridian-")
+                        || k.equalsIgnoreCase("x-request-id")) {
+                    headers.put(k, String.join(",", v));
+                }
+            });
+            String path = exchange.getRequestURI().toString();
+            CALLS.add(new Call(exchange.getRequestMethod(), path, java.util.Collections.unmodifiableMap(headers),
+                    body));
+            if (path.equals("/internal/v1/leases")) {
+                JsonNode request = JSON.readTree(body);
+                String tenant = request.path("tenant_id").asText();
+                Plan plan = PLANS.getOrDefault(tenant, new Plan(false, 1_000_000_000L, null, null));
+                var lease = new java.util.LinkedHashMap<String, Object>();
+                lease.put("lease_id", UUID.randomUUID().toString());
+                lease.put("tenant_id", tenant);
+                lease.put("state", plan.blocked() ? "blocked" : "granted");
+                lease.put("currency", "EUR");
+                lease.put("expires_at", Instant.now().plusSeconds(60).toString());
+                if (plan.blocked()) {
+                    lease.put("reason", plan.reason());
+                    lease.put("message", plan.message());
+                } else {
+                    lease.put("budget_nanos", plan.sliceNanos());
+                    lease.put("prices_nanos", PRICES);
+                }
+                send(exchange, 200, JSON.writeValueAsString(lease));
+            } else if (path.startsWith("/internal/v1/leases/") && path.endsWith("/settle")) {
+                send(exchange, 204, null);
+            } else {
+                send(exchange, 200, "{\"object\":\"billing\",\"path\":\"" + path + "\"}");
+            }
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String body) throws IOException {
+        if (body == null) {
+            exchange.sendResponseHeaders(status, -1);
+            return;
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}

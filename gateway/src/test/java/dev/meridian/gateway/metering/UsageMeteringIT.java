@@ -1,0 +1,178 @@
+package dev.meridian.gateway.metering;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.gateway.apikeys.KeyDirectory;
+import dev.meridian.gateway.apikeys.TestKeys;
+import dev.meridian.testing.MeridianStackResource;
+import dev.meridian.testing.TestStack;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Calls served through the region's (stand-in) inference service are metered to the real Kafka broker's
+ * {@code usage.events}, from the service's usage headers, which the client never sees.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = MeridianStackResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = StandInInference.class, restrictToAnnotatedClass = true)
+class UsageMeteringIT {
+
+    @Inject
+    KeyDirectory keys;
+    @Inject
+    UsagePublisher publisher;
+    @Inject
+    Vertx vertx;
+
+    private static String embed(String key, Object input) {
+        return given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body(Map.of("model", "all-minilm-l6-v2", "input", input))
+                .post("/v1/embeddings").then().extract().statusLine();
+    }
+
+    private static List<UsageEvent> eventsOf(UUID tenant, int atLeast) {
+        return UsageTopic.of(TestStack.get().kafkaBootstrap(), tenant, e -> e.size() >= atLeast,
+                Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aSuccessfulCallIsMeteredFromTheServicesUsageAndTheUsageHeadersAreStripped() {
+        var key = TestKeys.seed(keys, TestKeys.Spec.active());
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        given().header("Authorization", "Bearer " + key.key()).contentType("application/json")
+                .body(Map.of("model", "all-minilm-l6-v2", "input", List.of("hello world", "good morning")))
+                .post("/v1/embeddings").then()
+                .statusCode(200)
+                .header(MeridianHeaders.USAGE, nullValue())
+                .header(MeridianHeaders.MODEL, nullValue())
+                .body("usage.prompt_tokens", equalTo(8));
+        Instant after = Instant.now();
+
+        var events = eventsOf(key.record().tenantId(), 3);
+        assertThat(events).hasSize(3);
+        assertThat(events.stream().collect(Collectors.toMap(UsageEvent::meter, UsageEvent::quantity)))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(Meter.REQUESTS, 1L, Meter.INPUT_TOKENS, 8L,
+                        Meter.EMBEDDED_ITEMS, 2L));
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.tenantId()).isEqualTo(key.record().tenantId());
+            assertThat(e.keyId()).isEqualTo(key.record().keyId());
+            assertThat(e.region()).isEqualTo("eu-central");
+            assertThat(e.model()).isEqualTo("all-minilm-l6-v2");
+            assertThat(e.occurredAt()).isBetween(before, after);
+            assertThat(e.source()).startsWith("gateway:eu-central:");
+        });
+        assertThat(events).extracting(UsageEvent::id).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void answersThatAreNotSuccessfulAreNotMetered() {
+        var key = TestKeys.seed(keys, TestKeys.Spec.active());
+        assertThat(embed(key.key(), "a bad text")).contains("400");
+        assertThat(embed(key.key(), "crash now")).contains("500");
+        assertThat(embed(key.key(), "fine")).contains("200");
+        // Same tenant, same partition, in order: had the failures been metered their events would come first.
+        var events = eventsOf(key.record().tenantId(), 3);
+        assertThat(events).extracting(UsageEvent::meter)
+                .containsExactly(Meter.REQUESTS, Meter.INPUT_TOKENS, Meter.EMBEDDED_ITEMS);
+        assertThat(events).filteredOn(e -> e.meter() == Meter.INPUT_TOKENS).extracting(UsageEvent::quantity)
+                .containsExactly(3L);
+    }
+
+    @Test
+    void aCallForwardedToTheHomeRegionIsNotMeteredByTheForwardingGateway() throws Exception {
+        HttpServer home = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> req.response()
+                .putHeader("X-Meridian-Served-By", "us-east").putHeader("Content-Type", "application/json")
+                .end("{\"object\":\"list\",\"data\":[]}")))
+                .listen(0).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        try {
+            var key = TestKeys.seed(keys, TestKeys.Spec.active().homedIn("us-east",
+                    "http://localhost:" + home.actualPort(), true));
+            long accepted = publisher.accepted();
+            assertThat(embed(key.key(), "hello")).contains("200");
+            assertThat(publisher.accepted()).as("metered by the home gateway that served it").isEqualTo(accepted);
+        } finally {
+            home.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aCallForwardedHereFromAnotherRegionIsMeteredHereForThisRegion() {
+        UUID tenant = UUID.randomUUID();
+        UUID key = UUID.randomUUID();
+        given().auth().oauth2(TestStack.get().serviceToken("meridian-gateway"))
+                .header(MeridianHeaders.TENANT_ID, tenant.toString())
+                .header(MeridianHeaders.KEY_ID, key.toString())
+                .header(MeridianHeaders.SCOPES, "inference")
+                .header(MeridianHeaders.REGION, "us-east")
+                .header(MeridianHeaders.FORWARDED_BY, "us-east")
+                .contentType("application/json").body(Map.of("model", "bge-small-en-v1.5", "input", "one two"))
+                .post("/internal/forward/v1/embeddings").then()
+                .statusCode(200)
+                .header(MeridianHeaders.USAGE, nullValue());
+        var events = eventsOf(tenant, 3);
+        assertThat(events).hasSize(3).allSatisfy(e -> {
+            assertThat(e.region()).isEqualTo("eu-central");
+            assertThat(e.keyId()).isEqualTo(key);
+            assertThat(e.model()).isEqualTo("bge-small-en-v1.5");
+        });
+    }
+
+    @Test
+    void servedRequestsCountsTheRequestsOfEachTenantPerHour() {
+        var a = TestKeys.seed(keys, TestKeys.Spec.active());
+        var b = TestKeys.seed(keys, TestKeys.Spec.active());
+        for (int i = 0; i < 3; i++) {
+            assertThat(embed(a.key(), "x")).contains("200");
+        }
+        assertThat(embed(b.key(), "y")).contains("200");
+        assertThat(embed(b.key(), "bad")).contains("400");
+        Instant now = Instant.now();
+        String hour = now.truncatedTo(ChronoUnit.HOURS).toString();
+        var answer = given().auth().oauth2(TestStack.get().serviceToken("meridian-gateway"))
+                .queryParam("from", now.minus(Duration.ofHours(1)).toString())
+                .queryParam("to", now.plus(Duration.ofMinutes(1)).toString())
+                .get(ServedRequestsRoute.PATH).then()
+                .statusCode(200)
+                .body("region", equalTo("eu-central"))
+                .extract().jsonPath();
+        assertThat(answer.getString("gateway_id")).isNotBlank();
+        assertThat(answer.getList("hours.findAll { it.tenant_id == '" + a.record().tenantId() + "' }.requests"))
+                .containsExactly(3);
+        assertThat(answer.getList("hours.findAll { it.tenant_id == '" + b.record().tenantId() + "' }.hour"))
+                .containsExactly(hour);
+        assertThat(answer.getList("hours.findAll { it.tenant_id == '" + b.record().tenantId() + "' }.requests"))
+                .containsExactly(1);
+    }
+
+    @Test
+    void servedRequestsIsForServicesOnlyAndSaysWhatIsWrongWithItsRange() {
+        given().queryParam("from", "2026-11-23T00:00:00Z").queryParam("to", "2026-11-24T00:00:00Z")
+                .get(ServedRequestsRoute.PATH).then().statusCode(401);
+        given().auth().oauth2(TestStack.get().serviceToken("meridian-partner"))
+                .queryParam("from", "2026-11-23T00:00:00Z").queryParam("to", "2026-11-24T00:00:00Z")
+                .get(ServedRequestsRoute.PATH).then().statusCode(403);
+        given().auth().oauth2(TestStack.get().serviceToken("meridian-gateway"))
+                .queryParam("from", "yesterday").queryParam("to", "2026-11-24T00:00:00Z")
+                .get(ServedRequestsRoute.PATH).then().statusCode(400)
+                .body("error.message", org.hamcrest.Matchers.containsString("ISO-8601"));
+    }
+}

@@ -154,6 +154,8 @@ public final class Platform {
         o.gatewayPorts().forEach((region, port) -> {
             Map<String, String> gw = new LinkedHashMap<>();
             gw.put("meridian.gateway.region", region);
+            gw.put("meridian.gateway.gateway-id", region + "-1");
+            gw.put("meridian.gateway.metering.spool-dir", o.stateDir().resolve("spool").resolve(region + "-1").toString());
             gw.put("meridian.gateway.tenancy-url", tenancyProcess.url());
             gw.put("kafka.bootstrap.servers", running.kafkaBootstrap());
             gw.put("quarkus.oidc.auth-server-url", realm);

@@ -96,8 +96,12 @@ public class InvoiceService {
         }
         Account account = accounts.find(tenantId)
                 .orElseThrow(() -> ApiException.notFound("No billing account " + tenantId + "."));
-        accounts.lock(tenantId);
         Optional<Invoice> existing = finalized(tenantId, period);
+        if (existing.isPresent()) {
+            return view(existing.get());
+        }
+        accounts.lock(tenantId);
+        existing = finalized(tenantId, period); // finalized meanwhile by another replica
         if (existing.isPresent()) {
             return view(existing.get());
         }

@@ -236,6 +236,22 @@ begin
 end
 $$;
 
+-- Billed requests per tenant and hour, for the reconciliation with the gateways' served counts.
+create function billed_requests(p_from timestamptz, p_to timestamptz)
+    returns table (tenant_id uuid, hour timestamptz, requests bigint)
+    language plpgsql volatile security definer set search_path = billing, pg_temp
+as $$
+begin
+    perform set_config('app.billing_system', 'on', true);
+    return query select h.tenant_id, h.hour, sum(h.quantity)::bigint from usage_hourly h
+                 where h.meter = 'requests' and h.hour >= p_from and h.hour < p_to
+                 group by h.tenant_id, h.hour;
+    perform set_config('app.billing_system', '', true);
+end
+$$;
+revoke all on function billed_requests(timestamptz, timestamptz) from public;
+grant execute on function billed_requests(timestamptz, timestamptz) to ${app_role};
+
 -- The outbox and the webhook queue are drained by the service for all tenants.
 create function due_webhooks(p_limit int) returns table (id uuid, tenant_id uuid)
     language plpgsql volatile security definer set search_path = billing, pg_temp

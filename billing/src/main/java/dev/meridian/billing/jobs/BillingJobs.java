@@ -1,0 +1,105 @@
+package dev.meridian.billing.jobs;
+
+import dev.meridian.billing.Period;
+import dev.meridian.billing.budgets.service.BudgetAlerts;
+import dev.meridian.billing.budgets.service.WebhookSender;
+import dev.meridian.billing.config.BillingConfig;
+import dev.meridian.billing.invoices.service.InvoiceService;
+import dev.meridian.billing.outbox.OutboxRelay;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The periodic work of billing, on one background thread: soft-budget checks, webhook deliveries, the outbox relay,
+ * and closing the previous month (finalizing its invoices once the finalize grace has passed). Each step is safe to
+ * run on several replicas at once (unique rows, skip-locked claims, idempotent finalization).
+ */
+@ApplicationScoped
+public class BillingJobs {
+
+    private static final Logger LOG = Logger.getLogger(BillingJobs.class);
+
+    @Inject
+    BillingConfig config;
+    @Inject
+    BudgetAlerts alerts;
+    @Inject
+    WebhookSender webhooks;
+    @Inject
+    OutboxRelay relay;
+    @Inject
+    InvoiceService invoices;
+    @Inject
+    EntityManager em;
+
+    private ScheduledExecutorService scheduler;
+    private volatile String lastFailure;
+
+    void start(@Observes StartupEvent event) {
+        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("billing-jobs").daemon()
+                .factory());
+        long every = config.alerts().interval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** One round of every job; public so that operators' tools and tests can run it now. */
+    public synchronized void tick() {
+        step("budget alerts", () -> tenants().forEach(alerts::check));
+        step("outbox relay", () -> {
+            while (relay.publishBatch() > 0) {
+                // drain
+            }
+        });
+        step("webhooks", webhooks::deliverDue);
+        step("period close", this::closePreviousPeriod);
+    }
+
+    private void closePreviousPeriod() {
+        Period previous = Period.containing(Instant.now()).previous();
+        if (Instant.now().isBefore(previous.end().plus(config.invoices().finalizeGrace()))) {
+            return;
+        }
+        for (UUID tenant : tenants()) {
+            invoices.finalizePeriod(tenant, previous.month(), "billing:period-close");
+        }
+    }
+
+    private List<UUID> tenants() {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<UUID> ids = em.createNativeQuery("select billing_tenants()").getResultList();
+            return ids;
+        });
+    }
+
+    private void step(String name, Runnable work) {
+        try {
+            work.run();
+            lastFailure = null;
+        } catch (RuntimeException e) {
+            String message = name + ": " + e.getMessage();
+            if (!message.equals(lastFailure)) {
+                LOG.warnf("billing job failed, retried next round: %s", message);
+                lastFailure = message;
+            }
+        }
+    }
+}

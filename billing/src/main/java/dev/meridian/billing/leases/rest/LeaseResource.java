@@ -3,6 +3,7 @@ package dev.meridian.billing.leases.rest;
 import dev.meridian.billing.access.BillingAccess;
 import dev.meridian.billing.errors.ApiException;
 import dev.meridian.billing.leases.service.LeaseService;
+import dev.meridian.billing.leases.service.TenantLocks;
 import dev.meridian.common.billing.LeaseRequest;
 import dev.meridian.common.billing.LeaseSettlement;
 import dev.meridian.common.billing.QuotaLease;
@@ -29,6 +30,8 @@ public class LeaseResource {
 
     @Inject
     LeaseService leases;
+    @Inject
+    TenantLocks locks;
 
     @POST
     @Operation(summary = "A slice of the tenant's (or key's) remaining budget and free-tier quota, or blocked")
@@ -45,7 +48,15 @@ public class LeaseResource {
         if (request.region() == null || request.region().isBlank()) {
             throw ApiException.invalidField("region", "required: the asking gateway's region");
         }
-        return leases.lease(request);
+        // One decision per tenant at a time in this replica before a connection is taken: the row lock in the
+        // database does the same across replicas, but waiting on it would hold a pooled connection per waiter.
+        var lock = locks.of(request.tenantId());
+        lock.lock();
+        try {
+            return leases.lease(request);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @POST

@@ -51,16 +51,6 @@ public class InvoiceService {
     @Inject
     PriceBook prices;
 
-    /** The invoice of {@code period} as it stands: the final one when finalized, else the draft. */
-    @Transactional
-    public InvoiceView current(UUID tenantId, Period period) {
-        Account account = accounts.find(tenantId).orElse(null);
-        if (account == null) {
-            return null;
-        }
-        return finalized(tenantId, period).map(this::view).orElseGet(() -> draft(account, period));
-    }
-
     @Transactional
     public List<InvoiceView> list(UUID tenantId) {
         Optional<Account> account = accounts.find(tenantId);

@@ -8,14 +8,20 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
+import dev.meridian.billing.budgets.service.BudgetAlerts;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -35,6 +41,7 @@ public class OutboxRelay {
     String bootstrap;
 
     private KafkaProducer<String, String> producer;
+    private volatile boolean topicReady;
 
     void start(@Observes StartupEvent event) {
         Properties p = new Properties();
@@ -55,6 +62,7 @@ public class OutboxRelay {
 
     /** Publishes up to one batch; returns how many messages it published. */
     public int publishBatch() {
+        ensureTopic();
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
             List<Object[]> due = em.createNativeQuery("select id, topic, message_key, payload from outbox"
@@ -76,5 +84,26 @@ public class OutboxRelay {
             }
             return due.size();
         });
+    }
+
+    /** Creates {@code billing.alerts} when the broker does not have it (brokers may not auto-create topics). */
+    private void ensureTopic() {
+        if (topicReady) {
+            return;
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 3000,
+                "default.api.timeout.ms", 5000))) {
+            admin.createTopics(Set.of(new NewTopic(BudgetAlerts.TOPIC, 3, (short) 1))).all().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + BudgetAlerts.TOPIC + ": " + e.getMessage(), e);
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + bootstrap + " does not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        topicReady = true;
     }
 }

@@ -6,6 +6,7 @@ import dev.meridian.billing.budgets.service.WebhookSender;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.invoices.service.InvoiceService;
 import dev.meridian.billing.outbox.OutboxRelay;
+import dev.meridian.billing.reconciliation.service.Reconciliation;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -14,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -23,7 +25,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The periodic work of billing, on one background thread: soft-budget checks, webhook deliveries, the outbox relay,
- * and closing the previous month (finalizing its invoices once the finalize grace has passed). Each step is safe to
+ * closing the previous month (finalizing its invoices once the finalize grace has passed), and the hourly
+ * reconciliation with the gateways (its report goes to the log). Each step is safe to
  * run on several replicas at once (unique rows, skip-locked claims, idempotent finalization).
  */
 @ApplicationScoped
@@ -43,9 +46,13 @@ public class BillingJobs {
     InvoiceService invoices;
     @Inject
     EntityManager em;
+    @Inject
+    Reconciliation reconciliation;
 
     private ScheduledExecutorService scheduler;
-    private volatile String lastFailure;
+    /** The last failure of each step, so that a step failing round after round is logged once. */
+    private final java.util.Map<String, String> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
+    private Instant lastReconciled;
 
     void start(@Observes StartupEvent event) {
         scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("billing-jobs").daemon()
@@ -70,6 +77,17 @@ public class BillingJobs {
         });
         step("webhooks", webhooks::deliverDue);
         step("period close", this::closePreviousPeriod);
+        step("reconciliation", this::reconcileLastHour);
+    }
+
+    /** Once per hour, the hour before the last complete one (usage events of a served call may arrive a bit late). */
+    private void reconcileLastHour() {
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.HOURS);
+        if (config.reconciliation().gateways().isEmpty() || hour.equals(lastReconciled)) {
+            return;
+        }
+        lastReconciled = hour;
+        reconciliation.reconcile(hour.minus(1, ChronoUnit.HOURS), hour);
     }
 
     private void closePreviousPeriod() {
@@ -93,12 +111,13 @@ public class BillingJobs {
     private void step(String name, Runnable work) {
         try {
             work.run();
-            lastFailure = null;
+            if (lastFailure.remove(name) != null) {
+                LOG.infof("billing job %s works again", name);
+            }
         } catch (RuntimeException e) {
-            String message = name + ": " + e.getMessage();
-            if (!message.equals(lastFailure)) {
-                LOG.warnf("billing job failed, retried next round: %s", message);
-                lastFailure = message;
+            String message = String.valueOf(e.getMessage());
+            if (!message.equals(lastFailure.put(name, message))) {
+                LOG.warnf("billing job %s failed, retried next round: %s", name, message);
             }
         }
     }

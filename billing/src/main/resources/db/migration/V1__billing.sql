@@ -184,7 +184,8 @@ end
 $$;
 
 -- Ingests one batch of usage events: records the ids not seen before and adds only those to the hourly figures,
--- in the caller's transaction. Duplicates within the batch count once. Returns how many events were new.
+-- in the caller's transaction. Precondition: each id at most once per call (UsageIngestor, the only caller, drops
+-- in-batch duplicates in Java, which is cheaper than sorting here). Returns how many events were new.
 create function ingest_usage(p_ids uuid[], p_tenants uuid[], p_regions text[], p_meters text[], p_quantities bigint[],
                              p_models text[], p_keys uuid[], p_occurred_micros bigint[], p_default_plan text)
     returns bigint
@@ -194,7 +195,7 @@ declare fresh_count bigint;
 begin
     perform set_config('app.billing_system', 'on', true);
     with incoming as (
-        select distinct on (tenant_id, id) *
+        select *
         from unnest(p_ids, p_tenants, p_regions, p_meters, p_quantities, p_models, p_keys, p_occurred_micros)
                  as t(id, tenant_id, region, meter, quantity, model, key_id, occurred_micros)
     ), fresh as (
@@ -235,6 +236,22 @@ begin
     perform set_config('app.billing_system', '', true);
 end
 $$;
+
+-- Billed requests per tenant and hour, for the reconciliation with the gateways' served counts.
+create function billed_requests(p_from timestamptz, p_to timestamptz)
+    returns table (tenant_id uuid, hour timestamptz, requests bigint)
+    language plpgsql volatile security definer set search_path = billing, pg_temp
+as $$
+begin
+    perform set_config('app.billing_system', 'on', true);
+    return query select h.tenant_id, h.hour, sum(h.quantity)::bigint from usage_hourly h
+                 where h.meter = 'requests' and h.hour >= p_from and h.hour < p_to
+                 group by h.tenant_id, h.hour;
+    perform set_config('app.billing_system', '', true);
+end
+$$;
+revoke all on function billed_requests(timestamptz, timestamptz) from public;
+grant execute on function billed_requests(timestamptz, timestamptz) to ${app_role};
 
 -- The outbox and the webhook queue are drained by the service for all tenants.
 create function due_webhooks(p_limit int) returns table (id uuid, tenant_id uuid)

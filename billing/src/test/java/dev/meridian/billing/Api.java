@@ -76,15 +76,28 @@ final class Api {
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
+    private static KafkaProducer<String, String> shared;
+
+    /** Publishes and waits until the broker has every event (one producer for the JVM: it is thread-safe). */
     static void publish(List<UsageEvent> events) {
-        try (var producer = producer()) {
-            for (UsageEvent e : events) {
-                producer.send(new ProducerRecord<>(UsageEvent.TOPIC, e.tenantId().toString(),
-                        JSON.writeValueAsString(e)));
+        KafkaProducer<String, String> producer;
+        synchronized (Api.class) {
+            if (shared == null) {
+                shared = producer();
             }
-            producer.flush();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+            producer = shared;
+        }
+        try {
+            List<java.util.concurrent.Future<?>> sends = new java.util.ArrayList<>();
+            for (UsageEvent e : events) {
+                sends.add(producer.send(new ProducerRecord<>(UsageEvent.TOPIC, e.tenantId().toString(),
+                        JSON.writeValueAsString(e))));
+            }
+            for (var send : sends) {
+                send.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot publish usage events: " + e.getMessage(), e);
         }
     }
 

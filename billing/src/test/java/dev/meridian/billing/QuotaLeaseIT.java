@@ -51,6 +51,7 @@ class QuotaLeaseIT {
                 .put("/api/v1/billing/budgets").then().statusCode(200);
 
         AtomicLong leases = new AtomicLong();
+        AtomicLong largestSlice = new AtomicLong();
         AtomicLong spentNanos = new AtomicLong();
         AtomicLong tokens = new AtomicLong();
         AtomicLong calls = new AtomicLong();
@@ -68,6 +69,7 @@ class QuotaLeaseIT {
                     }
                     leases.incrementAndGet();
                     long left = lease.getLong("budget_nanos");
+                    largestSlice.accumulateAndGet(left, Math::max);
                     long requestPrice = lease.getLong("prices_nanos.requests");
                     long tokenPrice = lease.getLong("prices_nanos.input_tokens");
                     long spent = 0;
@@ -103,7 +105,42 @@ class QuotaLeaseIT {
                 leases.get(), calls.get(), billedMinor, BUDGET_MINOR, boundMinor);
         assertThat(billedMinor).isEqualTo((spentNanos.get() + 500_000_000L) / 1_000_000_000L);
         assertThat(billedMinor).isBetween(BUDGET_MINOR, BUDGET_MINOR + boundMinor);
-        assertThat(leases.get()).isGreaterThan(CLIENTS); // slices, not the whole budget at once
+        // slices, never the whole budget at once: at most the cap of 10.00 EUR or 10 % of the 50.00
+        assertThat(largestSlice.get()).isEqualTo(BUDGET_MINOR * 1_000_000_000L / 10);
+    }
+
+    @Test
+    void aKeyWithItsOwnHardBudgetIsBlockedWhileTheTenantsOtherKeysGoOn() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        UUID capped = UUID.randomUUID();
+        asOperator().body(Map.of("plan", "enterprise", "region", "eu-central", "custom_prices_nanos",
+                        Map.of("requests", REQUEST_NANOS)))
+                .put("/api/v1/billing/admin/tenants/{t}/plan", tenant).then().statusCode(200);
+        asOperator().queryParam("tenant_id", tenant.toString()).body(Map.of("hard_budget_minor", 10))
+                .put("/api/v1/billing/budgets/keys/{k}", capped).then().statusCode(200)
+                .body("keys[0].key_id", equalTo(capped.toString())).body("keys[0].hard_budget_minor", equalTo(10));
+
+        JsonPath first = asGateway().body(new LeaseRequest(tenant, capped, "gateway-a", "eu-central"))
+                .post(LeaseRequest.PATH).then().statusCode(200).body("state", equalTo("granted")).extract().jsonPath();
+        assertThat(first.getLong("budget_nanos")).isBetween(1L, 10 * 1_000_000_000L);
+        asGateway().body(new LeaseSettlement(0, Map.of())).post(LeaseSettlement.path(
+                UUID.fromString(first.getString("lease_id")))).then().statusCode(204);
+
+        List<UsageEvent> spent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) { // 10 cents: the key's whole budget
+            spent.add(new UsageEvent(UUID.randomUUID(), tenant, "eu-central", Meter.REQUESTS, 1, null, capped,
+                    Instant.now(), "test"));
+        }
+        publish(spent);
+        awaitQuantity(tenant, Meter.REQUESTS, 10);
+
+        asGateway().body(new LeaseRequest(tenant, capped, "gateway-a", "eu-central")).post(LeaseRequest.PATH)
+                .then().statusCode(200).body("state", equalTo("blocked")).body("reason", equalTo("key_budget_reached"))
+                .body("message", containsString("0.10 EUR"));
+        asGateway().body(new LeaseRequest(tenant, UUID.randomUUID(), "gateway-a", "eu-central")).post(LeaseRequest.PATH)
+                .then().statusCode(200).body("state", equalTo("granted"));
+        asKeyOf(tenant, "billing:read").get("/api/v1/billing/budgets").then().statusCode(200)
+                .body("keys[0].spent_minor", equalTo(10));
     }
 
     @Test

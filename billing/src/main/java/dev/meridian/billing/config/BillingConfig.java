@@ -38,6 +38,14 @@ public interface BillingConfig {
 
     Reconciliation reconciliation();
 
+    Invoices invoices();
+
+    interface Invoices {
+        /** How long after a month ends its invoices are finalized: late usage inside the grace is still billed. */
+        @WithDefault("6h")
+        Duration finalizeGrace();
+    }
+
     interface Region {
         /** ISO 4217 currency, e.g. EUR. */
         String currency();

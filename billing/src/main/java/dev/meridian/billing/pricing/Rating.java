@@ -60,9 +60,14 @@ public record Rating(String plan, long feeMinor, Map<String, Long> included, Map
 
     /** Exact charges of {@code usage} in nano-minor units, fee excluded (what spends a budget). */
     public long usageCostNanos(Map<String, Long> usage) {
+        return usageCostNanos(usage, null);
+    }
+
+    /** As {@link #usageCostNanos(Map)}, of the given meters only (null: all); meters are priced independently. */
+    public long usageCostNanos(Map<String, Long> usage, java.util.Set<String> meters) {
         long total = 0;
         for (Line line : lines(usage)) {
-            if (line.meter() != null) {
+            if (line.meter() != null && (meters == null || meters.contains(line.meter()))) {
                 total = Math.addExact(total, line.amountNanos());
             }
         }

@@ -26,7 +26,7 @@ import org.flywaydb.core.Flyway;
  * through the same {@link UsageIngestor} the Kafka consumer uses, as the app role under row-level security.
  * Compares, in one run and with the same events and batch size: exactly-once ingestion (dedup + hourly aggregates),
  * the same events replayed (all duplicates), and a plain multi-row insert of the events into a table without keys.
- * Run with {@code billing/bench-ingestion [events] [batch]}.
+ * Run with {@code billing/bench-ingestion [events] [batch] [spread-hours]}.
  */
 public final class IngestionBench {
 
@@ -36,6 +36,8 @@ public final class IngestionBench {
     public static void main(String[] args) throws Exception {
         int total = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 5_000;
+        int spreadHours = args.length > 2 ? Integer.parseInt(args[2]) : 48;
+        int sessions = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         Path dir = Files.createTempDirectory("billing-bench");
         Secrets secrets = Secrets.random();
         try (PostgresServer pg = PostgresServer.embedded(Ports.free(), dir.resolve("pg"), true)) {
@@ -50,31 +52,52 @@ public final class IngestionBench {
                         + " region text, meter text, quantity bigint, model text, key_id uuid, occurred_at timestamptz)");
                 owner.createStatement().execute("grant insert on billing.bench_plain to " + PostgresServer.APP_ROLE);
             }
-            List<UsageEvent> events = generate(total);
-            try (Connection app = DriverManager.getConnection(url + "?currentSchema=billing", PostgresServer.APP_ROLE,
-                    secrets.get(Secrets.DB_APP_PASSWORD))) {
-                app.setAutoCommit(false);
-                UsageIngestor ingestor = new UsageIngestor("payg");
-                // a short warm-up on other events, so the JIT and the plan cache do not count against the first run
-                List<UsageEvent> warm = generate(50_000);
-                run(app, warm, batch, ingestor, "warm-up");
-                double dedup = run(app, events, batch, ingestor, "exactly-once (dedup + hourly aggregates)");
-                double replay = run(app, events, batch, ingestor, "the same events replayed (all duplicates)");
-                double plain = runPlain(app, events, batch);
-                System.out.printf("%nRESULT events=%d batch=%d dedup=%.0f/s replay=%.0f/s plain=%.0f/s%n", total,
-                        batch, dedup, replay, plain);
-            }
+            List<UsageEvent> events = generate(total, spreadHours);
+            String appUrl = url + "?currentSchema=billing";
+            String appPassword = secrets.get(Secrets.DB_APP_PASSWORD);
+            UsageIngestor ingestor = new UsageIngestor("payg");
+            // a short warm-up on other events, so the JIT and the plan cache do not count against the first run
+            runParallel(appUrl, appPassword, generate(50_000, spreadHours), batch, sessions, ingestor, "warm-up");
+            double dedup = runParallel(appUrl, appPassword, events, batch, sessions, ingestor,
+                    "exactly-once (dedup + hourly aggregates)");
+            double replay = runParallel(appUrl, appPassword, events, batch, sessions, ingestor,
+                    "the same events replayed (all duplicates)");
+            double plain = runParallel(appUrl, appPassword, events, batch, sessions, null,
+                    "plain insert (no dedup, no aggregates)");
+            System.out.printf("%nRESULT events=%d batch=%d spread=%dh sessions=%d dedup=%.0f/s replay=%.0f/s"
+                    + " plain=%.0f/s%n", total, batch, spreadHours, sessions, dedup, replay, plain);
         }
     }
 
-    private static double run(Connection app, List<UsageEvent> events, int batch, UsageIngestor ingestor,
-            String what) throws SQLException {
-        long fresh = 0;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < events.size(); i += batch) {
-            fresh += ingestor.ingest(app, events.subList(i, Math.min(events.size(), i + batch)));
-            app.commit();
+    /**
+     * Ingests with {@code sessions} connections at once, the events split by tenant as Kafka's partitioning by tenant
+     * key splits them between consumers (so two sessions never update the same hourly row).
+     */
+    private static double runParallel(String url, String password, List<UsageEvent> events, int batch, int sessions,
+            UsageIngestor ingestor, String what) throws Exception {
+        List<List<UsageEvent>> parts = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            parts.add(new ArrayList<>());
         }
+        for (UsageEvent e : events) {
+            parts.get(Math.floorMod(e.tenantId().hashCode(), sessions)).add(e);
+        }
+        long t0 = System.nanoTime();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(sessions);
+        List<java.util.concurrent.Future<Long>> done = new ArrayList<>();
+        for (List<UsageEvent> part : parts) {
+            done.add(pool.submit(() -> {
+                try (Connection app = DriverManager.getConnection(url, PostgresServer.APP_ROLE, password)) {
+                    app.setAutoCommit(false);
+                    return ingestor == null ? runPlain(app, part, batch) : run(app, part, batch, ingestor);
+                }
+            }));
+        }
+        long fresh = 0;
+        for (var f : done) {
+            fresh += f.get();
+        }
+        pool.shutdown();
         double seconds = (System.nanoTime() - t0) / 1e9;
         double rate = events.size() / seconds;
         System.out.printf("%-45s %,10d events, %,10d new, %6.2f s, %,10.0f events/s%n", what, events.size(), fresh,
@@ -82,10 +105,20 @@ public final class IngestionBench {
         return rate;
     }
 
-    private static double runPlain(Connection app, List<UsageEvent> events, int batch) throws SQLException {
+    private static long run(Connection app, List<UsageEvent> events, int batch, UsageIngestor ingestor)
+            throws SQLException {
+        long fresh = 0;
+        for (int i = 0; i < events.size(); i += batch) {
+            fresh += ingestor.ingest(app, events.subList(i, Math.min(events.size(), i + batch)));
+            app.commit();
+        }
+        return fresh;
+    }
+
+    /** The same events, the same batches, into a table without keys: what the dedup and aggregation cost. */
+    private static long runPlain(Connection app, List<UsageEvent> events, int batch) throws SQLException {
         String sql = "insert into billing.bench_plain select * from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[],"
                 + " ?::int8[], ?::text[], ?::uuid[], ?::timestamptz[])";
-        long t0 = System.nanoTime();
         try (PreparedStatement s = app.prepareStatement(sql)) {
             for (int i = 0; i < events.size(); i += batch) {
                 List<UsageEvent> part = events.subList(i, Math.min(events.size(), i + batch));
@@ -116,15 +149,11 @@ public final class IngestionBench {
                 app.commit();
             }
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double rate = events.size() / seconds;
-        System.out.printf("%-45s %,10d events, %6.2f s, %,10.0f events/s%n", "plain insert (no dedup, no aggregates)",
-                events.size(), seconds, rate);
-        return rate;
+        return events.size();
     }
 
-    /** Events of 1000 tenants with 5 keys each, three meters, two models, over the last 48 hours. */
-    static List<UsageEvent> generate(int n) {
+    /** Events of 1000 tenants with 5 keys each, three meters, two models, spread over the last {@code hours}. */
+    static List<UsageEvent> generate(int n, int hours) {
         Random random = new Random(42 + n);
         UUID[] tenants = new UUID[1000];
         UUID[][] keys = new UUID[tenants.length][5];
@@ -142,7 +171,7 @@ public final class IngestionBench {
             int t = random.nextInt(tenants.length);
             events.add(new UsageEvent(new UUID(random.nextLong(), random.nextLong()), tenants[t], "eu-central",
                     meters[random.nextInt(meters.length)], 1 + random.nextInt(500), models[random.nextInt(2)],
-                    keys[t][random.nextInt(5)], now.minusMillis(random.nextInt(48 * 3600 * 1000)), "bench"));
+                    keys[t][random.nextInt(5)], now.minusMillis(random.nextInt(hours * 3600 * 1000)), "bench"));
         }
         return events;
     }

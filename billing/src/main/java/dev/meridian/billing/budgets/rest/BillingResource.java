@@ -6,6 +6,7 @@ import dev.meridian.billing.accounts.Accounts;
 import dev.meridian.billing.budgets.service.Budgets;
 import dev.meridian.billing.errors.ApiException;
 import dev.meridian.billing.pricing.Price;
+import dev.meridian.billing.pricing.PriceBook;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -17,7 +18,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,7 +52,7 @@ public class BillingResource {
     @Inject
     Accounts accounts;
     @Inject
-    HttpHeaders headers;
+    PriceBook priceBook;
 
     @GET
     @Path("/budgets")
@@ -101,9 +101,6 @@ public class BillingResource {
                 rating.feeMinor(), new TreeMap<>(rating.included()), new TreeMap<>(rating.prices()),
                 accounts.walletBalance(tenant));
     }
-
-    @Inject
-    dev.meridian.billing.pricing.PriceBook priceBook;
 
     private String currency(Account account) {
         return priceBook.currencyOf(account.region);

@@ -6,6 +6,7 @@ import dev.meridian.billing.Period;
 import dev.meridian.billing.accounts.Accounts;
 import dev.meridian.billing.errors.ApiException;
 import dev.meridian.billing.pricing.Money;
+import dev.meridian.billing.pricing.PriceBook;
 import dev.meridian.billing.pricing.Rating;
 import dev.meridian.billing.usage.service.UsageQueries;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +34,8 @@ public class Budgets {
     Accounts accounts;
     @Inject
     UsageQueries usage;
+    @Inject
+    PriceBook prices;
 
     @Transactional
     public BudgetsView view(UUID tenantId) {
@@ -101,9 +104,6 @@ public class Budgets {
                 new BudgetView(null, account.softBudgetMinor, account.hardBudgetMinor,
                         spentMinor(account, null, period)), keys, account.webhookUrl, newSecret);
     }
-
-    @Inject
-    dev.meridian.billing.pricing.PriceBook prices;
 
     private String currency(Account account) {
         return prices.currencyOf(account.region);

@@ -2,6 +2,7 @@ package dev.meridian.billing.invoices.rest;
 
 import dev.meridian.billing.access.BillingAccess;
 import dev.meridian.billing.invoices.service.InvoiceDocument;
+import dev.meridian.billing.invoices.service.InvoicePdf;
 import dev.meridian.billing.invoices.service.InvoiceService;
 import dev.meridian.billing.invoices.service.InvoiceService.InvoiceView;
 import io.quarkus.security.Authenticated;
@@ -51,5 +52,13 @@ public class InvoiceResource {
     @Operation(summary = "One finalized invoice as an HTML document")
     public String html(@PathParam("id") UUID id, @QueryParam("tenant_id") UUID tenantId) {
         return InvoiceDocument.html(invoices.get(access.readableTenant(tenantId), id));
+    }
+
+    @GET
+    @Path("/{id}.pdf")
+    @Produces("application/pdf")
+    @Operation(summary = "One finalized invoice as a PDF document")
+    public byte[] pdf(@PathParam("id") UUID id, @QueryParam("tenant_id") UUID tenantId) {
+        return InvoicePdf.render(invoices.get(access.readableTenant(tenantId), id));
     }
 }

@@ -51,16 +51,6 @@ public class InvoiceService {
     @Inject
     PriceBook prices;
 
-    /** The invoice of {@code period} as it stands: the final one when finalized, else the draft. */
-    @Transactional
-    public InvoiceView current(UUID tenantId, Period period) {
-        Account account = accounts.find(tenantId).orElse(null);
-        if (account == null) {
-            return null;
-        }
-        return finalized(tenantId, period).map(this::view).orElseGet(() -> draft(account, period));
-    }
-
     @Transactional
     public List<InvoiceView> list(UUID tenantId) {
         Optional<Account> account = accounts.find(tenantId);
@@ -96,8 +86,12 @@ public class InvoiceService {
         }
         Account account = accounts.find(tenantId)
                 .orElseThrow(() -> ApiException.notFound("No billing account " + tenantId + "."));
-        accounts.lock(tenantId);
         Optional<Invoice> existing = finalized(tenantId, period);
+        if (existing.isPresent()) {
+            return view(existing.get());
+        }
+        accounts.lock(tenantId);
+        existing = finalized(tenantId, period); // finalized meanwhile by another replica
         if (existing.isPresent()) {
             return view(existing.get());
         }

@@ -1,8 +1,10 @@
 package dev.meridian.billing.leases.rest;
 
 import dev.meridian.billing.access.BillingAccess;
+import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.errors.ApiException;
 import dev.meridian.billing.leases.service.LeaseService;
+import dev.meridian.billing.leases.service.TenantLocks;
 import dev.meridian.common.billing.LeaseRequest;
 import dev.meridian.common.billing.LeaseSettlement;
 import dev.meridian.common.billing.QuotaLease;
@@ -29,6 +31,10 @@ public class LeaseResource {
 
     @Inject
     LeaseService leases;
+    @Inject
+    TenantLocks locks;
+    @Inject
+    BillingConfig config;
 
     @POST
     @Operation(summary = "A slice of the tenant's (or key's) remaining budget and free-tier quota, or blocked")
@@ -42,10 +48,19 @@ public class LeaseResource {
         if (request.gatewayId() == null || request.gatewayId().isBlank()) {
             throw ApiException.invalidField("gateway_id", "required: the asking gateway replica's id");
         }
-        if (request.region() == null || request.region().isBlank()) {
-            throw ApiException.invalidField("region", "required: the asking gateway's region");
+        if (request.region() == null || !config.regions().containsKey(request.region())) {
+            throw ApiException.invalidField("region", "required: the asking gateway's region, one of "
+                    + String.join(", ", config.regions().keySet()));
         }
-        return leases.lease(request);
+        // One decision per tenant at a time in this replica before a connection is taken: the row lock in the
+        // database does the same across replicas, but waiting on it would hold a pooled connection per waiter.
+        var lock = locks.of(request.tenantId());
+        lock.lock();
+        try {
+            return leases.lease(request);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @POST

@@ -11,6 +11,7 @@ import dev.meridian.billing.pricing.Money;
 import dev.meridian.billing.pricing.Rating;
 import dev.meridian.billing.usage.service.UsageQueries;
 import dev.meridian.common.billing.LeaseRequest;
+import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.LeaseSettlement;
 import dev.meridian.common.billing.QuotaLease;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,9 +32,8 @@ import java.util.UUID;
  * <p>
  * The account row is locked ({@code SELECT ... FOR UPDATE}) for the whole decision, so concurrent requests for one
  * tenant are decided one after another against the same ledger:
- * {@code remaining = hard budget − rated usage of the period − reservations}, where a reservation is the whole slice
- * of an unsettled lease (until its expiry plus the usage-lag allowance) and the reported spend of a settled one (for
- * the allowance after settling, until its usage events have reached billing). A grant never exceeds the remaining,
+ * {@code remaining = hard budget − max(billed spend, spend reported by settled leases) − unsettled slices}, where an
+ * unsettled slice counts whole until its expiry plus the usage-lag allowance. A grant never exceeds the remaining,
  * so the slices in flight together never exceed the budget; the overshoot is what gateways let through beyond their
  * slices (at most one call per lease in flight, see docs/architecture.md).
  */
@@ -43,6 +43,9 @@ public class LeaseService {
     public static final String HARD_BUDGET_REACHED = "hard_budget_reached";
     public static final String KEY_BUDGET_REACHED = "key_budget_reached";
     public static final String FREE_TIER_EXHAUSTED = "free_tier_exhausted";
+    /** The meters gateways meter and lease for; the others (training, storage) come only from usage events. */
+    static final java.util.Set<String> LEASED_METERS = java.util.Set.of(Meter.REQUESTS.wireName(),
+            Meter.INPUT_TOKENS.wireName(), Meter.EMBEDDED_ITEMS.wireName(), Meter.CLASSIFICATION_ITEMS.wireName());
 
     @Inject
     EntityManager em;
@@ -66,14 +69,15 @@ public class LeaseService {
         String currency = currencyOf(account);
         Map<String, Long> prices = rating.marginalPrices(used);
 
-        List<Lease> holding = Lease.list("tenantId = ?1 and ((settledAt is null and expiresAt > ?2)"
-                + " or settledAt > ?2)", tenant, now.minus(config.leases().usageLagAllowance()));
+        // unsettled leases hold their whole slice until expiry plus the time their usage may take to arrive
+        List<Lease> holding = Lease.list("tenantId = ?1 and settledAt is null and expiresAt > ?2", tenant,
+                now.minus(config.leases().usageLagAllowance()));
 
         // money: the tenant's hard budget, and the key's own when it has one
         Long remainingNanos = null;
         if (account.hardBudgetMinor != null) {
-            long remaining = Money.toNanos(account.hardBudgetMinor) - rating.usageCostNanos(used)
-                    - reservedNanos(holding, null);
+            long remaining = Money.toNanos(account.hardBudgetMinor) - consumedNanos(rating, used, holding, tenant, null,
+                    period);
             if (remaining <= 0) {
                 return blocked(request, currency, prices, expires, HARD_BUDGET_REACHED, "The tenant's hard budget of "
                         + format(account.hardBudgetMinor, currency) + " for " + period.month() + " is used up. An"
@@ -85,8 +89,8 @@ public class LeaseService {
             KeyBudget keyBudget = KeyBudget.findById(new KeyBudget.Id(tenant, request.keyId()));
             if (keyBudget != null && keyBudget.hardBudgetMinor != null) {
                 Map<String, Long> keyUsed = usage.totals(tenant, request.keyId(), period.start(), period.end());
-                long remaining = Money.toNanos(keyBudget.hardBudgetMinor) - rating.usageCostNanos(keyUsed)
-                        - reservedNanos(holding, request.keyId());
+                long remaining = Money.toNanos(keyBudget.hardBudgetMinor) - consumedNanos(rating, keyUsed, holding,
+                        tenant, request.keyId(), period);
                 if (remaining <= 0) {
                     return blocked(request, currency, prices, expires, KEY_BUDGET_REACHED, "This API key's hard"
                             + " budget of " + format(keyBudget.hardBudgetMinor, currency) + " for " + period.month()
@@ -103,7 +107,7 @@ public class LeaseService {
                     config.leases().maxSliceQuantity());
             for (var inclusion : new TreeMap<>(rating.included()).entrySet()) {
                 String meter = inclusion.getKey();
-                long remaining = inclusion.getValue() - used.getOrDefault(meter, 0L) - reservedQuantity(holding, meter);
+                long remaining = inclusion.getValue() - consumedQuantity(used, holding, tenant, meter, period);
                 if (remaining <= 0) {
                     return blocked(request, currency, prices, expires, FREE_TIER_EXHAUSTED, "The free tier's "
                             + inclusion.getValue() + " " + meter + " for " + period.month() + " are used up. Move to"
@@ -158,25 +162,46 @@ public class LeaseService {
                 : new HashMap<>(settlement.spentQuantities());
     }
 
-    private static long reservedNanos(List<Lease> holding, UUID keyId) {
-        long sum = 0;
-        for (Lease l : holding) {
-            if (keyId != null && !keyId.equals(l.keyId)) {
-                continue;
-            }
-            Long amount = l.settledAt == null ? l.budgetNanos : l.spentNanos;
-            sum = Math.addExact(sum, amount == null ? 0 : amount);
+    /**
+     * What the period has consumed of a budget (the tenant's, or one key's): the served meters' spend is known twice,
+     * from the usage billed so far and from what gateways reported when settling leases; either may trail the other
+     * (usage events in flight, a gateway that never settled), so the larger counts. Meters gateways do not lease for
+     * (training, storage) count as billed. Unsettled slices count whole until their expiry plus the lag allowance.
+     */
+    private long consumedNanos(Rating rating, Map<String, Long> used, List<Lease> holding, UUID tenant, UUID keyId,
+            Period period) {
+        long billedServed = rating.usageCostNanos(used, LEASED_METERS);
+        long billedOther = rating.usageCostNanos(used) - billedServed;
+        String sql = "select coalesce(sum(spent_nanos), 0) from leases where tenant_id = :t and granted_at >= :from"
+                + " and settled_at is not null" + (keyId == null ? "" : " and key_id = :k");
+        var q = em.createNativeQuery(sql).setParameter("t", tenant)
+                .setParameter("from", java.time.OffsetDateTime.ofInstant(period.start(), java.time.ZoneOffset.UTC));
+        if (keyId != null) {
+            q.setParameter("k", keyId);
         }
-        return sum;
+        long settled = ((Number) q.getSingleResult()).longValue();
+        long unsettled = 0;
+        for (Lease l : holding) {
+            if (l.settledAt == null && (keyId == null || keyId.equals(l.keyId)) && l.budgetNanos != null) {
+                unsettled = Math.addExact(unsettled, l.budgetNanos);
+            }
+        }
+        return Math.addExact(Math.addExact(Math.max(billedServed, settled), billedOther), unsettled);
     }
 
-    private static long reservedQuantity(List<Lease> holding, String meter) {
-        long sum = 0;
+    /** As {@link #consumedNanos}, for one metered quantity of the free tier. */
+    private long consumedQuantity(Map<String, Long> used, List<Lease> holding, UUID tenant, String meter,
+            Period period) {
+        long settled = ((Number) em.createNativeQuery("select coalesce(sum((spent_quantities ->> :m)::bigint), 0)"
+                        + " from leases where tenant_id = :t and granted_at >= :from and settled_at is not null")
+                .setParameter("m", meter).setParameter("t", tenant)
+                .setParameter("from", java.time.OffsetDateTime.ofInstant(period.start(), java.time.ZoneOffset.UTC))
+                .getSingleResult()).longValue();
+        long unsettled = 0;
         for (Lease l : holding) {
-            Map<String, Long> q = l.settledAt == null ? l.quantities : l.spentQuantities;
-            sum += q == null ? 0 : q.getOrDefault(meter, 0L);
+            unsettled += l.quantities == null ? 0 : l.quantities.getOrDefault(meter, 0L);
         }
-        return sum;
+        return Math.max(used.getOrDefault(meter, 0L), settled) + unsettled;
     }
 
     private QuotaLease blocked(LeaseRequest request, String currency, Map<String, Long> prices, Instant until,

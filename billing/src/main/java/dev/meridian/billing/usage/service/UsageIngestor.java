@@ -27,6 +27,7 @@ public final class UsageIngestor {
 
     /** Ingests {@code events} in the connection's current transaction; returns how many were new. */
     public long ingest(Connection connection, List<UsageEvent> events) throws SQLException {
+        events = distinctById(events);
         if (events.isEmpty()) {
             return 0;
         }
@@ -65,6 +66,18 @@ public final class UsageIngestor {
                 return rs.getLong(1);
             }
         }
+    }
+
+    /** The batch with each event id once (the first occurrence): the database function requires it. */
+    static List<UsageEvent> distinctById(List<UsageEvent> events) {
+        java.util.Set<java.util.UUID> seen = java.util.HashSet.newHashSet(events.size());
+        List<UsageEvent> out = new java.util.ArrayList<>(events.size());
+        for (UsageEvent e : events) {
+            if (seen.add(e.id())) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** Whether an event can be billed at all; the others are logged and skipped, never retried forever. */

@@ -1,0 +1,124 @@
+package dev.meridian.billing.jobs;
+
+import dev.meridian.billing.Period;
+import dev.meridian.billing.budgets.service.BudgetAlerts;
+import dev.meridian.billing.budgets.service.WebhookSender;
+import dev.meridian.billing.config.BillingConfig;
+import dev.meridian.billing.invoices.service.InvoiceService;
+import dev.meridian.billing.outbox.OutboxRelay;
+import dev.meridian.billing.reconciliation.service.Reconciliation;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The periodic work of billing, on one background thread: soft-budget checks, webhook deliveries, the outbox relay,
+ * closing the previous month (finalizing its invoices once the finalize grace has passed), and the hourly
+ * reconciliation with the gateways (its report goes to the log). Each step is safe to
+ * run on several replicas at once (unique rows, skip-locked claims, idempotent finalization).
+ */
+@ApplicationScoped
+public class BillingJobs {
+
+    private static final Logger LOG = Logger.getLogger(BillingJobs.class);
+
+    @Inject
+    BillingConfig config;
+    @Inject
+    BudgetAlerts alerts;
+    @Inject
+    WebhookSender webhooks;
+    @Inject
+    OutboxRelay relay;
+    @Inject
+    InvoiceService invoices;
+    @Inject
+    EntityManager em;
+    @Inject
+    Reconciliation reconciliation;
+
+    private ScheduledExecutorService scheduler;
+    /** The last failure of each step, so that a step failing round after round is logged once. */
+    private final java.util.Map<String, String> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
+    private Instant lastReconciled;
+
+    void start(@Observes StartupEvent event) {
+        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("billing-jobs").daemon()
+                .factory());
+        long every = config.alerts().interval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** One round of every job; public so that operators' tools and tests can run it now. */
+    public synchronized void tick() {
+        step("budget alerts", () -> tenants().forEach(alerts::check));
+        step("outbox relay", () -> {
+            while (relay.publishBatch() > 0) {
+                // drain
+            }
+        });
+        step("webhooks", webhooks::deliverDue);
+        step("period close", this::closePreviousPeriod);
+        step("reconciliation", this::reconcileLastHour);
+    }
+
+    /** Once per hour, the hour before the last complete one (usage events of a served call may arrive a bit late). */
+    private void reconcileLastHour() {
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.HOURS);
+        if (config.reconciliation().gateways().isEmpty() || hour.equals(lastReconciled)) {
+            return;
+        }
+        lastReconciled = hour;
+        reconciliation.reconcile(hour.minus(1, ChronoUnit.HOURS), hour);
+    }
+
+    private void closePreviousPeriod() {
+        Period previous = Period.containing(Instant.now()).previous();
+        if (Instant.now().isBefore(previous.end().plus(config.invoices().finalizeGrace()))) {
+            return;
+        }
+        for (UUID tenant : tenants()) {
+            invoices.finalizePeriod(tenant, previous.month(), "billing:period-close");
+        }
+    }
+
+    private List<UUID> tenants() {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<UUID> ids = em.createNativeQuery("select billing_tenants()").getResultList();
+            return ids;
+        });
+    }
+
+    private void step(String name, Runnable work) {
+        try {
+            work.run();
+            if (lastFailure.remove(name) != null) {
+                LOG.infof("billing job %s works again", name);
+            }
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            if (!message.equals(lastFailure.put(name, message))) {
+                LOG.warnf("billing job %s failed, retried next round: %s", name, message);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.meridian.billing;
+
+import static dev.meridian.billing.Api.asOperator;
+import static dev.meridian.billing.Api.awaitQuantity;
+import static dev.meridian.billing.Api.publish;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.events.UsageEvent;
+import dev.meridian.testing.MeridianStackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The gateways' served-request counts against billed requests, per tenant and hour. */
+@QuarkusTest
+@QuarkusTestResource(value = MeridianStackResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = StandInGateways.class, restrictToAnnotatedClass = false)
+class ReconciliationIT {
+
+    private static final Instant H1 = Instant.parse("2026-09-02T10:00:00Z");
+    private static final Instant H2 = Instant.parse("2026-09-02T11:00:00Z");
+
+    @Test
+    void everyTenantHourWhereServedAndBilledDifferIsReported() throws Exception {
+        UUID agrees = UUID.randomUUID();
+        UUID lostUsage = UUID.randomUUID();
+        UUID unknownToGateways = UUID.randomUUID();
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            events.add(new UsageEvent(UUID.randomUUID(), agrees, "eu-central", Meter.REQUESTS, 1, null, null,
+                    H1.plusSeconds(i * 60), "test"));
+        }
+        for (int i = 0; i < 5; i++) {
+            events.add(new UsageEvent(UUID.randomUUID(), lostUsage, "eu-central", Meter.REQUESTS, 1, null, null,
+                    H2.plusSeconds(i), "test"));
+        }
+        events.add(new UsageEvent(UUID.randomUUID(), unknownToGateways, "eu-central", Meter.REQUESTS, 3, null, null,
+                H1, "test"));
+        publish(events);
+        awaitQuantity(agrees, Meter.REQUESTS, 10);
+        awaitQuantity(lostUsage, Meter.REQUESTS, 5);
+        awaitQuantity(unknownToGateways, Meter.REQUESTS, 3);
+        StandInGateways.ANSWERS.put("gateway-a", Api.JSON.writeValueAsString(Map.of("gateway_id", "a", "region",
+                "eu-central", "hours", List.of(
+                        Map.of("tenant_id", agrees.toString(), "hour", H1.toString(), "requests", 6),
+                        Map.of("tenant_id", lostUsage.toString(), "hour", H2.toString(), "requests", 4)))));
+        StandInGateways.ANSWERS.put("gateway-b", Api.JSON.writeValueAsString(Map.of("gateway_id", "b", "region",
+                "us-east", "hours", List.of(
+                        Map.of("tenant_id", agrees.toString(), "hour", H1.toString(), "requests", 4),
+                        Map.of("tenant_id", lostUsage.toString(), "hour", H2.toString(), "requests", 3)))));
+
+        JsonPath report = asOperator().queryParam("from", "2026-09-02T00:00:00Z")
+                .queryParam("to", "2026-09-03T00:00:00Z").get("/api/v1/billing/admin/reconciliation")
+                .then().statusCode(200).extract().jsonPath();
+
+        assertThat(report.getBoolean("complete")).isTrue();
+        assertThat(report.getList("differences.tenant_id", String.class))
+                .containsExactly(unknownToGateways.toString(), lostUsage.toString());
+        assertThat(report.getList("differences.difference", Long.class)).containsExactly(-3L, 2L);
+        assertThat(report.getLong("served_total")).isEqualTo(17);
+        assertThat(report.getLong("billed_total")).isEqualTo(18);
+        assertThat(StandInGateways.AUTHORIZATIONS).allMatch(h -> h.startsWith("Bearer ey"));
+    }
+
+    @Test
+    void onlyWholeHoursAndOperatorsAreAccepted() {
+        asOperator().queryParam("from", "2026-09-02T00:30:00Z").queryParam("to", "2026-09-03T00:00:00Z")
+                .get("/api/v1/billing/admin/reconciliation").then().statusCode(400)
+                .body("detail", containsString("whole hour"));
+        Api.asGateway().get("/api/v1/billing/admin/reconciliation").then().statusCode(403);
+    }
+}

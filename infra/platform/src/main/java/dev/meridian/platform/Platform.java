@@ -113,6 +113,21 @@ public final class Platform {
         running.tenancy(tenancyProcess);
         t.ready("tenancy ready at " + tenancyProcess.url());
 
+        Map<String, String> billing = new LinkedHashMap<>(database(running, secrets, "meridian_control"));
+        billing.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+        billing.put("quarkus.oidc.auth-server-url", realm);
+        billing.put("meridian.billing.tenancy-url", tenancyProcess.url());
+        billing.put("meridian.billing.reconciliation.client-secret", secrets.get(Secrets.BILLING_CLIENT_SECRET));
+        gatewayUrls.forEach((region, url) -> {
+            // the packaged service runs the prod profile, whose %prod values would win over plain ones
+            billing.put("%prod.meridian.billing.reconciliation.gateways." + region, url);
+        });
+        t.starting("billing (control plane: usage, budgets, invoices; port " + o.billingPort() + ")");
+        var billingProcess = ServiceProcess.start(home, "billing", "billing", o.billingPort(), billing, o.logDir(),
+                o.pidDir());
+        running.billing(billingProcess);
+        t.ready("billing ready at " + billingProcess.url());
+
         // Each region's model registry, then its inference service (base models load in a few seconds), then its
         // gateway in front of both.
         List<CompletableFuture<Map.Entry<String, ServiceProcess>>> registries = new ArrayList<>();
@@ -139,9 +154,9 @@ public final class Platform {
             if (o.modelsPorts().containsKey(region)) {
                 inf.put("meridian.inference.tenant-models.registry-url", running.modelsUrl(region));
                 inf.put("meridian.inference.tenant-models.blobs.directory", o.blobDir(region).toString());
-                // Inference asks the registry with a service account; the gateway's until the realm has its own.
-                inf.put("quarkus.oidc-client.client-id", "meridian-gateway");
-                inf.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.GATEWAY_CLIENT_SECRET));
+                // Inference asks the registry which version is deployed, with its own service account.
+                inf.put("quarkus.oidc-client.client-id", "meridian-inference");
+                inf.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.INFERENCE_CLIENT_SECRET));
             }
             progress.accept("Starting inference " + region + " (ONNX Runtime, port " + port + ") ...");
             models.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
@@ -155,6 +170,7 @@ public final class Platform {
             Map<String, String> gw = new LinkedHashMap<>();
             gw.put("meridian.gateway.region", region);
             gw.put("meridian.gateway.gateway-id", region + "-1");
+            gw.put("meridian.gateway.billing-url", billingProcess.url());
             gw.put("meridian.gateway.metering.spool-dir", o.stateDir().resolve("spool").resolve(region + "-1").toString());
             gw.put("meridian.gateway.tenancy-url", tenancyProcess.url());
             gw.put("kafka.bootstrap.servers", running.kafkaBootstrap());

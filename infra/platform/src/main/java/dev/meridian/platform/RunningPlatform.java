@@ -20,6 +20,7 @@ public final class RunningPlatform implements AutoCloseable {
     private String kafkaBootstrap;
     private KeycloakServer keycloak;
     private ServiceProcess tenancy;
+    private ServiceProcess billing;
     private final Map<String, ServiceProcess> gateways = new LinkedHashMap<>();
     private final Map<String, ServiceProcess> inference = new LinkedHashMap<>();
     private final Map<String, ServiceProcess> models = new LinkedHashMap<>();
@@ -52,6 +53,15 @@ public final class RunningPlatform implements AutoCloseable {
     void tenancy(ServiceProcess t) {
         tenancy = t;
         startedInOrder.add(t);
+    }
+
+    void billing(ServiceProcess b) {
+        billing = b;
+        startedInOrder.add(b);
+    }
+
+    public String billingUrl() {
+        return billing.url();
     }
 
     void gateway(String region, ServiceProcess g) {

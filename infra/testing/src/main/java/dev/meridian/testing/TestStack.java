@@ -183,6 +183,9 @@ public final class TestStack {
             case "meridian-gateway" -> secrets.get(Secrets.GATEWAY_CLIENT_SECRET);
             case "meridian-tenancy" -> secrets.get(Secrets.TENANCY_CLIENT_SECRET);
             case "meridian-partner" -> secrets.get(Secrets.PARTNER_CLIENT_SECRET);
+            case "meridian-billing" -> secrets.get(Secrets.BILLING_CLIENT_SECRET);
+            case "meridian-inference" -> secrets.get(Secrets.INFERENCE_CLIENT_SECRET);
+            case "meridian-worker" -> secrets.get(Secrets.WORKER_CLIENT_SECRET);
             default -> throw new IllegalArgumentException("no such client in the realm: " + clientId);
         };
         return OidcBrowser.clientCredentials(keycloakUrl(), clientId, secret).accessToken();

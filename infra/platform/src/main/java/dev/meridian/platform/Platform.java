@@ -244,7 +244,7 @@ public final class Platform {
         Path state = MeridianHome.locate().root().resolve(".platform");
         switch (command) {
             case "up" -> up(state);
-            case "token" -> System.out.println(token(state));
+            case "token" -> System.out.println(token(state, args.length > 1 && args[1].equals("operator")));
             default -> {
                 System.err.println("usage: Platform up|token");
                 System.exit(2);
@@ -275,11 +275,16 @@ public final class Platform {
         new CountDownLatch(1).await(); // supervise until ./platform down sends SIGTERM
     }
 
-    /** A fresh access token of the demo user, by the same PKCE login the console uses. */
-    private static String token(Path state) {
+    /**
+     * A fresh access token of the demo user (or of the platform operator, who may change plans and grant credits),
+     * by the same PKCE login the console uses.
+     */
+    private static String token(Path state, boolean operator) {
         Secrets secrets = Secrets.loadOrCreate(state.resolve("secrets.env"));
         String keycloak = DemoTenant.readEnv(state).getOrDefault("MERIDIAN_KEYCLOAK_URL", "http://localhost:18080");
-        return OidcBrowser.login(keycloak, DemoTenant.DEMO_USER, secrets.get(Secrets.DEMO_PASSWORD)).accessToken();
+        return operator
+                ? OidcBrowser.login(keycloak, "operator@meridian.local", secrets.get(Secrets.OPERATOR_PASSWORD)).accessToken()
+                : OidcBrowser.login(keycloak, DemoTenant.DEMO_USER, secrets.get(Secrets.DEMO_PASSWORD)).accessToken();
     }
 
 }

@@ -26,6 +26,12 @@ public interface GatewayConfig {
      */
     Optional<String> inferenceUrl();
 
+    /**
+     * Base URL of this region's models service; {@code /v1/files*} and {@code /v1/fine_tuning*} go there. Without
+     * it those routes answer 404.
+     */
+    Optional<String> modelsUrl();
+
     /** How long a call passed on (to a home gateway, a regional service, tenancy) may take to answer. */
     @WithDefault("120s")
     Duration forwardTimeout();

@@ -210,6 +210,8 @@ public class GatewayRoutes {
         HttpMethod method = ctx.request().method();
         if (config.inferenceUrl().isPresent() && isInference(path)) {
             toService(ctx, caller, config.inferenceUrl().get(), path, requestId);
+        } else if (config.modelsUrl().isPresent() && isFineTuning(path)) {
+            toService(ctx, caller, config.modelsUrl().get(), path, requestId);
         } else if (method == HttpMethod.GET && path.equals("/v1/models")) {
             ok(ctx, Map.of("object", "list", "data", catalog.models()));
         } else if (method == HttpMethod.GET && path.startsWith("/v1/models/")) {
@@ -224,8 +226,12 @@ public class GatewayRoutes {
     }
 
     private static boolean isInference(String path) {
-        return path.equals("/v1/embeddings") || path.equals("/v1/models") || path.startsWith("/v1/models/")
-                || path.startsWith("/v2/");
+        return path.equals("/v1/embeddings") || path.equals("/v1/classifications") || path.equals("/v1/models")
+                || path.startsWith("/v1/models/") || path.startsWith("/v2/");
+    }
+
+    private static boolean isFineTuning(String path) {
+        return path.equals("/v1/files") || path.startsWith("/v1/files/") || path.startsWith("/v1/fine_tuning/");
     }
 
     /** Hands an authenticated call to a regional service, with the caller's identity and never the raw key. */

@@ -26,6 +26,8 @@ import java.util.Map;
 public final class OnnxExporter {
 
     public static final String OUTPUT = "probabilities";
+    /** The output of {@link #pooled}: L2-normalised sentence vectors {@code [batch, dims]}. */
+    public static final String EMBEDDING = "meridian_head/embedding";
     public static final String LABELS_KEY = "meridian.labels";
     public static final String BASE_MODEL_KEY = "meridian.base_model";
 
@@ -73,12 +75,26 @@ public final class OnnxExporter {
         if (dims * k != w.length || b.length != k) {
             throw new IllegalArgumentException("head shape does not match " + k + " labels");
         }
+        return rewrite(base, hiddenOutput, pooling, w, b, dims, k, labels, metadata);
+    }
+
+    /**
+     * The base model with its outputs replaced by pooling and L2 normalisation, for the embedding pass: ONNX Runtime
+     * then hands back one vector per text instead of every token's state, and the vectors are computed by exactly the
+     * graph the exported model uses.
+     */
+    public static byte[] pooled(byte[] base, String hiddenOutput, BaseModels.Pooling pooling, int dims) {
+        return rewrite(base, hiddenOutput, pooling, null, null, dims, 0, List.of(), Map.of());
+    }
+
+    private static byte[] rewrite(byte[] base, String hiddenOutput, BaseModels.Pooling pooling, float[] w, float[] b,
+            int dims, int k, List<String> labels, Map<String, String> metadata) {
         try {
             long opset = defaultOpset(base);
             if (opset < 7) {
                 throw new IllegalArgumentException("base model opset " + opset + " is too old to extend (need 7+)");
             }
-            var out = new ByteArrayOutputStream(base.length + w.length * 4 + 4096);
+            var out = new ByteArrayOutputStream(base.length + dims * k * 4 + 4096);
             CodedOutputStream co = CodedOutputStream.newInstance(out);
             CodedInputStream in = CodedInputStream.newInstance(base);
             in.setSizeLimit(Integer.MAX_VALUE);
@@ -90,7 +106,9 @@ public final class OnnxExporter {
                 }
             }
             var props = new java.util.LinkedHashMap<String, String>(metadata);
-            props.put(LABELS_KEY, jsonArray(labels));
+            if (w != null) {
+                props.put(LABELS_KEY, jsonArray(labels));
+            }
             for (var e : props.entrySet()) {
                 co.writeByteArray(MODEL_METADATA_PROPS, message(m -> {
                     m.writeString(1, e.getKey());
@@ -133,7 +151,7 @@ public final class OnnxExporter {
 
     private static byte[] graph(byte[] graph, String hidden, BaseModels.Pooling pooling, float[] w, float[] b,
             int dims, int k) throws IOException {
-        var out = new ByteArrayOutputStream(graph.length + w.length * 4 + 4096);
+        var out = new ByteArrayOutputStream(graph.length + dims * k * 4 + 4096);
         CodedOutputStream co = CodedOutputStream.newInstance(out);
         CodedInputStream in = CodedInputStream.newInstance(graph);
         in.setSizeLimit(Integer.MAX_VALUE);
@@ -159,7 +177,18 @@ public final class OnnxExporter {
             initializers.add(scalarInt64(NS + "cls_index", 0));
             nodes.add(node("Gather", List.of(hidden, NS + "cls_index"), pooled, Map.of("axis", 1L)));
         }
-        nodes.add(node("LpNormalization", List.of(pooled), NS + "embedding", Map.of("axis", 1L, "p", 2L)));
+        nodes.add(node("LpNormalization", List.of(pooled), EMBEDDING, Map.of("axis", 1L, "p", 2L)));
+        if (w == null) {
+            for (byte[] n : nodes) {
+                co.writeByteArray(GRAPH_NODE, n);
+            }
+            for (byte[] t : initializers) {
+                co.writeByteArray(GRAPH_INITIALIZER, t);
+            }
+            co.writeByteArray(GRAPH_OUTPUT, outputInfo(EMBEDDING, dims));
+            co.flush();
+            return out.toByteArray();
+        }
         initializers.add(floats(NS + "W", new long[] {dims, k}, w));
         initializers.add(floats(NS + "b", new long[] {k}, b));
         nodes.add(node("MatMul", List.of(NS + "embedding", NS + "W"), NS + "xw", Map.of()));

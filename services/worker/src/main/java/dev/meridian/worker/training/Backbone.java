@@ -27,6 +27,8 @@ public final class Backbone implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final OrtEnvironment env;
     private final OrtSession session;
+    /** The base model with pooling and normalisation appended: one vector per text comes out of ONNX Runtime. */
+    private final OrtSession pooledSession;
     private final boolean wantsTypeIds;
     private final String hiddenOutput;
 
@@ -44,6 +46,10 @@ public final class Backbone implements AutoCloseable {
             this.session = env.createSession(onnx, options);
             this.wantsTypeIds = session.getInputNames().contains("token_type_ids");
             this.hiddenOutput = session.getOutputNames().iterator().next();
+            int dims = (int) ((ai.onnxruntime.TensorInfo) session.getOutputInfo().get(hiddenOutput).getInfo())
+                    .getShape()[2];
+            this.pooledSession = env.createSession(dev.meridian.worker.export.OnnxExporter.pooled(onnx, hiddenOutput,
+                    spec.pooling(), dims), options);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read tokenizer of " + spec.id(), e);
         } catch (OrtException e) {
@@ -111,18 +117,13 @@ public final class Backbone implements AutoCloseable {
         return inputs;
     }
 
-    /** Embeds a batch: one ONNX Runtime call, then pooling and L2 normalisation per row. */
+    /** Embeds a batch with one ONNX Runtime call that also pools and normalises (as the exported model does). */
     public float[][] embed(List<Tokens> batch) {
         Map<String, OnnxTensor> inputs = null;
         try {
             inputs = inputs(batch);
-            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(hiddenOutput))) {
-                float[][][] hidden = (float[][][]) result.get(0).getValue();
-                float[][] out = new float[batch.size()][];
-                for (int i = 0; i < batch.size(); i++) {
-                    out[i] = normalize(pool(hidden[i], batch.get(i).mask()));
-                }
-                return out;
+            try (OrtSession.Result result = pooledSession.run(inputs)) {
+                return (float[][]) result.get(0).getValue();
             }
         } catch (OrtException e) {
             throw new IllegalStateException("base model " + spec.id() + " failed: " + e.getMessage(), e);
@@ -133,9 +134,27 @@ public final class Backbone implements AutoCloseable {
         }
     }
 
-    private float[] pool(float[][] hidden, long[] mask) {
+    /** The base model's own output (token states), for comparisons with {@link #embed}. */
+    public float[][][] hidden(List<Tokens> batch) {
+        Map<String, OnnxTensor> inputs = null;
+        try {
+            inputs = inputs(batch);
+            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(hiddenOutput))) {
+                return (float[][][]) result.get(0).getValue();
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("base model " + spec.id() + " failed: " + e.getMessage(), e);
+        } finally {
+            if (inputs != null) {
+                inputs.values().forEach(OnnxTensor::close);
+            }
+        }
+    }
+
+    /** Pooling and normalisation done in Java, as the inference service does it: the reference for tests. */
+    public float[] poolInJava(float[][] hidden, long[] mask) {
         if (spec.pooling() == BaseModels.Pooling.CLS) {
-            return hidden[0].clone();
+            return normalize(hidden[0].clone());
         }
         int dims = hidden[0].length;
         float[] sum = new float[dims];
@@ -146,10 +165,10 @@ public final class Backbone implements AutoCloseable {
                 }
             }
         }
-        return sum; // the mean's divisor cancels in the normalisation
+        return normalize(sum); // the mean's divisor cancels in the normalisation
     }
 
-    static float[] normalize(float[] v) {
+    public static float[] normalize(float[] v) {
         double norm = 0;
         for (float x : v) {
             norm += x * x;
@@ -165,6 +184,7 @@ public final class Backbone implements AutoCloseable {
     public void close() {
         try {
             session.close();
+            pooledSession.close();
         } catch (OrtException e) {
             throw new IllegalStateException(e);
         }

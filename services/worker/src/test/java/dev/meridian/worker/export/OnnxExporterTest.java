@@ -35,6 +35,12 @@ class OnnxExporterTest {
                     "terrible service, never again");
             var tokens = texts.stream().map(backbone::tokenize).toList();
             float[][] vectors = backbone.embed(tokens);
+            // the pooled graph the embedding pass runs gives the vectors Java pooling gives (inference's way)
+            float[][][] hidden = backbone.hidden(tokens);
+            for (int i = 0; i < texts.size(); i++) {
+                assertThat(vectors[i]).containsExactly(backbone.poolInJava(hidden[i], tokens.get(i).mask()),
+                        org.assertj.core.data.Offset.offset(1e-5f));
+            }
             try (var session = ORT.env().createSession(model, ORT.sessionOptions())) {
                 assertThat(session.getOutputNames()).containsExactly(OnnxExporter.OUTPUT);
                 assertThat(session.getMetadata().getCustomMetadata())

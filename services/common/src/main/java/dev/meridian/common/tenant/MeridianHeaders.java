@@ -10,6 +10,11 @@ public final class MeridianHeaders {
     public static final String SCOPES = "X-Meridian-Scopes";
     /** The region of the gateway that authenticated the caller. */
     public static final String REGION = "X-Meridian-Region";
+    /**
+     * The tenant's home region as the gateway that hands the call to a regional service asserts it. Services that
+     * hold customer content (models, files) refuse a call whose home region is not their own.
+     */
+    public static final String HOME_REGION = "X-Meridian-Home-Region";
     /** Set when a gateway forwards a call to the tenant's home-region gateway. */
     public static final String FORWARDED_BY = "X-Meridian-Forwarded-By";
     public static final String REQUEST_ID = "X-Request-Id";

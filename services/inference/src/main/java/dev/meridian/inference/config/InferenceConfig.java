@@ -22,6 +22,8 @@ public interface InferenceConfig {
 
     Batching batching();
 
+    TenantModels tenantModels();
+
     FineTune finetune();
 
     /** Fine-tuned classifiers served by {@code /v1/classifications}. */
@@ -47,5 +49,61 @@ public interface InferenceConfig {
         /** Most padded tokens (batch size × longest sequence) in one call, to bound memory and latency. */
         @WithDefault("16384")
         int maxBatchTokens();
+    }
+
+    /** Serving tenants' own ONNX models, deployed through the region's model registry. */
+    interface TenantModels {
+        /**
+         * Base URL of the region's models service (its {@code /internal/v1} API, with this service's token). Without
+         * it only the base models are served.
+         */
+        Optional<String> registryUrl();
+
+        /** How long a deployment looked up in the registry is trusted; change events drop it sooner. */
+        @WithDefault("30s")
+        Duration cacheTtl();
+
+        /** How long "not deployed" is remembered, so unknown names do not reach the registry on every call. */
+        @WithDefault("1s")
+        Duration missTtl();
+
+        /** Memory the sessions of tenant models may take together, in bytes; least recently used go first. */
+        @WithDefault("2147483648")
+        long sessionBudgetBytes();
+
+        /** Estimated session memory per byte of model file (weights plus ONNX Runtime's arenas and plans). */
+        @WithDefault("2.0")
+        double sessionBytesPerModelByte();
+
+        /** Fixed estimated memory of any session on top of its weights. */
+        @WithDefault("1048576")
+        long sessionOverheadBytes();
+
+        Blobs blobs();
+    }
+
+    /** The region's blob store, where the registry keeps model artifacts (the same settings as the registry's). */
+    interface Blobs {
+        /** {@code filesystem} or {@code s3}. */
+        @WithDefault("filesystem")
+        String store();
+
+        @WithDefault(".platform/blobs/eu-central")
+        String directory();
+
+        S3 s3();
+    }
+
+    interface S3 {
+        Optional<String> endpoint();
+
+        Optional<String> bucket();
+
+        @WithDefault("us-east-1")
+        String signingRegion();
+
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
     }
 }

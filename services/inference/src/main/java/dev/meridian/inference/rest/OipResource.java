@@ -4,6 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.inference.batching.BatchStats;
 import dev.meridian.inference.catalog.BaseModel;
 import dev.meridian.inference.catalog.ModelHost;
+import dev.meridian.inference.tenant.Deployments;
+import dev.meridian.inference.tenant.TenantModels;
+import dev.meridian.inference.tenant.TensorCodec;
+import dev.meridian.common.tenant.MeridianHeaders;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.util.Optional;
+import java.util.UUID;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -24,6 +33,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * Open Inference Protocol v2 (the REST protocol of Triton and KServe) for the models this region serves. A base
  * embedding model takes input {@code text} (BYTES, shape [n]) and answers output {@code embedding} (FP32, [n, d]).
+ * Any other name is looked up among the caller tenant's deployed models (tenant from the gateway's
+ * {@code X-Meridian-Tenant-Id}); another tenant's model is 404 exactly like a missing one.
  */
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
@@ -46,8 +57,16 @@ public class OipResource {
     public record InferResponse(String modelName, String modelVersion, String id, List<OutputTensor> outputs) {
     }
 
+    public record TenantInferResponse(String modelName, String modelVersion, String id,
+            List<TensorCodec.Output> outputs) {
+    }
+
     @Inject
     ModelHost host;
+    @Inject
+    TenantModels tenantModels;
+    @Context
+    HttpHeaders headers;
 
     @GET
     @Path("/health/live")
@@ -64,29 +83,98 @@ public class OipResource {
     @GET
     @Path("/models/{model}")
     @Operation(summary = "Model metadata: inputs and outputs with datatypes and shapes")
-    public ModelMetadata metadata(@PathParam("model") String model) {
-        return metadataOf(model(model));
+    public Uni<ModelMetadata> metadata(@PathParam("model") String model) {
+        return tenantMetadata(model, Optional.empty());
     }
 
     @GET
     @Path("/models/{model}/versions/{version}")
-    public ModelMetadata metadata(@PathParam("model") String model, @PathParam("version") String version) {
-        checkVersion(model, version);
-        return metadata(model);
+    public Uni<ModelMetadata> metadata(@PathParam("model") String model, @PathParam("version") String version) {
+        return tenantMetadata(model, Optional.of(version));
     }
 
     @GET
     @Path("/models/{model}/ready")
-    public Response modelReady(@PathParam("model") String model) {
-        model(model);
-        return Response.ok().build();
+    public Uni<Response> modelReady(@PathParam("model") String model) {
+        return tenantReady(model, Optional.empty());
     }
 
     @GET
     @Path("/models/{model}/versions/{version}/ready")
-    public Response modelReady(@PathParam("model") String model, @PathParam("version") String version) {
-        checkVersion(model, version);
-        return modelReady(model);
+    public Uni<Response> modelReady(@PathParam("model") String model, @PathParam("version") String version) {
+        return tenantReady(model, Optional.of(version));
+    }
+
+    private Uni<ModelMetadata> tenantMetadata(String model, Optional<String> version) {
+        if (host.find(model).isPresent()) {
+            version.ifPresent(v -> checkVersion(model, v));
+            return Uni.createFrom().item(metadataOf(model(model)));
+        }
+        UUID tenant = tenant(model);
+        return blocking(() -> {
+            var r = tenantModels.resolve(tenant, model, version);
+            return new ModelMetadata(model, r.model().versions().stream().map(v -> String.valueOf(v.version()))
+                    .toList(), "onnxruntime_onnx",
+                    r.version().inputs().stream().map(t -> new TensorMetadata(t.name(), t.datatype(), t.shape()))
+                            .toList(),
+                    r.version().outputs().stream().map(t -> new TensorMetadata(t.name(), t.datatype(), t.shape()))
+                            .toList());
+        });
+    }
+
+    private Uni<Response> tenantReady(String model, Optional<String> version) {
+        if (host.find(model).isPresent()) {
+            version.ifPresent(v -> checkVersion(model, v));
+            return Uni.createFrom().item(Response.ok().build());
+        }
+        UUID tenant = tenant(model);
+        return blocking(() -> {
+            tenantModels.warm(tenantModels.resolve(tenant, model, version));
+            return Response.ok().build();
+        });
+    }
+
+    private Uni<TenantInferResponse> tenantInfer(String model, Optional<String> version, JsonNode request) {
+        UUID tenant = tenant(model);
+        return blocking(() -> {
+            var r = tenantModels.resolve(tenant, model, version);
+            String id = request != null && request.hasNonNull("id") ? request.get("id").asText() : null;
+            return new TenantInferResponse(model, String.valueOf(r.version().version()), id,
+                    tenantModels.infer(r, request));
+        });
+    }
+
+    /** The caller's tenant, when tenant models are served here; else the model is simply not found. */
+    private UUID tenant(String model) {
+        String tenant = headers.getHeaderString(MeridianHeaders.TENANT_ID);
+        if (!tenantModels.enabled() || tenant == null) {
+            throw notFound(model);
+        }
+        try {
+            return UUID.fromString(tenant.strip());
+        } catch (IllegalArgumentException e) {
+            throw notFound(model);
+        }
+    }
+
+    private interface Work<T> {
+        T run() throws Exception;
+    }
+
+    /** Registry lookups, blob reads and ONNX Runtime calls block: they run on a worker thread. */
+    private static <T> Uni<T> blocking(Work<T> work) {
+        return Uni.createFrom().<T>emitter(e -> {
+            try {
+                e.complete(work.run());
+            } catch (OipException x) {
+                e.fail(x);
+            } catch (Deployments.RegistryUnavailable x) {
+                e.fail(new OipException(503, "tenant models cannot be looked up just now (" + x.getMessage()
+                        + "); retry in a few seconds"));
+            } catch (Exception x) {
+                e.fail(x);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @GET
@@ -103,7 +191,14 @@ public class OipResource {
     @POST
     @Path("/models/{model}/infer")
     @Operation(summary = "Run the model on JSON tensors")
-    public Uni<InferResponse> infer(@PathParam("model") String model, JsonNode request) {
+    public Uni<?> infer(@PathParam("model") String model, JsonNode request) {
+        if (host.find(model).isEmpty()) {
+            return tenantInfer(model, Optional.empty(), request);
+        }
+        return baseInfer(model, request);
+    }
+
+    private Uni<InferResponse> baseInfer(String model, JsonNode request) {
         var loaded = host.find(model).orElseThrow(() -> notFound(model));
         BaseModel m = loaded.model();
         if (request == null || !request.path("inputs").isArray() || request.path("inputs").isEmpty()) {
@@ -150,10 +245,13 @@ public class OipResource {
 
     @POST
     @Path("/models/{model}/versions/{version}/infer")
-    public Uni<InferResponse> infer(@PathParam("model") String model, @PathParam("version") String version,
+    public Uni<?> infer(@PathParam("model") String model, @PathParam("version") String version,
             JsonNode request) {
+        if (host.find(model).isEmpty()) {
+            return tenantInfer(model, Optional.of(version), request);
+        }
         checkVersion(model, version);
-        return infer(model, request);
+        return baseInfer(model, request);
     }
 
     private BaseModel model(String id) {

@@ -1,0 +1,272 @@
+package dev.meridian.inference.tenant;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.inference.rest.OipException;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Open Inference Protocol JSON tensors to ONNX Runtime tensors and back, checked against what the model declares:
+ * a wrong datatype, a shape of the wrong rank or with a wrong fixed dimension, or data of the wrong length is a 400
+ * that names the input.
+ */
+public final class TensorCodec {
+
+    /** An OIP output tensor: data is a flat, row-major array. */
+    public record Output(String name, String datatype, List<Long> shape, Object data) {
+    }
+
+    private TensorCodec() {
+    }
+
+    public static OnnxTensor toTensor(OrtEnvironment env, DeployedModel.Tensor spec, JsonNode input)
+            throws OrtException {
+        String name = spec.name();
+        String datatype = input.path("datatype").asText();
+        if (!spec.datatype().equals(datatype)) {
+            throw new OipException(400, "input '" + name + "' has datatype " + (datatype.isEmpty() ? "none"
+                    : datatype) + "; the model takes " + spec.datatype());
+        }
+        long[] shape = shape(name, input.path("shape"), spec.shape());
+        long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        JsonNode data = flatten(input.path("data"));
+        if (data.size() != count) {
+            throw new OipException(400, "input '" + name + "' has shape " + Arrays.toString(shape) + ", which holds "
+                    + count + " elements, but data has " + data.size());
+        }
+        int n = (int) count;
+        return switch (datatype) {
+            case "FP32" -> {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) number(name, data.get(i));
+                }
+                yield OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(v), shape);
+            }
+            case "FP64" -> {
+                double[] v = new double[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = number(name, data.get(i));
+                }
+                yield OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(v), shape);
+            }
+            case "FP16" -> {
+                ShortBuffer v = ByteBuffer.allocateDirect(n * 2).order(ByteOrder.nativeOrder()).asShortBuffer();
+                for (int i = 0; i < n; i++) {
+                    v.put(i, Float.floatToFloat16((float) number(name, data.get(i))));
+                }
+                yield OnnxTensor.createTensor(env, v, shape, OnnxJavaType.FLOAT16);
+            }
+            case "INT64" -> {
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = integer(name, data.get(i), Long.MIN_VALUE, Long.MAX_VALUE);
+                }
+                yield OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(v), shape);
+            }
+            case "INT32" -> {
+                int[] v = new int[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (int) integer(name, data.get(i), Integer.MIN_VALUE, Integer.MAX_VALUE);
+                }
+                yield OnnxTensor.createTensor(env, java.nio.IntBuffer.wrap(v), shape);
+            }
+            case "INT16" -> {
+                short[] v = new short[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (short) integer(name, data.get(i), Short.MIN_VALUE, Short.MAX_VALUE);
+                }
+                yield OnnxTensor.createTensor(env, ShortBuffer.wrap(v), shape);
+            }
+            case "INT8", "UINT8", "BOOL" -> {
+                ByteBuffer v = ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
+                for (int i = 0; i < n; i++) {
+                    JsonNode x = data.get(i);
+                    long b = switch (datatype) {
+                        case "INT8" -> integer(name, x, Byte.MIN_VALUE, Byte.MAX_VALUE);
+                        case "UINT8" -> integer(name, x, 0, 255);
+                        default -> bool(name, x) ? 1 : 0;
+                    };
+                    v.put(i, (byte) b);
+                }
+                OnnxJavaType type = switch (datatype) {
+                    case "INT8" -> OnnxJavaType.INT8;
+                    case "UINT8" -> OnnxJavaType.UINT8;
+                    default -> OnnxJavaType.BOOL;
+                };
+                yield OnnxTensor.createTensor(env, v, shape, type);
+            }
+            case "BYTES" -> {
+                String[] v = new String[n];
+                for (int i = 0; i < n; i++) {
+                    if (!data.get(i).isTextual()) {
+                        throw new OipException(400, "input '" + name + "' is BYTES; element " + i + " is not a"
+                                + " string: " + data.get(i));
+                    }
+                    v[i] = data.get(i).asText();
+                }
+                yield OnnxTensor.createTensor(env, v, shape);
+            }
+            default -> throw new OipException(400, "input '" + name + "': datatype " + datatype
+                    + " is not served");
+        };
+    }
+
+    private static long[] shape(String name, JsonNode given, List<Long> declared) {
+        if (!given.isArray() || given.isEmpty() && declared != null && !declared.isEmpty()) {
+            throw new OipException(400, "input '" + name + "' needs a `shape`"
+                    + (declared == null ? "" : " like " + declared + " (-1: any size)"));
+        }
+        long[] shape = new long[given.size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = given.get(i);
+            if (!d.canConvertToLong() || d.asLong() < 0) {
+                throw new OipException(400, "input '" + name + "' has an invalid shape " + given);
+            }
+            shape[i] = d.asLong();
+        }
+        if (declared != null) {
+            boolean fits = declared.size() == shape.length;
+            for (int i = 0; fits && i < shape.length; i++) {
+                fits = declared.get(i) < 0 || declared.get(i) == shape[i];
+            }
+            if (!fits) {
+                throw new OipException(400, "input '" + name + "' has shape " + given + "; the model takes "
+                        + declared + " (-1: any size)");
+            }
+        }
+        return shape;
+    }
+
+    /** OIP allows data as a flat array or nested row-major arrays; both become one flat array here. */
+    private static JsonNode flatten(JsonNode data) {
+        var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        if (!data.isArray()) {
+            return out;
+        }
+        flattenInto(data, out);
+        return out;
+    }
+
+    private static void flattenInto(JsonNode node, com.fasterxml.jackson.databind.node.ArrayNode out) {
+        for (JsonNode x : node) {
+            if (x.isArray()) {
+                flattenInto(x, out);
+            } else {
+                out.add(x);
+            }
+        }
+    }
+
+    private static double number(String name, JsonNode x) {
+        if (!x.isNumber()) {
+            throw new OipException(400, "input '" + name + "' holds a non-number: " + x);
+        }
+        return x.asDouble();
+    }
+
+    private static long integer(String name, JsonNode x, long min, long max) {
+        if (!x.isIntegralNumber() || !x.canConvertToLong() || x.asLong() < min || x.asLong() > max) {
+            throw new OipException(400, "input '" + name + "' holds " + x + ", not an integer in [" + min + ", "
+                    + max + "]");
+        }
+        return x.asLong();
+    }
+
+    private static boolean bool(String name, JsonNode x) {
+        if (x.isBoolean()) {
+            return x.asBoolean();
+        }
+        throw new OipException(400, "input '" + name + "' is BOOL; it holds " + x + " instead of true or false");
+    }
+
+    /** Reads an output of the model as a flat OIP tensor. */
+    public static Output fromValue(String name, OnnxValue value) throws OrtException {
+        if (!(value instanceof OnnxTensor tensor)) {
+            throw new IllegalStateException("output '" + name + "' is not a tensor");
+        }
+        TensorInfo info = tensor.getInfo();
+        List<Long> shape = Arrays.stream(info.getShape()).boxed().toList();
+        int n = (int) info.getNumElements();
+        return switch (info.type) {
+            case FLOAT -> new Output(name, "FP32", shape, toArray(tensor.getFloatBuffer()));
+            case DOUBLE -> {
+                double[] v = new double[n];
+                tensor.getDoubleBuffer().get(v);
+                yield new Output(name, "FP64", shape, v);
+            }
+            case FLOAT16 -> {
+                ShortBuffer b = tensor.getShortBuffer();
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = Float.float16ToFloat(b.get(i));
+                }
+                yield new Output(name, "FP16", shape, v);
+            }
+            case INT64 -> {
+                long[] v = new long[n];
+                tensor.getLongBuffer().get(v);
+                yield new Output(name, "INT64", shape, v);
+            }
+            case INT32 -> {
+                int[] v = new int[n];
+                tensor.getIntBuffer().get(v);
+                yield new Output(name, "INT32", shape, v);
+            }
+            case INT16 -> {
+                short[] v = new short[n];
+                tensor.getShortBuffer().get(v);
+                yield new Output(name, "INT16", shape, v);
+            }
+            case INT8, UINT8, BOOL -> {
+                ByteBuffer b = tensor.getByteBuffer();
+                if (info.type == OnnxJavaType.BOOL) {
+                    boolean[] v = new boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        v[i] = b.get(i) != 0;
+                    }
+                    yield new Output(name, "BOOL", shape, v);
+                }
+                int[] v = new int[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = info.type == OnnxJavaType.UINT8 ? Byte.toUnsignedInt(b.get(i)) : b.get(i);
+                }
+                yield new Output(name, info.type == OnnxJavaType.UINT8 ? "UINT8" : "INT8", shape, v);
+            }
+            case STRING -> {
+                List<Object> flat = new ArrayList<>(n);
+                flattenArray(tensor.getValue(), flat);
+                yield new Output(name, "BYTES", shape, flat);
+            }
+            default -> throw new IllegalStateException("output '" + name + "' has type " + info.type
+                    + ", which OIP cannot carry");
+        };
+    }
+
+    private static float[] toArray(java.nio.FloatBuffer b) {
+        float[] v = new float[b.remaining()];
+        b.get(v);
+        return v;
+    }
+
+    private static void flattenArray(Object value, List<Object> out) {
+        if (value != null && value.getClass().isArray()) {
+            for (int i = 0; i < Array.getLength(value); i++) {
+                flattenArray(Array.get(value, i), out);
+            }
+        } else {
+            out.add(value);
+        }
+    }
+}

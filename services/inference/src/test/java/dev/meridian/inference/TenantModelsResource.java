@@ -1,0 +1,62 @@
+package dev.meridian.inference;
+
+import dev.meridian.stack.MeridianHome;
+import dev.meridian.stack.Ports;
+import dev.meridian.stack.PostgresServer;
+import dev.meridian.stack.Secrets;
+import dev.meridian.stack.ServiceProcess;
+import dev.meridian.testing.MeridianStackResource;
+import dev.meridian.testing.TestStack;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real stack (PostgreSQL, Kafka, Keycloak) plus the region's real models service, started from its packaged
+ * jar in a child JVM, sharing a blob directory with the inference service under test.
+ */
+public class TenantModelsResource implements QuarkusTestResourceLifecycleManager {
+
+    static final Path BLOBS = Path.of("target/it-blobs/eu-central").toAbsolutePath();
+    private static ServiceProcess models;
+
+    static String modelsUrl() {
+        return models.url();
+    }
+
+    @Override
+    public synchronized Map<String, String> start() {
+        var stackResource = new MeridianStackResource();
+        stackResource.init(Map.of());
+        Map<String, String> config = new HashMap<>(stackResource.start());
+        TestStack stack = TestStack.get();
+        if (models == null) {
+            Secrets s = stack.secrets();
+            String db = stack.jdbcUrl("meridian_eu_central");
+            Map<String, String> m = new HashMap<>();
+            m.put("quarkus.datasource.jdbc.url", db);
+            m.put("quarkus.datasource.username", PostgresServer.APP_ROLE);
+            m.put("quarkus.datasource.password", s.get(Secrets.DB_APP_PASSWORD));
+            m.put("quarkus.flyway.jdbc-url", db);
+            m.put("quarkus.flyway.username", PostgresServer.OWNER_ROLE);
+            m.put("quarkus.flyway.password", s.get(Secrets.DB_OWNER_PASSWORD));
+            m.put("kafka.bootstrap.servers", stack.kafkaBootstrap());
+            m.put("quarkus.oidc.auth-server-url", stack.realmUrl());
+            m.put("meridian.models.region", "eu-central");
+            m.put("meridian.models.blobs.directory", BLOBS.toString());
+            MeridianHome home = MeridianHome.locate();
+            Path logs = home.root().resolve("services/inference/target/it-logs");
+            models = ServiceProcess.start(home, "models-eu-central", "services/models", Ports.free(), m, logs, null);
+            Runtime.getRuntime().addShutdownHook(new Thread(models::close, "models-service-stop"));
+        }
+        config.put("meridian.inference.tenant-models.registry-url", models.url());
+        config.put("meridian.inference.tenant-models.blobs.directory", BLOBS.toString());
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        // The models service outlives the test class, like the stack; the shutdown hook stops it.
+    }
+}

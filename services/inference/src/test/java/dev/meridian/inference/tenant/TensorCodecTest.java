@@ -1,0 +1,63 @@
+package dev.meridian.inference.tenant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.inference.rest.OipException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** OIP JSON tensors into ONNX Runtime tensors and back, for every served datatype, and the refusals. */
+class TensorCodecTest {
+
+    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode json(String s) throws Exception {
+        return JSON.readTree(s);
+    }
+
+    private static TensorCodec.Output roundTrip(String datatype, String data) throws Exception {
+        var spec = new DeployedModel.Tensor("x", datatype, List.of(-1L, 2L));
+        try (OnnxTensor t = TensorCodec.toTensor(ENV, spec, json("{\"name\":\"x\",\"datatype\":\"" + datatype
+                + "\",\"shape\":[1,2],\"data\":" + data + "}"))) {
+            return TensorCodec.fromValue("y", t);
+        }
+    }
+
+    @Test
+    void everyServedDatatypeComesBackAsItWent() throws Exception {
+        assertThat((float[]) roundTrip("FP32", "[1.5,-2]").data()).containsExactly(1.5f, -2f);
+        assertThat((double[]) roundTrip("FP64", "[1e300,-2]").data()).containsExactly(1e300, -2);
+        assertThat((float[]) roundTrip("FP16", "[0.5,-2]").data()).containsExactly(0.5f, -2f);
+        assertThat((long[]) roundTrip("INT64", "[9007199254740993,-1]").data()).containsExactly(9007199254740993L, -1);
+        assertThat((int[]) roundTrip("INT32", "[2147483647,-1]").data()).containsExactly(2147483647, -1);
+        assertThat((short[]) roundTrip("INT16", "[32767,-1]").data()).containsExactly((short) 32767, (short) -1);
+        assertThat((int[]) roundTrip("INT8", "[127,-128]").data()).containsExactly(127, -128);
+        assertThat((int[]) roundTrip("UINT8", "[255,0]").data()).containsExactly(255, 0);
+        assertThat((boolean[]) roundTrip("BOOL", "[true,false]").data()).containsExactly(true, false);
+        assertThat(roundTrip("BYTES", "[\"a\",\"ü\"]").data()).isEqualTo(List.of("a", "ü"));
+        var nested = roundTrip("FP32", "[[3,4]]");
+        assertThat(nested.shape()).containsExactly(1L, 2L);
+        assertThat((float[]) nested.data()).containsExactly(3f, 4f);
+    }
+
+    @Test
+    void mismatchesAreRefusedNamingTheInput() {
+        assertThatThrownBy(() -> roundTrip("FP32", "[1,2,3]")).isInstanceOf(OipException.class)
+                .hasMessageContaining("'x'").hasMessageContaining("3");
+        assertThatThrownBy(() -> roundTrip("UINT8", "[256,0]")).hasMessageContaining("'x'")
+                .hasMessageContaining("256");
+        assertThatThrownBy(() -> roundTrip("BOOL", "[1,0]")).hasMessageContaining("'x'");
+        assertThatThrownBy(() -> roundTrip("INT32", "[1.5,0]")).hasMessageContaining("'x'");
+        var spec = new DeployedModel.Tensor("x", "FP32", List.of(-1L, 2L));
+        assertThatThrownBy(() -> TensorCodec.toTensor(ENV, spec, json("{\"name\":\"x\",\"datatype\":\"FP64\","
+                + "\"shape\":[1,2],\"data\":[1,2]}"))).hasMessageContaining("'x'").hasMessageContaining("FP32");
+        assertThatThrownBy(() -> TensorCodec.toTensor(ENV, spec, json("{\"name\":\"x\",\"datatype\":\"FP32\","
+                + "\"shape\":[2],\"data\":[1,2]}"))).hasMessageContaining("[-1, 2]");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.meridian.models.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Settings of a regional models service ({@code meridian.models.*}). */
+@ConfigMapping(prefix = "meridian.models")
+public interface ModelsConfig {
+
+    /** The region this instance serves; it stores only artifacts of tenants homed here. */
+    @WithDefault("eu-central")
+    String region();
+
+    Registry registry();
+
+    Blobs blobs();
+
+    /** Tenant ONNX models: what an upload must satisfy before it becomes a version. */
+    interface Registry {
+        /** Largest model file accepted, in bytes (413 above it). The HTTP body limit must be a little larger. */
+        @WithDefault("209715200")
+        long maxModelBytes();
+
+        /** Lowest default-domain ({@code ai.onnx}) opset accepted. */
+        @WithDefault("7")
+        int minOpset();
+
+        /** Highest default-domain opset accepted: the newest the serving ONNX Runtime (1.23) implements. */
+        @WithDefault("23")
+        int maxOpset();
+
+        /** Names tenants may not take: the base models every tenant already sees. */
+        @WithDefault("all-minilm-l6-v2,all-minilm-l6-v2-q,bge-small-en-v1.5,bge-small-en-v1.5-q,bge-small-zh-v1.5-q")
+        List<String> baseModels();
+
+        Trial trial();
+
+        Uploads uploads();
+    }
+
+    /** The trial run of an upload on zero tensors, in a child JVM that is killed when it exceeds its limits. */
+    interface Trial {
+        /** Wall-clock limit of the whole trial, JVM start included. */
+        @WithDefault("30s")
+        Duration timeout();
+
+        /** Java heap of the trial JVM ({@code -Xmx}), in MiB. */
+        @WithDefault("128")
+        int heapMib();
+
+        /** Virtual address space of the trial process ({@code ulimit -v}), in MiB: bounds ONNX Runtime's native memory. */
+        @WithDefault("4096")
+        int addressSpaceMib();
+    }
+
+    /** Resumable uploads ({@code /v1/uploads}). */
+    interface Uploads {
+        /** How long an upload may stay pending before it expires and its parts are deleted. */
+        @WithDefault("1h")
+        Duration expiry();
+
+        /** How often expired uploads are swept. */
+        @WithDefault("1m")
+        Duration sweepInterval();
+
+        /** Largest single part, in bytes. */
+        @WithDefault("67108864")
+        long maxPartBytes();
+    }
+
+    /** The region's blob store, shared with the region's inference service. */
+    interface Blobs {
+        /** {@code filesystem} or {@code s3}. */
+        @WithDefault("filesystem")
+        String store();
+
+        /** Directory of the filesystem store. */
+        @WithDefault(".platform/blobs/eu-central")
+        String directory();
+
+        S3 s3();
+    }
+
+    /** An S3-compatible bucket, signed with AWS Signature V4 (path-style URLs). */
+    interface S3 {
+        /** e.g. {@code https://s3.eu-central-1.amazonaws.com} or a MinIO URL. */
+        Optional<String> endpoint();
+
+        Optional<String> bucket();
+
+        @WithDefault("us-east-1")
+        String signingRegion();
+
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
+    }
+}

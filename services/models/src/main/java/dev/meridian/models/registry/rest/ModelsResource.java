@@ -1,0 +1,138 @@
+package dev.meridian.models.registry.rest;
+
+import dev.meridian.models.config.ModelsConfig;
+import dev.meridian.models.registry.rest.Views.Deleted;
+import dev.meridian.models.registry.rest.Views.ListView;
+import dev.meridian.models.registry.rest.Views.ModelView;
+import dev.meridian.models.registry.rest.Views.VersionView;
+import dev.meridian.models.registry.service.ModelRegistry;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/**
+ * Tenant models: upload a version in one request, list, inspect, deploy, undeploy, delete. Listing shows the base
+ * models and the caller's own, never another tenant's (which is 404 exactly like a missing one).
+ */
+@Path("/v1/models")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Model registry")
+@Blocking
+public class ModelsResource {
+
+    @Inject
+    ModelRegistry registry;
+    @Inject
+    ModelsConfig config;
+    @Context
+    HttpHeaders headers;
+
+    private Caller caller() {
+        return Caller.from(headers, config.region());
+    }
+
+    @GET
+    @Operation(summary = "Base models and the caller's own models")
+    public ListView<ModelView> list() {
+        var caller = caller();
+        List<ModelView> data = new ArrayList<>(config.registry().baseModels().stream().map(ModelView::base).toList());
+        registry.list(caller.tenantId()).forEach(m -> data.add(ModelView.of(m.model(), m.versions())));
+        return ListView.of(data);
+    }
+
+    @GET
+    @Path("/{model}")
+    public ModelView get(@PathParam("model") String model) {
+        var caller = caller();
+        if (config.registry().baseModels().contains(model)) {
+            return ModelView.base(model);
+        }
+        return registry.find(caller.tenantId(), model).map(m -> ModelView.of(m.model(), m.versions()))
+                .orElseThrow(() -> RegistryException.modelNotFound(model));
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "Upload an ONNX file as a new version of the model `name` (created if new); 201 for a new"
+            + " version, 200 when the same bytes already are one")
+    public Response upload(@RestForm("file") FileUpload file, @RestForm("name") String name,
+            @RestForm("description") String description) throws IOException, InterruptedException {
+        var caller = caller().mayWrite();
+        if (file == null || file.uploadedFile() == null) {
+            throw new RegistryException(400, "missing_parameter", "file", "Send the model as multipart form field"
+                    + " `file` (curl -F file=@model.onnx -F name=my-model).");
+        }
+        var registered = registry.register(caller.tenantId(), name, description, file.uploadedFile());
+        return Response.status(registered.created() ? 201 : 200)
+                .entity(VersionView.of(registered.model(), registered.version())).build();
+    }
+
+    @GET
+    @Path("/{model}/versions")
+    public ListView<VersionView> versions(@PathParam("model") String model) {
+        var caller = caller();
+        var m = registry.find(caller.tenantId(), model).orElseThrow(() -> RegistryException.modelNotFound(model));
+        return ListView.of(m.versions().stream().map(v -> VersionView.of(m.model(), v)).toList());
+    }
+
+    @GET
+    @Path("/{model}/versions/{version}")
+    public VersionView version(@PathParam("model") String model, @PathParam("version") String version) {
+        var r = registry.version(caller().tenantId(), model, version);
+        return VersionView.of(r.model(), r.version());
+    }
+
+    @POST
+    @Path("/{model}/versions/{version}/deploy")
+    @Operation(summary = "Serve this version in the region (OIP v2 /v2/models/{model}[/versions/{v}])")
+    public VersionView deploy(@PathParam("model") String model, @PathParam("version") String version) {
+        var r = registry.setDeployed(caller().mayWrite().tenantId(), model, version, true);
+        return VersionView.of(r.model(), r.version());
+    }
+
+    @POST
+    @Path("/{model}/versions/{version}/undeploy")
+    @Operation(summary = "Stop serving this version; inference stops within about a second")
+    public VersionView undeploy(@PathParam("model") String model, @PathParam("version") String version) {
+        var r = registry.setDeployed(caller().mayWrite().tenantId(), model, version, false);
+        return VersionView.of(r.model(), r.version());
+    }
+
+    @DELETE
+    @Path("/{model}/versions/{version}")
+    @Operation(summary = "Delete an undeployed version and its artifact (409 while deployed)")
+    public Deleted deleteVersion(@PathParam("model") String model, @PathParam("version") String version) {
+        registry.deleteVersion(caller().mayWrite().tenantId(), model, version);
+        return new Deleted(model + ":" + version, "model.version", true);
+    }
+
+    @DELETE
+    @Path("/{model}")
+    @Operation(summary = "Delete a model and all its versions (409 while any version is deployed)")
+    public Deleted deleteModel(@PathParam("model") String model) {
+        var caller = caller().mayWrite();
+        if (config.registry().baseModels().contains(model)) {
+            throw new RegistryException(403, "base_model", "model", "'" + model + "' is a base model; it cannot be"
+                    + " deleted.");
+        }
+        registry.deleteModel(caller.tenantId(), model);
+        return new Deleted(model, "model", true);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.meridian.models.registry.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.meridian.models.ModelUpload;
+import dev.meridian.models.ModelVersion;
+import dev.meridian.models.TenantModel;
+import java.util.List;
+
+/** The JSON shapes of the registry API (OpenAI-flavoured: {@code object}, {@code created} in epoch seconds). */
+public final class Views {
+
+    private Views() {
+    }
+
+    /** Base models are released with the platform; their {@code created} is when they entered the catalog. */
+    static final long BASE_CREATED = 1767225600L;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ModelView(String id, String object, long created, String ownedBy, String description,
+            List<Integer> versions, List<Integer> deployedVersions) {
+
+        static ModelView base(String id) {
+            return new ModelView(id, "model", BASE_CREATED, "meridian", null, null, null);
+        }
+
+        static ModelView of(TenantModel m, List<ModelVersion> versions) {
+            return new ModelView(m.name, "model", m.createdAt.getEpochSecond(), m.tenantId.toString(), m.description,
+                    versions.stream().map(v -> v.version).toList(),
+                    versions.stream().filter(v -> v.deployed).map(v -> v.version).toList());
+        }
+    }
+
+    public record VersionView(String id, String object, String model, int version, long created, String sha256,
+            long bytes, long irVersion, int opset, String producer, List<ModelVersion.Tensor> inputs,
+            List<ModelVersion.Tensor> outputs, boolean deployed, Long deployedAt) {
+
+        static VersionView of(TenantModel m, ModelVersion v) {
+            return new VersionView(m.name + ":" + v.version, "model.version", m.name, v.version,
+                    v.createdAt.getEpochSecond(), v.sha256, v.sizeBytes, v.irVersion, v.opset, v.producer, v.inputs,
+                    v.outputs, v.deployed, v.deployedAt == null ? null : v.deployedAt.getEpochSecond());
+        }
+    }
+
+    public record ListView<T>(String object, List<T> data) {
+        static <T> ListView<T> of(List<T> data) {
+            return new ListView<>("list", data);
+        }
+    }
+
+    public record Deleted(String id, String object, boolean deleted) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record UploadView(String id, String object, long bytes, long createdAt, String filename, String purpose,
+            String status, long expiresAt, VersionView modelVersion) {
+
+        static UploadView of(ModelUpload u, VersionView version) {
+            return new UploadView(u.id.toString(), "upload", u.bytes, u.createdAt.getEpochSecond(), u.filename,
+                    u.purpose, u.status, u.expiresAt.getEpochSecond(), version);
+        }
+    }
+
+    public record PartView(String id, String object, long createdAt, String uploadId, long bytes) {
+    }
+}

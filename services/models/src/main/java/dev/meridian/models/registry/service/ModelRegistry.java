@@ -1,0 +1,277 @@
+package dev.meridian.models.registry.service;
+
+import dev.meridian.common.blob.BlobStore;
+import dev.meridian.common.events.ModelChange;
+import dev.meridian.models.ModelVersion;
+import dev.meridian.models.TenantModel;
+import dev.meridian.models.config.ModelsConfig;
+import dev.meridian.models.registry.messaging.ModelChanges;
+import dev.meridian.models.registry.rest.RegistryException;
+import dev.meridian.models.registry.validation.ModelValidator;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Tenant models and their versions. Registering validates first, then writes the blob, then the rows in one
+ * transaction; when the rows fail the blob is removed again, so a refused or failed upload leaves nothing behind.
+ * Every query names the tenant, and the transaction binds it for row-level security.
+ */
+@ApplicationScoped
+public class ModelRegistry {
+
+    private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    /** A version as registered: {@code created} is false when the same bytes were already a version of the model. */
+    public record Registered(TenantModel model, ModelVersion version, boolean created) {
+    }
+
+    /** A model with its versions, for listings. */
+    public record ModelWithVersions(TenantModel model, List<ModelVersion> versions) {
+    }
+
+    @Inject
+    ModelsConfig config;
+    @Inject
+    ModelValidator validator;
+    @Inject
+    BlobStore blobs;
+    @Inject
+    TenantScope scope;
+    @Inject
+    ModelChanges changes;
+
+    public void checkName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new RegistryException(400, "missing_parameter", "name", "You must provide `name`: the model's"
+                    + " name, 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit.");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new RegistryException(400, "invalid_name", "name", "`name` '" + name + "' is not a valid model"
+                    + " name: use 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit.");
+        }
+        if (config.registry().baseModels().contains(name)) {
+            throw new RegistryException(409, "name_reserved", "name", "'" + name + "' is the name of a base model"
+                    + " every tenant sees; choose another name for your model.");
+        }
+    }
+
+    /** Validates {@code file} and registers it as a version of the tenant's model {@code name}. */
+    public Registered register(UUID tenantId, String name, String description, Path file)
+            throws IOException, InterruptedException {
+        checkName(name);
+        if (description != null && description.length() > 1000) {
+            throw new RegistryException(400, "invalid_value", "description", "`description` has "
+                    + description.length() + " characters; at most 1000 are allowed.");
+        }
+        validator.checkSize(Files.size(file));
+        String sha = sha256(file);
+        Optional<Registered> existing = QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            return TenantModel.findByName(tenantId, name).flatMap(m -> ModelVersion.bySha(tenantId, m.id, sha)
+                    .map(v -> new Registered(m, v, false)));
+        });
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        ModelValidator.Validated valid = validator.validate(file);
+        UUID versionId = UUID.randomUUID();
+        String blobKey = "tenants/" + tenantId + "/versions/" + versionId + ".onnx";
+        blobs.put(blobKey, file);
+        try {
+            Registered registered = QuarkusTransaction.requiringNew().call(() -> {
+                scope.bind(tenantId);
+                TenantModel model = TenantModel.findByName(tenantId, name).orElseGet(() -> {
+                    var m = new TenantModel();
+                    m.id = UUID.randomUUID();
+                    m.tenantId = tenantId;
+                    m.name = name;
+                    m.description = description;
+                    m.createdAt = now();
+                    m.persistAndFlush();
+                    return m;
+                });
+                var same = ModelVersion.bySha(tenantId, model.id, sha);
+                if (same.isPresent()) {
+                    return new Registered(model, same.get(), false);
+                }
+                var v = new ModelVersion();
+                v.id = versionId;
+                v.tenantId = tenantId;
+                v.modelId = model.id;
+                v.version = ModelVersion.of(tenantId, model.id).stream().mapToInt(x -> x.version).max().orElse(0) + 1;
+                v.sha256 = sha;
+                v.sizeBytes = Files.size(file);
+                v.blobKey = blobKey;
+                v.irVersion = valid.irVersion();
+                v.opset = valid.opset();
+                v.producer = valid.producer();
+                v.inputs = valid.inputs();
+                v.outputs = valid.outputs();
+                v.createdAt = now();
+                v.persistAndFlush();
+                return new Registered(model, v, true);
+            });
+            if (!registered.created()) {
+                deleteBlob(blobKey);
+            }
+            return registered;
+        } catch (PersistenceException e) {
+            deleteBlob(blobKey);
+            throw new RegistryException(409, "concurrent_change", "name", "Another upload to model '" + name
+                    + "' committed at the same moment; retry.");
+        } catch (RuntimeException e) {
+            deleteBlob(blobKey);
+            throw e;
+        }
+    }
+
+    public List<ModelWithVersions> list(UUID tenantId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            List<TenantModel> models = TenantModel.list("tenantId = ?1 order by name", tenantId);
+            return models.stream().map(m -> new ModelWithVersions(m, ModelVersion.of(tenantId, m.id))).toList();
+        });
+    }
+
+    public Optional<ModelWithVersions> find(UUID tenantId, String name) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            return TenantModel.findByName(tenantId, name)
+                    .map(m -> new ModelWithVersions(m, ModelVersion.of(tenantId, m.id)));
+        });
+    }
+
+    public Registered version(UUID tenantId, String name, String version) {
+        int number = versionNumber(name, version);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
+            ModelVersion v = ModelVersion.find(tenantId, m.id, number)
+                    .orElseThrow(() -> versionNotFound(name, version));
+            return new Registered(m, v, false);
+        });
+    }
+
+    /** Deploys or undeploys one version and tells the region's inference services. Idempotent. */
+    public Registered setDeployed(UUID tenantId, String name, String version, boolean deployed) {
+        int number = versionNumber(name, version);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
+            ModelVersion v = ModelVersion.find(tenantId, m.id, number)
+                    .orElseThrow(() -> versionNotFound(name, version));
+            if (v.deployed != deployed) {
+                v.deployed = deployed;
+                v.deployedAt = deployed ? now() : null;
+                changes.record(deployed ? ModelChange.VERSION_DEPLOYED : ModelChange.VERSION_UNDEPLOYED, tenantId,
+                        name, v.version);
+            }
+            return new Registered(m, v, false);
+        });
+    }
+
+    /** Deletes an undeployed version (409 while deployed), then its blob. */
+    public void deleteVersion(UUID tenantId, String name, String version) {
+        int number = versionNumber(name, version);
+        String blobKey = QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
+            ModelVersion v = ModelVersion.find(tenantId, m.id, number)
+                    .orElseThrow(() -> versionNotFound(name, version));
+            if (v.deployed) {
+                throw new RegistryException(409, "version_deployed", "version", "Version " + v.version + " of '"
+                        + name + "' is deployed; undeploy it first with POST /v1/models/" + name + "/versions/"
+                        + v.version + "/undeploy.");
+            }
+            v.delete();
+            changes.record(ModelChange.VERSION_DELETED, tenantId, name, v.version);
+            return v.blobKey;
+        });
+        deleteBlob(blobKey);
+    }
+
+    /** Deletes a model with all its versions (409 while any is deployed), then their blobs. */
+    public void deleteModel(UUID tenantId, String name) {
+        List<String> keys = QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
+            List<ModelVersion> versions = ModelVersion.of(tenantId, m.id);
+            var deployed = versions.stream().filter(v -> v.deployed).map(v -> String.valueOf(v.version)).toList();
+            if (!deployed.isEmpty()) {
+                throw new RegistryException(409, "version_deployed", "model", "Model '" + name + "' has deployed"
+                        + " versions (" + String.join(", ", deployed) + "); undeploy them before deleting the model.");
+            }
+            versions.forEach(ModelVersion::delete);
+            m.delete();
+            changes.record(ModelChange.MODEL_DELETED, tenantId, name, null);
+            return versions.stream().map(v -> v.blobKey).toList();
+        });
+        keys.forEach(this::deleteBlob);
+    }
+
+    /** The deployed versions of a tenant's model, for the region's inference services. */
+    public Optional<ModelWithVersions> deployed(UUID tenantId, String name) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            return TenantModel.findByName(tenantId, name).map(m -> new ModelWithVersions(m,
+                    ModelVersion.of(tenantId, m.id).stream().filter(v -> v.deployed).toList()))
+                    .filter(m -> !m.versions().isEmpty());
+        });
+    }
+
+    private static int versionNumber(String name, String version) {
+        try {
+            int n = Integer.parseInt(version);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw versionNotFound(name, version);
+    }
+
+    static RegistryException versionNotFound(String name, String version) {
+        return new RegistryException(404, "version_not_found", "version", "Model '" + name + "' has no version '"
+                + version + "'. GET /v1/models/" + name + "/versions lists its versions.");
+    }
+
+    void deleteBlob(String key) {
+        try {
+            blobs.delete(key);
+        } catch (IOException e) {
+            LOG.warnf("could not delete blob %s (%s); it is unreferenced and can be removed", key, e.getMessage());
+        }
+    }
+
+    static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

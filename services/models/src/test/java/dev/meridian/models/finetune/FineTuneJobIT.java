@@ -144,6 +144,14 @@ class FineTuneJobIT {
         assertThat(job.getString("fine_tuned_model")).isEqualTo("ft:all-minilm-l6-v2:topics:" + id);
         assertThat(job.getLong("trained_tokens")).isPositive();
 
+        // exactly one version of the tenant's model ft:..., deployed, in the model registry
+        String name = "ft:all-minilm-l6-v2:topics:" + id;
+        assertThat(messages(id)).contains("Registered as version 1 of model " + name + " and deployed");
+        as(tenant).header(dev.meridian.common.tenant.MeridianHeaders.HOME_REGION, "eu-central")
+                .get("/v1/models/{model}/versions", name).then().statusCode(200)
+                .body("data.size()", equalTo(1)).body("data[0].deployed", equalTo(true))
+                .body("data[0].outputs[0].name", equalTo("probabilities"));
+
         // per-epoch metrics and listed checkpoints
         var events = as(tenant).get("/v1/fine_tuning/jobs/" + id + "/events?limit=100").then().statusCode(200)
                 .body("data.type", hasItem("metrics")).extract().jsonPath();
@@ -247,5 +255,8 @@ class FineTuneJobIT {
         assertThat(messages).anyMatch(m -> m.startsWith("Resumed: ") && m.contains("already embedded"));
         assertThat(messages).filteredOn(m -> m.startsWith("The job has successfully completed")).hasSize(1);
         assertThat(job.getString("fine_tuned_model")).isEqualTo("ft:all-minilm-l6-v2:topics:" + id);
+        as(tenant).header(dev.meridian.common.tenant.MeridianHeaders.HOME_REGION, "eu-central")
+                .get("/v1/models/{model}/versions", "ft:all-minilm-l6-v2:topics:" + id).then().statusCode(200)
+                .body("data.size()", equalTo(1));
     }
 }

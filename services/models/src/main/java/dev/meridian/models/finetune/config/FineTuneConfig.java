@@ -20,6 +20,10 @@ public interface FineTuneConfig {
     @WithDefault("all-minilm-l6-v2,all-minilm-l6-v2-q,bge-small-en-v1.5,bge-small-en-v1.5-q,bge-small-zh-v1.5-q")
     List<String> baseModels();
 
+    /** Largest tuned model the registry takes from a job (the base model plus the head), in bytes. */
+    @WithDefault("536870912")
+    long maxModelBytes();
+
     /** Largest file accepted by {@code POST /v1/files}, in bytes. */
     @WithDefault("104857600")
     long maxFileBytes();

@@ -8,6 +8,7 @@ import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.FineTuneJobEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.service.JobService;
+import dev.meridian.models.finetune.service.TunedModelRegistration;
 import dev.meridian.models.finetune.service.TenantScope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,6 +53,8 @@ public class WorkerEventsConsumer {
     TenantScope scope;
     @Inject
     ObjectMapper json;
+    @Inject
+    dev.meridian.models.finetune.service.TunedModelRegistration registration;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
     @ConfigProperty(name = "meridian.models.region")
@@ -109,7 +113,11 @@ public class WorkerEventsConsumer {
         var tp = new TopicPartition(r.topic(), r.partition());
         try {
             FineTuneEvent e = json.readValue(r.value(), FineTuneEvent.class);
-            QuarkusTransaction.requiringNew().run(() -> apply(e));
+            // The registry validates and stores in transactions of its own, so the version is made before the job's
+            // transition; a crash between the two finds the same version next time (content-addressed).
+            TunedModelRegistration.Outcome registered = FineTuneEvent.SUCCEEDED.equals(e.type()) && awaitsResult(e)
+                    ? register(e) : null;
+            QuarkusTransaction.requiringNew().run(() -> apply(e, registered));
         } catch (com.fasterxml.jackson.core.JsonProcessingException bad) {
             LOG.errorf("skipping unreadable fine-tuning event at %s@%d: %s", tp, r.offset(), bad.getOriginalMessage());
         } catch (RuntimeException failed) {
@@ -123,7 +131,34 @@ public class WorkerEventsConsumer {
         return true;
     }
 
-    void apply(FineTuneEvent e) {
+    private boolean awaitsResult(FineTuneEvent e) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(e.tenantId());
+            FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", e.tenantId(), e.jobId())
+                    .firstResult();
+            return job != null && !job.terminal() && FineTuneJobEvent.findById(e.id()) == null;
+        });
+    }
+
+    private TunedModelRegistration.Outcome register(FineTuneEvent e) {
+        FineTuneJob job = QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(e.tenantId());
+            FineTuneJob found = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", e.tenantId(), e.jobId())
+                    .firstResult();
+            return found;
+        });
+        try {
+            return registration.register(e.tenantId(), JobService.modelName(job).toString(), job.baseModel, job.id,
+                    e.result());
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    void apply(FineTuneEvent e, TunedModelRegistration.Outcome registered) {
         scope.bind(e.tenantId());
         if (FineTuneJobEvent.findById(e.id()) != null) {
             return; // applied before
@@ -178,6 +213,15 @@ public class WorkerEventsConsumer {
             }
             case FineTuneEvent.SUCCEEDED -> {
                 var result = e.result();
+                if (registered != null && registered.refusal() != null) {
+                    job.status = FineTuneJob.FAILED;
+                    job.finishedAt = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+                    job.errorCode = "model_registration_failed";
+                    job.errorMessage = "Training succeeded, but the model registry refused the exported model: "
+                            + registered.refusal() + " Retry the job; if it fails again, contact support.";
+                    jobs.event(e.id(), job, "error", "message", job.errorMessage, null, at);
+                    return;
+                }
                 job.status = FineTuneJob.SUCCEEDED;
                 job.finishedAt = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
                 job.fineTunedModel = JobService.modelName(job).toString();
@@ -186,9 +230,14 @@ public class WorkerEventsConsumer {
                 job.resultBytes = result.bytes();
                 job.trainedTokens = result.trainedExamples();
                 // The one place a job's model comes into being: this transition happens once per job (row lock,
-                // terminal check), however often a worker reports success. The model registry's registration of
-                // the version belongs here once that registry is merged.
+                // terminal check), however often a worker reports success.
                 jobs.event(e.id(), job, level, "message", e.message(), null, at);
+                if (registered != null) {
+                    jobs.event(UUID.nameUUIDFromBytes((e.id() + ":registered").getBytes()), job, "info", "message",
+                            "Registered as version " + registered.version() + " of model " + registered.model()
+                                    + " and deployed", Map.of("model", registered.model(),
+                                    "version", registered.version()), at.plusNanos(1000));
+                }
             }
             case FineTuneEvent.FAILED -> {
                 job.status = FineTuneJob.FAILED;

@@ -134,9 +134,9 @@ public class JobsResource {
         String training = requiredString(root, "training_file");
         String validation = optionalString(root, "validation_file");
         String suffix = optionalString(root, "suffix");
-        if (suffix != null && !suffix.matches("[A-Za-z0-9_.-]{1,64}")) {
-            throw FineTuneException.badRequest("invalid_suffix", "suffix", "`suffix` must be 1 to 64 letters,"
-                    + " digits, '-', '_' or '.'; got '" + suffix + "'.");
+        if (suffix != null && !suffix.matches("[a-z0-9_.-]{1,40}")) {
+            throw FineTuneException.badRequest("invalid_suffix", "suffix", "`suffix` must be 1 to 40 lower-case"
+                    + " letters, digits, '-', '_' or '.' (it becomes part of the model name); got '" + suffix + "'.");
         }
         Long seed = null;
         JsonNode s = root.get("seed");

@@ -2,11 +2,11 @@ package dev.meridian.models.finetune.service;
 
 import java.security.SecureRandom;
 
-/** OpenAI-shaped ids: {@code file-…}, {@code ftjob-…}, {@code ftckpt-…}, 24 random letters and digits. */
+/** OpenAI-shaped ids: {@code file-…}, {@code ftjob-…}, {@code ftckpt-…}, 24 random lower-case letters and digits (valid in model names and blob keys). */
 public final class Ids {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private Ids() {
     }

@@ -27,8 +27,10 @@ public interface GatewayConfig {
     Optional<String> inferenceUrl();
 
     /**
-     * Base URL of this region's models service; {@code /v1/files*} and {@code /v1/fine_tuning*} go there. Without
-     * it those routes answer 404.
+     * Base URL of this region's models service (the model registry, files and fine-tuning); {@code /v1/models*}
+     * (listing and management), {@code /v1/uploads*}, {@code /v1/files*} and {@code /v1/fine_tuning*} go there,
+     * while {@code /v1/embeddings}, {@code /v1/classifications} and {@code /v2/*} stay on inference. Without it
+     * {@code /v1/models} goes to inference (or the static catalog) as before.
      */
     Optional<String> modelsUrl();
 
@@ -42,7 +44,10 @@ public interface GatewayConfig {
     @WithDefault("5s")
     Duration lastUsedFlushInterval();
 
-    /** Largest request body the gateway accepts, in bytes. */
+    /**
+     * Largest request body the gateway buffers, in bytes. Model uploads ({@code POST /v1/models},
+     * {@code POST /v1/uploads/{id}/parts}) are streamed to the models service instead, which enforces its own cap.
+     */
     @WithDefault("10485760")
     long maxBodyBytes();
 

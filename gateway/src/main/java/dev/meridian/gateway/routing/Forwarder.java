@@ -46,7 +46,7 @@ public class Forwarder {
     }
 
     /**
-     * Forwards {@code ctx}'s request (method and buffered body) to {@code targetUrl}, an absolute URL with path and
+     * Forwards {@code ctx}'s request (method and buffered or streamed body) to {@code targetUrl}, an absolute URL with path and
      * query; {@code headers} are exactly the request headers sent. The answer's status, headers and body are relayed
      * as they arrive, plus {@code extraResponseHeaders}. {@code onUnreachable} answers the client when no answer
      * came (nothing has been sent to it then).
@@ -58,9 +58,12 @@ public class Forwarder {
                 .setMethod(ctx.request().method())
                 .setHeaders(headers)
                 .setIdleTimeout(config.forwardTimeout().toMillis());
-        Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+        // Routes without a body handler (model uploads) stream the paused request body instead of buffering it.
+        boolean buffered = ctx.body() != null && ctx.body().available();
+        Buffer body = buffered ? ctx.body().buffer() : null;
         client.request(options)
-                .compose(req -> body == null || body.length() == 0 ? req.send() : req.send(body))
+                .compose(req -> !buffered ? req.send(ctx.request())
+                        : body == null || body.length() == 0 ? req.send() : req.send(body))
                 .onSuccess(response -> relay(ctx, response, extraResponseHeaders))
                 .onFailure(failure -> {
                     LOG.debugf("forward to %s failed: %s", targetUrl, failure.toString());

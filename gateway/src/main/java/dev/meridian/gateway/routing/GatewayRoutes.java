@@ -73,10 +73,21 @@ public class GatewayRoutes {
 
     void routes(@Observes Router router) {
         var body = BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false);
+        // Model uploads (and fine-tuning datasets) can be far larger than what the gateway buffers: their bodies stream to the models service
+        // (paused until the key is checked), which enforces the model size cap. Registered first, so they win.
+        for (String upload : List.of("/v1/models", "/v1/uploads/:upload/parts", "/v1/files")) {
+            router.route(HttpMethod.POST, upload).handler(this::pauseBody).handler(this::authenticate);
+            router.route(HttpMethod.POST, FORWARD_PREFIX + upload).handler(this::pauseBody).handler(this::forwarded);
+        }
         router.route("/v1/*").handler(body).handler(this::authenticate);
         router.route("/v2/*").handler(body).handler(this::authenticate);
         router.route(FORWARD_PREFIX + "/*").handler(body).handler(this::forwarded);
         router.route("/api/*").handler(body).handler(this::proxyToTenancy);
+    }
+
+    private void pauseBody(RoutingContext ctx) {
+        ctx.request().pause();
+        ctx.next();
     }
 
     private void authenticate(RoutingContext ctx) {
@@ -112,9 +123,10 @@ public class GatewayRoutes {
 
     private void admit(RoutingContext ctx, KeyRecord key, String requestId) {
         String path = ctx.normalizedPath();
-        if (!Scopes.allows(key.scopes(), path)) {
+        String method = ctx.request().method().name();
+        if (!Scopes.allows(key.scopes(), method, path)) {
             respond(ctx, 403, OpenAiError.of("permission_error", "insufficient_scope",
-                    "This API key lacks the scope " + String.join(" or ", Scopes.required(path).orElseThrow())
+                    "This API key lacks the scope " + String.join(" or ", Scopes.required(method, path).orElseThrow())
                             + " that " + path + " needs. Use a key with that scope, or create one in the console or"
                             + " with POST /api/v1/tenants/{id}/api-keys."));
             return;
@@ -208,10 +220,10 @@ public class GatewayRoutes {
     private void serveHere(RoutingContext ctx, CallerIdentity caller, String path, String requestId) {
         ctx.response().putHeader(SERVED_BY, config.region());
         HttpMethod method = ctx.request().method();
-        if (config.inferenceUrl().isPresent() && isInference(path)) {
-            toService(ctx, caller, config.inferenceUrl().get(), path, requestId);
-        } else if (config.modelsUrl().isPresent() && isFineTuning(path)) {
+        if (config.modelsUrl().isPresent() && (isRegistry(path) || isFineTuning(path))) {
             toService(ctx, caller, config.modelsUrl().get(), path, requestId);
+        } else if (config.inferenceUrl().isPresent() && isInference(path)) {
+            toService(ctx, caller, config.inferenceUrl().get(), path, requestId);
         } else if (method == HttpMethod.GET && path.equals("/v1/models")) {
             ok(ctx, Map.of("object", "list", "data", catalog.models()));
         } else if (method == HttpMethod.GET && path.startsWith("/v1/models/")) {
@@ -223,6 +235,12 @@ public class GatewayRoutes {
             respond(ctx, 404, OpenAiError.of("invalid_request_error", "unknown_url", "Unknown request URL: "
                     + method + " " + path + ". See the API reference for the routes Meridian serves."));
         }
+    }
+
+    /** The model registry's routes: model listing and management, resumable uploads. */
+    private static boolean isRegistry(String path) {
+        return path.equals("/v1/models") || path.startsWith("/v1/models/") || path.equals("/v1/uploads")
+                || path.startsWith("/v1/uploads/");
     }
 
     private static boolean isInference(String path) {
@@ -244,6 +262,8 @@ public class GatewayRoutes {
                 return;
             }
             MultiMap headers = CallerHeaders.onBehalfOf(ctx.request().headers(), caller, token, requestId);
+            // Served here, so this region is the tenant's home (or the call was forwarded here as its home).
+            headers.set(MeridianHeaders.HOME_REGION, config.region());
             String query = ctx.request().query();
             String target = stripSlash(baseUrl) + path + (query == null ? "" : "?" + query);
             forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> {

@@ -11,14 +11,25 @@ import java.util.Set;
  */
 public final class Scopes {
 
-    private record Rule(String pathPrefix, Set<String> anyOf) {
+    /** {@code writesAnyOf}: what a method other than GET/HEAD needs on the path, where that differs. */
+    private record Rule(String pathPrefix, Set<String> anyOf, Set<String> writesAnyOf) {
+        Rule(String pathPrefix, Set<String> anyOf) {
+            this(pathPrefix, anyOf, anyOf);
+        }
+
+        Set<String> forMethod(String method) {
+            return method == null || method.equals("GET") || method.equals("HEAD") ? anyOf : writesAnyOf;
+        }
     }
+
+    private static final Set<String> MODELS = Set.of(Scope.MODELS.wireName());
 
     private static final Set<String> INFERENCE = Set.of(Scope.INFERENCE.wireName());
     private static final Set<String> FINE_TUNE = Set.of(Scope.FINE_TUNE.wireName());
 
     private static final List<Rule> RULES = List.of(
-            new Rule("/v1/models", Set.of(Scope.MODELS.wireName(), Scope.INFERENCE.wireName())),
+            new Rule("/v1/models", Set.of(Scope.MODELS.wireName(), Scope.INFERENCE.wireName()), MODELS),
+            new Rule("/v1/uploads", MODELS),
             new Rule("/v1/embeddings", INFERENCE),
             new Rule("/v1/classifications", INFERENCE),
             new Rule("/v1/files", FINE_TUNE),
@@ -30,19 +41,28 @@ public final class Scopes {
 
     /** The scopes one of which the path needs, or empty when no rule names the path. */
     public static Optional<Set<String>> required(String path) {
+        return required("GET", path);
+    }
+
+    /** As {@link #required(String)}, for a method: writes to models need {@code models}, reads also take inference. */
+    public static Optional<Set<String>> required(String method, String path) {
         for (Rule r : RULES) {
             if (path.startsWith(r.pathPrefix())) {
-                return Optional.of(r.anyOf());
+                return Optional.of(r.forMethod(method));
             }
         }
         return Optional.empty();
     }
 
     public static boolean allows(List<String> granted, String path) {
+        return allows(granted, "GET", path);
+    }
+
+    public static boolean allows(List<String> granted, String method, String path) {
         for (Rule r : RULES) {
             if (path.startsWith(r.pathPrefix())) {
                 for (String g : granted) {
-                    if (r.anyOf().contains(g)) {
+                    if (r.forMethod(method).contains(g)) {
                         return true;
                     }
                 }

@@ -15,6 +15,18 @@ class ScopesTest {
     }
 
     @Test
+    void changingModelsAndUploadingNeedTheModelsScope() {
+        assertThat(Scopes.allows(List.of("inference"), "POST", "/v1/models")).isFalse();
+        assertThat(Scopes.allows(List.of("inference"), "DELETE", "/v1/models/m")).isFalse();
+        assertThat(Scopes.allows(List.of("inference"), "POST", "/v1/models/m/versions/1/deploy")).isFalse();
+        assertThat(Scopes.allows(List.of("inference"), "GET", "/v1/models/m/versions")).isTrue();
+        assertThat(Scopes.allows(List.of("models"), "POST", "/v1/models")).isTrue();
+        assertThat(Scopes.allows(List.of("inference"), "POST", "/v1/uploads")).isFalse();
+        assertThat(Scopes.allows(List.of("models"), "POST", "/v1/uploads/u/parts")).isTrue();
+        assertThat(Scopes.required("POST", "/v1/models")).contains(java.util.Set.of("models"));
+    }
+
+    @Test
     void fineTuningNeedsItsOwnScope() {
         assertThat(Scopes.allows(List.of("inference", "models"), "/v1/fine_tuning/jobs")).isFalse();
         assertThat(Scopes.allows(List.of("fine-tune"), "/v1/files")).isTrue();

@@ -27,9 +27,10 @@ public interface GatewayConfig {
     Optional<String> inferenceUrl();
 
     /**
-     * Base URL of this region's models service (the model registry); {@code /v1/models*} (listing and management)
-     * and {@code /v1/uploads*} go there, while {@code /v1/embeddings} and {@code /v2/*} stay on inference. Without
-     * it {@code /v1/models} goes to inference (or the static catalog) as before.
+     * Base URL of this region's models service (the model registry, files and fine-tuning); {@code /v1/models*}
+     * (listing and management), {@code /v1/uploads*}, {@code /v1/files*} and {@code /v1/fine_tuning*} go there,
+     * while {@code /v1/embeddings}, {@code /v1/classifications} and {@code /v2/*} stay on inference. Without it
+     * {@code /v1/models} goes to inference (or the static catalog) as before.
      */
     Optional<String> modelsUrl();
 

@@ -81,9 +81,9 @@ public class GatewayRoutes {
 
     void routes(@Observes Router router) {
         var body = BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false);
-        // Model uploads can be far larger than what the gateway buffers: their bodies stream to the models service
+        // Model uploads (and fine-tuning datasets) can be far larger than what the gateway buffers: their bodies stream to the models service
         // (paused until the key is checked), which enforces the model size cap. Registered first, so they win.
-        for (String upload : List.of("/v1/models", "/v1/uploads/:upload/parts")) {
+        for (String upload : List.of("/v1/models", "/v1/uploads/:upload/parts", "/v1/files")) {
             router.route(HttpMethod.POST, upload).handler(this::pauseBody).handler(this::authenticate);
             router.route(HttpMethod.POST, FORWARD_PREFIX + upload).handler(this::pauseBody).handler(this::forwarded);
         }
@@ -228,7 +228,7 @@ public class GatewayRoutes {
     private void serveHere(RoutingContext ctx, CallerIdentity caller, String path, String requestId) {
         ctx.response().putHeader(SERVED_BY, config.region());
         HttpMethod method = ctx.request().method();
-        if (config.modelsUrl().isPresent() && isRegistry(path)) {
+        if (config.modelsUrl().isPresent() && (isRegistry(path) || isFineTuning(path))) {
             toService(ctx, caller, config.modelsUrl().get(), path, requestId);
         } else if (config.inferenceUrl().isPresent() && isInference(path)) {
             toService(ctx, caller, config.inferenceUrl().get(), path, requestId);
@@ -252,8 +252,12 @@ public class GatewayRoutes {
     }
 
     private static boolean isInference(String path) {
-        return path.equals("/v1/embeddings") || path.equals("/v1/models") || path.startsWith("/v1/models/")
-                || path.startsWith("/v2/");
+        return path.equals("/v1/embeddings") || path.equals("/v1/classifications") || path.equals("/v1/models")
+                || path.startsWith("/v1/models/") || path.startsWith("/v2/");
+    }
+
+    private static boolean isFineTuning(String path) {
+        return path.equals("/v1/files") || path.startsWith("/v1/files/") || path.startsWith("/v1/fine_tuning/");
     }
 
     /**

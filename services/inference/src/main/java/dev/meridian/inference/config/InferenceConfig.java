@@ -24,6 +24,19 @@ public interface InferenceConfig {
 
     TenantModels tenantModels();
 
+    FineTune finetune();
+
+    /** Fine-tuned classifiers served by {@code /v1/classifications}. */
+    interface FineTune {
+        /** The region's blob store root, shared with the models service and the workers. */
+        @WithDefault(".platform/blobs/eu-central")
+        String blobDir();
+
+        /** How many tuned models stay open at once; the least recently used is closed beyond it. */
+        @WithDefault("16")
+        int maxOpen();
+    }
+
     interface Batching {
         /** Most texts merged into one model call. */
         @WithDefault("32")

@@ -37,7 +37,9 @@ import org.jboss.logging.Logger;
 public class ModelRegistry {
 
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
-    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    // a tenant's own names, or the name a fine-tuning job gives its model: ft:<base>:<suffix>:<job-id>
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}"
+            + "|ft:[a-z0-9][a-z0-9._-]{0,63}:[a-z0-9._-]{0,40}:ftjob-[a-z0-9]{1,40}");
 
     /** A version as registered: {@code created} is false when the same bytes were already a version of the model. */
     public record Registered(TenantModel model, ModelVersion version, boolean created) {
@@ -76,12 +78,21 @@ public class ModelRegistry {
     /** Validates {@code file} and registers it as a version of the tenant's model {@code name}. */
     public Registered register(UUID tenantId, String name, String description, Path file)
             throws IOException, InterruptedException {
+        return register(tenantId, name, description, file, config.registry().maxModelBytes());
+    }
+
+    /**
+     * As {@link #register(UUID, String, String, Path)} with a size cap of the caller's: fine-tuning registers models
+     * the platform built from its own base models, which the cap on tenant uploads is not meant for.
+     */
+    public Registered register(UUID tenantId, String name, String description, Path file, long maxBytes)
+            throws IOException, InterruptedException {
         checkName(name);
         if (description != null && description.length() > 1000) {
             throw new RegistryException(400, "invalid_value", "description", "`description` has "
                     + description.length() + " characters; at most 1000 are allowed.");
         }
-        validator.checkSize(Files.size(file));
+        validator.checkSize(Files.size(file), maxBytes);
         String sha = sha256(file);
         Optional<Registered> existing = QuarkusTransaction.requiringNew().call(() -> {
             scope.bind(tenantId);
@@ -91,7 +102,7 @@ public class ModelRegistry {
         if (existing.isPresent()) {
             return existing.get();
         }
-        ModelValidator.Validated valid = validator.validate(file);
+        ModelValidator.Validated valid = validator.validate(file, maxBytes);
         UUID versionId = UUID.randomUUID();
         String blobKey = "tenants/" + tenantId + "/versions/" + versionId + ".onnx";
         blobs.put(blobKey, file);

@@ -41,7 +41,11 @@ public class ModelValidator {
     }
 
     public void checkSize(long bytes) {
-        long cap = config.registry().maxModelBytes();
+        checkSize(bytes, config.registry().maxModelBytes());
+    }
+
+    /** The size check with a given cap: models the platform made itself (fine-tuning) have their own. */
+    public void checkSize(long bytes, long cap) {
         if (bytes > cap) {
             throw refuse(413, "size", "The model file has " + bytes + " bytes; the size check allows at most " + cap
                     + " bytes (meridian.models.registry.max-model-bytes). Shrink it, e.g. by quantizing.");
@@ -52,7 +56,11 @@ public class ModelValidator {
     }
 
     public Validated validate(Path file) throws IOException, InterruptedException {
-        checkSize(Files.size(file));
+        return validate(file, config.registry().maxModelBytes());
+    }
+
+    public Validated validate(Path file, long maxBytes) throws IOException, InterruptedException {
+        checkSize(Files.size(file), maxBytes);
         OnnxModelInfo info;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             info = OnnxReader.read(in);

@@ -1,0 +1,187 @@
+package dev.meridian.inference.classification;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.common.finetune.FineTuneModelName;
+import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.inference.catalog.ModelHost;
+import dev.meridian.inference.rest.OpenAiException;
+import dev.meridian.inference.runtime.OrtRuntime;
+import dev.meridian.inference.runtime.TextEmbedder.Tokens;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Text classification with a tenant's fine-tuned model ({@code ft:<base>:<suffix>:<job-id>}). */
+@Path("/v1/classifications")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Classification")
+public class ClassificationsResource {
+
+    static final int MAX_INPUTS = 2048;
+
+    public record Classification(String object, int index, String label, Map<String, Double> scores) {
+    }
+
+    public record Usage(int promptTokens, int totalTokens) {
+    }
+
+    public record ClassificationList(String object, List<Classification> data, String model, Usage usage) {
+    }
+
+    @Inject
+    ModelHost host;
+    @Inject
+    TunedModels tuned;
+    @Inject
+    OrtRuntime ort;
+
+    @POST
+    @Blocking
+    @Operation(summary = "Classify one text or a list of texts with a fine-tuned model")
+    public Response classify(@HeaderParam(MeridianHeaders.TENANT_ID) String tenantHeader, JsonNode request) {
+        if (request == null || !request.isObject()) {
+            throw new OpenAiException(400, "invalid_request", null, "Send a JSON object with `model` and `input`.");
+        }
+        for (var it = request.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!List.of("model", "input", "truncate", "user").contains(f)) {
+                throw new OpenAiException(400, "unknown_parameter", f, "Unrecognized request argument supplied: " + f
+                        + ". Use model, input, truncate.");
+            }
+        }
+        String modelId = request.hasNonNull("model") ? request.get("model").asText() : null;
+        if (modelId == null) {
+            throw new OpenAiException(400, "missing_parameter", "model", "You must provide `model`: the"
+                    + " fine_tuned_model of a succeeded fine-tuning job, ft:<base>:<suffix>:<job-id>.");
+        }
+        UUID tenant = tenant(tenantHeader);
+        FineTuneModelName name = FineTuneModelName.parse(modelId).orElseThrow(() -> notFound(modelId));
+        var base = host.find(name.baseModel()).orElseThrow(() -> notFound(modelId));
+        var model = tuned.find(tenant, name).orElseThrow(() -> notFound(modelId));
+        List<String> inputs = inputs(request.get("input"));
+        boolean truncate = request.path("truncate").asBoolean(false);
+        List<Tokens> tokens = new ArrayList<>(inputs.size());
+        int promptTokens = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            Tokens t = base.embedder().tokenize(inputs.get(i), truncate);
+            if (t.length() > base.model().maxTokens()) {
+                throw new OpenAiException(400, "context_length_exceeded", "input", "input[" + i + "] has "
+                        + t.length() + " tokens; " + modelId + " takes at most " + base.model().maxTokens()
+                        + ". Shorten it, or send \"truncate\": true to cut it to the limit.");
+            }
+            promptTokens += t.length();
+            tokens.add(t);
+        }
+        float[][] p = run(model, tokens);
+        List<Classification> data = new ArrayList<>(p.length);
+        for (int i = 0; i < p.length; i++) {
+            Map<String, Double> scores = new LinkedHashMap<>();
+            int best = 0;
+            for (int k = 0; k < p[i].length; k++) {
+                scores.put(model.labels().get(k), (double) p[i][k]);
+                if (p[i][k] > p[i][best]) {
+                    best = k;
+                }
+            }
+            data.add(new Classification("classification", i, model.labels().get(best), scores));
+        }
+        return Response.ok(new ClassificationList("list", data, modelId, new Usage(promptTokens, promptTokens)))
+                .header(MeridianHeaders.USAGE, "classification_items=" + p.length + ",input_tokens=" + promptTokens)
+                .header(MeridianHeaders.MODEL, modelId).build();
+    }
+
+    private float[][] run(TunedModels.Tuned model, List<Tokens> batch) {
+        int n = batch.size();
+        int len = batch.stream().mapToInt(Tokens::length).max().orElse(0);
+        long[] ids = new long[n * len];
+        long[] mask = new long[n * len];
+        long[] types = new long[n * len];
+        for (int i = 0; i < n; i++) {
+            Tokens t = batch.get(i);
+            System.arraycopy(t.ids(), 0, ids, i * len, t.length());
+            System.arraycopy(t.mask(), 0, mask, i * len, t.length());
+            System.arraycopy(t.types(), 0, types, i * len, t.length());
+        }
+        long[] shape = {n, len};
+        var env = ort.env();
+        try (OnnxTensor idsT = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+                OnnxTensor maskT = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
+                OnnxTensor typesT = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape)) {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put("input_ids", idsT);
+            inputs.put("attention_mask", maskT);
+            if (model.wantsTypeIds()) {
+                inputs.put("token_type_ids", typesT);
+            }
+            try (var result = model.session().run(inputs)) {
+                return (float[][]) result.get(0).getValue();
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("tuned model " + model.name() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static UUID tenant(String header) {
+        try {
+            return UUID.fromString(header == null ? "" : header.trim());
+        } catch (IllegalArgumentException e) {
+            throw new OpenAiException(401, "missing_tenant", null, "The call carries no tenant; call through a"
+                    + " Meridian gateway with an API key.");
+        }
+    }
+
+    private static List<String> inputs(JsonNode input) {
+        if (input == null || input.isNull()) {
+            throw new OpenAiException(400, "missing_parameter", "input", "You must provide `input`: a string or an"
+                    + " array of strings.");
+        }
+        List<String> out = new ArrayList<>();
+        if (input.isTextual()) {
+            out.add(input.asText());
+        } else if (input.isArray()) {
+            for (JsonNode n : input) {
+                if (!n.isTextual()) {
+                    throw new OpenAiException(400, "invalid_type", "input", "Every element of `input` must be a"
+                            + " string.");
+                }
+                out.add(n.asText());
+            }
+        } else {
+            throw new OpenAiException(400, "invalid_type", "input", "`input` must be a string or an array of strings.");
+        }
+        if (out.isEmpty() || out.size() > MAX_INPUTS) {
+            throw new OpenAiException(400, "invalid_value", "input", "`input` must hold 1 to " + MAX_INPUTS
+                    + " strings.");
+        }
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).isBlank()) {
+                throw new OpenAiException(400, "invalid_value", "input", "input[" + i + "] is empty.");
+            }
+        }
+        return out;
+    }
+
+    private static OpenAiException notFound(String id) {
+        return new OpenAiException(404, "model_not_found", "model", "The model '" + id + "' does not exist or you do"
+                + " not have access to it. Classification takes the fine_tuned_model of one of your succeeded"
+                + " fine-tuning jobs (GET /v1/fine_tuning/jobs).");
+    }
+}

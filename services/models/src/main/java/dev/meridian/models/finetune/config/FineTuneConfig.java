@@ -1,0 +1,70 @@
+package dev.meridian.models.finetune.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+
+/** Settings of files and fine-tuning in the models service ({@code meridian.models.finetune.*}). */
+@ConfigMapping(prefix = "meridian.models.finetune")
+public interface FineTuneConfig {
+
+    /**
+     * Root of the region's blob store (datasets, checkpoints, tuned models). The workers and the inference service of
+     * the region must see the same directory (a shared volume; an object store in production).
+     */
+    @WithDefault(".platform/blobs/eu-central")
+    String blobDir();
+
+    /** Base models a job may tune: the encoder models of the inference catalog. */
+    @WithDefault("all-minilm-l6-v2,all-minilm-l6-v2-q,bge-small-en-v1.5,bge-small-en-v1.5-q,bge-small-zh-v1.5-q")
+    List<String> baseModels();
+
+    /** Largest tuned model the registry takes from a job (the base model plus the head), in bytes. */
+    @WithDefault("536870912")
+    long maxModelBytes();
+
+    /** Largest file accepted by {@code POST /v1/files}, in bytes. */
+    @WithDefault("104857600")
+    long maxFileBytes();
+
+    Dataset dataset();
+
+    Outbox outbox();
+
+    /** Kafka consumer group of the models service on {@code <region>.finetune.events}. */
+    @WithDefault("meridian-models-finetune")
+    String eventsGroup();
+
+    interface Dataset {
+        /** Fewest examples a training file must have. */
+        @WithDefault("10")
+        int minExamples();
+
+        /** Fewest examples each label of a training file must have. */
+        @WithDefault("3")
+        int minExamplesPerLabel();
+
+        /** Most distinct labels a classification head may have. */
+        @WithDefault("1000")
+        int maxLabels();
+
+        /** Longest text of one example, in characters (the model truncates at its token limit anyway). */
+        @WithDefault("20000")
+        int maxTextChars();
+    }
+
+    interface Outbox {
+        /** How often the relay looks for messages a commit-time publish missed (Kafka down, a crash). */
+        @WithDefault("500ms")
+        Duration pollInterval();
+
+        /** Partitions of the fine-tuning topics the service creates when they are missing. */
+        @WithDefault("3")
+        int partitions();
+
+        /** Replication factor of topics the service creates (1 on a single local broker). */
+        @WithDefault("1")
+        short replicationFactor();
+    }
+}

@@ -1,0 +1,245 @@
+package dev.meridian.models.finetune.rest;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.models.finetune.FineTuneCheckpoint;
+import dev.meridian.models.finetune.FineTuneJob;
+import dev.meridian.models.finetune.FineTuneJobEvent;
+import dev.meridian.models.finetune.service.Hyperparameters;
+import dev.meridian.models.finetune.service.JobRequest;
+import dev.meridian.models.finetune.service.JobService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** OpenAI-compatible fine-tuning jobs: create, list, get, cancel, events, checkpoints. */
+@Path("/v1/fine_tuning/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Fine-tuning")
+public class JobsResource {
+
+    private static final Set<String> FIELDS = Set.of("model", "training_file", "validation_file", "suffix", "seed",
+            "method", "hyperparameters", "metadata", "integrations");
+
+    public record ErrorView(String code, String message, String param) {
+    }
+
+    public record JobView(String id, String object, String model, long createdAt, Long finishedAt,
+            String fineTunedModel, String organizationId, List<String> resultFiles, String status,
+            String validationFile, String trainingFile, Map<String, Object> hyperparameters, Long trainedTokens,
+            ErrorView error, String userProvidedSuffix, long seed, Long estimatedFinish, List<Object> integrations,
+            Map<String, String> metadata, Map<String, Object> method) {
+    }
+
+    public record EventView(String id, String object, long createdAt, String level, String message, Object data,
+            String type) {
+    }
+
+    public record CheckpointView(String id, String object, long createdAt, String fineTunedModelCheckpoint,
+            String fineTuningJobId, Object metrics, int stepNumber) {
+    }
+
+    public record Page<T>(String object, List<T> data, boolean hasMore) {
+    }
+
+    @Inject
+    JobService jobs;
+    @Inject
+    ObjectMapper json;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a fine-tuning job; its files are validated before it is queued")
+    public JobView create(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, String body) {
+        var tenantId = Callers.tenant(tenant);
+        return view(jobs.create(tenantId, request(body)));
+    }
+
+    @GET
+    @Operation(summary = "Your jobs, newest first (after, limit)")
+    public Page<JobView> list(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit) {
+        int n = Callers.limit(limit, 20);
+        var page = jobs.list(Callers.tenant(tenant), after, n + 1, null);
+        return new Page<>("list", page.stream().limit(n).map(this::view).toList(), page.size() > n);
+    }
+
+    @GET
+    @Path("/{id}")
+    public JobView get(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @PathParam("id") String id) {
+        return view(jobs.get(Callers.tenant(tenant), id));
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Operation(summary = "Cancel a job that is validating, queued or running")
+    public JobView cancel(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @PathParam("id") String id) {
+        return view(jobs.cancel(Callers.tenant(tenant), id));
+    }
+
+    @GET
+    @Path("/{id}/events")
+    public Page<EventView> events(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @PathParam("id") String id,
+            @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
+        int n = Callers.limit(limit, 20);
+        var page = jobs.events(Callers.tenant(tenant), id, after, n + 1);
+        return new Page<>("list", page.stream().limit(n).map(this::view).toList(), page.size() > n);
+    }
+
+    @GET
+    @Path("/{id}/checkpoints")
+    public Page<CheckpointView> checkpoints(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant,
+            @PathParam("id") String id, @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
+        int n = Callers.limit(limit, 10);
+        var page = jobs.checkpoints(Callers.tenant(tenant), id, after, n + 1);
+        return new Page<>("list", page.stream().limit(n).map(this::view).toList(), page.size() > n);
+    }
+
+    /** Reads the body field by field, so each mistake is named with the field and how to fix it. */
+    private JobRequest request(String body) {
+        JsonNode root;
+        try {
+            root = body == null || body.isBlank() ? null : json.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw FineTuneException.badRequest("invalid_json", null, "The body is not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw FineTuneException.badRequest("invalid_request", null, "Send a JSON object with at least `model`"
+                    + " and `training_file`.");
+        }
+        for (var it = root.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw FineTuneException.badRequest("unknown_parameter", f, "Unrecognized request argument supplied: "
+                        + f + ". The fields are " + String.join(", ", FIELDS.stream().sorted().toList()) + ".");
+            }
+        }
+        String model = requiredString(root, "model");
+        String training = requiredString(root, "training_file");
+        String validation = optionalString(root, "validation_file");
+        String suffix = optionalString(root, "suffix");
+        if (suffix != null && !suffix.matches("[a-z0-9_.-]{1,40}")) {
+            throw FineTuneException.badRequest("invalid_suffix", "suffix", "`suffix` must be 1 to 40 lower-case"
+                    + " letters, digits, '-', '_' or '.' (it becomes part of the model name); got '" + suffix + "'.");
+        }
+        Long seed = null;
+        JsonNode s = root.get("seed");
+        if (s != null && !s.isNull()) {
+            if (!s.canConvertToExactIntegral() || s.asLong() < 0 || s.asLong() > Integer.MAX_VALUE) {
+                throw FineTuneException.badRequest("invalid_seed", "seed", "`seed` must be an integer from 0 to "
+                        + Integer.MAX_VALUE + "; got " + s + ".");
+            }
+            seed = s.asLong();
+        }
+        Hyperparameters hp = Hyperparameters.parse(root.get("hyperparameters"), "hyperparameters");
+        JsonNode method = root.get("method");
+        if (method != null && !method.isNull()) {
+            String type = method.path("type").asText("supervised");
+            if (!"supervised".equals(type)) {
+                throw FineTuneException.badRequest("unsupported_method", "method.type", "`method.type` '" + type
+                        + "' is not available for the encoder base models; use \"supervised\".");
+            }
+            JsonNode hps = method.path("supervised").path("hyperparameters");
+            if (!hps.isMissingNode()) {
+                hp = Hyperparameters.parse(hps, "method.supervised.hyperparameters");
+            }
+        }
+        JsonNode integrations = root.get("integrations");
+        if (integrations != null && !integrations.isNull() && !(integrations.isArray() && integrations.isEmpty())) {
+            throw FineTuneException.badRequest("unsupported_parameter", "integrations", "`integrations` are not"
+                    + " supported; leave them out.");
+        }
+        Map<String, String> metadata = null;
+        JsonNode md = root.get("metadata");
+        if (md != null && !md.isNull()) {
+            if (!md.isObject() || md.size() > 16) {
+                throw FineTuneException.badRequest("invalid_metadata", "metadata", "`metadata` must be an object of"
+                        + " at most 16 string values.");
+            }
+            try {
+                metadata = json.convertValue(md, new TypeReference<LinkedHashMap<String, String>>() { });
+            } catch (IllegalArgumentException e) {
+                throw FineTuneException.badRequest("invalid_metadata", "metadata", "`metadata` values must be"
+                        + " strings.");
+            }
+            for (var entry : metadata.entrySet()) {
+                if (entry.getKey().length() > 64 || entry.getValue() == null || entry.getValue().length() > 512) {
+                    throw FineTuneException.badRequest("invalid_metadata", "metadata." + entry.getKey(), "`metadata`"
+                            + " keys are at most 64 characters and values strings of at most 512.");
+                }
+            }
+        }
+        return new JobRequest(model, training, validation, suffix, seed, hp, metadata);
+    }
+
+    private static String requiredString(JsonNode root, String field) {
+        String v = optionalString(root, field);
+        if (v == null || v.isBlank()) {
+            throw FineTuneException.badRequest("missing_required_parameter", field, "Missing required parameter: `"
+                    + field + "`.");
+        }
+        return v;
+    }
+
+    private static String optionalString(JsonNode root, String field) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw FineTuneException.badRequest("invalid_type", field, "`" + field + "` must be a string; got " + v
+                    + ".");
+        }
+        return v.asText();
+    }
+
+    private JobView view(FineTuneJob j) {
+        Map<String, Object> hp = new LinkedHashMap<>();
+        Map<String, Object> requested = read(j.requestedHyperparameters, new TypeReference<>() { });
+        hp.put("n_epochs", j.nEpochs != null ? j.nEpochs : requested.get("n_epochs"));
+        hp.put("batch_size", j.batchSize != null ? j.batchSize : requested.get("batch_size"));
+        hp.put("learning_rate_multiplier", j.learningRateMultiplier != null ? j.learningRateMultiplier
+                : requested.get("learning_rate_multiplier"));
+        Map<String, String> metadata = j.metadata == null ? null : read(j.metadata, new TypeReference<>() { });
+        return new JobView(j.id, "fine_tuning.job", j.baseModel, j.createdAt.getEpochSecond(),
+                j.finishedAt == null ? null : j.finishedAt.getEpochSecond(), j.fineTunedModel, j.tenantId.toString(),
+                List.of(), j.status, j.validationFile, j.trainingFile, hp, j.trainedTokens,
+                j.errorCode == null ? null : new ErrorView(j.errorCode, j.errorMessage, j.errorParam), j.suffix,
+                j.seed, null, List.of(), metadata,
+                Map.of("type", "supervised", "supervised", Map.of("hyperparameters", hp)));
+    }
+
+    private EventView view(FineTuneJobEvent e) {
+        return new EventView("ftevent-" + e.id, "fine_tuning.job.event", e.createdAt.getEpochSecond(), e.level,
+                e.message, e.data == null ? null : read(e.data, new TypeReference<Object>() { }), e.type);
+    }
+
+    private CheckpointView view(FineTuneCheckpoint c) {
+        return new CheckpointView(c.id, "fine_tuning.job.checkpoint", c.createdAt.getEpochSecond(),
+                c.fineTunedModelCheckpoint, c.jobId, read(c.metrics, new TypeReference<Object>() { }), c.stepNumber);
+    }
+
+    private <T> T read(String text, TypeReference<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package dev.meridian.models.finetune.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.finetune.FineTuneControl;
+import dev.meridian.common.finetune.FineTuneJobMessage;
+import dev.meridian.common.finetune.FineTuneModelName;
+import dev.meridian.common.finetune.FineTuneTopics;
+import dev.meridian.models.finetune.FineTuneCheckpoint;
+import dev.meridian.models.finetune.FineTuneFile;
+import dev.meridian.models.finetune.FineTuneJob;
+import dev.meridian.models.finetune.FineTuneJobEvent;
+import dev.meridian.models.finetune.config.FineTuneConfig;
+import dev.meridian.models.finetune.messaging.FineTuneOutbox;
+import dev.meridian.models.finetune.rest.FineTuneException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Fine-tuning jobs: created with their files validated in the same transaction — queued with an outbox message when
+ * the files are good, failed with every problem named when not — listed, read, cancelled.
+ */
+@ApplicationScoped
+public class JobService {
+
+    private static final int MAX_PROBLEMS_IN_MESSAGE = 20;
+
+    @Inject
+    TenantScope scope;
+    @Inject
+    FileService files;
+    @Inject
+    FineTuneOutbox outbox;
+    @Inject
+    FineTuneConfig config;
+    @Inject
+    ObjectMapper json;
+    @ConfigProperty(name = "meridian.models.region")
+    String region;
+
+    @Transactional
+    public FineTuneJob create(UUID tenantId, JobRequest request) {
+        scope.bind(tenantId);
+        if (!config.baseModels().contains(request.model())) {
+            throw FineTuneException.badRequest("model_not_available", "model", "The model '" + request.model()
+                    + "' cannot be fine-tuned here; use one of " + String.join(", ", config.baseModels()) + ".");
+        }
+        FineTuneFile training = datasetFile(tenantId, request.trainingFile(), "training_file");
+        FineTuneFile validation = request.validationFile() == null ? null
+                : datasetFile(tenantId, request.validationFile(), "validation_file");
+
+        var job = new FineTuneJob();
+        job.id = Ids.next("ftjob");
+        job.tenantId = tenantId;
+        job.baseModel = request.model();
+        job.trainingFile = training.id;
+        job.validationFile = validation == null ? null : validation.id;
+        job.suffix = request.suffix();
+        job.seed = request.seed() != null ? request.seed() : new java.security.SecureRandom().nextInt(1 << 30);
+        job.requestedHyperparameters = write(request.hyperparameters().view());
+        job.metadata = request.metadata() == null ? null : write(request.metadata());
+        job.status = FineTuneJob.VALIDATING_FILES;
+        job.createdAt = now();
+        job.persist();
+        event(job, "info", "message", "Validating training file: " + training.id
+                + (validation == null ? "" : " and validation file: " + validation.id), null);
+
+        var validator = new DatasetValidator(new DatasetValidator.Rules(config.dataset().minExamples(),
+                config.dataset().minExamplesPerLabel(), config.dataset().maxLabels(), config.dataset().maxTextChars()));
+        DatasetValidator.Report trainReport = read(training, in -> validator.training(in));
+        if (!trainReport.valid()) {
+            return fail(job, "invalid_training_file", "training_file", training.id, trainReport.problems());
+        }
+        DatasetValidator.Report validReport = null;
+        if (validation != null) {
+            validReport = read(validation, in -> validator.validation(in, trainReport.labels()));
+            if (!validReport.valid()) {
+                return fail(job, "invalid_validation_file", "validation_file", validation.id, validReport.problems());
+            }
+        }
+        Hyperparameters resolved = request.hyperparameters().resolve(trainReport.examples());
+        job.nEpochs = resolved.nEpochs();
+        job.batchSize = resolved.batchSize();
+        job.learningRateMultiplier = resolved.learningRateMultiplier();
+        job.labels = write(trainReport.labels());
+        job.trainingExamples = trainReport.examples();
+        job.fineTunedModel = null;
+        job.status = FineTuneJob.QUEUED;
+        event(job, "info", "message", "Files validated: " + trainReport.examples() + " training examples"
+                + (validReport == null ? "" : ", " + validReport.examples() + " validation examples") + ", "
+                + trainReport.labelCounts().size() + " labels " + trainReport.labelCounts(), null);
+        event(job, "info", "message", "Fine-tuning job queued: " + resolved.nEpochs() + " epochs, batch size "
+                + resolved.batchSize() + ", learning rate multiplier " + resolved.learningRateMultiplier(), null);
+        var message = new FineTuneJobMessage(UUID.randomUUID(), job.id, tenantId, region, job.baseModel,
+                ref(training, trainReport), validation == null ? null : ref(validation, validReport),
+                new FineTuneJobMessage.Hyperparameters(resolved.nEpochs(), resolved.batchSize(),
+                        resolved.learningRateMultiplier()),
+                job.seed, trainReport.labels(), modelName(job).toString(), job.createdAt);
+        outbox.write(message.id(), FineTuneTopics.jobs(region), job.id, message);
+        return job;
+    }
+
+    /** The name the tuned model will have; the suffix names it for the tenant, the job id makes it unique. */
+    public static FineTuneModelName modelName(FineTuneJob job) {
+        return new FineTuneModelName(job.baseModel, job.suffix == null ? "" : job.suffix, job.id);
+    }
+
+    private static FineTuneJobMessage.DatasetRef ref(FineTuneFile file, DatasetValidator.Report report) {
+        return new FineTuneJobMessage.DatasetRef(file.id, file.blobKey, file.bytes, file.sha256, report.examples());
+    }
+
+    private FineTuneFile datasetFile(UUID tenantId, String id, String param) {
+        FineTuneFile file = FineTuneFile.<FineTuneFile>find("tenantId = ?1 and id = ?2", tenantId, id).firstResult();
+        if (file == null) {
+            throw FineTuneException.badRequest("invalid_file", param, "`" + param + "` '" + id + "' is not a file of"
+                    + " your organization; upload it with POST /v1/files (purpose=fine-tune) and use its id.");
+        }
+        if (!FileService.PURPOSE.equals(file.purpose)) {
+            throw FineTuneException.badRequest("invalid_file", param, "`" + param + "` '" + id + "' was uploaded"
+                    + " with purpose '" + file.purpose + "'; fine-tuning needs purpose=fine-tune.");
+        }
+        return file;
+    }
+
+    private interface Reading {
+        DatasetValidator.Report read(InputStream in) throws IOException;
+    }
+
+    private DatasetValidator.Report read(FineTuneFile file, Reading reading) {
+        try (InputStream in = files.content(file)) {
+            return reading.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file.id, e);
+        }
+    }
+
+    private FineTuneJob fail(FineTuneJob job, String code, String param, String fileId,
+            List<DatasetValidator.Problem> problems) {
+        job.status = FineTuneJob.FAILED;
+        job.errorCode = code;
+        job.errorParam = param;
+        job.errorMessage = DatasetValidator.summary(param, fileId, problems, MAX_PROBLEMS_IN_MESSAGE);
+        job.finishedAt = now();
+        var lines = problems.stream().map(p -> {
+            var m = new java.util.LinkedHashMap<String, Object>();
+            m.put("line", p.line());
+            m.put("reason", p.reason());
+            return m;
+        }).toList();
+        event(job, "error", "message", job.errorMessage, Map.of("file", fileId, "problems", lines));
+        return job;
+    }
+
+    @Transactional
+    public List<FineTuneJob> list(UUID tenantId, String after, int limit, Map<String, String> metadata) {
+        scope.bind(tenantId);
+        long afterSeq = after == null ? Long.MAX_VALUE : find(tenantId, after).seq;
+        return FineTuneJob.<FineTuneJob>find("tenantId = ?1 and seq < ?2 order by seq desc", tenantId, afterSeq)
+                .page(0, limit).list();
+    }
+
+    @Transactional
+    public FineTuneJob get(UUID tenantId, String id) {
+        scope.bind(tenantId);
+        return find(tenantId, id);
+    }
+
+    FineTuneJob find(UUID tenantId, String id) {
+        FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", tenantId, id).firstResult();
+        if (job == null) {
+            throw FineTuneException.notFound("fine_tuning_job", id);
+        }
+        return job;
+    }
+
+    /**
+     * Cancels a job that has not ended: it is cancelled at once here, and the workers hear it through the outbox (a
+     * running one stops at its next step; one that has not started it skips it).
+     */
+    @Transactional
+    public FineTuneJob cancel(UUID tenantId, String id) {
+        scope.bind(tenantId);
+        FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", tenantId, id)
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
+        if (job == null) {
+            throw FineTuneException.notFound("fine_tuning_job", id);
+        }
+        if (job.terminal()) {
+            throw FineTuneException.badRequest("job_not_cancellable", null, "The job " + id + " has already "
+                    + job.status + "; only a job that is validating_files, queued or running can be cancelled.");
+        }
+        String was = job.status;
+        job.status = FineTuneJob.CANCELLED;
+        job.finishedAt = now();
+        event(job, "info", "message", "Job cancelled (it was " + was + ")", null);
+        var control = new FineTuneControl(UUID.randomUUID(), FineTuneControl.CANCEL, job.id, tenantId, now());
+        outbox.write(control.id(), FineTuneTopics.control(region), job.id, control);
+        return job;
+    }
+
+    @Transactional
+    public List<FineTuneJobEvent> events(UUID tenantId, String jobId, String after, int limit) {
+        scope.bind(tenantId);
+        find(tenantId, jobId);
+        long afterSeq = Long.MAX_VALUE;
+        if (after != null) {
+            FineTuneJobEvent a = FineTuneJobEvent.<FineTuneJobEvent>find("tenantId = ?1 and jobId = ?2 and id = ?3",
+                    tenantId, jobId, parseUuid(after, "after")).firstResult();
+            if (a == null) {
+                throw FineTuneException.badRequest("invalid_cursor", "after", "`after` '" + after + "' is not an"
+                        + " event of this job; pass the id of the last event of the previous page.");
+            }
+            afterSeq = a.seq;
+        }
+        return FineTuneJobEvent.<FineTuneJobEvent>find("tenantId = ?1 and jobId = ?2 and seq < ?3 order by seq desc",
+                tenantId, jobId, afterSeq).page(0, limit).list();
+    }
+
+    @Transactional
+    public List<FineTuneCheckpoint> checkpoints(UUID tenantId, String jobId, String after, int limit) {
+        scope.bind(tenantId);
+        find(tenantId, jobId);
+        long afterSeq = Long.MAX_VALUE;
+        if (after != null) {
+            FineTuneCheckpoint a = FineTuneCheckpoint.<FineTuneCheckpoint>find(
+                    "tenantId = ?1 and jobId = ?2 and id = ?3", tenantId, jobId, after).firstResult();
+            if (a == null) {
+                throw FineTuneException.badRequest("invalid_cursor", "after", "`after` '" + after + "' is not a"
+                        + " checkpoint of this job; pass the id of the last checkpoint of the previous page.");
+            }
+            afterSeq = a.seq;
+        }
+        return FineTuneCheckpoint.<FineTuneCheckpoint>find(
+                "tenantId = ?1 and jobId = ?2 and seq < ?3 order by seq desc", tenantId, jobId, afterSeq)
+                .page(0, limit).list();
+    }
+
+    private static UUID parseUuid(String s, String param) {
+        try {
+            return UUID.fromString(s.startsWith("ftevent-") ? s.substring("ftevent-".length()) : s);
+        } catch (IllegalArgumentException e) {
+            throw FineTuneException.badRequest("invalid_cursor", param, "`" + param + "` '" + s + "' is not an event"
+                    + " id; pass the id of the last event of the previous page.");
+        }
+    }
+
+    /** Adds a line to the job's event log in the current transaction. */
+    public void event(FineTuneJob job, String level, String type, String message, Object data) {
+        event(UUID.randomUUID(), job, level, type, message, data, now());
+    }
+
+    public void event(UUID id, FineTuneJob job, String level, String type, String message, Object data,
+            Instant at) {
+        var e = new FineTuneJobEvent();
+        e.id = id;
+        e.tenantId = job.tenantId;
+        e.jobId = job.id;
+        e.level = level;
+        e.type = type;
+        e.message = message;
+        e.data = data == null ? null : write(data);
+        e.createdAt = at.truncatedTo(ChronoUnit.MICROS);
+        e.persist();
+    }
+
+    public List<String> labels(FineTuneJob job) {
+        if (job.labels == null) {
+            return List.of();
+        }
+        try {
+            return json.readValue(job.labels, new TypeReference<List<String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,262 @@
+package dev.meridian.models.finetune;
+
+import static dev.meridian.models.finetune.FineTuneCalls.as;
+import static dev.meridian.models.finetune.FineTuneCalls.upload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import ai.onnxruntime.OnnxTensor;
+import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.finetune.FineTuneBlobs;
+import dev.meridian.testing.MeridianStackResource;
+import dev.meridian.worker.Worker;
+import dev.meridian.worker.config.WorkerConfig;
+import dev.meridian.worker.export.OnnxExporter;
+import dev.meridian.worker.training.Backbone;
+import dev.meridian.worker.training.BaseModels;
+import dev.meridian.worker.training.OrtRuntime;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Whole jobs: the models service here, real workers on the real Kafka, the tuned model run in ONNX Runtime. */
+@QuarkusTest
+@QuarkusTestResource(value = MeridianStackResource.class, restrictToAnnotatedClass = false,
+        initArgs = @ResourceArg(name = "database", value = "meridian_eu_central"))
+class FineTuneJobIT {
+
+    private static final String[] SPORT_WHO = {"the striker", "our goalkeeper", "the coach", "the tennis player",
+        "the sprinter", "the team captain", "the referee", "the cyclist", "the boxer", "the swimmer"};
+    private static final String[] SPORT_DID = {"scored in the final minute of the match",
+        "won the championship game", "trained hard before the race", "celebrated the victory on the pitch",
+        "missed the penalty kick", "broke the world record at the stadium"};
+    private static final String[] FOOD_WHO = {"the chef", "my grandmother", "the baker", "our cook",
+        "the pastry chef", "the waiter", "the sous-chef", "the food critic", "my uncle", "the caterer"};
+    private static final String[] FOOD_DID = {"baked fresh bread this morning", "seasoned the soup with garlic",
+        "roasted vegetables in the oven", "whisked eggs for the omelette", "simmered tomato sauce for hours",
+        "grilled salmon with lemon and herbs"};
+    private static final String[] WHEN = {"", " yesterday", " on sunday", " last week", " again", " at night",
+        " in the rain", " before lunch"};
+
+    private final UUID tenant = UUID.randomUUID();
+    private final List<AutoCloseable> workers = new ArrayList<>();
+    private final List<Process> children = new ArrayList<>();
+
+    @AfterEach
+    void stopWorkers() throws Exception {
+        for (var w : workers) {
+            w.close();
+        }
+        children.forEach(Process::destroyForcibly);
+    }
+
+    static String dataset(int whens) {
+        var lines = new ArrayList<String>();
+        for (int w = 0; w < whens; w++) {
+            for (String who : SPORT_WHO) {
+                for (String did : SPORT_DID) {
+                    lines.add("{\"text\":\"" + who + " " + did + WHEN[w] + "\",\"label\":\"sports\"}");
+                }
+            }
+            for (String who : FOOD_WHO) {
+                for (String did : FOOD_DID) {
+                    lines.add("{\"text\":\"" + who + " " + did + WHEN[w] + "\",\"label\":\"cooking\"}");
+                }
+            }
+        }
+        return String.join("\n", lines) + "\n";
+    }
+
+    private static Path blobDir() {
+        return Path.of(ConfigProvider.getConfig().getValue("meridian.models.finetune.blob-dir", String.class));
+    }
+
+    private static WorkerConfig workerConfig(String id) {
+        return new WorkerConfig("eu-central", ConfigProvider.getConfig().getValue("kafka.bootstrap.servers",
+                String.class), blobDir(), id, "meridian-worker-eu-central", "cpu", 2, Duration.ofSeconds(6));
+    }
+
+    private void startWorker(String id) {
+        workers.add(new Worker(workerConfig(id)));
+    }
+
+    /** A worker in its own JVM, so that it can be killed with SIGKILL. */
+    private Process startChildWorker(String id) throws Exception {
+        var c = workerConfig(id);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        var log = new File("target/worker-" + id + ".log");
+        var p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dmeridian.worker.region=" + c.region(), "-Dmeridian.worker.kafka-bootstrap=" + c.kafkaBootstrap(),
+                "-Dmeridian.worker.blob-dir=" + c.blobDir().toAbsolutePath(), "-Dmeridian.worker.id=" + id,
+                "-Dmeridian.worker.execution-provider=cpu", "-Dmeridian.worker.session-timeout=6s",
+                "dev.meridian.worker.WorkerMain").redirectErrorStream(true).redirectOutput(log).start();
+        children.add(p);
+        return p;
+    }
+
+    private String create(String file, String extra) {
+        return as(tenant).contentType(ContentType.JSON).body("{\"model\":\"all-minilm-l6-v2\",\"training_file\":\""
+                + file + "\",\"suffix\":\"topics\",\"seed\":7" + extra + "}").post("/v1/fine_tuning/jobs").then()
+                .statusCode(200).body("status", equalTo("queued")).extract().path("id");
+    }
+
+    private JsonPath awaitJob(String id, Predicate<JsonPath> done, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonPath job = null;
+        while (System.nanoTime() < deadline) {
+            job = as(tenant).get("/v1/fine_tuning/jobs/" + id).then().statusCode(200).extract().jsonPath();
+            if (done.test(job)) {
+                return job;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("job " + id + " did not get there within " + timeout + ": " + job.prettify());
+    }
+
+    private List<String> messages(String id) {
+        return as(tenant).get("/v1/fine_tuning/jobs/" + id + "/events?limit=100").then().statusCode(200).extract()
+                .jsonPath().getList("data.message");
+    }
+
+    @Test
+    void aJobOnSeparableDataSucceedsAndTheTunedModelClassifiesHeldOutTexts() throws Exception {
+        startWorker("it-worker-1");
+        String id = create(upload(tenant, "topics.jsonl", dataset(2)), ",\"method\":{\"type\":\"supervised\","
+                + "\"supervised\":{\"hyperparameters\":{\"n_epochs\":12,\"batch_size\":16}}}");
+        JsonPath job = awaitJob(id, j -> List.of("succeeded", "failed", "cancelled").contains(j.getString("status")),
+                Duration.ofMinutes(4));
+        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
+        assertThat(job.getString("fine_tuned_model")).isEqualTo("ft:all-minilm-l6-v2:topics:" + id);
+        assertThat(job.getLong("trained_tokens")).isPositive();
+
+        // exactly one version of the tenant's model ft:..., deployed, in the model registry
+        String name = "ft:all-minilm-l6-v2:topics:" + id;
+        assertThat(messages(id)).contains("Registered as version 1 of model " + name + " and deployed");
+        as(tenant).header(dev.meridian.common.tenant.MeridianHeaders.HOME_REGION, "eu-central")
+                .get("/v1/models/{model}/versions", name).then().statusCode(200)
+                .body("data.size()", equalTo(1)).body("data[0].deployed", equalTo(true))
+                .body("data[0].outputs[0].name", equalTo("probabilities"));
+
+        // per-epoch metrics and listed checkpoints
+        var events = as(tenant).get("/v1/fine_tuning/jobs/" + id + "/events?limit=100").then().statusCode(200)
+                .body("data.type", hasItem("metrics")).extract().jsonPath();
+        Map<String, Object> metrics = events.getMap("data.find { it.type == 'metrics' }.data");
+        assertThat(metrics).containsKeys("train_loss", "valid_loss", "valid_accuracy", "step", "epoch");
+        as(tenant).get("/v1/fine_tuning/jobs/" + id + "/checkpoints").then().statusCode(200)
+                .body("data[0].object", equalTo("fine_tuning.job.checkpoint"))
+                .body("data[0].fine_tuning_job_id", equalTo(id));
+
+        // the exported model, as stored in the tenant's blob folder, classifies texts it never saw
+        Path model = blobDir().resolve(FineTuneBlobs.model(tenant, id));
+        Map<String, String> heldOut = Map.of(
+                "the goalkeeper saved a brilliant shot in extra time", "sports",
+                "fans cheered as the runner crossed the finish line first", "sports",
+                "the quarterback threw a long pass for the touchdown", "sports",
+                "she dribbled past two defenders and scored a goal", "sports",
+                "the marathon runners sprinted through the last mile", "sports",
+                "she stirred the risotto and added grated parmesan", "cooking",
+                "he chopped onions and fried them slowly in butter", "cooking",
+                "knead the dough and let it rise before baking", "cooking",
+                "the pancakes were flipped and served with maple syrup", "cooking",
+                "add a pinch of salt and pepper to the stew", "cooking");
+        var ort = new OrtRuntime("cpu", 2);
+        try (var backbone = new Backbone(BaseModels.find("all-minilm-l6-v2").orElseThrow(), ort.env(),
+                ort.sessionOptions()); var session = ort.env().createSession(Files.readAllBytes(model),
+                ort.sessionOptions())) {
+            String labelsJson = session.getMetadata().getCustomMetadata().get(OnnxExporter.LABELS_KEY);
+            List<String> labels = List.of(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(labelsJson, String[].class));
+            assertThat(labels).containsExactly("cooking", "sports");
+            var texts = List.copyOf(heldOut.keySet());
+            var inputs = backbone.inputs(texts.stream().map(backbone::tokenize).toList());
+            try (var result = session.run(inputs)) {
+                float[][] p = (float[][]) result.get(0).getValue();
+                int right = 0;
+                for (int i = 0; i < texts.size(); i++) {
+                    int best = p[i][0] >= p[i][1] ? 0 : 1;
+                    if (labels.get(best).equals(heldOut.get(texts.get(i)))) {
+                        right++;
+                    }
+                }
+                // the threshold: at least 9 of the 10 held-out texts
+                assertThat(right / (double) texts.size()).isGreaterThanOrEqualTo(0.9);
+            } finally {
+                inputs.values().forEach(OnnxTensor::close);
+            }
+        }
+
+        // usage for billing: examples x epochs and worker seconds, keyed by tenant
+        var usage = Topics.readUntil(UsageEvent.TOPIC, r -> r.key().equals(tenant.toString())
+                && r.value().contains("accelerator_seconds"), Duration.ofSeconds(30));
+        assertThat(usage).anyMatch(r -> r.key().equals(tenant.toString())
+                && r.value().contains("\"training_example_epochs\""));
+
+        // another tenant sees nothing of it
+        UUID other = UUID.randomUUID();
+        FineTuneCalls.as(other).get("/v1/fine_tuning/jobs/" + id).then().statusCode(404);
+        FineTuneCalls.as(other).get("/v1/fine_tuning/jobs/" + id + "/events").then().statusCode(404);
+        FineTuneCalls.as(other).get("/v1/fine_tuning/jobs/" + id + "/checkpoints").then().statusCode(404);
+    }
+
+    @Test
+    void cancellingARunningJobStopsTheWorkerWithinSeconds() throws Exception {
+        startWorker("it-worker-2");
+        String id = create(upload(tenant, "big.jsonl", dataset(8)), "");
+        awaitJob(id, j -> j.getString("status").equals("running"), Duration.ofMinutes(3));
+        as(tenant).post("/v1/fine_tuning/jobs/" + id + "/cancel").then().statusCode(200)
+                .body("status", equalTo("cancelled"));
+        long cancelled = System.nanoTime();
+        while (messages(id).stream().noneMatch(m -> m.contains("stopped the job: it was cancelled"))) {
+            assertThat(System.nanoTime() - cancelled).as("the worker hears the cancel").isLessThan(15_000_000_000L);
+            Thread.sleep(100);
+        }
+        JsonPath job = as(tenant).get("/v1/fine_tuning/jobs/" + id).then().extract().jsonPath();
+        assertThat(job.getString("status")).isEqualTo("cancelled");
+        assertThat(job.getString("fine_tuned_model")).isNull();
+        assertThat(Files.exists(blobDir().resolve(FineTuneBlobs.model(tenant, id)))).isFalse();
+    }
+
+    @Test
+    void aWorkerKilledMidJobIsReplacedAndTheJobResumesFromItsCheckpoint() throws Exception {
+        Process doomed = startChildWorker("it-doomed");
+        String id = create(upload(tenant, "big.jsonl", dataset(8)), "");
+        Path firstChunk = blobDir().resolve(FineTuneBlobs.checkpoints(tenant, id) + "/embeddings-0.bin");
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!Files.exists(firstChunk)) {
+            assertThat(doomed.isAlive()).as("the child worker runs (see target/worker-it-doomed.log)").isTrue();
+            assertThat(System.nanoTime()).as("the child worker saves its first chunk").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        doomed.destroyForcibly(); // SIGKILL: no shutdown hook, no offset commit, no goodbye to the group
+        doomed.waitFor();
+        assertThat(as(tenant).get("/v1/fine_tuning/jobs/" + id).then().extract().jsonPath().getString("status"))
+                .isEqualTo("running");
+
+        startWorker("it-successor");
+        JsonPath job = awaitJob(id, j -> List.of("succeeded", "failed", "cancelled").contains(j.getString("status")),
+                Duration.ofMinutes(4));
+        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
+        List<String> messages = messages(id);
+        assertThat(messages).anyMatch(m -> m.startsWith("Resumed: ") && m.contains("already embedded"));
+        assertThat(messages).filteredOn(m -> m.startsWith("The job has successfully completed")).hasSize(1);
+        assertThat(job.getString("fine_tuned_model")).isEqualTo("ft:all-minilm-l6-v2:topics:" + id);
+        as(tenant).header(dev.meridian.common.tenant.MeridianHeaders.HOME_REGION, "eu-central")
+                .get("/v1/models/{model}/versions", "ft:all-minilm-l6-v2:topics:" + id).then().statusCode(200)
+                .body("data.size()", equalTo(1));
+    }
+}

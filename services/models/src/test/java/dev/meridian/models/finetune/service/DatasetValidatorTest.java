@@ -1,0 +1,88 @@
+package dev.meridian.models.finetune.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DatasetValidatorTest {
+
+    private final DatasetValidator validator = new DatasetValidator(new DatasetValidator.Rules(4, 2, 10, 100));
+
+    private DatasetValidator.Report training(String... lines) throws IOException {
+        return validator.training(new ByteArrayInputStream(String.join("\n", lines).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void goodFileCountsExamplesPerLabel() throws IOException {
+        var r = training("{\"text\":\"a\",\"label\":\"x\"}", "{\"text\":\"b\",\"label\":\"x\"}",
+                "{\"text\":\"c\",\"label\":\"y\"}", "{\"text\":\"d\",\"label\":\"y\"}");
+        assertThat(r.valid()).isTrue();
+        assertThat(r.examples()).isEqualTo(4);
+        assertThat(r.labels()).containsExactly("x", "y");
+    }
+
+    @Test
+    void everyBadLineIsReportedWithItsNumberAndReason() throws IOException {
+        var r = training(
+                "{\"text\":\"a\",\"label\":\"x\"}",
+                "not json",
+                "{\"label\":\"x\"}",
+                "{\"text\":\"   \",\"label\":\"x\"}",
+                "{\"text\":\"a\",\"label\":\"x\"}",
+                "{\"text\":\"b\",\"label\":\"x\",\"weight\":2}",
+                "",
+                "{\"text\":\"c\",\"label\":\"y\"}",
+                "{\"text\":\"d\",\"label\":\"x\"}",
+                "[1,2]",
+                "{\"text\":\"e\",\"label\":7}");
+        assertThat(r.problems()).extracting(DatasetValidator.Problem::line)
+                .containsExactly(2, 3, 4, 5, 6, 7, 10, 11, null, 8);
+        assertThat(r.problems().get(0).reason()).startsWith("not valid JSON");
+        assertThat(r.problems().get(1).reason()).isEqualTo("missing field `text`");
+        assertThat(r.problems().get(2).reason()).isEqualTo("`text` is empty");
+        assertThat(r.problems().get(3).reason()).contains("duplicate of line 1");
+        assertThat(r.problems().get(4).reason()).contains("unknown field `weight`");
+        assertThat(r.problems().get(5).reason()).startsWith("empty line");
+        assertThat(r.problems().get(6).reason()).startsWith("not a JSON object");
+        assertThat(r.problems().get(7).reason()).isEqualTo("`label` must be a string");
+        assertThat(r.problems().get(8).reason()).isEqualTo("the file has 3 valid examples; it needs at least 4");
+        assertThat(r.problems().get(9).reason()).contains("label `y` has only 1 example");
+    }
+
+    @Test
+    void tooFewLinesAndOneLabelAreFileLevelProblems() throws IOException {
+        var r = training("{\"text\":\"a\",\"label\":\"x\"}", "{\"text\":\"b\",\"label\":\"x\"}");
+        assertThat(r.problems()).extracting(DatasetValidator.Problem::toString).containsExactly(
+                "the file has 2 valid examples; it needs at least 4",
+                "every example has the label `x`; a classifier needs at least 2 labels");
+    }
+
+    @Test
+    void validationFileLabelsMustOccurInTrainingFile() throws IOException {
+        var r = validator.validation(new ByteArrayInputStream("{\"text\":\"a\",\"label\":\"z\"}"
+                .getBytes(StandardCharsets.UTF_8)), List.of("x", "y"));
+        assertThat(r.problems()).extracting(DatasetValidator.Problem::toString)
+                .contains("line 1: label `z` does not occur in the training file");
+    }
+
+    @Test
+    void summaryNamesTheFirstProblemsAndCountsTheRest() {
+        var problems = List.of(new DatasetValidator.Problem(2, "p"), new DatasetValidator.Problem(3, "q"),
+                new DatasetValidator.Problem(null, "r"));
+        assertThat(DatasetValidator.summary("training_file", "file-1", problems, 2))
+                .startsWith("`training_file` file-1 is not a valid dataset (3 problems): line 2: p; line 3: q; and 1"
+                        + " more");
+    }
+
+    @Test
+    void autoHyperparametersFollowDatasetSize() {
+        var auto = new Hyperparameters(null, null, null);
+        assertThat(auto.resolve(100)).isEqualTo(new Hyperparameters(25, 8, 1.0));
+        assertThat(auto.resolve(1000)).isEqualTo(new Hyperparameters(3, 16, 1.0));
+        assertThat(new Hyperparameters(7, null, 0.5).resolve(5000)).isEqualTo(new Hyperparameters(7, 64, 0.5));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.meridian.worker;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.meridian.worker.config.WorkerConfig;
+import dev.meridian.worker.messaging.CancelListener;
+import dev.meridian.worker.messaging.JobLoop;
+import dev.meridian.worker.messaging.KafkaEvents;
+import dev.meridian.worker.training.OrtRuntime;
+import java.util.logging.Logger;
+
+/** A fine-tuning worker of one region: the job loop, the cancel listener and the event producer. */
+public final class Worker implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Worker.class.getName());
+
+    private final KafkaEvents events;
+    private final CancelListener cancels;
+    private final JobLoop jobs;
+
+    public Worker(WorkerConfig config) {
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        var ort = new OrtRuntime(config.executionProvider(), config.intraOpThreads());
+        this.events = new KafkaEvents(config.kafkaBootstrap(), config.region(), json);
+        this.cancels = new CancelListener(config.kafkaBootstrap(), config.region(), json);
+        this.jobs = new JobLoop(config, json, ort, events, cancels);
+        LOG.info("worker " + config.workerId() + " takes " + config.region() + " fine-tuning jobs (group "
+                + config.group() + ", blobs " + config.blobDir().toAbsolutePath() + ")");
+    }
+
+    @Override
+    public void close() {
+        jobs.close();
+        cancels.close();
+        events.close();
+    }
+}

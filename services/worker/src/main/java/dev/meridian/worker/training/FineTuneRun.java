@@ -1,0 +1,386 @@
+package dev.meridian.worker.training;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.finetune.FineTuneBlobs;
+import dev.meridian.common.finetune.FineTuneEvent;
+import dev.meridian.common.finetune.FineTuneJobMessage;
+import dev.meridian.worker.export.OnnxExporter;
+import dev.meridian.worker.store.BlobDirectory;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
+
+/**
+ * One job on one worker: embed the examples with the frozen base model (saved in chunks, so a crash loses at most a
+ * chunk), train the head epoch by epoch (a checkpoint after each, early stopping on the validation loss), export the
+ * tuned model, verify it in ONNX Runtime against the Java head, report usage and the result. Started again for the
+ * same job (after a crash or a rebalance), it picks up from the saved chunks and the last checkpoint; its events
+ * carry the same ids for the same work, so the models service applies each once.
+ */
+public final class FineTuneRun {
+
+    public enum Outcome { SUCCEEDED, FAILED, CANCELLED, HANDED_OVER }
+
+    private static final Logger LOG = Logger.getLogger(FineTuneRun.class.getName());
+
+    /** Adam's learning rate at {@code learning_rate_multiplier} 1. */
+    public static final float BASE_LEARNING_RATE = 0.01f;
+    /** Epochs without a better validation loss before training stops early. */
+    public static final int PATIENCE = 3;
+    /** Examples embedded per saved chunk. */
+    public static final int CHUNK = 128;
+    static final int EMBED_BATCH = 32;
+
+    private final FineTuneJobMessage job;
+    private final OrtRuntime ort;
+    private final BlobDirectory blobs;
+    private final EventSink sink;
+    private final String worker;
+    private final BooleanSupplier cancelled;
+    private final BooleanSupplier handedOver;
+
+    public FineTuneRun(FineTuneJobMessage job, OrtRuntime ort, BlobDirectory blobs, EventSink sink, String worker,
+            BooleanSupplier cancelled, BooleanSupplier handedOver) {
+        this.job = job;
+        this.ort = ort;
+        this.blobs = blobs;
+        this.sink = sink;
+        this.worker = worker;
+        this.cancelled = cancelled;
+        this.handedOver = handedOver;
+    }
+
+    private final class Stop extends RuntimeException {
+        final Outcome outcome;
+
+        Stop(Outcome outcome) {
+            super(outcome.name(), null, false, false);
+            this.outcome = outcome;
+        }
+    }
+
+    public Outcome run() {
+        long started = System.nanoTime();
+        try {
+            send(FineTuneEvent.RUNNING, "running", 0, "info", "Fine-tuning job started", null, null, null, null, null);
+            var spec = BaseModels.find(job.baseModel()).orElseThrow(() -> new IllegalArgumentException(
+                    "base model " + job.baseModel() + " is not available on this worker"));
+            Dataset train = Dataset.parse(blobs.read(job.trainingFile().blobKey()), job.labels());
+            Dataset valid = job.validationFile() == null ? null
+                    : Dataset.parse(blobs.read(job.validationFile().blobKey()), job.labels());
+            try (Backbone backbone = new Backbone(spec, ort.env(), ort.sessionOptions())) {
+                List<String> all = new ArrayList<>(train.texts());
+                if (valid != null) {
+                    all.addAll(valid.texts());
+                }
+                float[][] vectors = embedAll(backbone, all);
+                float[][] trainX;
+                int[] trainY;
+                float[][] validX;
+                int[] validY;
+                if (valid != null) {
+                    trainX = java.util.Arrays.copyOfRange(vectors, 0, train.size());
+                    trainY = train.labels();
+                    validX = java.util.Arrays.copyOfRange(vectors, train.size(), vectors.length);
+                    validY = valid.labels();
+                } else {
+                    int[] perm = permutation(train.size(), new Random(job.seed()));
+                    int held = train.size() >= 20 ? Math.max(2, train.size() / 10) : 0;
+                    int kept = train.size() - held;
+                    trainX = new float[kept][];
+                    trainY = new int[kept];
+                    validX = new float[held][];
+                    validY = new int[held];
+                    for (int i = 0; i < perm.length; i++) {
+                        if (i < kept) {
+                            trainX[i] = vectors[perm[i]];
+                            trainY[i] = train.labels()[perm[i]];
+                        } else {
+                            validX[i - kept] = vectors[perm[i]];
+                            validY[i - kept] = train.labels()[perm[i]];
+                        }
+                    }
+                }
+                TrainingState state = train(trainX, trainY, validX, validY);
+                ClassifierHead head = validX.length > 0 ? state.best : state.head;
+                byte[] model = export(backbone, head);
+                String key = FineTuneBlobs.model(job.tenantId(), job.jobId());
+                blobs.write(key, model);
+                long seconds = Math.max(1, (long) Math.ceil((System.nanoTime() - started) / 1e9));
+                long exampleEpochs = (long) trainX.length * state.epochsDone;
+                usage(Meter.TRAINING_EXAMPLE_EPOCHS, exampleEpochs);
+                usage(Meter.ACCELERATOR_SECONDS, seconds);
+                var finalEval = validX.length > 0 ? head.evaluate(validX, validY) : head.evaluate(trainX, trainY);
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                metrics.put(validX.length > 0 ? "valid_loss" : "train_loss", finalEval.loss());
+                metrics.put(validX.length > 0 ? "valid_accuracy" : "train_accuracy", finalEval.accuracy());
+                var result = new FineTuneEvent.Result(key, model.length, sha256(model), job.labels(), exampleEpochs,
+                        state.epochsDone, metrics);
+                send(FineTuneEvent.SUCCEEDED, "succeeded", 0, "info", "The job has successfully completed: "
+                        + job.fineTunedModel() + " (" + state.epochsDone + " epochs, " + describe(metrics) + ")",
+                        null, null, null, result, null);
+                return Outcome.SUCCEEDED;
+            }
+        } catch (Stop stop) {
+            if (stop.outcome == Outcome.CANCELLED) {
+                send(FineTuneEvent.CANCELLED, "cancelled", 0, "info", "Worker " + worker + " stopped the job: it was"
+                        + " cancelled", null, null, null, null, null);
+            }
+            return stop.outcome;
+        } catch (Exception | OutOfMemoryError e) {
+            LOG.log(java.util.logging.Level.WARNING, "job " + job.jobId() + " failed", e);
+            send(FineTuneEvent.FAILED, "failed", 0, "error", "Training failed: " + e.getMessage(), null, null, null,
+                    null, new FineTuneEvent.Error("training_failed", "Training failed on the worker: "
+                            + e.getMessage() + ". Retry the job; if it fails again, contact support with the job id."));
+            return Outcome.FAILED;
+        }
+    }
+
+    private void checkStop() {
+        if (handedOver.getAsBoolean()) {
+            throw new Stop(Outcome.HANDED_OVER);
+        }
+        if (cancelled.getAsBoolean()) {
+            throw new Stop(Outcome.CANCELLED);
+        }
+    }
+
+    /** Embeds every text, chunk by chunk; chunks saved by an earlier attempt are read back instead. */
+    float[][] embedAll(Backbone backbone, List<String> texts) throws IOException {
+        float[][] out = new float[texts.size()][];
+        int chunks = (texts.size() + CHUNK - 1) / CHUNK;
+        int reused = 0;
+        for (int c = 0; c < chunks; c++) {
+            int from = c * CHUNK;
+            int to = Math.min(texts.size(), from + CHUNK);
+            String key = FineTuneBlobs.checkpoints(job.tenantId(), job.jobId()) + "/embeddings-" + c + ".bin";
+            var saved = blobs.readIfPresent(key);
+            if (saved.isPresent()) {
+                float[][] part = readVectors(saved.get());
+                System.arraycopy(part, 0, out, from, part.length);
+                reused += part.length;
+                continue;
+            }
+            if (reused > 0 && from == reused) {
+                send(FineTuneEvent.MESSAGE, "resumed-embedding", reused, "info", "Resumed: " + reused + " of "
+                        + texts.size() + " examples were already embedded by an earlier attempt", null, null, null,
+                        null, null);
+            }
+            for (int b = from; b < to; b += EMBED_BATCH) {
+                checkStop();
+                int end = Math.min(to, b + EMBED_BATCH);
+                List<Backbone.Tokens> batch = texts.subList(b, end).stream().map(backbone::tokenize).toList();
+                float[][] v = backbone.embed(batch);
+                System.arraycopy(v, 0, out, b, v.length);
+            }
+            blobs.write(key, writeVectors(java.util.Arrays.copyOfRange(out, from, to)));
+            send(FineTuneEvent.MESSAGE, "embedded", to, "info", "Embedded " + to + " of " + texts.size()
+                    + " examples with " + job.baseModel(), null, null, null, null, null);
+        }
+        return out;
+    }
+
+    TrainingState train(float[][] x, int[] y, float[][] vx, int[] vy) throws IOException {
+        int dims = x[0].length;
+        int k = job.labels().size();
+        int batch = Math.min(job.hyperparameters().batchSize(), x.length);
+        int stepsPerEpoch = (x.length + batch - 1) / batch;
+        TrainingState state = latestCheckpoint();
+        if (state == null) {
+            state = new TrainingState();
+            state.head = new ClassifierHead(dims, k, new Random(job.seed()));
+            state.adam = new Adam((float) (BASE_LEARNING_RATE * job.hyperparameters().learningRateMultiplier()),
+                    dims * k, k);
+            state.best = state.head.copy();
+        } else {
+            send(FineTuneEvent.MESSAGE, "resumed", state.step, "info", "Resumed from the checkpoint at step "
+                    + state.step + " (epoch " + state.epochsDone + ")", null, null, null, null, null);
+        }
+        for (int epoch = state.epochsDone + 1; epoch <= job.hyperparameters().nEpochs() && !state.stoppedEarly;
+                epoch++) {
+            int[] order = permutation(x.length, new Random(job.seed() * 1_000_003L + epoch));
+            double loss = 0;
+            for (int from = 0; from < x.length; from += batch) {
+                checkStop();
+                loss += state.head.step(x, y, order, from, Math.min(x.length, from + batch), state.adam);
+                state.step++;
+            }
+            var trainEval = state.head.evaluate(x, y);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("train_loss", loss / x.length);
+            metrics.put("train_accuracy", trainEval.accuracy());
+            if (vx.length > 0) {
+                var v = state.head.evaluate(vx, vy);
+                metrics.put("valid_loss", v.loss());
+                metrics.put("valid_accuracy", v.accuracy());
+                if (v.loss() < state.bestLoss - 1e-6) {
+                    state.bestLoss = v.loss();
+                    state.best = state.head.copy();
+                    state.epochsWithoutImprovement = 0;
+                } else {
+                    state.epochsWithoutImprovement++;
+                }
+            } else {
+                state.best = state.head.copy();
+            }
+            state.epochsDone = epoch;
+            state.stoppedEarly = vx.length > 0 && state.epochsWithoutImprovement >= PATIENCE;
+            String key = FineTuneBlobs.checkpoint(job.tenantId(), job.jobId(), state.step);
+            blobs.write(key, state.toBytes());
+            send(FineTuneEvent.METRICS, "metrics", state.step, "info", "Epoch " + epoch + "/"
+                    + job.hyperparameters().nEpochs() + " (step " + state.step + "/"
+                    + stepsPerEpoch * job.hyperparameters().nEpochs() + "): " + describe(metrics), epoch, metrics,
+                    null, null, null);
+            send(FineTuneEvent.CHECKPOINT, "checkpoint", state.step, "info", "Checkpoint saved at step "
+                    + state.step, epoch, null, new FineTuneEvent.Checkpoint(state.step, key, metrics), null, null);
+            if (state.stoppedEarly) {
+                send(FineTuneEvent.MESSAGE, "early-stop", state.step, "info", "Stopped early after epoch " + epoch
+                        + ": the validation loss has not improved for " + PATIENCE + " epochs; keeping the best head"
+                        + " (valid_loss " + String.format("%.4f", state.bestLoss) + ")", null, null, null, null, null);
+            }
+        }
+        return state;
+    }
+
+    private TrainingState latestCheckpoint() throws IOException {
+        var dir = blobs.resolve(FineTuneBlobs.checkpoints(job.tenantId(), job.jobId()));
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        int best = -1;
+        try (var files = Files.list(dir)) {
+            for (var p : files.toList()) {
+                String name = p.getFileName().toString();
+                if (name.matches("step-\\d+\\.bin")) {
+                    best = Math.max(best, Integer.parseInt(name.substring(5, name.length() - 4)));
+                }
+            }
+        }
+        return best < 0 ? null : TrainingState.fromBytes(blobs.read(FineTuneBlobs.checkpoint(job.tenantId(),
+                job.jobId(), best)));
+    }
+
+    /** Exports the tuned model and checks, in ONNX Runtime, that it gives the Java head's probabilities. */
+    byte[] export(Backbone backbone, ClassifierHead head) throws OrtException, IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(OnnxExporter.BASE_MODEL_KEY, job.baseModel());
+        meta.put("meridian.fine_tuning_job", job.jobId());
+        meta.put("meridian.model", job.fineTunedModel());
+        byte[] model = OnnxExporter.export(backbone.onnx(), backbone.hiddenOutput(), backbone.spec().pooling(),
+                head.w, head.b, job.labels(), meta);
+        List<String> sample = Dataset.parse(blobs.read(job.trainingFile().blobKey()), job.labels()).texts();
+        sample = sample.subList(0, Math.min(8, sample.size()));
+        List<Backbone.Tokens> tokens = sample.stream().map(backbone::tokenize).toList();
+        float[][] vectors = backbone.embed(tokens);
+        try (OrtSession tuned = ort.env().createSession(model, ort.sessionOptions())) {
+            Map<String, OnnxTensor> inputs = backbone.inputs(tokens);
+            try (var result = tuned.run(inputs)) {
+                float[][] p = (float[][]) result.get(OnnxExporter.OUTPUT).orElseThrow().getValue();
+                for (int i = 0; i < vectors.length; i++) {
+                    float[] expected = head.probabilities(vectors[i]);
+                    for (int c = 0; c < expected.length; c++) {
+                        if (Math.abs(expected[c] - p[i][c]) > 1e-3) {
+                            throw new IllegalStateException("the exported model disagrees with the trained head ("
+                                    + p[i][c] + " vs " + expected[c] + ")");
+                        }
+                    }
+                }
+            } finally {
+                inputs.values().forEach(OnnxTensor::close);
+            }
+        }
+        return model;
+    }
+
+    private void usage(Meter meter, long quantity) {
+        sink.usage(new UsageEvent(id("usage", meter.ordinal()), job.tenantId(), job.region(), meter, quantity,
+                job.fineTunedModel(), null, Instant.now(), "worker:" + job.region() + ":" + worker));
+    }
+
+    private void send(String type, String kind, int n, String level, String message, Integer epoch,
+            Map<String, Double> metrics, FineTuneEvent.Checkpoint checkpoint, FineTuneEvent.Result result,
+            FineTuneEvent.Error error) {
+        Integer step = type.equals(FineTuneEvent.METRICS) || type.equals(FineTuneEvent.CHECKPOINT) ? n : null;
+        sink.send(new FineTuneEvent(id(kind, n), type, job.jobId(), job.tenantId(), level, message, step, epoch,
+                metrics, checkpoint, result, error, worker, Instant.now()), true);
+    }
+
+    /** The same work gets the same event id on every attempt, so the models service applies it once. */
+    private UUID id(String kind, int n) {
+        return UUID.nameUUIDFromBytes((job.jobId() + ":" + kind + ":" + n).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static int[] permutation(int n, Random random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static String describe(Map<String, Double> metrics) {
+        var sb = new StringBuilder();
+        metrics.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(' ')
+                .append(String.format(java.util.Locale.ROOT, "%.4f", v)));
+        return sb.toString();
+    }
+
+    static byte[] writeVectors(float[][] v) throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeInt(v.length);
+            out.writeInt(v.length == 0 ? 0 : v[0].length);
+            for (float[] row : v) {
+                for (float f : row) {
+                    out.writeFloat(f);
+                }
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    static float[][] readVectors(byte[] data) throws IOException {
+        try (var in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
+            float[][] v = new float[in.readInt()][in.readInt()];
+            for (float[] row : v) {
+                for (int d = 0; d < row.length; d++) {
+                    row[d] = in.readFloat();
+                }
+            }
+            return v;
+        }
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package dev.meridian.platform;
 
+import dev.meridian.stack.ChildProcess;
 import dev.meridian.stack.KafkaBroker;
 import dev.meridian.stack.KeycloakServer;
 import dev.meridian.stack.MeridianHome;
@@ -136,6 +137,7 @@ public final class Platform {
                     PlatformOptions.regionDatabase(region)));
             reg.put("meridian.models.region", region);
             reg.put("meridian.models.blobs.directory", o.blobDir(region).toString());
+            reg.put("meridian.models.finetune.blob-dir", o.blobDir(region).toString());
             reg.put("kafka.bootstrap.servers", running.kafkaBootstrap());
             reg.put("quarkus.oidc.auth-server-url", realm);
             progress.accept("Starting models " + region + " (registry, files, fine-tune jobs; port " + port + ") ...");
@@ -151,6 +153,7 @@ public final class Platform {
             inf.put("meridian.inference.region", region);
             inf.put("quarkus.oidc.auth-server-url", realm);
             inf.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+            inf.put("meridian.inference.finetune.blob-dir", o.blobDir(region).toString());
             if (o.modelsPorts().containsKey(region)) {
                 inf.put("meridian.inference.tenant-models.registry-url", running.modelsUrl(region));
                 inf.put("meridian.inference.tenant-models.blobs.directory", o.blobDir(region).toString());
@@ -164,6 +167,13 @@ public final class Platform {
                             o.pidDir()))));
         });
         joinAll(models, running::inference, "inference", t);
+
+        // A fine-tune worker per region with a models service: it takes jobs from <region>.finetune.jobs.
+        for (String region : o.modelsPorts().keySet()) {
+            t.starting("fine-tune worker " + region + " (ONNX Runtime, jobs from " + region + ".finetune.jobs)");
+            running.worker(startWorker(home, o, running, region));
+            t.ready("fine-tune worker " + region + " ready");
+        }
 
         List<CompletableFuture<Map.Entry<String, ServiceProcess>>> starts = new ArrayList<>();
         o.gatewayPorts().forEach((region, port) -> {
@@ -188,6 +198,25 @@ public final class Platform {
                     ServiceProcess.start(home, "gateway-" + region, "gateway", port, gw, o.logDir(), o.pidDir()))));
         });
         joinAll(starts, running::gateway, "gateway", t);
+    }
+
+    /** The worker is a plain Java program (services/worker/target/classes + lib); ready once it has subscribed. */
+    private static ChildProcess startWorker(MeridianHome home, PlatformOptions o, RunningPlatform running,
+            String region) {
+        Path module = home.root().resolve("services/worker/target");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms64m", "-Xmx768m",
+                "-Dmeridian.worker.region=" + region,
+                "-Dmeridian.worker.kafka-bootstrap=" + running.kafkaBootstrap(),
+                "-Dmeridian.worker.blob-dir=" + o.blobDir(region),
+                "-Dmeridian.worker.id=worker-" + region + "-1",
+                "-cp", module.resolve("classes") + java.io.File.pathSeparator + module.resolve("lib") + "/*",
+                "dev.meridian.worker.WorkerMain");
+        String name = "worker-" + region;
+        var child = ChildProcess.start(name, command, Map.of(), home.root(), o.logDir().resolve(name + ".log"),
+                o.pidDir());
+        child.awaitReady(() -> child.outputSinceStart().contains("fine-tuning jobs"), java.time.Duration.ofSeconds(60));
+        return child;
     }
 
     /** A service's datasource (the app role, subject to RLS) and its Flyway migrations (the owner role). */

@@ -55,6 +55,10 @@ public final class RunningPlatform implements AutoCloseable {
         startedInOrder.add(t);
     }
 
+    void worker(AutoCloseable w) {
+        startedInOrder.add(w);
+    }
+
     void billing(ServiceProcess b) {
         billing = b;
         startedInOrder.add(b);

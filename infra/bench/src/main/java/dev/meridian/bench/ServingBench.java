@@ -197,6 +197,18 @@ public final class ServingBench {
                         "{\"name\":\"Bench\",\"home_region\":\"eu-central\",\"plan\":\"enterprise\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         String tenant = created.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        // Billing opens new tenants on its free tier (blocked after its included requests): pay as you go instead,
+        // without a budget, so the gateway's quota leases never stop the run.
+        String operator = OidcBrowser.login(p.keycloakUrl(), "operator@meridian.local",
+                p.secrets().get(Secrets.OPERATOR_PASSWORD)).accessToken();
+        var plan = HTTP.send(HttpRequest.newBuilder(URI.create(p.billingUrl() + "/api/v1/billing/admin/tenants/"
+                        + tenant + "/plan"))
+                .header("Authorization", "Bearer " + operator).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"plan\":\"payg\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (plan.statusCode() != 200) {
+            throw new IllegalStateException("billing refused the bench tenant's plan: " + plan.body());
+        }
         var key = HTTP.send(HttpRequest.newBuilder(URI.create(p.tenancyUrl() + "/api/v1/tenants/" + tenant + "/api-keys"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"bench\",\"scopes\":[\"inference\"]}")).build(),

@@ -2,7 +2,7 @@ package dev.meridian.bench;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.meridian.inference.catalog.BaseModel;
+import dev.meridian.common.models.BaseModel;
 import dev.meridian.inference.runtime.TextEmbedder;
 import dev.meridian.platform.Platform;
 import dev.meridian.platform.PlatformOptions;

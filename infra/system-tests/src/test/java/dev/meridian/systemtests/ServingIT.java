@@ -30,7 +30,7 @@ class ServingIT {
     }
 
     @Test
-    void modelListComesFromTheInferenceServiceAndOipInferWorks() {
+    void modelListCarriesTheBaseCatalogAndOipInferWorks() {
         String key = SystemUnderTest.platform().demoApiKey();
         given().baseUri(SystemUnderTest.eu()).header("Authorization", "Bearer " + key).get("/v1/models").then()
                 .statusCode(200).body("data.id", hasItems("all-minilm-l6-v2", "bge-small-zh-v1.5-q"))

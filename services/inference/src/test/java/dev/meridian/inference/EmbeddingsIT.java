@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.meridian.inference.catalog.BaseModel;
+import dev.meridian.common.models.BaseModel;
 import dev.meridian.inference.catalog.ModelHost;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

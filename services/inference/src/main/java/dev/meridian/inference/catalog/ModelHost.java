@@ -1,5 +1,7 @@
 package dev.meridian.inference.catalog;
 
+import dev.meridian.common.models.BaseModel;
+
 import dev.meridian.inference.batching.InferenceBatcher;
 import dev.meridian.inference.config.InferenceConfig;
 import dev.meridian.inference.runtime.OrtRuntime;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.common.tenant.MeridianHeaders;
-import dev.meridian.inference.catalog.BaseModel;
+import dev.meridian.common.models.BaseModel;
 import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import io.smallrye.mutiny.Uni;

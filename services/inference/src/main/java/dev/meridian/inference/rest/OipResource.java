@@ -5,7 +5,7 @@ import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.inference.batching.BatchStats;
-import dev.meridian.inference.catalog.BaseModel;
+import dev.meridian.common.models.BaseModel;
 import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.tenant.Deployments;
 import dev.meridian.inference.tenant.TenantModels;

@@ -6,7 +6,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.meridian.inference.catalog.BaseModel;
+import dev.meridian.common.models.BaseModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

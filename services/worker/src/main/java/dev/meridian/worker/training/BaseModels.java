@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * The encoder base models a job may tune, as the worker needs them: the ONNX file and tokenizer on the class path
  * (from the same LangChain4j model jars the inference service serves), the pooling and the token limit. Kept in step
- * with the inference service's catalog ({@code dev.meridian.inference.catalog.BaseModel}).
+ * with the inference service's catalog ({@code dev.meridian.common.models.BaseModel}).
  */
 public final class BaseModels {
 

@@ -1,6 +1,7 @@
 package dev.meridian.models.registry.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.meridian.common.models.BaseModel;
 import dev.meridian.models.ModelUpload;
 import dev.meridian.models.ModelVersion;
 import dev.meridian.models.TenantModel;
@@ -16,16 +17,25 @@ public final class Views {
     static final long BASE_CREATED = 1767225600L;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    /**
+     * An OpenAI model object. Base models carry what the catalog knows of them (dimensions, token limit, languages,
+     * regions); tenant models carry their versions instead.
+     */
     public record ModelView(String id, String object, long created, String ownedBy, String description,
+            Integer dimensions, Integer maxTokens, List<String> languages, List<String> regions,
             List<Integer> versions, List<Integer> deployedVersions) {
 
         static ModelView base(String id) {
-            return new ModelView(id, "model", BASE_CREATED, "meridian", null, null, null);
+            return BaseModel.CATALOG.stream().filter(m -> m.id().equals(id)).findFirst()
+                    .map(m -> new ModelView(id, "model", BASE_CREATED, "meridian", null, m.dimensions(),
+                            m.maxTokens(), m.languages(), m.regions().stream().sorted().toList(), null, null))
+                    .orElseGet(() -> new ModelView(id, "model", BASE_CREATED, "meridian", null, null, null, null,
+                            null, null, null));
         }
 
         static ModelView of(TenantModel m, List<ModelVersion> versions) {
             return new ModelView(m.name, "model", m.createdAt.getEpochSecond(), m.tenantId.toString(), m.description,
-                    versions.stream().map(v -> v.version).toList(),
+                    null, null, null, null, versions.stream().map(v -> v.version).toList(),
                     versions.stream().filter(v -> v.deployed).map(v -> v.version).toList());
         }
     }

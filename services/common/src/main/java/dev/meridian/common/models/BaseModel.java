@@ -1,4 +1,4 @@
-package dev.meridian.inference.catalog;
+package dev.meridian.common.models;
 
 import java.util.List;
 import java.util.Set;

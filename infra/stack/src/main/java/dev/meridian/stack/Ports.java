@@ -12,13 +12,31 @@ public final class Ports {
     private Ports() {
     }
 
+    /** Below Linux's ephemeral range (32768+), so an outgoing connection never takes a port before its server binds. */
+    private static final int LOW = 20000;
+    private static final int HIGH = 32768;
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nothing listens on now, outside the range the OS hands to outgoing connections (a server may bind it
+     * many seconds later, as Keycloak does), and never the same one twice in this JVM.
+     */
     public static int free() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free TCP port", e);
+        var random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(LOW, HIGH);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException e) {
+                // taken: try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free TCP port between " + LOW + " and " + HIGH));
     }
 
     public static boolean listening(int port) {

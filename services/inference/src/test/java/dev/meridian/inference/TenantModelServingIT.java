@@ -173,4 +173,38 @@ class TenantModelServingIT {
                 .body("sessions", org.hamcrest.Matchers.lessThanOrEqualTo(2))
                 .body("evictions", org.hamcrest.Matchers.greaterThanOrEqualTo(6));
     }
+
+    @Test
+    void concurrentCallsToATenantModelAreMergedIntoBatchesAndEachGetsItsOwnRows() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        deployed(tenant, "batched", OnnxModels.addConstant(1f, 2f, 3f));
+        inference(tenant).get("/v2/models/batched/ready").then().statusCode(200);
+        int calls = 96;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<List<Float>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                float v = i;
+                // Every other call sends two rows, so merged batches mix requests of different sizes.
+                List<Float> data = i % 2 == 0 ? List.of(v, v, v) : List.of(v, v, v, -v, -v, -v);
+                answers.add(pool.submit(() -> inference(tenant).body(Map.of("inputs", List.of(floats("x",
+                                List.of(data.size() / 3, 3), data)))).post("/v2/models/batched/infer")
+                        .then().statusCode(200).extract().<List<Float>>path("outputs[0].data")));
+            }
+            for (int i = 0; i < calls; i++) {
+                float v = i;
+                List<Float> expected = i % 2 == 0 ? List.of(v + 1, v + 2, v + 3)
+                        : List.of(v + 1, v + 2, v + 3, -v + 1, -v + 2, -v + 3);
+                assertThat(answers.get(i).get()).as("call " + i).isEqualTo(expected);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        var stats = inference(tenant).get("/v2/models/batched/stats").then().statusCode(200).extract().jsonPath();
+        assertThat(stats.getInt("request_count")).isEqualTo(calls);
+        assertThat(stats.getInt("inference_count")).isEqualTo(calls / 2 + calls);
+        List<Integer> sizes = stats.getList("batch_stats.batch_size", Integer.class);
+        assertThat(sizes).as("batch sizes of the model calls").anyMatch(size -> size > 1);
+        assertThat(stats.getInt("execution_count")).as("model calls for " + calls + " requests").isLessThan(calls);
+    }
 }

@@ -4,52 +4,72 @@ import dev.meridian.inference.runtime.TextEmbedder;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * Dynamic batching for one model: requests that arrive while a batch forms (within {@code maxQueueDelay} of the
- * first) are merged into one model call, up to {@code maxBatchSize} inputs and {@code maxBatchTokens} padded
- * tokens. One worker thread per model runs the calls, so batches never compete for the cores.
+ * first) are merged into one model call, up to {@code maxBatchSize} items and {@code maxBatchTokens} padded
+ * tokens (items × the widest item). Only requests with the same {@linkplain Shape#key shape key} share a call: a
+ * tenant model's rows merge only with rows of the same trailing shape. One worker thread per model runs the calls,
+ * so batches never compete for the cores.
+ *
+ * @param <I> one item of a request: a text's tokens, or one row of a tensor request
+ * @param <O> the model's answer for one item, in the order of the items
  */
-public final class InferenceBatcher implements AutoCloseable {
+public final class InferenceBatcher<I, O> implements AutoCloseable {
 
-    private record Job(List<Tokens> inputs, CompletableFuture<float[][]> result, long enqueuedAt) {
-        int longest() {
-            return inputs.stream().mapToInt(Tokens::length).max().orElse(0);
-        }
+    /** The limits of one model call. */
+    public record Limits(int maxBatchSize, Duration maxQueueDelay, int maxBatchTokens) {
     }
 
-    private final Function<List<Tokens>, float[][]> model;
+    /** How items are measured: their padded width, and which items may share a call (equal keys). */
+    public record Shape<I>(ToIntFunction<I> width, Function<I, Object> key) {
+    }
+
+    private record Job<I, O>(List<I> inputs, Object key, int widest, CompletableFuture<List<O>> result,
+            long enqueuedAt) {
+    }
+
+    private final Function<List<I>, List<O>> model;
+    private final Shape<I> shape;
     private final int maxBatchSize;
     private final long maxDelayNanos;
     private final int maxBatchTokens;
-    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Job<I, O>> queue = new LinkedBlockingQueue<>();
     private final BatchStats stats = new BatchStats();
     private final Thread worker;
     private volatile boolean running = true;
-    private Job carried;
+    private Job<I, O> carried;
 
-    public InferenceBatcher(TextEmbedder embedder, int maxBatchSize, Duration maxQueueDelay, int maxBatchTokens) {
-        this(embedder.model().id(), embedder::embed, maxBatchSize, maxQueueDelay, maxBatchTokens);
+    /** A text embedding model: items are tokenized texts, padded to the longest in the call. */
+    public static InferenceBatcher<Tokens, float[]> forText(TextEmbedder embedder, Limits limits) {
+        return new InferenceBatcher<>(embedder.model().id(), batch -> Arrays.asList(embedder.embed(batch)),
+                new Shape<>(Tokens::length, t -> ""), limits);
     }
 
-    /** {@code model} runs one padded batch and answers a vector per input, in order. */
-    public InferenceBatcher(String name, Function<List<Tokens>, float[][]> model, int maxBatchSize,
-            Duration maxQueueDelay, int maxBatchTokens) {
+    /** {@code model} runs one batch and answers one result per item, in order. */
+    public InferenceBatcher(String name, Function<List<I>, List<O>> model, Shape<I> shape, Limits limits) {
         this.model = model;
-        this.maxBatchSize = maxBatchSize;
-        this.maxDelayNanos = maxQueueDelay.toNanos();
-        this.maxBatchTokens = maxBatchTokens;
+        this.shape = shape;
+        this.maxBatchSize = limits.maxBatchSize();
+        this.maxDelayNanos = limits.maxQueueDelay().toNanos();
+        this.maxBatchTokens = limits.maxBatchTokens();
         this.worker = Thread.ofPlatform().name("batcher-" + name).daemon().start(this::run);
     }
 
-    public CompletableFuture<float[][]> submit(List<Tokens> inputs) {
-        var job = new Job(inputs, new CompletableFuture<>(), System.nanoTime());
+    /** Queues a request's items; the future completes with their results once the call that ran them is done. */
+    public CompletableFuture<List<O>> submit(List<I> inputs) {
+        int widest = inputs.stream().mapToInt(shape.width()).max().orElse(0);
+        Object key = inputs.isEmpty() ? "" : shape.key().apply(inputs.get(0));
+        var job = new Job<I, O>(inputs, key, widest, new CompletableFuture<>(), System.nanoTime());
         if (!running) {
             job.result().completeExceptionally(new IllegalStateException("model is shutting down"));
         } else {
@@ -65,7 +85,7 @@ public final class InferenceBatcher implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                List<Job> batch = nextBatch();
+                List<Job<I, O>> batch = nextBatch();
                 if (!batch.isEmpty()) {
                     execute(batch);
                 }
@@ -76,69 +96,73 @@ public final class InferenceBatcher implements AutoCloseable {
     }
 
     /** Waits for a first job, then takes whatever joins within the delay and fits the limits. */
-    private List<Job> nextBatch() throws InterruptedException {
-        Job first = carried != null ? carried : queue.poll(100, TimeUnit.MILLISECONDS);
+    private List<Job<I, O>> nextBatch() throws InterruptedException {
+        Job<I, O> first = carried != null ? carried : queue.poll(100, TimeUnit.MILLISECONDS);
         carried = null;
         if (first == null) {
             return List.of();
         }
-        List<Job> batch = new ArrayList<>(List.of(first));
-        int inputs = first.inputs().size();
-        int longest = first.longest();
+        List<Job<I, O>> batch = new ArrayList<>(List.of(first));
+        int items = first.inputs().size();
+        int widest = first.widest();
         long deadline = first.enqueuedAt() + maxDelayNanos;
-        while (inputs < maxBatchSize) {
+        while (items < maxBatchSize) {
             long wait = deadline - System.nanoTime();
-            Job next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+            Job<I, O> next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
             if (next == null) {
                 break;
             }
-            int size = inputs + next.inputs().size();
-            int len = Math.max(longest, next.longest());
-            if (size > maxBatchSize || (long) size * len > maxBatchTokens) {
+            int size = items + next.inputs().size();
+            int width = Math.max(widest, next.widest());
+            if (size > maxBatchSize || (long) size * width > maxBatchTokens || !Objects.equals(next.key(),
+                    first.key())) {
                 carried = next; // it starts the next batch
                 break;
             }
             batch.add(next);
-            inputs = size;
-            longest = len;
+            items = size;
+            widest = width;
         }
         return batch;
     }
 
-    private void execute(List<Job> batch) {
-        List<Tokens> all = new ArrayList<>();
+    private void execute(List<Job<I, O>> batch) {
+        List<I> all = new ArrayList<>();
         long now = System.nanoTime();
-        for (Job j : batch) {
+        for (Job<I, O> j : batch) {
             all.addAll(j.inputs());
             stats.request(j.inputs().size(), now - j.enqueuedAt());
         }
         try {
-            float[][] vectors = new float[all.size()][];
+            List<O> results = new ArrayList<>(all.size());
             // A single request larger than the limits runs in slices of the allowed size.
             int from = 0;
             while (from < all.size()) {
                 int to = from;
-                int longest = 0;
+                int widest = 0;
                 while (to < all.size() && to - from < maxBatchSize) {
-                    int len = Math.max(longest, all.get(to).length());
-                    if (to > from && (long) (to - from + 1) * len > maxBatchTokens) {
+                    int width = Math.max(widest, shape.width().applyAsInt(all.get(to)));
+                    if (to > from && (long) (to - from + 1) * width > maxBatchTokens) {
                         break;
                     }
-                    longest = len;
+                    widest = width;
                     to++;
                 }
                 long t0 = System.nanoTime();
-                float[][] part = model.apply(all.subList(from, to));
+                List<O> part = model.apply(all.subList(from, to));
                 stats.execution(to - from, System.nanoTime() - t0);
-                System.arraycopy(part, 0, vectors, from, part.length);
+                if (part.size() != to - from) {
+                    throw new IllegalStateException("the model answered " + part.size() + " results for "
+                            + (to - from) + " items");
+                }
+                results.addAll(part);
                 from = to;
             }
             int offset = 0;
-            for (Job j : batch) {
-                float[][] mine = new float[j.inputs().size()][];
-                System.arraycopy(vectors, offset, mine, 0, mine.length);
-                offset += mine.length;
-                j.result().complete(mine);
+            for (Job<I, O> j : batch) {
+                int n = j.inputs().size();
+                j.result().complete(List.copyOf(results.subList(offset, offset + n)));
+                offset += n;
             }
         } catch (RuntimeException e) {
             batch.forEach(j -> j.result().completeExceptionally(e));
@@ -149,7 +173,7 @@ public final class InferenceBatcher implements AutoCloseable {
     public void close() {
         running = false;
         worker.interrupt();
-        Job j;
+        Job<I, O> j;
         while ((j = queue.poll()) != null) {
             j.result().completeExceptionally(new IllegalStateException("model is shutting down"));
         }

@@ -6,6 +6,7 @@ import dev.meridian.inference.batching.InferenceBatcher;
 import dev.meridian.inference.config.InferenceConfig;
 import dev.meridian.inference.runtime.OrtRuntime;
 import dev.meridian.inference.runtime.TextEmbedder;
+import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +26,7 @@ public class ModelHost {
     private static final Logger LOG = Logger.getLogger(ModelHost.class);
 
     /** A loaded model: its description, the in-process embedder and the batcher in front of it. */
-    public record Loaded(BaseModel model, TextEmbedder embedder, InferenceBatcher batcher) {
+    public record Loaded(BaseModel model, TextEmbedder embedder, InferenceBatcher<Tokens, float[]> batcher) {
     }
 
     @Inject
@@ -45,9 +46,8 @@ public class ModelHost {
             }
             long t0 = System.nanoTime();
             var embedder = new TextEmbedder(m, ort.env(), ort.sessionOptions());
-            var b = config.batching();
             loaded.put(m.id(), new Loaded(m, embedder,
-                    new InferenceBatcher(embedder, b.maxBatchSize(), b.maxQueueDelay(), b.maxBatchTokens())));
+                    InferenceBatcher.forText(embedder, config.batching().limitsFor(m.id()))));
             LOG.infof("model %s loaded in %d ms", m.id(), (System.nanoTime() - t0) / 1_000_000);
         }
         ready = true;

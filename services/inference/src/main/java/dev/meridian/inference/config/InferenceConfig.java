@@ -1,8 +1,11 @@
 package dev.meridian.inference.config;
 
 import io.smallrye.config.ConfigMapping;
+import dev.meridian.inference.batching.InferenceBatcher;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Settings of a regional inference service ({@code meridian.inference.*}). */
@@ -49,6 +52,47 @@ public interface InferenceConfig {
         /** Most padded tokens (batch size × longest sequence) in one call, to bound memory and latency. */
         @WithDefault("16384")
         int maxBatchTokens();
+
+        /**
+         * Settings of one base model that differ from the ones above, e.g.
+         * {@code meridian.inference.batching.model."bge-small-en-v1.5".max-batch-size=64}.
+         */
+        @WithName("model")
+        Map<String, ModelBatching> models();
+
+        /** The limits for a base model: its own settings where it has them, else the defaults above. */
+        default InferenceBatcher.Limits limitsFor(String model) {
+            var own = models().get(model);
+            if (own == null) {
+                return new InferenceBatcher.Limits(maxBatchSize(), maxQueueDelay(), maxBatchTokens());
+            }
+            return new InferenceBatcher.Limits(own.maxBatchSize().orElse(maxBatchSize()),
+                    own.maxQueueDelay().orElse(maxQueueDelay()), own.maxBatchTokens().orElse(maxBatchTokens()));
+        }
+    }
+
+    /** One model's batching settings; what is left out comes from the defaults. */
+    interface ModelBatching {
+        Optional<Integer> maxBatchSize();
+
+        Optional<Duration> maxQueueDelay();
+
+        Optional<Integer> maxBatchTokens();
+    }
+
+    /**
+     * Dynamic batching of tenant models whose inputs and outputs all have a variable first (batch) dimension: rows
+     * of concurrent requests with the same trailing shapes are stacked into one call. A deployment may set its own
+     * size and delay in the registry.
+     */
+    interface TenantBatching {
+        /** Most rows in one call; 1 turns batching of tenant models off. */
+        @WithDefault("32")
+        int maxBatchSize();
+
+        /** How long the first request of a batch may wait for others to join it. */
+        @WithDefault("2ms")
+        Duration maxQueueDelay();
     }
 
     /** Serving tenants' own ONNX models, deployed through the region's model registry. */
@@ -80,6 +124,8 @@ public interface InferenceConfig {
         long sessionOverheadBytes();
 
         Blobs blobs();
+
+        TenantBatching batching();
     }
 
     /** The region's blob store, where the registry keeps model artifacts (the same settings as the registry's). */

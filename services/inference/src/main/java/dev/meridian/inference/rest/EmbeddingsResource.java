@@ -116,13 +116,14 @@ public class EmbeddingsResource {
         }
         int usage = promptTokens;
         return Uni.createFrom().completionStage(loaded.batcher().submit(tokens)).map(vectors -> {
-            List<Embedding> data = new ArrayList<>(vectors.length);
-            for (int i = 0; i < vectors.length; i++) {
-                data.add(new Embedding("embedding", i, format.equals("base64") ? base64(vectors[i]) : vectors[i]));
+            List<Embedding> data = new ArrayList<>(vectors.size());
+            for (int i = 0; i < vectors.size(); i++) {
+                float[] v = vectors.get(i);
+                data.add(new Embedding("embedding", i, format.equals("base64") ? base64(v) : v));
             }
             // What the gateway meters; the same token count as usage.prompt_tokens. The gateway strips it.
             String metered = UsageHeader.format(Map.of(Meter.INPUT_TOKENS, (long) usage,
-                    Meter.EMBEDDED_ITEMS, (long) vectors.length));
+                    Meter.EMBEDDED_ITEMS, (long) vectors.size()));
             return RestResponse.ResponseBuilder.ok(new EmbeddingList("list", data, modelId, new Usage(usage, usage)))
                     .header(MeridianHeaders.USAGE, metered).header(MeridianHeaders.MODEL, modelId).build();
         });

@@ -185,7 +185,13 @@ public class OipResource {
     @Path("/models/{model}/stats")
     @Operation(summary = "How requests were batched: model calls per batch size (a Triton-style statistics extension)")
     public Map<String, Object> stats(@PathParam("model") String model) {
-        BatchStats.Snapshot s = host.find(model).orElseThrow(() -> notFound(model)).batcher().stats().snapshot();
+        BatchStats.Snapshot s;
+        if (host.find(model).isPresent()) {
+            s = host.find(model).get().batcher().stats().snapshot();
+        } else {
+            var r = tenantModels.resolve(tenant(model), model, Optional.empty());
+            s = tenantModels.batchStats(r).map(BatchStats::snapshot).orElseGet(() -> new BatchStats().snapshot());
+        }
         return Map.of("model_name", model, "inference_count", s.inputs(), "request_count", s.requests(),
                 "execution_count", s.executions(), "queue_ns", s.queueNanos(), "compute_ns", s.computeNanos(),
                 "batch_stats", s.executionsByBatchSize().entrySet().stream()
@@ -242,12 +248,12 @@ public class OipResource {
         String metered = UsageHeader.format(Map.of(Meter.REQUESTS, 1L, Meter.INPUT_TOKENS, inputTokens,
                 Meter.EMBEDDED_ITEMS, (long) tokens.size()));
         return Uni.createFrom().completionStage(loaded.batcher().submit(tokens)).map(vectors -> {
-            float[] flat = new float[vectors.length * m.dimensions()];
-            for (int i = 0; i < vectors.length; i++) {
-                System.arraycopy(vectors[i], 0, flat, i * m.dimensions(), m.dimensions());
+            float[] flat = new float[vectors.size() * m.dimensions()];
+            for (int i = 0; i < vectors.size(); i++) {
+                System.arraycopy(vectors.get(i), 0, flat, i * m.dimensions(), m.dimensions());
             }
             var answer = new InferResponse(model, VERSION, id, List.of(new OutputTensor("embedding", "FP32",
-                    List.of((long) vectors.length, (long) m.dimensions()), flat)));
+                    List.of((long) vectors.size(), (long) m.dimensions()), flat)));
             // What the gateway meters (and strips): the call, the tokens the model read, the texts embedded.
             return RestResponse.ResponseBuilder.ok(answer).header(MeridianHeaders.USAGE, metered)
                     .header(MeridianHeaders.MODEL, model).build();

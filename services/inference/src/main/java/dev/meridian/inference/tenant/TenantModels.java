@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.blob.FileSystemBlobStore;
 import dev.meridian.common.blob.S3BlobStore;
+import dev.meridian.inference.batching.BatchStats;
+import dev.meridian.inference.batching.InferenceBatcher;
 import dev.meridian.inference.config.InferenceConfig;
 import dev.meridian.inference.rest.OipException;
 import dev.meridian.inference.runtime.OrtRuntime;
@@ -24,10 +26,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import org.jboss.logging.Logger;
 
 /**
@@ -56,6 +63,10 @@ public class TenantModels {
 
     private BlobStore blobs;
     private SessionCache sessions;
+    /** A batcher per deployed version that has been called with batchable requests. */
+    private final Map<String, InferenceBatcher<RequestRow, RowResult>> batchers = new ConcurrentHashMap<>();
+    /** Versions whose outputs turned out not to follow the batch dimension. */
+    private final Set<String> unbatchable = ConcurrentHashMap.newKeySet();
 
     @PostConstruct
     void init() throws IOException {
@@ -72,6 +83,7 @@ public class TenantModels {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        closeBatchers(k -> true);
         sessions.close();
     }
 
@@ -89,7 +101,7 @@ public class TenantModels {
         return new Resolved(deployed, v);
     }
 
-    /** Runs one call; outputs in the order the model declares them. */
+    /** Runs one call, batched with concurrent calls where the model allows it; outputs in the order asked for. */
     public List<TensorCodec.Output> infer(Resolved r, JsonNode request) throws Exception {
         JsonNode inputs = request == null ? null : request.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
@@ -107,17 +119,48 @@ public class TenantModels {
             given.put(name, i);
         }
         List<String> wanted = wantedOutputs(r, request.get("outputs"));
+        Map<String, HostTensor> decoded = new LinkedHashMap<>();
+        for (DeployedModel.Tensor spec : r.version().inputs()) {
+            JsonNode input = given.get(spec.name());
+            if (input == null) {
+                throw new OipException(400, "missing input '" + spec.name() + "' (" + spec.datatype() + ", shape "
+                        + spec.shape() + ")");
+            }
+            decoded.put(spec.name(), TensorCodec.decode(spec, input));
+        }
+        int rows = batchRows(r, decoded);
+        if (rows > 0) {
+            try {
+                List<RowResult> results = batcher(r).submit(
+                        java.util.stream.IntStream.range(0, rows).mapToObj(i -> new RequestRow(decoded, i)).toList())
+                        .get();
+                List<TensorCodec.Output> out = new ArrayList<>();
+                for (String name : wanted) {
+                    out.add(TensorCodec.Output.stack(results.stream()
+                            .map(x -> new TensorCodec.Output.Row(x.outputs().get(name), x.index())).toList()));
+                }
+                return out;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof NotBatchAligned misaligned) {
+                    LOG.warnf("tenant model %s is served unbatched from now on: %s", r.sessionKey(),
+                            misaligned.getMessage());
+                    unbatchable.add(r.sessionKey());
+                    closeBatchers(k -> k.equals(r.sessionKey()));
+                }
+                // A batched call failed: this request runs alone, so an error it causes is its own.
+            }
+        }
+        return runAlone(r, decoded, wanted);
+    }
+
+    private List<TensorCodec.Output> runAlone(Resolved r, Map<String, HostTensor> decoded, List<String> wanted)
+            throws Exception {
         Map<String, OnnxTensor> feed = new HashMap<>();
         try (SessionCache.Lease lease = acquire(r)) {
-            for (DeployedModel.Tensor spec : r.version().inputs()) {
-                JsonNode input = given.get(spec.name());
-                if (input == null) {
-                    throw new OipException(400, "missing input '" + spec.name() + "' (" + spec.datatype() + ", shape "
-                            + spec.shape() + ")");
-                }
-                feed.put(spec.name(), TensorCodec.toTensor(ort.env(), spec, input));
+            for (var e : decoded.entrySet()) {
+                feed.put(e.getKey(), e.getValue().toOnnx(ort.env()));
             }
-            try (OrtSession.Result result = lease.session().run(feed, new java.util.LinkedHashSet<>(wanted))) {
+            try (OrtSession.Result result = lease.session().run(feed, new LinkedHashSet<>(wanted))) {
                 List<TensorCodec.Output> out = new ArrayList<>();
                 for (String name : wanted) {
                     OnnxValue value = result.get(name).orElseThrow();
@@ -130,6 +173,99 @@ public class TenantModels {
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /** One row of a request: every input at the same index of its first dimension. */
+    private record RequestRow(Map<String, HostTensor> inputs, int index) {
+        /** Rows merge only with rows whose inputs have the same trailing shapes. */
+        List<List<Long>> trailingShapes() {
+            return inputs.values().stream().map(HostTensor::trailingShape).toList();
+        }
+    }
+
+    /** A row's outputs: the whole outputs of the call that ran it, and its index in them. */
+    private record RowResult(Map<String, TensorCodec.Output> outputs, int index) {
+    }
+
+    /** The model's first dimension does not follow the batch, so rows cannot be split back out of its outputs. */
+    private static final class NotBatchAligned extends RuntimeException {
+        NotBatchAligned(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The rows of a request that may be batched: every input and output is declared with a variable first
+     * dimension, and the inputs agree on it. 0 when the request runs alone.
+     */
+    private int batchRows(Resolved r, Map<String, HostTensor> decoded) {
+        if (config.tenantModels().batching().maxBatchSize() < 2 || unbatchable.contains(r.sessionKey())) {
+            return 0;
+        }
+        boolean variableFirst = java.util.stream.Stream.concat(r.version().inputs().stream(),
+                r.version().outputs().stream()).allMatch(t -> t.shape() != null && !t.shape().isEmpty()
+                        && t.shape().get(0) < 0);
+        if (!variableFirst) {
+            return 0;
+        }
+        int rows = decoded.values().iterator().next().rows();
+        boolean agree = rows > 0 && decoded.values().stream().allMatch(t -> t.rows() == rows);
+        return agree ? rows : 0;
+    }
+
+    private InferenceBatcher<RequestRow, RowResult> batcher(Resolved r) {
+        return batchers.computeIfAbsent(r.sessionKey(), key -> {
+            var b = config.tenantModels().batching();
+            return new InferenceBatcher<>(r.model().model() + "-v" + r.version().version(),
+                    rows -> runBatch(r, rows), new InferenceBatcher.Shape<>(x -> 1, RequestRow::trailingShapes),
+                    new InferenceBatcher.Limits(b.maxBatchSize(), b.maxQueueDelay(), Integer.MAX_VALUE));
+        });
+    }
+
+    /** Stacks the rows into one tensor per input, runs them in one call and hands each row its outputs. */
+    private List<RowResult> runBatch(Resolved r, List<RequestRow> rows) {
+        List<String> all = r.version().outputs().stream().map(DeployedModel.Tensor::name).toList();
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try (SessionCache.Lease lease = acquire(r)) {
+            for (DeployedModel.Tensor spec : r.version().inputs()) {
+                feed.put(spec.name(), HostTensor.stack(rows.stream()
+                        .map(x -> new HostTensor.Row(x.inputs().get(spec.name()), x.index())).toList())
+                        .toOnnx(ort.env()));
+            }
+            Map<String, TensorCodec.Output> outputs = new HashMap<>();
+            try (OrtSession.Result result = lease.session().run(feed, new LinkedHashSet<>(all))) {
+                for (String name : all) {
+                    TensorCodec.Output o = TensorCodec.fromValue(name, result.get(name).orElseThrow());
+                    if (o.shape().isEmpty() || o.shape().get(0) != rows.size()) {
+                        throw new NotBatchAligned("output '" + name + "' has shape " + o.shape() + " for "
+                                + rows.size() + " stacked rows");
+                    }
+                    outputs.put(name, o);
+                }
+            }
+            return java.util.stream.IntStream.range(0, rows.size()).mapToObj(i -> new RowResult(outputs, i)).toList();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** How calls to a tenant model version were batched; empty before its first batched call. */
+    public Optional<BatchStats> batchStats(Resolved r) {
+        return Optional.ofNullable(batchers.get(r.sessionKey())).map(InferenceBatcher::stats);
+    }
+
+    private void closeBatchers(java.util.function.Predicate<String> which) {
+        batchers.entrySet().removeIf(e -> {
+            if (which.test(e.getKey())) {
+                e.getValue().close();
+                return true;
+            }
+            return false;
+        });
     }
 
     /** Makes sure the session is loaded (for the protocol's readiness check). */
@@ -188,6 +324,7 @@ public class TenantModels {
         if (removed) {
             String prefix = tenantId + "/" + model + "/" + (version == null ? "" : version + "/");
             sessions.evictIf(k -> k.startsWith(prefix));
+            closeBatchers(k -> k.startsWith(prefix));
         }
     }
 

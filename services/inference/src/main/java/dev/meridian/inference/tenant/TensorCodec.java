@@ -23,8 +23,39 @@ import java.util.List;
  */
 public final class TensorCodec {
 
-    /** An OIP output tensor: data is a flat, row-major array. */
+    /** An OIP output tensor: data is a flat, row-major array (a list of strings for BYTES). */
     public record Output(String name, String datatype, List<Long> shape, Object data) {
+
+        /** One row of an output, by its index along the first dimension. */
+        public record Row(Output output, int index) {
+        }
+
+        /** Stacks rows of outputs of one batched call (or of consecutive calls) back into one request's output. */
+        public static Output stack(List<Row> rows) {
+            Output first = rows.get(0).output();
+            long width = 1;
+            for (int i = 1; i < first.shape().size(); i++) {
+                width *= first.shape().get(i);
+            }
+            int w = (int) width;
+            Object out;
+            if (first.data() instanceof List<?>) {
+                List<Object> values = new ArrayList<>(rows.size() * w);
+                for (Row r : rows) {
+                    values.addAll(((List<?>) r.output().data()).subList(r.index() * w, (r.index() + 1) * w));
+                }
+                out = values;
+            } else {
+                out = Array.newInstance(first.data().getClass().getComponentType(), rows.size() * w);
+                for (int i = 0; i < rows.size(); i++) {
+                    Row r = rows.get(i);
+                    System.arraycopy(r.output().data(), r.index() * w, out, i * w, w);
+                }
+            }
+            List<Long> shape = new ArrayList<>(first.shape());
+            shape.set(0, (long) rows.size());
+            return new Output(first.name(), first.datatype(), List.copyOf(shape), out);
+        }
     }
 
     private TensorCodec() {
@@ -32,6 +63,11 @@ public final class TensorCodec {
 
     public static OnnxTensor toTensor(OrtEnvironment env, DeployedModel.Tensor spec, JsonNode input)
             throws OrtException {
+        return decode(spec, input).toOnnx(env);
+    }
+
+    /** Reads an OIP input into Java memory, checked against the model's declaration. */
+    public static HostTensor decode(DeployedModel.Tensor spec, JsonNode input) {
         String name = spec.name();
         String datatype = input.path("datatype").asText();
         if (!spec.datatype().equals(datatype)) {
@@ -46,51 +82,51 @@ public final class TensorCodec {
                     + count + " elements, but data has " + data.size());
         }
         int n = (int) count;
-        return switch (datatype) {
+        Object values = switch (datatype) {
             case "FP32" -> {
                 float[] v = new float[n];
                 for (int i = 0; i < n; i++) {
                     v[i] = (float) number(name, data.get(i));
                 }
-                yield OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(v), shape);
+                yield v;
             }
             case "FP64" -> {
                 double[] v = new double[n];
                 for (int i = 0; i < n; i++) {
                     v[i] = number(name, data.get(i));
                 }
-                yield OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(v), shape);
+                yield v;
             }
             case "FP16" -> {
-                ShortBuffer v = ByteBuffer.allocateDirect(n * 2).order(ByteOrder.nativeOrder()).asShortBuffer();
+                short[] v = new short[n];
                 for (int i = 0; i < n; i++) {
-                    v.put(i, Float.floatToFloat16((float) number(name, data.get(i))));
+                    v[i] = Float.floatToFloat16((float) number(name, data.get(i)));
                 }
-                yield OnnxTensor.createTensor(env, v, shape, OnnxJavaType.FLOAT16);
+                yield v;
             }
             case "INT64" -> {
                 long[] v = new long[n];
                 for (int i = 0; i < n; i++) {
                     v[i] = integer(name, data.get(i), Long.MIN_VALUE, Long.MAX_VALUE);
                 }
-                yield OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(v), shape);
+                yield v;
             }
             case "INT32" -> {
                 int[] v = new int[n];
                 for (int i = 0; i < n; i++) {
                     v[i] = (int) integer(name, data.get(i), Integer.MIN_VALUE, Integer.MAX_VALUE);
                 }
-                yield OnnxTensor.createTensor(env, java.nio.IntBuffer.wrap(v), shape);
+                yield v;
             }
             case "INT16" -> {
                 short[] v = new short[n];
                 for (int i = 0; i < n; i++) {
                     v[i] = (short) integer(name, data.get(i), Short.MIN_VALUE, Short.MAX_VALUE);
                 }
-                yield OnnxTensor.createTensor(env, ShortBuffer.wrap(v), shape);
+                yield v;
             }
             case "INT8", "UINT8", "BOOL" -> {
-                ByteBuffer v = ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
+                byte[] v = new byte[n];
                 for (int i = 0; i < n; i++) {
                     JsonNode x = data.get(i);
                     long b = switch (datatype) {
@@ -98,14 +134,9 @@ public final class TensorCodec {
                         case "UINT8" -> integer(name, x, 0, 255);
                         default -> bool(name, x) ? 1 : 0;
                     };
-                    v.put(i, (byte) b);
+                    v[i] = (byte) b;
                 }
-                OnnxJavaType type = switch (datatype) {
-                    case "INT8" -> OnnxJavaType.INT8;
-                    case "UINT8" -> OnnxJavaType.UINT8;
-                    default -> OnnxJavaType.BOOL;
-                };
-                yield OnnxTensor.createTensor(env, v, shape, type);
+                yield v;
             }
             case "BYTES" -> {
                 String[] v = new String[n];
@@ -116,11 +147,12 @@ public final class TensorCodec {
                     }
                     v[i] = data.get(i).asText();
                 }
-                yield OnnxTensor.createTensor(env, v, shape);
+                yield v;
             }
             default -> throw new OipException(400, "input '" + name + "': datatype " + datatype
                     + " is not served");
         };
+        return new HostTensor(datatype, shape, values);
     }
 
     private static long[] shape(String name, JsonNode given, List<Long> declared) {

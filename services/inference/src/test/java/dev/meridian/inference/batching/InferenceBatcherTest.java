@@ -2,6 +2,8 @@ package dev.meridian.inference.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.inference.batching.InferenceBatcher.Limits;
+import dev.meridian.inference.batching.InferenceBatcher.Shape;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,13 +16,15 @@ import org.junit.jupiter.api.Test;
 
 class InferenceBatcherTest {
 
+    private static final Shape<Tokens> TEXT = new Shape<>(Tokens::length, t -> "");
+
     /** A stand-in model that records each batch and answers each input's first token id as its "vector". */
     static final class RecordingModel {
         final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch firstCallStarted = new CountDownLatch(1);
         volatile CountDownLatch gate = new CountDownLatch(0);
 
-        float[][] run(List<Tokens> batch) {
+        List<float[]> run(List<Tokens> batch) {
             firstCallStarted.countDown();
             try {
                 gate.await(5, TimeUnit.SECONDS);
@@ -28,9 +32,9 @@ class InferenceBatcherTest {
                 Thread.currentThread().interrupt();
             }
             batchSizes.add(batch.size());
-            float[][] out = new float[batch.size()][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = new float[] {batch.get(i).ids()[0]};
+            List<float[]> out = new ArrayList<>();
+            for (Tokens t : batch) {
+                out.add(new float[] {t.ids()[0]});
             }
             return out;
         }
@@ -46,18 +50,18 @@ class InferenceBatcherTest {
     void requestsQueuedWhileTheModelIsBusyAreMergedAndAnsweredInOrder() throws Exception {
         var model = new RecordingModel();
         model.gate = new CountDownLatch(1);
-        var batcher = new InferenceBatcher("m", model::run, 32, Duration.ofMillis(1), 10_000);
+        var batcher = new InferenceBatcher<>("m", model::run, TEXT, new Limits(32, Duration.ofMillis(1), 10_000));
         var first = batcher.submit(List.of(tokens(1, 4)));
         model.firstCallStarted.await(5, TimeUnit.SECONDS);
-        List<CompletableFuture<float[][]>> queued = new ArrayList<>();
+        List<CompletableFuture<List<float[]>>> queued = new ArrayList<>();
         for (int i = 2; i <= 11; i++) {
             queued.add(batcher.submit(List.of(tokens(i, 4))));
         }
         model.gate.countDown();
 
-        assertThat(first.get(5, TimeUnit.SECONDS)[0][0]).isEqualTo(1f);
+        assertThat(first.get(5, TimeUnit.SECONDS).get(0)[0]).isEqualTo(1f);
         for (int i = 0; i < queued.size(); i++) {
-            assertThat(queued.get(i).get(5, TimeUnit.SECONDS)[0][0]).isEqualTo(i + 2f);
+            assertThat(queued.get(i).get(5, TimeUnit.SECONDS).get(0)[0]).isEqualTo(i + 2f);
         }
         assertThat(model.batchSizes).containsExactly(1, 10);
         assertThat(batcher.stats().snapshot().executionsByBatchSize()).containsEntry(10, 1L);
@@ -69,10 +73,10 @@ class InferenceBatcherTest {
         var model = new RecordingModel();
         model.gate = new CountDownLatch(1);
         // at most 4 inputs, at most 40 padded tokens
-        var batcher = new InferenceBatcher("m", model::run, 4, Duration.ofMillis(1), 40);
+        var batcher = new InferenceBatcher<>("m", model::run, TEXT, new Limits(4, Duration.ofMillis(1), 40));
         batcher.submit(List.of(tokens(0, 4)));
         model.firstCallStarted.await(5, TimeUnit.SECONDS);
-        List<CompletableFuture<float[][]>> all = new ArrayList<>();
+        List<CompletableFuture<List<float[]>>> all = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             all.add(batcher.submit(List.of(tokens(i, 5))));   // 4 of these fit: 4 x 5 = 20 tokens
         }
@@ -89,25 +93,58 @@ class InferenceBatcherTest {
     @Test
     void aRequestLargerThanTheBatchLimitRunsInSlices() throws Exception {
         var model = new RecordingModel();
-        var batcher = new InferenceBatcher("m", model::run, 8, Duration.ofMillis(1), 10_000);
+        var batcher = new InferenceBatcher<>("m", model::run, TEXT, new Limits(8, Duration.ofMillis(1), 10_000));
         List<Tokens> twenty = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             twenty.add(tokens(i, 3));
         }
-        float[][] out = batcher.submit(twenty).get(5, TimeUnit.SECONDS);
-        assertThat(out).hasNumberOfRows(20);
-        assertThat(out[19][0]).isEqualTo(19f);
+        List<float[]> out = batcher.submit(twenty).get(5, TimeUnit.SECONDS);
+        assertThat(out).hasSize(20);
+        assertThat(out.get(19)[0]).isEqualTo(19f);
         assertThat(model.batchSizes).containsExactly(8, 8, 4);
         batcher.close();
     }
 
     @Test
     void aFailingModelCallFailsOnlyThatBatch() throws Exception {
-        var batcher = new InferenceBatcher("m", batch -> {
+        var batcher = new InferenceBatcher<Tokens, float[]>("m", batch -> {
             throw new IllegalStateException("boom");
-        }, 8, Duration.ofMillis(1), 10_000);
+        }, TEXT, new Limits(8, Duration.ofMillis(1), 10_000));
         var f = batcher.submit(List.of(tokens(1, 2)));
         assertThat(f).failsWithin(Duration.ofSeconds(5));
+        batcher.close();
+    }
+
+    @Test
+    void onlyItemsWithTheSameShapeKeyShareACall() throws Exception {
+        List<List<Integer>> calls = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        var batcher = new InferenceBatcher<int[], Integer>("m", batch -> {
+            started.countDown();
+            try {
+                gate.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            calls.add(batch.stream().map(x -> x[0]).toList());
+            return batch.stream().map(x -> x[0] * 10).toList();
+        }, new Shape<>(x -> 1, x -> x[1]), new Limits(16, Duration.ofMillis(1), Integer.MAX_VALUE));
+        var first = batcher.submit(List.of(new int[] {0, 7}));
+        started.await(5, TimeUnit.SECONDS);
+        // Queued while the model is busy: keys 3, 3, 5, 5 arrive in that order.
+        var a = batcher.submit(List.of(new int[] {1, 3}, new int[] {2, 3}));
+        var b = batcher.submit(List.of(new int[] {3, 3}));
+        var c = batcher.submit(List.of(new int[] {4, 5}));
+        var d = batcher.submit(List.of(new int[] {5, 5}));
+        gate.countDown();
+
+        assertThat(first.get(5, TimeUnit.SECONDS)).containsExactly(0);
+        assertThat(a.get(5, TimeUnit.SECONDS)).containsExactly(10, 20);
+        assertThat(b.get(5, TimeUnit.SECONDS)).containsExactly(30);
+        assertThat(c.get(5, TimeUnit.SECONDS)).containsExactly(40);
+        assertThat(d.get(5, TimeUnit.SECONDS)).containsExactly(50);
+        assertThat(calls).containsExactly(List.of(0), List.of(1, 2, 3), List.of(4, 5));
         batcher.close();
     }
 }

@@ -60,4 +60,28 @@ class TensorCodecTest {
         assertThatThrownBy(() -> TensorCodec.toTensor(ENV, spec, json("{\"name\":\"x\",\"datatype\":\"FP32\","
                 + "\"shape\":[2],\"data\":[1,2]}"))).hasMessageContaining("[-1, 2]");
     }
+
+    @Test
+    void rowsOfSeveralRequestsStackIntoOneTensorAndSplitBackOut() throws Exception {
+        var spec = new DeployedModel.Tensor("x", "INT64", List.of(-1L, 2L));
+        HostTensor a = TensorCodec.decode(spec, json("{\"name\":\"x\",\"datatype\":\"INT64\",\"shape\":[2,2],"
+                + "\"data\":[[1,2],[3,4]]}"));
+        HostTensor b = TensorCodec.decode(spec, json("{\"name\":\"x\",\"datatype\":\"INT64\",\"shape\":[1,2],"
+                + "\"data\":[5,6]}"));
+        HostTensor stacked = HostTensor.stack(List.of(new HostTensor.Row(a, 0), new HostTensor.Row(a, 1),
+                new HostTensor.Row(b, 0)));
+        assertThat(stacked.shape()).containsExactly(3, 2);
+        assertThat((long[]) stacked.data()).containsExactly(1, 2, 3, 4, 5, 6);
+
+        TensorCodec.Output out;
+        try (OnnxTensor t = stacked.toOnnx(ENV)) {
+            out = TensorCodec.fromValue("y", t);
+        }
+        var mine = TensorCodec.Output.stack(List.of(new TensorCodec.Output.Row(out, 2)));
+        assertThat(mine.shape()).containsExactly(1L, 2L);
+        assertThat((long[]) mine.data()).containsExactly(5, 6);
+        var strings = new TensorCodec.Output("s", "BYTES", List.of(3L), List.of("a", "b", "c"));
+        assertThat(TensorCodec.Output.stack(List.of(new TensorCodec.Output.Row(strings, 0),
+                new TensorCodec.Output.Row(strings, 1))).data()).isEqualTo(List.of("a", "b"));
+    }
 }

@@ -29,6 +29,11 @@ public record MeridianHome(Path root) {
         return built(root.resolve("infra/dist/target/keycloak/keycloak-quarkus-dist.zip"));
     }
 
+    /** S3Proxy, an S3-compatible server, for tests of the S3 blob store. */
+    public Path s3proxyJar() {
+        return built(root.resolve("infra/dist/target/s3proxy/s3proxy.jar"));
+    }
+
     public Path realmTemplate() {
         return root.resolve("infra/keycloak/meridian-realm.json");
     }

@@ -1,5 +1,7 @@
 package dev.meridian.inference.batching;
 
+import ai.onnxruntime.OrtException;
+import dev.meridian.inference.runtime.OrtRuntime;
 import dev.meridian.inference.runtime.TextEmbedder;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import java.time.Duration;
@@ -50,9 +52,14 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     private Job<I, O> carried;
 
     /** A text embedding model: items are tokenized texts, padded to the longest in the call. */
-    public static InferenceBatcher<Tokens, float[]> forText(TextEmbedder embedder, Limits limits) {
-        return new InferenceBatcher<>(embedder.model().id(), batch -> Arrays.asList(embedder.embed(batch)),
-                new Shape<>(Tokens::length, t -> ""), limits);
+    public static InferenceBatcher<Tokens, float[]> forText(TextEmbedder embedder, OrtRuntime ort, Limits limits) {
+        return new InferenceBatcher<>(embedder.model().id(), batch -> {
+            try {
+                return Arrays.asList(ort.gated(() -> embedder.embed(batch)));
+            } catch (OrtException e) {
+                throw new IllegalStateException(embedder.model().id() + " failed on a batch: " + e.getMessage(), e);
+            }
+        }, new Shape<>(Tokens::length, t -> ""), limits);
     }
 
     /** {@code model} runs one batch and answers one result per item, in order. */

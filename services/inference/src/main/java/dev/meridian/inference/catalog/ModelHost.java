@@ -47,7 +47,7 @@ public class ModelHost {
             long t0 = System.nanoTime();
             var embedder = new TextEmbedder(m, ort.env(), ort.sessionOptions());
             loaded.put(m.id(), new Loaded(m, embedder,
-                    InferenceBatcher.forText(embedder, config.batching().limitsFor(m.id()))));
+                    InferenceBatcher.forText(embedder, ort, config.batching().limitsFor(m.id()))));
             LOG.infof("model %s loaded in %d ms", m.id(), (System.nanoTime() - t0) / 1_000_000);
         }
         ready = true;

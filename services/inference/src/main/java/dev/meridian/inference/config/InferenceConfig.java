@@ -23,6 +23,12 @@ public interface InferenceConfig {
     /** Threads one ONNX Runtime call may use; default: the machine's cores. Batches run one at a time per model. */
     Optional<Integer> intraOpThreads();
 
+    /**
+     * Model calls that may run at once across all models; default: cores / intra-op threads on CPU (1 with the
+     * defaults), 4 on CUDA. Calls beyond it wait in arrival order.
+     */
+    Optional<Integer> concurrentRuns();
+
     Batching batching();
 
     TenantModels tenantModels();

@@ -26,6 +26,7 @@ public class OrtRuntime {
 
     private OrtEnvironment env;
     private String provider;
+    private RunGate gate;
 
     @PostConstruct
     void init() {
@@ -38,8 +39,11 @@ public class OrtRuntime {
                     + available + ") cannot use a GPU here. Build with -Pgpu on a machine with CUDA, or use auto.");
         }
         provider = cuda ? "CUDA" : "CPU";
-        LOG.infof("ONNX Runtime %s: execution provider %s (available: %s), %d intra-op threads", env.getVersion(),
-                provider, available, intraOpThreads());
+        int concurrent = config.concurrentRuns()
+                .orElse(cuda ? 4 : Math.max(1, Runtime.getRuntime().availableProcessors() / intraOpThreads()));
+        gate = new RunGate(concurrent);
+        LOG.infof("ONNX Runtime %s: execution provider %s (available: %s), %d intra-op threads, %d model call(s) at"
+                + " once", env.getVersion(), provider, available, intraOpThreads(), concurrent);
     }
 
     private boolean cudaWorks() {
@@ -64,6 +68,11 @@ public class OrtRuntime {
             options.addCUDA(0);
         }
         return options;
+    }
+
+    /** Runs one model call once the process's {@link RunGate} has a slot for it. */
+    public <T> T gated(RunGate.Call<T> call) throws OrtException {
+        return gate.run(call);
     }
 
     public OrtEnvironment env() {

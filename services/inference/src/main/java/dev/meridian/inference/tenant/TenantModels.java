@@ -160,7 +160,7 @@ public class TenantModels {
             for (var e : decoded.entrySet()) {
                 feed.put(e.getKey(), e.getValue().toOnnx(ort.env()));
             }
-            try (OrtSession.Result result = lease.session().run(feed, new LinkedHashSet<>(wanted))) {
+            try (OrtSession.Result result = ort.gated(() -> lease.session().run(feed, new LinkedHashSet<>(wanted)))) {
                 List<TensorCodec.Output> out = new ArrayList<>();
                 for (String name : wanted) {
                     OnnxValue value = result.get(name).orElseThrow();
@@ -233,7 +233,7 @@ public class TenantModels {
                         .toOnnx(ort.env()));
             }
             Map<String, TensorCodec.Output> outputs = new HashMap<>();
-            try (OrtSession.Result result = lease.session().run(feed, new LinkedHashSet<>(all))) {
+            try (OrtSession.Result result = ort.gated(() -> lease.session().run(feed, new LinkedHashSet<>(all)))) {
                 for (String name : all) {
                     TensorCodec.Output o = TensorCodec.fromValue(name, result.get(name).orElseThrow());
                     if (o.shape().isEmpty() || o.shape().get(0) != rows.size()) {

@@ -47,6 +47,42 @@ class TenantModelServingIT {
         registry(tenant).post("/v1/models/" + name + "/versions/" + version + "/deploy").then().statusCode(200);
     }
 
+    /** Waits until this service serves the model with that batch size (the registry's change arrives via Kafka). */
+    private static void awaitMaxBatchSize(UUID tenant, String model, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        int served;
+        do {
+            served = inference(tenant).get("/v2/models/" + model + "/config").then().statusCode(200).extract()
+                    .path("max_batch_size");
+            if (served == size) {
+                return;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        assertThat(served).as("max_batch_size served 15 s after the redeploy").isEqualTo(size);
+    }
+
+    /** Single-row calls from 16 threads at once; checks every answer and returns the model's batch statistics. */
+    private static io.restassured.path.json.JsonPath concurrentCalls(UUID tenant, String model, int calls)
+            throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<List<Float>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                float v = i;
+                answers.add(pool.submit(() -> inference(tenant).body(Map.of("inputs", List.of(floats("x",
+                                List.of(1, 3), List.of(v, v, v))))).post("/v2/models/" + model + "/infer")
+                        .then().statusCode(200).extract().<List<Float>>path("outputs[0].data")));
+            }
+            for (int i = 0; i < calls; i++) {
+                assertThat(answers.get(i).get()).as("call " + i).isEqualTo(List.of(i + 1f, i + 2f, i + 3f));
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return inference(tenant).get("/v2/models/" + model + "/stats").then().statusCode(200).extract().jsonPath();
+    }
+
     /** A call to this inference service as the gateway makes it. */
     private static RequestSpecification inference(UUID tenant) {
         return given().header(MeridianHeaders.TENANT_ID, tenant.toString()).contentType(ContentType.JSON);
@@ -179,6 +215,9 @@ class TenantModelServingIT {
         UUID tenant = UUID.randomUUID();
         deployed(tenant, "batched", OnnxModels.addConstant(1f, 2f, 3f));
         inference(tenant).get("/v2/models/batched/ready").then().statusCode(200);
+        inference(tenant).get("/v2/models/batched/config").then().statusCode(200)
+                .body("max_batch_size", equalTo(32))
+                .body("dynamic_batching.max_queue_delay_microseconds", equalTo(2000));
         int calls = 96;
         var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
         try {
@@ -206,5 +245,26 @@ class TenantModelServingIT {
         List<Integer> sizes = stats.getList("batch_stats.batch_size", Integer.class);
         assertThat(sizes).as("batch sizes of the model calls").anyMatch(size -> size > 1);
         assertThat(stats.getInt("execution_count")).as("model calls for " + calls + " requests").isLessThan(calls);
+    }
+
+    @Test
+    void aDeploymentsOwnBatchSizeIsHonouredAndARedeployChangesIt() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        deployed(tenant, "tuned", OnnxModels.addConstant(1f, 2f, 3f));
+        registry(tenant).contentType(ContentType.JSON)
+                .body(Map.of("dynamic_batching", Map.of("max_batch_size", 2, "max_queue_delay_ms", 5)))
+                .post("/v1/models/tuned/versions/1/deploy").then().statusCode(200);
+        awaitMaxBatchSize(tenant, "tuned", 2);
+        inference(tenant).get("/v2/models/tuned/config").then().statusCode(200)
+                .body("dynamic_batching.max_queue_delay_microseconds", equalTo(5000));
+        var stats = concurrentCalls(tenant, "tuned", 48);
+        List<Integer> sizes = stats.getList("batch_stats.batch_size", Integer.class);
+        assertThat(sizes).as("batch sizes with max_batch_size 2").containsOnly(1, 2).contains(2);
+
+        registry(tenant).contentType(ContentType.JSON).body(Map.of("dynamic_batching", Map.of("max_batch_size", 1)))
+                .post("/v1/models/tuned/versions/1/deploy").then().statusCode(200);
+        awaitMaxBatchSize(tenant, "tuned", 0);
+        stats = concurrentCalls(tenant, "tuned", 48);
+        assertThat(stats.getInt("request_count")).as("calls batched after max_batch_size 1").isZero();
     }
 }

@@ -47,6 +47,11 @@ public class ModelVersion extends PanacheEntityBase {
     public boolean deployed;
     @Column(name = "deployed_at")
     public Instant deployedAt;
+    /** Dynamic batching of this deployment, as the tenant set it; null: the inference service's defaults. */
+    @Column(name = "max_batch_size")
+    public Integer maxBatchSize;
+    @Column(name = "max_queue_delay_us")
+    public Integer maxQueueDelayMicros;
     @Column(name = "created_at")
     public Instant createdAt;
 

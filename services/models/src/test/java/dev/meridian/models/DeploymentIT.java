@@ -91,4 +91,59 @@ class DeploymentIT {
         Registry.as(owner).get("/v1/models/private").then().statusCode(200)
                 .body("owned_by", equalTo(owner.toString()));
     }
+
+    @Test
+    void aDeploymentCarriesItsBatchingSettingsToInferenceAndARetuneIsPublished() {
+        UUID tenant = UUID.randomUUID();
+        uploaded(tenant, "m", 1f);
+        String internal = "/internal/v1/tenants/" + tenant + "/models/m/deployed";
+        try (var changes = new ModelChangesConsumer()) {
+            Registry.as(tenant).contentType("application/json")
+                    .body("{\"dynamic_batching\": {\"max_batch_size\": 8, \"max_queue_delay_ms\": 0.5}}")
+                    .post("/v1/models/m/versions/1/deploy").then().statusCode(200)
+                    .body("deployed", equalTo(true))
+                    .body("dynamic_batching.max_batch_size", equalTo(8))
+                    .body("dynamic_batching.max_queue_delay_ms", equalTo(0.5f));
+            given().header("Authorization", "Bearer " + Registry.serviceToken()).get(internal).then().statusCode(200)
+                    .body("versions[0].max_batch_size", equalTo(8))
+                    .body("versions[0].max_queue_delay_us", equalTo(500));
+            // Deploying again without a body changes nothing and tells nobody.
+            Registry.as(tenant).post("/v1/models/m/versions/1/deploy").then().statusCode(200)
+                    .body("dynamic_batching.max_batch_size", equalTo(8));
+            // A new size for the deployed version is a change inference must hear of.
+            Registry.as(tenant).contentType("application/json").body("{\"dynamic_batching\": {\"max_batch_size\": 1}}")
+                    .post("/v1/models/m/versions/1/deploy").then().statusCode(200)
+                    .body("dynamic_batching.max_batch_size", equalTo(1))
+                    .body("dynamic_batching.max_queue_delay_ms", equalTo(0.5f));
+            assertThat(changes.await(tenant.toString(), 2, Duration.ofSeconds(10))).extracting(ModelChange::type)
+                    .containsExactly(ModelChange.VERSION_DEPLOYED, ModelChange.VERSION_DEPLOYED);
+        }
+    }
+
+    @Test
+    void badBatchingSettingsAre400NamingTheSettingAndChangeNothing() {
+        UUID tenant = UUID.randomUUID();
+        uploaded(tenant, "m", 1f);
+        record Bad(String body, String code, String param) {
+        }
+        for (Bad bad : List.of(
+                new Bad("{\"dynamic_batching\": {\"max_batch_size\": 0}}", "invalid_value",
+                        "dynamic_batching.max_batch_size"),
+                new Bad("{\"dynamic_batching\": {\"max_batch_size\": 2.5}}", "invalid_value",
+                        "dynamic_batching.max_batch_size"),
+                new Bad("{\"dynamic_batching\": {\"max_queue_delay_ms\": 1000}}", "invalid_value",
+                        "dynamic_batching.max_queue_delay_ms"),
+                new Bad("{\"dynamic_batching\": {\"preferred_batch_size\": [4]}}", "unknown_parameter",
+                        "dynamic_batching.preferred_batch_size"),
+                new Bad("{\"replicas\": 3}", "unknown_parameter", "replicas"),
+                new Bad("{not json", "invalid_json", null))) {
+            Registry.as(tenant).contentType("application/json").body(bad.body())
+                    .post("/v1/models/m/versions/1/deploy").then().statusCode(400)
+                    .body("error.code", equalTo(bad.code()))
+                    .body("error.param", equalTo(bad.param()));
+        }
+        Registry.as(tenant).get("/v1/models/m/versions/1").then().statusCode(200)
+                .body("deployed", equalTo(false))
+                .body("dynamic_batching.max_batch_size", equalTo(null));
+    }
 }

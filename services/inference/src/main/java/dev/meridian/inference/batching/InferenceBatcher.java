@@ -42,6 +42,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
 
     private final Function<List<I>, List<O>> model;
     private final Shape<I> shape;
+    private final Limits limits;
     private final int maxBatchSize;
     private final long maxDelayNanos;
     private final int maxBatchTokens;
@@ -66,6 +67,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     public InferenceBatcher(String name, Function<List<I>, List<O>> model, Shape<I> shape, Limits limits) {
         this.model = model;
         this.shape = shape;
+        this.limits = limits;
         this.maxBatchSize = limits.maxBatchSize();
         this.maxDelayNanos = limits.maxQueueDelay().toNanos();
         this.maxBatchTokens = limits.maxBatchTokens();
@@ -77,12 +79,15 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         int widest = inputs.stream().mapToInt(shape.width()).max().orElse(0);
         Object key = inputs.isEmpty() ? "" : shape.key().apply(inputs.get(0));
         var job = new Job<I, O>(inputs, key, widest, new CompletableFuture<>(), System.nanoTime());
-        if (!running) {
+        queue.add(job);
+        if (!running && queue.remove(job)) {
             job.result().completeExceptionally(new IllegalStateException("model is shutting down"));
-        } else {
-            queue.add(job);
         }
         return job.result();
+    }
+
+    public Limits limits() {
+        return limits;
     }
 
     public BatchStats stats() {
@@ -90,14 +95,23 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     }
 
     private void run() {
-        while (running) {
-            try {
+        try {
+            while (running) {
                 List<Job<I, O>> batch = nextBatch();
                 if (!batch.isEmpty()) {
                     execute(batch);
                 }
-            } catch (InterruptedException e) {
-                return;
+            }
+        } catch (InterruptedException e) {
+            // closed
+        } finally {
+            // Nothing waits forever: what is still queued (or carried to the next batch) fails.
+            if (carried != null) {
+                carried.result().completeExceptionally(new IllegalStateException("model is shutting down"));
+            }
+            Job<I, O> j;
+            while ((j = queue.poll()) != null) {
+                j.result().completeExceptionally(new IllegalStateException("model is shutting down"));
             }
         }
     }
@@ -171,8 +185,11 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
                 j.result().complete(List.copyOf(results.subList(offset, offset + n)));
                 offset += n;
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             batch.forEach(j -> j.result().completeExceptionally(e));
+            if (e instanceof Error) {
+                throw e;
+            }
         }
     }
 
@@ -180,9 +197,5 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     public void close() {
         running = false;
         worker.interrupt();
-        Job<I, O> j;
-        while ((j = queue.poll()) != null) {
-            j.result().completeExceptionally(new IllegalStateException("model is shutting down"));
-        }
     }
 }

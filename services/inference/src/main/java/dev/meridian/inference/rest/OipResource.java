@@ -5,6 +5,7 @@ import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.inference.batching.BatchStats;
+import dev.meridian.inference.batching.InferenceBatcher;
 import dev.meridian.common.models.BaseModel;
 import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.tenant.Deployments;
@@ -179,6 +180,27 @@ public class OipResource {
                 e.fail(x);
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    @GET
+    @Path("/models/{model}/config")
+    @Operation(summary = "How the model is served: max_batch_size (0: not batched) and dynamic_batching, as Triton's"
+            + " model configuration extension reports them")
+    public Map<String, Object> config(@PathParam("model") String model) {
+        InferenceBatcher.Limits limits;
+        boolean batched;
+        if (host.find(model).isPresent()) {
+            limits = host.find(model).get().batcher().limits();
+            batched = true;
+        } else {
+            var r = tenantModels.resolve(tenant(model), model, Optional.empty());
+            limits = tenantModels.limits(r);
+            batched = tenantModels.batched(r);
+        }
+        return Map.of("name", model, "platform", "onnxruntime_onnx",
+                "max_batch_size", batched ? limits.maxBatchSize() : 0,
+                "dynamic_batching", batched ? Map.of("max_queue_delay_microseconds",
+                        limits.maxQueueDelay().toNanos() / 1000) : Map.of());
     }
 
     @GET

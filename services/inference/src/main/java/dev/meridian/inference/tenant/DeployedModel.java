@@ -11,8 +11,9 @@ public record DeployedModel(UUID tenantId, String model, List<Version> versions)
     public record Tensor(String name, String datatype, List<Long> shape) {
     }
 
+    /** A deployed version; {@code maxBatchSize} and {@code maxQueueDelayUs} are null where the tenant set none. */
     public record Version(int version, String sha256, long sizeBytes, String blobKey, List<Tensor> inputs,
-            List<Tensor> outputs) {
+            List<Tensor> outputs, Integer maxBatchSize, Integer maxQueueDelayUs) {
     }
 
     /** The version asked for, or the newest deployed one when none is named. */

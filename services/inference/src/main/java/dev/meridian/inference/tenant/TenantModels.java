@@ -23,6 +23,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -199,13 +200,7 @@ public class TenantModels {
      * dimension, and the inputs agree on it. 0 when the request runs alone.
      */
     private int batchRows(Resolved r, Map<String, HostTensor> decoded) {
-        if (config.tenantModels().batching().maxBatchSize() < 2 || unbatchable.contains(r.sessionKey())) {
-            return 0;
-        }
-        boolean variableFirst = java.util.stream.Stream.concat(r.version().inputs().stream(),
-                r.version().outputs().stream()).allMatch(t -> t.shape() != null && !t.shape().isEmpty()
-                        && t.shape().get(0) < 0);
-        if (!variableFirst) {
+        if (!batched(r)) {
             return 0;
         }
         int rows = decoded.values().iterator().next().rows();
@@ -214,12 +209,27 @@ public class TenantModels {
     }
 
     private InferenceBatcher<RequestRow, RowResult> batcher(Resolved r) {
-        return batchers.computeIfAbsent(r.sessionKey(), key -> {
-            var b = config.tenantModels().batching();
-            return new InferenceBatcher<>(r.model().model() + "-v" + r.version().version(),
-                    rows -> runBatch(r, rows), new InferenceBatcher.Shape<>(x -> 1, RequestRow::trailingShapes),
-                    new InferenceBatcher.Limits(b.maxBatchSize(), b.maxQueueDelay(), Integer.MAX_VALUE));
-        });
+        return batchers.computeIfAbsent(r.sessionKey(), key -> new InferenceBatcher<>(
+                r.model().model() + "-v" + r.version().version(), rows -> runBatch(r, rows),
+                new InferenceBatcher.Shape<>(x -> 1, RequestRow::trailingShapes), limits(r)));
+    }
+
+    /** Whether calls to this version are batched: a batch size above 1 and a variable first dimension everywhere. */
+    public boolean batched(Resolved r) {
+        if (limits(r).maxBatchSize() < 2 || unbatchable.contains(r.sessionKey())) {
+            return false;
+        }
+        return java.util.stream.Stream.concat(r.version().inputs().stream(), r.version().outputs().stream())
+                .allMatch(t -> t.shape() != null && !t.shape().isEmpty() && t.shape().get(0) < 0);
+    }
+
+    /** The deployment's own batching settings where the tenant set them, else this service's defaults. */
+    public InferenceBatcher.Limits limits(Resolved r) {
+        var defaults = config.tenantModels().batching();
+        var v = r.version();
+        return new InferenceBatcher.Limits(v.maxBatchSize() != null ? v.maxBatchSize() : defaults.maxBatchSize(),
+                v.maxQueueDelayUs() != null ? Duration.ofNanos(v.maxQueueDelayUs() * 1000L) : defaults.maxQueueDelay(),
+                Integer.MAX_VALUE);
     }
 
     /** Stacks the rows into one tensor per input, runs them in one call and hands each row its outputs. */
@@ -321,10 +331,11 @@ public class TenantModels {
     /** Drops what is cached for a tenant's model after a change in the registry. */
     public void changed(UUID tenantId, String model, Integer version, boolean removed) {
         deployments.invalidate(tenantId, model);
+        String prefix = tenantId + "/" + model + "/" + (version == null ? "" : version + "/");
+        // A redeploy may carry new batching settings: the next call starts a batcher with them.
+        closeBatchers(k -> k.startsWith(prefix));
         if (removed) {
-            String prefix = tenantId + "/" + model + "/" + (version == null ? "" : version + "/");
             sessions.evictIf(k -> k.startsWith(prefix));
-            closeBatchers(k -> k.startsWith(prefix));
         }
     }
 

@@ -147,4 +147,24 @@ class InferenceBatcherTest {
         assertThat(calls).containsExactly(List.of(0), List.of(1, 2, 3), List.of(4, 5));
         batcher.close();
     }
+
+    @Test
+    void closingLeavesNoCallerWaiting() throws Exception {
+        var model = new RecordingModel();
+        model.gate = new CountDownLatch(1);
+        var batcher = new InferenceBatcher<>("m", model::run, TEXT, new Limits(2, Duration.ofMillis(1), 10_000));
+        var running = batcher.submit(List.of(tokens(1, 4)));
+        model.firstCallStarted.await(5, TimeUnit.SECONDS);
+        List<CompletableFuture<List<float[]>>> queued = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            queued.add(batcher.submit(List.of(tokens(i, 4))));
+        }
+        batcher.close();
+        model.gate.countDown();
+        assertThat(running.get(5, TimeUnit.SECONDS).get(0)[0]).isEqualTo(1f);
+        for (var f : queued) {
+            assertThat(f).failsWithin(Duration.ofSeconds(5));
+        }
+        assertThat(batcher.submit(List.of(tokens(9, 4)))).failsWithin(Duration.ofSeconds(1));
+    }
 }

@@ -22,7 +22,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class InternalModelsResource {
 
     public record DeployedVersion(int version, String sha256, long sizeBytes, String blobKey,
-            List<ModelVersion.Tensor> inputs, List<ModelVersion.Tensor> outputs) {
+            List<ModelVersion.Tensor> inputs, List<ModelVersion.Tensor> outputs, Integer maxBatchSize,
+            Integer maxQueueDelayUs) {
     }
 
     public record Deployed(String tenantId, String model, List<DeployedVersion> versions) {
@@ -44,6 +45,6 @@ public class InternalModelsResource {
         var found = registry.deployed(tenantId, model).orElseThrow(() -> new RegistryException(404,
                 "model_not_deployed", "model", "Tenant " + tenant + " has no deployed version of '" + model + "'."));
         return new Deployed(tenant, model, found.versions().stream().map(v -> new DeployedVersion(v.version,
-                v.sha256, v.sizeBytes, v.blobKey, v.inputs, v.outputs)).toList());
+                v.sha256, v.sizeBytes, v.blobKey, v.inputs, v.outputs, v.maxBatchSize, v.maxQueueDelayMicros)).toList());
     }
 }

@@ -1,5 +1,7 @@
 package dev.meridian.models.registry.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.models.config.ModelsConfig;
 import dev.meridian.models.registry.rest.Views.Deleted;
 import dev.meridian.models.registry.rest.Views.ListView;
@@ -36,6 +38,8 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Tag(name = "Model registry")
 @Blocking
 public class ModelsResource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     ModelRegistry registry;
@@ -102,9 +106,71 @@ public class ModelsResource {
     @POST
     @Path("/{model}/versions/{version}/deploy")
     @Operation(summary = "Serve this version in the region (OIP v2 /v2/models/{model}[/versions/{v}])")
-    public VersionView deploy(@PathParam("model") String model, @PathParam("version") String version) {
-        var r = registry.setDeployed(caller().mayWrite().tenantId(), model, version, true);
+    public VersionView deploy(@PathParam("model") String model, @PathParam("version") String version, String body) {
+        var caller = caller().mayWrite();
+        var r = registry.setDeployed(caller.tenantId(), model, version, true, batching(body));
         return VersionView.of(r.model(), r.version());
+    }
+
+    /**
+     * The optional body of a deploy: {@code {"dynamic_batching": {"max_batch_size": 1..256, "max_queue_delay_ms":
+     * 0..100}}}. Omitted fields keep the version's settings (at first, the inference service's defaults).
+     */
+    static ModelRegistry.Batching batching(String body) {
+        if (body == null || body.isBlank()) {
+            return ModelRegistry.Batching.UNCHANGED;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new RegistryException(400, "invalid_json", null, "The deploy body is not valid JSON; send"
+                    + " {\"dynamic_batching\": {\"max_batch_size\": 16, \"max_queue_delay_ms\": 5}} or no body.");
+        }
+        if (!root.isObject()) {
+            throw new RegistryException(400, "invalid_type", null, "The deploy body must be a JSON object.");
+        }
+        for (var it = root.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!f.equals("dynamic_batching")) {
+                throw new RegistryException(400, "unknown_parameter", f, "Unrecognized deploy argument: " + f
+                        + ". The deploy body takes only dynamic_batching.");
+            }
+        }
+        JsonNode b = root.path("dynamic_batching");
+        if (b.isMissingNode() || b.isNull()) {
+            return ModelRegistry.Batching.UNCHANGED;
+        }
+        if (!b.isObject()) {
+            throw new RegistryException(400, "invalid_type", "dynamic_batching", "dynamic_batching must be an object"
+                    + " with max_batch_size and/or max_queue_delay_ms.");
+        }
+        Integer size = null;
+        Integer delayMicros = null;
+        for (var it = b.fields(); it.hasNext(); ) {
+            var f = it.next();
+            JsonNode v = f.getValue();
+            switch (f.getKey()) {
+                case "max_batch_size" -> {
+                    if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > 256) {
+                        throw new RegistryException(400, "invalid_value", "dynamic_batching.max_batch_size",
+                                "max_batch_size must be an integer from 1 (no batching) to 256, not " + v + ".");
+                    }
+                    size = v.asInt();
+                }
+                case "max_queue_delay_ms" -> {
+                    if (!v.isNumber() || v.asDouble() < 0 || v.asDouble() > 100) {
+                        throw new RegistryException(400, "invalid_value", "dynamic_batching.max_queue_delay_ms",
+                                "max_queue_delay_ms must be a number of milliseconds from 0 to 100, not " + v + ".");
+                    }
+                    delayMicros = (int) Math.round(v.asDouble() * 1000);
+                }
+                default -> throw new RegistryException(400, "unknown_parameter", "dynamic_batching." + f.getKey(),
+                        "Unrecognized dynamic_batching setting: " + f.getKey()
+                                + ". Use max_batch_size and max_queue_delay_ms.");
+            }
+        }
+        return new ModelRegistry.Batching(size, delayMicros);
     }
 
     @POST

@@ -42,12 +42,21 @@ public final class Views {
 
     public record VersionView(String id, String object, String model, int version, long created, String sha256,
             long bytes, long irVersion, int opset, String producer, List<ModelVersion.Tensor> inputs,
-            List<ModelVersion.Tensor> outputs, boolean deployed, Long deployedAt) {
+            List<ModelVersion.Tensor> outputs, boolean deployed, Long deployedAt, DynamicBatching dynamicBatching) {
 
         static VersionView of(TenantModel m, ModelVersion v) {
             return new VersionView(m.name + ":" + v.version, "model.version", m.name, v.version,
                     v.createdAt.getEpochSecond(), v.sha256, v.sizeBytes, v.irVersion, v.opset, v.producer, v.inputs,
-                    v.outputs, v.deployed, v.deployedAt == null ? null : v.deployedAt.getEpochSecond());
+                    v.outputs, v.deployed, v.deployedAt == null ? null : v.deployedAt.getEpochSecond(),
+                    DynamicBatching.of(v));
+        }
+    }
+
+    /** A deployment's batching settings; a null field means the inference service's default. */
+    public record DynamicBatching(Integer maxBatchSize, Double maxQueueDelayMs) {
+        static DynamicBatching of(ModelVersion v) {
+            return new DynamicBatching(v.maxBatchSize,
+                    v.maxQueueDelayMicros == null ? null : v.maxQueueDelayMicros / 1000.0);
         }
     }
 

@@ -181,17 +181,36 @@ public class ModelRegistry {
         });
     }
 
+    /** How a deployment batches; null fields keep what the version has (or the inference service's default). */
+    public record Batching(Integer maxBatchSize, Integer maxQueueDelayMicros) {
+        public static final Batching UNCHANGED = new Batching(null, null);
+    }
+
     /** Deploys or undeploys one version and tells the region's inference services. Idempotent. */
     public Registered setDeployed(UUID tenantId, String name, String version, boolean deployed) {
+        return setDeployed(tenantId, name, version, deployed, Batching.UNCHANGED);
+    }
+
+    /** Deploys a version with batching settings; changed settings of a deployed version reach inference too. */
+    public Registered setDeployed(UUID tenantId, String name, String version, boolean deployed, Batching batching) {
         int number = versionNumber(name, version);
         return QuarkusTransaction.requiringNew().call(() -> {
             scope.bind(tenantId);
             TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
             ModelVersion v = ModelVersion.find(tenantId, m.id, number)
                     .orElseThrow(() -> versionNotFound(name, version));
-            if (v.deployed != deployed) {
+            boolean retuned = batching.maxBatchSize() != null && !batching.maxBatchSize().equals(v.maxBatchSize)
+                    || batching.maxQueueDelayMicros() != null
+                            && !batching.maxQueueDelayMicros().equals(v.maxQueueDelayMicros);
+            if (batching.maxBatchSize() != null) {
+                v.maxBatchSize = batching.maxBatchSize();
+            }
+            if (batching.maxQueueDelayMicros() != null) {
+                v.maxQueueDelayMicros = batching.maxQueueDelayMicros();
+            }
+            if (v.deployed != deployed || deployed && retuned) {
+                v.deployedAt = !deployed ? null : v.deployed ? v.deployedAt : now();
                 v.deployed = deployed;
-                v.deployedAt = deployed ? now() : null;
                 changes.record(deployed ? ModelChange.VERSION_DEPLOYED : ModelChange.VERSION_UNDEPLOYED, tenantId,
                         name, v.version);
             }

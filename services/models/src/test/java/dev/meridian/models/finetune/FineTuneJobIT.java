@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import ai.onnxruntime.OnnxTensor;
+import dev.meridian.common.blob.BlobStoreSettings;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.testing.MeridianStackResource;
@@ -82,13 +83,15 @@ class FineTuneJobIT {
         return String.join("\n", lines) + "\n";
     }
 
+    /** The region's one blob store (the registry's settings), which the workers share. */
     private static Path blobDir() {
-        return Path.of(ConfigProvider.getConfig().getValue("meridian.models.finetune.blob-dir", String.class));
+        return Path.of(ConfigProvider.getConfig().getValue("meridian.models.blobs.directory", String.class));
     }
 
     private static WorkerConfig workerConfig(String id) {
         return new WorkerConfig("eu-central", ConfigProvider.getConfig().getValue("kafka.bootstrap.servers",
-                String.class), blobDir(), id, "meridian-worker-eu-central", "cpu", 2, Duration.ofSeconds(6));
+                String.class), BlobStoreSettings.directory("meridian.worker.blobs", blobDir()), id,
+                "meridian-worker-eu-central", "cpu", 2, Duration.ofSeconds(6), Duration.ZERO);
     }
 
     private void startWorker(String id) {
@@ -97,13 +100,19 @@ class FineTuneJobIT {
 
     /** A worker in its own JVM, so that it can be killed with SIGKILL. */
     private Process startChildWorker(String id) throws Exception {
+        return startChildWorker(id, Duration.ZERO);
+    }
+
+    /** ... pausing {@code epochPause} after each epoch's checkpoint ({@code meridian.worker.epoch-pause}). */
+    private Process startChildWorker(String id, Duration epochPause) throws Exception {
         var c = workerConfig(id);
         String java = ProcessHandle.current().info().command().orElse("java");
         var log = new File("target/worker-" + id + ".log");
         var p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-Dmeridian.worker.region=" + c.region(), "-Dmeridian.worker.kafka-bootstrap=" + c.kafkaBootstrap(),
-                "-Dmeridian.worker.blob-dir=" + c.blobDir().toAbsolutePath(), "-Dmeridian.worker.id=" + id,
+                "-Dmeridian.worker.blobs.directory=" + blobDir().toAbsolutePath(), "-Dmeridian.worker.id=" + id,
                 "-Dmeridian.worker.execution-provider=cpu", "-Dmeridian.worker.session-timeout=6s",
+                "-Dmeridian.worker.epoch-pause=" + epochPause.toMillis() + "ms",
                 "dev.meridian.worker.WorkerMain").redirectErrorStream(true).redirectOutput(log).start();
         children.add(p);
         return p;

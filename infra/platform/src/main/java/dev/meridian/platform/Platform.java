@@ -137,7 +137,6 @@ public final class Platform {
                     PlatformOptions.regionDatabase(region)));
             reg.put("meridian.models.region", region);
             reg.put("meridian.models.blobs.directory", o.blobDir(region).toString());
-            reg.put("meridian.models.finetune.blob-dir", o.blobDir(region).toString());
             reg.put("kafka.bootstrap.servers", running.kafkaBootstrap());
             reg.put("quarkus.oidc.auth-server-url", realm);
             progress.accept("Starting models " + region + " (registry, files, fine-tune jobs; port " + port + ") ...");
@@ -153,7 +152,6 @@ public final class Platform {
             inf.put("meridian.inference.region", region);
             inf.put("quarkus.oidc.auth-server-url", realm);
             inf.put("kafka.bootstrap.servers", running.kafkaBootstrap());
-            inf.put("meridian.inference.finetune.blob-dir", o.blobDir(region).toString());
             if (o.modelsPorts().containsKey(region)) {
                 inf.put("meridian.inference.tenant-models.registry-url", running.modelsUrl(region));
                 inf.put("meridian.inference.tenant-models.blobs.directory", o.blobDir(region).toString());
@@ -208,7 +206,7 @@ public final class Platform {
                 "-Xms64m", "-Xmx768m",
                 "-Dmeridian.worker.region=" + region,
                 "-Dmeridian.worker.kafka-bootstrap=" + running.kafkaBootstrap(),
-                "-Dmeridian.worker.blob-dir=" + o.blobDir(region),
+                "-Dmeridian.worker.blobs.directory=" + o.blobDir(region),
                 "-Dmeridian.worker.id=worker-" + region + "-1",
                 "-cp", module.resolve("classes") + java.io.File.pathSeparator + module.resolve("lib") + "/*",
                 "dev.meridian.worker.WorkerMain");

@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.testing.OnnxModels;
-import dev.meridian.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -25,20 +24,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = TenantModelsResource.class, restrictToAnnotatedClass = false)
 class TenantModelServingIT {
 
-    private static String token;
-
-    private static synchronized String token() {
-        if (token == null) {
-            token = TestStack.get().serviceToken("meridian-gateway");
-        }
-        return token;
-    }
-
-    /** A call to the registry as the gateway makes it. */
     private static RequestSpecification registry(UUID tenant) {
-        return given().baseUri(TenantModelsResource.modelsUrl()).header("Authorization", "Bearer " + token())
-                .header(MeridianHeaders.TENANT_ID, tenant.toString()).header(MeridianHeaders.SCOPES, "models")
-                .header(MeridianHeaders.HOME_REGION, "eu-central");
+        return TenantModelsResource.registry(tenant);
     }
 
     private static void deployed(UUID tenant, String name, byte[] model) {

@@ -1,5 +1,6 @@
 package dev.meridian.inference;
 
+import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.stack.MeridianHome;
 import dev.meridian.stack.Ports;
 import dev.meridian.stack.PostgresServer;
@@ -8,9 +9,12 @@ import dev.meridian.stack.ServiceProcess;
 import dev.meridian.testing.MeridianStackResource;
 import dev.meridian.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The real stack (PostgreSQL, Kafka, Keycloak) plus the region's real models service, started from its packaged
@@ -21,8 +25,22 @@ public class TenantModelsResource implements QuarkusTestResourceLifecycleManager
     static final Path BLOBS = Path.of("target/it-blobs/eu-central").toAbsolutePath();
     private static ServiceProcess models;
 
+    private static String token;
+
     static String modelsUrl() {
         return models.url();
+    }
+
+    /** A call to the registry as the gateway makes it for {@code tenant}. */
+    static RequestSpecification registry(UUID tenant) {
+        synchronized (TenantModelsResource.class) {
+            if (token == null) {
+                token = TestStack.get().serviceToken("meridian-gateway");
+            }
+        }
+        return RestAssured.given().baseUri(modelsUrl()).header("Authorization", "Bearer " + token)
+                .header(MeridianHeaders.TENANT_ID, tenant.toString()).header(MeridianHeaders.SCOPES, "models")
+                .header(MeridianHeaders.HOME_REGION, "eu-central");
     }
 
     @Override

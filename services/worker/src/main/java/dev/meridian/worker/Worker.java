@@ -29,7 +29,7 @@ public final class Worker implements AutoCloseable {
         this.cancels = new CancelListener(config.kafkaBootstrap(), config.region(), json);
         this.jobs = new JobLoop(config, json, ort, events, cancels);
         LOG.info("worker " + config.workerId() + " takes " + config.region() + " fine-tuning jobs (group "
-                + config.group() + ", blobs " + config.blobDir().toAbsolutePath() + ")");
+                + config.group() + ", blobs: " + config.blobs().describe() + ")");
     }
 
     @Override

@@ -2,12 +2,17 @@ package dev.meridian.common.blob;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * Where a region keeps customer artifacts (model files, upload parts). Keys are relative paths of lower-case
- * letters, digits, {@code - _ . /}; a key written once is never rewritten with other bytes (callers address content by
- * hash). Implementations: {@link FileSystemBlobStore} (default) and {@link S3BlobStore} (any S3-compatible service).
+ * Where a region keeps customer content: model artifacts, upload parts, fine-tuning datasets, checkpoints and tuned
+ * models. Keys are relative paths of lower-case letters, digits, {@code - _ . /}; a key written again gets the same
+ * bytes (registry keys address content; fine-tuning redoes deterministic work). Implementations:
+ * {@link FileSystemBlobStore} (default) and {@link S3BlobStore} (any S3-compatible service); {@link BlobStoreSettings}
+ * opens the one a service is configured for.
  */
 public interface BlobStore {
 
@@ -21,6 +26,33 @@ public interface BlobStore {
 
     /** Removes {@code key}; no error when it is already gone. */
     void delete(String key) throws IOException;
+
+    /** Stores {@code data} under {@code key}, all or nothing like {@link #put(String, Path)}. */
+    default void put(String key, byte[] data) throws IOException {
+        Path tmp = Files.createTempFile("meridian-blob-", ".tmp");
+        try {
+            Files.write(tmp, data);
+            put(key, tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** All bytes under {@code key}; {@link NoSuchFileException} when there are none. */
+    default byte[] read(String key) throws IOException {
+        try (InputStream in = open(key)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** All bytes under {@code key}, or empty when there are none. */
+    default Optional<byte[]> readIfPresent(String key) throws IOException {
+        try {
+            return Optional.of(read(key));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
 
     /** Checks a key before it reaches a file system path or URL. */
     static String checkKey(String key) {

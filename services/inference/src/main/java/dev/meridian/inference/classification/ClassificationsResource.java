@@ -9,6 +9,7 @@ import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.rest.OpenAiException;
 import dev.meridian.inference.runtime.OrtRuntime;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
+import dev.meridian.inference.tenant.Deployments;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -24,11 +25,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Text classification with a tenant's fine-tuned model ({@code ft:<base>:<suffix>:<job-id>}). */
+/**
+ * Text classification with a tenant's fine-tuned model ({@code ft:<base>:<suffix>:<job-id>}), as deployed in the
+ * region's model registry: an undeployed model is not found.
+ */
 @Path("/v1/classifications")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -75,7 +80,7 @@ public class ClassificationsResource {
         UUID tenant = tenant(tenantHeader);
         FineTuneModelName name = FineTuneModelName.parse(modelId).orElseThrow(() -> notFound(modelId));
         var base = host.find(name.baseModel()).orElseThrow(() -> notFound(modelId));
-        var model = tuned.find(tenant, name).orElseThrow(() -> notFound(modelId));
+        var model = tuned(tenant, name).orElseThrow(() -> notFound(modelId));
         List<String> inputs = inputs(request.get("input"));
         boolean truncate = request.path("truncate").asBoolean(false);
         List<Tokens> tokens = new ArrayList<>(inputs.size());
@@ -108,6 +113,19 @@ public class ClassificationsResource {
                 .header(MeridianHeaders.MODEL, modelId).build();
     }
 
+    private Optional<TunedModels.Tuned> tuned(UUID tenant, FineTuneModelName name) {
+        try {
+            return tuned.find(tenant, name);
+        } catch (OpenAiException e) {
+            throw e;
+        } catch (Deployments.RegistryUnavailable e) {
+            throw new OpenAiException(503, "registry_unavailable", null, "Tuned models cannot be looked up just now ("
+                    + e.getMessage() + "); retry in a few seconds.");
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open tuned model " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     private float[][] run(TunedModels.Tuned model, List<Tokens> batch) {
         int n = batch.size();
         int len = batch.stream().mapToInt(Tokens::length).max().orElse(0);
@@ -131,10 +149,15 @@ public class ClassificationsResource {
             if (model.wantsTypeIds()) {
                 inputs.put("token_type_ids", typesT);
             }
-            try (var result = model.session().run(inputs)) {
-                return (float[][]) result.get(0).getValue();
-            }
+            return tuned.run(model, session -> {
+                try (var result = ort.gated(() -> session.run(inputs))) {
+                    return (float[][]) result.get(0).getValue();
+                }
+            });
         } catch (OrtException e) {
+            throw new OpenAiException(400, "model_failed", "model", "The model '" + model.name() + "' could not run"
+                    + " on these inputs: " + e.getMessage());
+        } catch (Exception e) {
             throw new IllegalStateException("tuned model " + model.name() + " failed: " + e.getMessage(), e);
         }
     }

@@ -1,111 +1,82 @@
 package dev.meridian.inference.classification;
 
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneModelName;
-import dev.meridian.inference.runtime.OrtRuntime;
-import io.quarkus.runtime.ShutdownEvent;
+import dev.meridian.inference.rest.OpenAiException;
+import dev.meridian.inference.tenant.TenantModels;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import dev.meridian.inference.config.InferenceConfig;
-import org.jboss.logging.Logger;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Fine-tuned classifiers (the one ONNX file a fine-tuning job exports: backbone, pooling, head, softmax), opened from
- * the region's blob store under the calling tenant's own folder, so a tenant can only ever load its own. The most
- * recently used sessions stay open.
+ * Fine-tuned classifiers (the one ONNX file a job exports: backbone, pooling, head, softmax) as the model registry
+ * deploys them: a job registers its model as a version of the tenant's model {@code ft:<base>:<suffix>:<job-id>}, and
+ * it is served through {@link TenantModels} like any tenant model — the tenant's own deployment, the shared session
+ * LRU, and undeploy or delete on {@code <region>.models.changes} stopping it within about a second.
  */
 @ApplicationScoped
 public class TunedModels {
 
-    private static final Logger LOG = Logger.getLogger(TunedModels.class);
     static final String LABELS_KEY = "meridian.labels";
+    static final String BASE_MODEL_KEY = "meridian.base_model";
 
-    /** An open tuned model: its session, label names in output order, and whether it takes token type ids. */
-    public record Tuned(FineTuneModelName name, OrtSession session, List<String> labels, boolean wantsTypeIds) {
+    /** A deployed tuned model: the version to run, its labels in output order, whether it takes token type ids. */
+    public record Tuned(FineTuneModelName name, TenantModels.Resolved version, List<String> labels,
+            boolean wantsTypeIds) {
     }
 
-    private record Key(UUID tenant, String jobId) {
+    private record Signature(String baseModel, List<String> labels, boolean wantsTypeIds) {
     }
 
     @Inject
-    OrtRuntime ort;
+    TenantModels models;
     @Inject
     ObjectMapper json;
 
-    @Inject
-    InferenceConfig config;
+    /** Read once per version: the session key names the content hash, so an entry never goes stale. */
+    private final Map<String, Signature> signatures = new ConcurrentHashMap<>();
 
-    private final Map<Key, Tuned> open = new LinkedHashMap<>(16, 0.75f, true);
-
-    public Optional<Tuned> find(UUID tenant, FineTuneModelName name) {
-        var key = new Key(tenant, name.jobId());
-        synchronized (open) {
-            Tuned t = open.get(key);
-            if (t != null) {
-                return Optional.of(t);
-            }
-        }
-        Path file = Path.of(config.finetune().blobDir()).resolve(FineTuneBlobs.model(tenant, name.jobId())).normalize();
-        if (!Files.isRegularFile(file)) {
+    /** The newest deployed version of the caller's tuned model; empty when it is not deployed (or not theirs). */
+    public Optional<Tuned> find(UUID tenant, FineTuneModelName name) throws Exception {
+        var deployed = models.find(tenant, name.toString());
+        if (deployed.isEmpty()) {
             return Optional.empty();
         }
-        try {
-            OrtSession session = ort.env().createSession(Files.readAllBytes(file), ort.sessionOptions());
-            var meta = session.getMetadata().getCustomMetadata();
-            String base = meta.get("meridian.base_model");
-            if (!name.baseModel().equals(base)) {
-                session.close();
-                return Optional.empty(); // the name's base does not match the stored model: not this model
+        var version = deployed.get();
+        Signature sig = signatures.get(version.sessionKey());
+        if (sig == null) {
+            sig = models.withSession(version, this::signature);
+            if (signatures.size() > 10_000) {
+                signatures.clear();
             }
-            List<String> labels = List.of(json.readValue(meta.get(LABELS_KEY), String[].class));
-            var tuned = new Tuned(name, session, labels, session.getInputNames().contains("token_type_ids"));
-            synchronized (open) {
-                Tuned raced = open.putIfAbsent(key, tuned);
-                if (raced != null) {
-                    session.close();
-                    return Optional.of(raced);
-                }
-                evict();
-            }
-            LOG.infof("tuned model %s of tenant %s opened (%d labels)", name, tenant, labels.size());
-            return Optional.of(tuned);
-        } catch (OrtException | IOException e) {
-            throw new IllegalStateException("cannot open tuned model " + name + ": " + e.getMessage(), e);
+            signatures.put(version.sessionKey(), sig);
         }
+        if (sig.labels() == null) {
+            throw new OpenAiException(400, "not_a_classifier", "model", "The model '" + name + "' (version "
+                    + version.version().version() + ") carries no " + LABELS_KEY + " metadata, so it is not a"
+                    + " classifier made by a fine-tuning job; call it over /v2/models/{model}/infer instead.");
+        }
+        if (!name.baseModel().equals(sig.baseModel())) {
+            return Optional.empty(); // the name's base does not match the stored model: not this model
+        }
+        return Optional.of(new Tuned(name, version, sig.labels(), sig.wantsTypeIds()));
     }
 
-    private void evict() {
-        while (open.size() > config.finetune().maxOpen()) {
-            var eldest = open.entrySet().iterator().next();
-            open.remove(eldest.getKey());
-            close(eldest.getValue());
-        }
+    /** Runs the model's session with the inputs given; {@code probabilities} per input. */
+    public float[][] run(Tuned model, TenantModels.SessionWork<float[][]> work) throws Exception {
+        return models.withSession(model.version(), work);
     }
 
-    private static void close(Tuned t) {
-        try {
-            t.session().close();
-        } catch (OrtException e) {
-            LOG.warnf("closing %s: %s", t.name(), e.getMessage());
-        }
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        synchronized (open) {
-            open.values().forEach(TunedModels::close);
-            open.clear();
-        }
+    private Signature signature(OrtSession session) throws Exception {
+        var meta = session.getMetadata().getCustomMetadata();
+        String labels = meta.get(LABELS_KEY);
+        return new Signature(meta.get(BASE_MODEL_KEY),
+                labels == null ? null : List.of(json.readValue(labels, String[].class)),
+                session.getInputNames().contains("token_type_ids"));
     }
 }

@@ -33,19 +33,6 @@ public interface InferenceConfig {
 
     TenantModels tenantModels();
 
-    FineTune finetune();
-
-    /** Fine-tuned classifiers served by {@code /v1/classifications}. */
-    interface FineTune {
-        /** The region's blob store root, shared with the models service and the workers. */
-        @WithDefault(".platform/blobs/eu-central")
-        String blobDir();
-
-        /** How many tuned models stay open at once; the least recently used is closed beyond it. */
-        @WithDefault("16")
-        int maxOpen();
-    }
-
     interface Batching {
         /** Most texts merged into one model call. */
         @WithDefault("32")
@@ -101,7 +88,10 @@ public interface InferenceConfig {
         Duration maxQueueDelay();
     }
 
-    /** Serving tenants' own ONNX models, deployed through the region's model registry. */
+    /**
+     * Serving tenants' own ONNX models, deployed through the region's model registry; fine-tuned classifiers
+     * ({@code /v1/classifications}) are tenant models too, so without a registry they are not served either.
+     */
     interface TenantModels {
         /**
          * Base URL of the region's models service (its {@code /internal/v1} API, with this service's token). Without

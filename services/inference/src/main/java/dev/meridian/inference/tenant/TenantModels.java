@@ -6,8 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.common.blob.BlobStore;
-import dev.meridian.common.blob.FileSystemBlobStore;
-import dev.meridian.common.blob.S3BlobStore;
+import dev.meridian.common.blob.BlobStoreSettings;
 import dev.meridian.inference.batching.BatchStats;
 import dev.meridian.inference.batching.InferenceBatcher;
 import dev.meridian.inference.config.InferenceConfig;
@@ -50,7 +49,7 @@ public class TenantModels {
 
     /** A deployed version resolved for a call. */
     public record Resolved(DeployedModel model, DeployedModel.Version version) {
-        String sessionKey() {
+        public String sessionKey() {
             return model.tenantId() + "/" + model.model() + "/" + version.version() + "/" + version.sha256();
         }
     }
@@ -61,6 +60,12 @@ public class TenantModels {
     Deployments deployments;
     @Inject
     OrtRuntime ort;
+
+    /** Work done on a version's session while it is held for the call. */
+    @FunctionalInterface
+    public interface SessionWork<T> {
+        T run(OrtSession session) throws Exception;
+    }
 
     private BlobStore blobs;
     private SessionCache sessions;
@@ -73,13 +78,9 @@ public class TenantModels {
     void init() throws IOException {
         var t = config.tenantModels();
         var b = t.blobs();
-        if ("s3".equals(b.store())) {
-            var s3 = b.s3();
-            blobs = new S3BlobStore(s3.endpoint().orElseThrow(), s3.bucket().orElseThrow(), s3.signingRegion(),
-                    s3.accessKeyId().orElseThrow(), s3.secretAccessKey().orElseThrow());
-        } else {
-            blobs = new FileSystemBlobStore(Path.of(b.directory()));
-        }
+        var s3 = b.s3();
+        blobs = new BlobStoreSettings("meridian.inference.tenant-models.blobs", b.store(), Path.of(b.directory()),
+                s3.endpoint(), s3.bucket(), s3.signingRegion(), s3.accessKeyId(), s3.secretAccessKey()).open();
         sessions = new SessionCache(t.sessionBudgetBytes());
     }
 
@@ -90,6 +91,15 @@ public class TenantModels {
 
     public boolean enabled() {
         return deployments.enabled();
+    }
+
+    /**
+     * The newest deployed version of the tenant's model, or empty when none is deployed (or the name is another
+     * tenant's, which is the same thing to the caller).
+     */
+    public Optional<Resolved> find(UUID tenantId, String model) {
+        return deployments.find(tenantId, model)
+                .flatMap(d -> d.version(Optional.empty()).map(v -> new Resolved(d, v)));
     }
 
     /** The deployed model and version, or a 404 in the protocol's words (the same for another tenant's). */
@@ -282,6 +292,13 @@ public class TenantModels {
     public void warm(Resolved r) throws Exception {
         try (SessionCache.Lease ignored = acquire(r)) {
             // loaded and counted as used
+        }
+    }
+
+    /** Runs {@code work} on the version's session, loading it first if needed; the session stays open meanwhile. */
+    public <T> T withSession(Resolved r, SessionWork<T> work) throws Exception {
+        try (SessionCache.Lease lease = acquire(r)) {
+            return work.run(lease.session());
         }
     }
 

@@ -71,7 +71,10 @@ public interface ModelsConfig {
         long maxPartBytes();
     }
 
-    /** The region's blob store, shared with the region's inference service. */
+    /**
+     * The region's blob store: model artifacts, upload parts, fine-tuning datasets, checkpoints and tuned models. The
+     * region's inference services and fine-tuning workers must name the same store.
+     */
     interface Blobs {
         /** {@code filesystem} or {@code s3}. */
         @WithDefault("filesystem")

@@ -7,7 +7,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import ai.onnxruntime.OnnxTensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.blob.BlobStoreSettings;
 import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.finetune.FineTuneEvent;
+import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.testing.MeridianStackResource;
 import dev.meridian.worker.Worker;
@@ -82,13 +87,15 @@ class FineTuneJobIT {
         return String.join("\n", lines) + "\n";
     }
 
+    /** The region's one blob store (the registry's settings), which the workers share. */
     private static Path blobDir() {
-        return Path.of(ConfigProvider.getConfig().getValue("meridian.models.finetune.blob-dir", String.class));
+        return Path.of(ConfigProvider.getConfig().getValue("meridian.models.blobs.directory", String.class));
     }
 
     private static WorkerConfig workerConfig(String id) {
         return new WorkerConfig("eu-central", ConfigProvider.getConfig().getValue("kafka.bootstrap.servers",
-                String.class), blobDir(), id, "meridian-worker-eu-central", "cpu", 2, Duration.ofSeconds(6));
+                String.class), BlobStoreSettings.directory("meridian.worker.blobs", blobDir()), id,
+                "meridian-worker-eu-central", "cpu", 2, Duration.ofSeconds(6), Duration.ZERO);
     }
 
     private void startWorker(String id) {
@@ -97,13 +104,19 @@ class FineTuneJobIT {
 
     /** A worker in its own JVM, so that it can be killed with SIGKILL. */
     private Process startChildWorker(String id) throws Exception {
+        return startChildWorker(id, Duration.ZERO);
+    }
+
+    /** ... pausing {@code epochPause} after each epoch's checkpoint ({@code meridian.worker.epoch-pause}). */
+    private Process startChildWorker(String id, Duration epochPause) throws Exception {
         var c = workerConfig(id);
         String java = ProcessHandle.current().info().command().orElse("java");
         var log = new File("target/worker-" + id + ".log");
         var p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-Dmeridian.worker.region=" + c.region(), "-Dmeridian.worker.kafka-bootstrap=" + c.kafkaBootstrap(),
-                "-Dmeridian.worker.blob-dir=" + c.blobDir().toAbsolutePath(), "-Dmeridian.worker.id=" + id,
+                "-Dmeridian.worker.blobs.directory=" + blobDir().toAbsolutePath(), "-Dmeridian.worker.id=" + id,
                 "-Dmeridian.worker.execution-provider=cpu", "-Dmeridian.worker.session-timeout=6s",
+                "-Dmeridian.worker.epoch-pause=" + epochPause.toMillis() + "ms",
                 "dev.meridian.worker.WorkerMain").redirectErrorStream(true).redirectOutput(log).start();
         children.add(p);
         return p;
@@ -258,5 +271,80 @@ class FineTuneJobIT {
         as(tenant).header(dev.meridian.common.tenant.MeridianHeaders.HOME_REGION, "eu-central")
                 .get("/v1/models/{model}/versions", "ft:all-minilm-l6-v2:topics:" + id).then().statusCode(200)
                 .body("data.size()", equalTo(1));
+    }
+
+    @Test
+    void aWorkerKilledAfterAnEpochCheckpointIsReplacedAndTheJobResumesFromThatEpoch() throws Exception {
+        // A head epoch takes milliseconds; the doomed worker pauses 3 s after each checkpoint so the kill lands
+        // between two epochs (the documented test-only meridian.worker.epoch-pause; the successor does not pause).
+        Process doomed = startChildWorker("it-doomed-epochs", Duration.ofSeconds(3));
+        int epochs = 6;
+        String id = create(upload(tenant, "topics.jsonl", dataset(2)), ",\"method\":{\"type\":\"supervised\","
+                + "\"supervised\":{\"hyperparameters\":{\"n_epochs\":" + epochs + ",\"batch_size\":16}}}");
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (as(tenant).get("/v1/fine_tuning/jobs/" + id + "/checkpoints").then().statusCode(200).extract()
+                .jsonPath().getList("data").isEmpty()) {
+            assertThat(doomed.isAlive()).as("the child worker runs (see target/worker-it-doomed-epochs.log)")
+                    .isTrue();
+            assertThat(System.nanoTime()).as("the child worker stores its first epoch checkpoint")
+                    .isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        doomed.destroyForcibly(); // SIGKILL between two epochs: no shutdown hook, no offset commit
+        doomed.waitFor();
+        assertThat(as(tenant).get("/v1/fine_tuning/jobs/" + id).then().extract().jsonPath().getString("status"))
+                .isEqualTo("running");
+
+        startWorker("it-successor-epochs");
+        JsonPath job = awaitJob(id, j -> List.of("succeeded", "failed", "cancelled").contains(j.getString("status")),
+                Duration.ofMinutes(3));
+        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
+
+        // the successor says where it resumed: after an epoch the killed worker finished, not from the start
+        String resumed = messages(id).stream().filter(m -> m.startsWith("Resumed from the checkpoint at step "))
+                .findFirst().orElseThrow(() -> new AssertionError("no resume message in " + messages(id)));
+        int resumedEpoch = Integer.parseInt(resumed.replaceAll(".*\\(epoch (\\d+)\\).*", "$1"));
+        assertThat(resumedEpoch).isBetween(1, epochs - 1);
+
+        // what each worker actually reported, read from <region>.finetune.events as an outside observer (the models
+        // service applies repeated event ids once, so its event list alone could not show an epoch run twice)
+        var json = new ObjectMapper();
+        List<JsonNode> reported = new ArrayList<>();
+        for (var r : Topics.readUntil(FineTuneTopics.events("eu-central"), r -> r.key().equals(id)
+                && r.value().contains("\"type\":\"" + FineTuneEvent.SUCCEEDED + "\""), Duration.ofSeconds(30))) {
+            if (r.key().equals(id)) {
+                reported.add(json.readTree(r.value()));
+            }
+        }
+        List<Integer> doomedEpochs = epochsOf(reported, "it-doomed-epochs");
+        List<Integer> successorEpochs = epochsOf(reported, "it-successor-epochs");
+        List<Integer> allEpochs = java.util.stream.IntStream.rangeClosed(1, epochs).boxed().toList();
+        System.out.printf("[fine-tuning] killed worker ran epochs %s, successor resumed at epoch %d and ran %s%n",
+                doomedEpochs, resumedEpoch, successorEpochs);
+        assertThat(doomedEpochs).as("epochs of the killed worker").isEqualTo(allEpochs.subList(0, resumedEpoch));
+        assertThat(successorEpochs).as("epochs of the successor: only those after the checkpoint")
+                .isEqualTo(allEpochs.subList(resumedEpoch, epochs));
+        assertThat(reported).filteredOn(e -> e.path("worker").asText().equals("it-successor-epochs")
+                && e.path("type").asText().equals(FineTuneEvent.MESSAGE)
+                && e.path("message").asText().startsWith("Embedded ")).as("the successor embeds nothing again")
+                .isEmpty();
+
+        // the job's own record: one metrics event and one checkpoint per epoch, one success, one model version
+        var events = as(tenant).get("/v1/fine_tuning/jobs/" + id + "/events?limit=100").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(events.getList("data.findAll { it.type == 'metrics' }.data.epoch", Integer.class))
+                .containsExactlyInAnyOrderElementsOf(allEpochs);
+        as(tenant).get("/v1/fine_tuning/jobs/" + id + "/checkpoints?limit=100").then().statusCode(200)
+                .body("data.size()", equalTo(epochs));
+        assertThat(messages(id)).filteredOn(m -> m.startsWith("The job has successfully completed")).hasSize(1);
+        as(tenant).header(dev.meridian.common.tenant.MeridianHeaders.HOME_REGION, "eu-central")
+                .get("/v1/models/{model}/versions", "ft:all-minilm-l6-v2:topics:" + id).then().statusCode(200)
+                .body("data.size()", equalTo(1)).body("data[0].deployed", equalTo(true));
+    }
+
+    /** The epochs {@code worker} reported metrics for, in the order it reported them. */
+    private static List<Integer> epochsOf(List<JsonNode> events, String worker) {
+        return events.stream().filter(e -> e.path("worker").asText().equals(worker)
+                && e.path("type").asText().equals(FineTuneEvent.METRICS)).map(e -> e.path("epoch").asInt()).toList();
     }
 }

@@ -2,11 +2,11 @@ package dev.meridian.worker.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
+import dev.meridian.common.blob.FileSystemBlobStore;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
-import dev.meridian.worker.store.BlobDirectory;
 import dev.meridian.worker.training.Adam;
 import dev.meridian.worker.training.Backbone;
 import dev.meridian.worker.training.BaseModels;
@@ -119,11 +119,11 @@ public final class FineTuneBenchmark {
         }
 
         var dir = Files.createTempDirectory("meridian-bench");
-        var blobs = new BlobDirectory(dir);
+        var blobs = new FileSystemBlobStore(dir);
         UUID tenant = UUID.randomUUID();
         String jobId = "ftjob-bench" + System.currentTimeMillis();
         String fileKey = FineTuneBlobs.file(tenant, "file-bench");
-        blobs.write(fileKey, jsonl.toString().getBytes(StandardCharsets.UTF_8));
+        blobs.put(fileKey, jsonl.toString().getBytes(StandardCharsets.UTF_8));
         var job = new FineTuneJobMessage(UUID.randomUUID(), jobId, tenant, "eu-central", base,
                 new FineTuneJobMessage.DatasetRef("file-bench", fileKey, jsonl.length(), "", n), null,
                 new FineTuneJobMessage.Hyperparameters(10, 32, 1.0), 42, labels, "ft:" + base + "::" + jobId,
@@ -140,7 +140,8 @@ public final class FineTuneBenchmark {
             }
         };
         long t3 = System.nanoTime();
-        var outcome = new FineTuneRun(job, ort, blobs, sink, "bench", () -> false, () -> false).run();
+        var outcome = new FineTuneRun(job, ort, blobs, sink, "bench", () -> false, () -> false,
+                java.time.Duration.ZERO).run();
         double jobSeconds = (System.nanoTime() - t3) / 1e9;
         var last = events.getLast();
         System.out.printf("whole job (%d examples, 10 epochs max, batch 32): %s in %.1f s; %s%n", n, outcome,

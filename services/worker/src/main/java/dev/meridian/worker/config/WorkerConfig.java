@@ -1,41 +1,65 @@
 package dev.meridian.worker.config;
 
+import dev.meridian.common.blob.BlobStoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Settings of a worker, from system properties ({@code -Dmeridian.worker.region=...}) or, failing those, environment
- * variables ({@code MERIDIAN_WORKER_REGION=...}).
+ * variables ({@code MERIDIAN_WORKER_REGION=...}, {@code MERIDIAN_WORKER_BLOBS_S3_BUCKET=...}).
  *
  * @param region the region whose jobs this worker runs ({@code meridian.worker.region}, default eu-central)
  * @param kafkaBootstrap the region's Kafka ({@code meridian.worker.kafka-bootstrap}, default localhost:19092)
- * @param blobDir the region's blob store, shared with the models and inference services
- *         ({@code meridian.worker.blob-dir}, default .platform/blobs/&lt;region&gt;)
+ * @param blobs the region's blob store, the same one its models and inference services name, configured like the
+ *         registry's: {@code meridian.worker.blobs.store} ({@code filesystem}, default, or {@code s3}),
+ *         {@code meridian.worker.blobs.directory} (default .platform/blobs/&lt;region&gt;), and for s3
+ *         {@code meridian.worker.blobs.s3.{endpoint,bucket,signing-region,access-key-id,secret-access-key}}
  * @param workerId names this worker in events and usage ({@code meridian.worker.id}, default host and pid)
  * @param group the consumer group of the region's workers ({@code meridian.worker.group})
  * @param executionProvider {@code auto} (CUDA when present, else CPU), {@code cpu} or {@code cuda}
  * @param intraOpThreads threads of one ONNX Runtime call ({@code meridian.worker.intra-op-threads}, default cores)
  * @param sessionTimeout how long the group waits for a silent worker (killed, hung) before another takes its job
  *         ({@code meridian.worker.session-timeout}, default 10s; the broker's minimum is 6s)
+ * @param epochPause a pause after each epoch's checkpoint ({@code meridian.worker.epoch-pause}, default 0s: none).
+ *         Only for tests and demonstrations of crash recovery, where a head epoch (milliseconds) is too short to
+ *         stop a worker between two of them; never set it in production
  */
-public record WorkerConfig(String region, String kafkaBootstrap, Path blobDir, String workerId, String group,
-        String executionProvider, int intraOpThreads, Duration sessionTimeout) {
+public record WorkerConfig(String region, String kafkaBootstrap, BlobStoreSettings blobs, String workerId,
+        String group, String executionProvider, int intraOpThreads, Duration sessionTimeout, Duration epochPause) {
 
     public static WorkerConfig fromEnvironment() {
         String region = get("region", "eu-central");
-        return new WorkerConfig(region, get("kafka-bootstrap", "localhost:19092"),
-                Path.of(get("blob-dir", ".platform/blobs/" + region)),
+        var blobs = new BlobStoreSettings("meridian.worker.blobs", get("blobs.store", "filesystem"),
+                Path.of(get("blobs.directory", ".platform/blobs/" + region)), find("blobs.s3.endpoint"),
+                find("blobs.s3.bucket"), get("blobs.s3.signing-region", "us-east-1"),
+                find("blobs.s3.access-key-id"), find("blobs.s3.secret-access-key"));
+        return new WorkerConfig(region, get("kafka-bootstrap", "localhost:19092"), blobs,
                 get("id", java.lang.management.ManagementFactory.getRuntimeMXBean().getName()),
                 get("group", "meridian-worker-" + region), get("execution-provider", "auto"),
                 Integer.parseInt(get("intra-op-threads", String.valueOf(Runtime.getRuntime().availableProcessors()))),
-                Duration.parse("PT" + get("session-timeout", "10s").toUpperCase(java.util.Locale.ROOT)));
+                duration(get("session-timeout", "10s")), duration(get("epoch-pause", "0s")));
+    }
+
+    /** {@code 500ms}, {@code 10s}, {@code 2m}: a number and a unit, as Quarkus settings are written. */
+    static Duration duration(String value) {
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (v.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        }
+        return Duration.parse("PT" + v.toUpperCase(java.util.Locale.ROOT));
     }
 
     private static String get(String name, String fallback) {
+        return find(name).orElse(fallback);
+    }
+
+    private static Optional<String> find(String name) {
         String v = System.getProperty("meridian.worker." + name);
         if (v == null || v.isBlank()) {
-            v = System.getenv("MERIDIAN_WORKER_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            v = System.getenv("MERIDIAN_WORKER_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+                    .replace('.', '_'));
         }
-        return v == null || v.isBlank() ? fallback : v;
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v);
     }
 }

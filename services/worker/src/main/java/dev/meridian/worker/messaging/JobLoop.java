@@ -1,12 +1,14 @@
 package dev.meridian.worker.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.worker.config.WorkerConfig;
-import dev.meridian.worker.store.BlobDirectory;
 import dev.meridian.worker.training.FineTuneRun;
 import dev.meridian.worker.training.OrtRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -40,7 +42,7 @@ public final class JobLoop implements AutoCloseable {
     private final WorkerConfig config;
     private final ObjectMapper json;
     private final OrtRuntime ort;
-    private final BlobDirectory blobs;
+    private final BlobStore blobs;
     private final KafkaEvents events;
     private final CancelListener cancels;
     private final KafkaConsumer<String, String> consumer;
@@ -56,7 +58,11 @@ public final class JobLoop implements AutoCloseable {
         this.config = config;
         this.json = json;
         this.ort = ort;
-        this.blobs = new BlobDirectory(config.blobDir());
+        try {
+            this.blobs = config.blobs().open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the blob store (" + config.blobs().describe() + ")", e);
+        }
         this.events = events;
         this.cancels = cancels;
         Properties p = new Properties();
@@ -133,7 +139,7 @@ public final class JobLoop implements AutoCloseable {
         handedOver.set(false);
         consumer.pause(consumer.assignment());
         var run = new FineTuneRun(job, ort, blobs, events, config.workerId(),
-                () -> cancels.isCancelled(job.jobId()), handedOver::get);
+                () -> cancels.isCancelled(job.jobId()), handedOver::get, config.epochPause());
         Future<FineTuneRun.Outcome> outcome = trainer.submit(run::run);
         while (!outcome.isDone()) {
             var stray = consumer.poll(Duration.ofMillis(200));

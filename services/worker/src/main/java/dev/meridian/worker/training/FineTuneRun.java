@@ -4,20 +4,20 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.meridian.common.billing.Meter;
+import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.worker.export.OnnxExporter;
-import dev.meridian.worker.store.BlobDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -52,14 +52,16 @@ public final class FineTuneRun {
 
     private final FineTuneJobMessage job;
     private final OrtRuntime ort;
-    private final BlobDirectory blobs;
+    private final BlobStore blobs;
     private final EventSink sink;
     private final String worker;
     private final BooleanSupplier cancelled;
     private final BooleanSupplier handedOver;
+    private final Duration epochPause;
 
-    public FineTuneRun(FineTuneJobMessage job, OrtRuntime ort, BlobDirectory blobs, EventSink sink, String worker,
-            BooleanSupplier cancelled, BooleanSupplier handedOver) {
+    /** {@code epochPause}: a pause after each epoch's checkpoint, zero but in crash-recovery tests and demos. */
+    public FineTuneRun(FineTuneJobMessage job, OrtRuntime ort, BlobStore blobs, EventSink sink, String worker,
+            BooleanSupplier cancelled, BooleanSupplier handedOver, Duration epochPause) {
         this.job = job;
         this.ort = ort;
         this.blobs = blobs;
@@ -67,6 +69,7 @@ public final class FineTuneRun {
         this.worker = worker;
         this.cancelled = cancelled;
         this.handedOver = handedOver;
+        this.epochPause = epochPause;
     }
 
     private final class Stop extends RuntimeException {
@@ -124,7 +127,7 @@ public final class FineTuneRun {
                 ClassifierHead head = validX.length > 0 ? state.best : state.head;
                 byte[] model = export(backbone, head);
                 String key = FineTuneBlobs.model(job.tenantId(), job.jobId());
-                blobs.write(key, model);
+                blobs.put(key, model);
                 long seconds = Math.max(1, (long) Math.ceil((System.nanoTime() - started) / 1e9));
                 long exampleEpochs = (long) trainX.length * state.epochsDone;
                 usage(Meter.TRAINING_EXAMPLE_EPOCHS, exampleEpochs);
@@ -192,7 +195,7 @@ public final class FineTuneRun {
                 float[][] v = backbone.embed(batch);
                 System.arraycopy(v, 0, out, b, v.length);
             }
-            blobs.write(key, writeVectors(java.util.Arrays.copyOfRange(out, from, to)));
+            blobs.put(key, writeVectors(java.util.Arrays.copyOfRange(out, from, to)));
             send(FineTuneEvent.MESSAGE, "embedded", to, "info", "Embedded " + to + " of " + texts.size()
                     + " examples with " + job.baseModel(), null, null, null, null, null);
         }
@@ -204,7 +207,7 @@ public final class FineTuneRun {
         int k = job.labels().size();
         int batch = Math.min(job.hyperparameters().batchSize(), x.length);
         int stepsPerEpoch = (x.length + batch - 1) / batch;
-        TrainingState state = latestCheckpoint();
+        TrainingState state = latestCheckpoint(stepsPerEpoch);
         if (state == null) {
             state = new TrainingState();
             state.head = new ClassifierHead(dims, k, new Random(job.seed()));
@@ -245,7 +248,7 @@ public final class FineTuneRun {
             state.epochsDone = epoch;
             state.stoppedEarly = vx.length > 0 && state.epochsWithoutImprovement >= PATIENCE;
             String key = FineTuneBlobs.checkpoint(job.tenantId(), job.jobId(), state.step);
-            blobs.write(key, state.toBytes());
+            blobs.put(key, state.toBytes());
             send(FineTuneEvent.METRICS, "metrics", state.step, "info", "Epoch " + epoch + "/"
                     + job.hyperparameters().nEpochs() + " (step " + state.step + "/"
                     + stepsPerEpoch * job.hyperparameters().nEpochs() + "): " + describe(metrics), epoch, metrics,
@@ -257,26 +260,38 @@ public final class FineTuneRun {
                         + ": the validation loss has not improved for " + PATIENCE + " epochs; keeping the best head"
                         + " (valid_loss " + String.format("%.4f", state.bestLoss) + ")", null, null, null, null, null);
             }
+            pauseAfterEpoch();
         }
         return state;
     }
 
-    private TrainingState latestCheckpoint() throws IOException {
-        var dir = blobs.resolve(FineTuneBlobs.checkpoints(job.tenantId(), job.jobId()));
-        if (!Files.isDirectory(dir)) {
-            return null;
-        }
-        int best = -1;
-        try (var files = Files.list(dir)) {
-            for (var p : files.toList()) {
-                String name = p.getFileName().toString();
-                if (name.matches("step-\\d+\\.bin")) {
-                    best = Math.max(best, Integer.parseInt(name.substring(5, name.length() - 4)));
-                }
+    private void pauseAfterEpoch() {
+        long end = System.nanoTime() + epochPause.toNanos();
+        while (System.nanoTime() - end < 0) {
+            checkStop();
+            try {
+                Thread.sleep(Math.min(50, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stop(Outcome.HANDED_OVER);
             }
         }
-        return best < 0 ? null : TrainingState.fromBytes(blobs.read(FineTuneBlobs.checkpoint(job.tenantId(),
-                job.jobId(), best)));
+    }
+
+    /**
+     * The state saved after the last epoch an earlier attempt finished. Every epoch runs all its steps, so epoch
+     * {@code e} ends at step {@code e × stepsPerEpoch}: the newest checkpoint is found by asking for those keys from
+     * the last epoch down, which works on any blob store (an object store need not list).
+     */
+    private TrainingState latestCheckpoint(int stepsPerEpoch) throws IOException {
+        for (int epoch = job.hyperparameters().nEpochs(); epoch >= 1; epoch--) {
+            var saved = blobs.readIfPresent(FineTuneBlobs.checkpoint(job.tenantId(), job.jobId(),
+                    epoch * stepsPerEpoch));
+            if (saved.isPresent()) {
+                return TrainingState.fromBytes(saved.get());
+            }
+        }
+        return null;
     }
 
     /** Exports the tuned model and checks, in ONNX Runtime, that it gives the Java head's probabilities. */

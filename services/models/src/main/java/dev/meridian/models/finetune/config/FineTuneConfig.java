@@ -9,13 +9,6 @@ import java.util.List;
 @ConfigMapping(prefix = "meridian.models.finetune")
 public interface FineTuneConfig {
 
-    /**
-     * Root of the region's blob store (datasets, checkpoints, tuned models). The workers and the inference service of
-     * the region must see the same directory (a shared volume; an object store in production).
-     */
-    @WithDefault(".platform/blobs/eu-central")
-    String blobDir();
-
     /** Base models a job may tune: the encoder models of the inference catalog. */
     @WithDefault("all-minilm-l6-v2,all-minilm-l6-v2-q,bge-small-en-v1.5,bge-small-en-v1.5-q,bge-small-zh-v1.5-q")
     List<String> baseModels();

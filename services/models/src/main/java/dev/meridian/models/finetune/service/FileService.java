@@ -2,12 +2,12 @@ package dev.meridian.models.finetune.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.models.finetune.FineTuneFile;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.rest.FineTuneException;
-import dev.meridian.models.finetune.store.BlobStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

@@ -1,5 +1,6 @@
 package dev.meridian.models.finetune.service;
 
+import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.registry.rest.RegistryException;
@@ -7,8 +8,11 @@ import dev.meridian.models.registry.service.ModelRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 
 /**
@@ -28,6 +32,8 @@ public class TunedModelRegistration {
     ModelRegistry registry;
     @Inject
     FineTuneConfig config;
+    @Inject
+    BlobStore blobs;
 
     public Outcome register(UUID tenantId, String modelName, String baseModel, String jobId,
             FineTuneEvent.Result result) throws IOException, InterruptedException {
@@ -35,9 +41,13 @@ public class TunedModelRegistration {
         if (result == null || result.blobKey() == null || !result.blobKey().startsWith(prefix)) {
             return new Outcome(modelName, null, "the worker reported no model in the tenant's store");
         }
-        Path root = Path.of(config.blobDir()).toAbsolutePath().normalize();
-        Path file = root.resolve(result.blobKey()).normalize();
-        if (!file.startsWith(root.resolve(prefix)) || !Files.isRegularFile(file)) {
+        // The registry validates a local file (a trial run in a child JVM), so the exported model is copied out of the
+        // region's store, which may be a bucket, into a temporary file first.
+        Path file = Files.createTempFile("meridian-tuned-", ".onnx");
+        try (InputStream in = blobs.open(result.blobKey())) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException | IllegalArgumentException e) {
+            Files.deleteIfExists(file);
             return new Outcome(modelName, null, "the exported model " + result.blobKey() + " is not in the blob store");
         }
         try {
@@ -47,6 +57,8 @@ public class TunedModelRegistration {
             return new Outcome(modelName, registered.version().version, null);
         } catch (RegistryException refused) {
             return new Outcome(modelName, null, refused.getMessage());
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 }

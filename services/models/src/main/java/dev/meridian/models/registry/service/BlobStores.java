@@ -1,8 +1,7 @@
 package dev.meridian.models.registry.service;
 
 import dev.meridian.common.blob.BlobStore;
-import dev.meridian.common.blob.FileSystemBlobStore;
-import dev.meridian.common.blob.S3BlobStore;
+import dev.meridian.common.blob.BlobStoreSettings;
 import dev.meridian.models.config.ModelsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -10,7 +9,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.jboss.logging.Logger;
 
-/** The region's blob store, chosen by {@code meridian.models.blobs.store}. */
+/**
+ * The region's one blob store, chosen by {@code meridian.models.blobs.store}: the registry's artifacts and upload
+ * parts and fine-tuning's datasets, checkpoints and tuned models all live in it.
+ */
 @ApplicationScoped
 public class BlobStores {
 
@@ -20,27 +22,11 @@ public class BlobStores {
     @ApplicationScoped
     BlobStore blobStore(ModelsConfig config) throws IOException {
         var blobs = config.blobs();
-        if ("s3".equals(blobs.store())) {
-            var s3 = blobs.s3();
-            LOG.infof("blob store: S3 bucket %s at %s", s3.bucket().orElse("?"), s3.endpoint().orElse("?"));
-            return new S3BlobStore(required(s3.endpoint().orElse(null), "endpoint"),
-                    required(s3.bucket().orElse(null), "bucket"), s3.signingRegion(),
-                    required(s3.accessKeyId().orElse(null), "access-key-id"),
-                    required(s3.secretAccessKey().orElse(null), "secret-access-key"));
-        }
-        if (!"filesystem".equals(blobs.store())) {
-            throw new IllegalStateException("meridian.models.blobs.store must be filesystem or s3, not "
-                    + blobs.store());
-        }
-        var store = new FileSystemBlobStore(Path.of(blobs.directory()));
-        LOG.infof("blob store: directory %s", store.root());
+        var s3 = blobs.s3();
+        var settings = new BlobStoreSettings("meridian.models.blobs", blobs.store(), Path.of(blobs.directory()),
+                s3.endpoint(), s3.bucket(), s3.signingRegion(), s3.accessKeyId(), s3.secretAccessKey());
+        BlobStore store = settings.open();
+        LOG.infof("blob store: %s", settings.describe());
         return store;
-    }
-
-    private static String required(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException("meridian.models.blobs.s3." + name + " is required with store=s3");
-        }
-        return value;
     }
 }

@@ -7,6 +7,7 @@ import dev.meridian.common.finetune.FineTuneModelName;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.rest.OpenAiException;
+import dev.meridian.inference.rest.TextInputs;
 import dev.meridian.inference.runtime.OrtRuntime;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import dev.meridian.inference.tenant.Deployments;
@@ -172,31 +173,10 @@ public class ClassificationsResource {
     }
 
     private static List<String> inputs(JsonNode input) {
-        if (input == null || input.isNull()) {
-            throw new OpenAiException(400, "missing_parameter", "input", "You must provide `input`: a string or an"
-                    + " array of strings.");
-        }
-        List<String> out = new ArrayList<>();
-        if (input.isTextual()) {
-            out.add(input.asText());
-        } else if (input.isArray()) {
-            for (JsonNode n : input) {
-                if (!n.isTextual()) {
-                    throw new OpenAiException(400, "invalid_type", "input", "Every element of `input` must be a"
-                            + " string.");
-                }
-                out.add(n.asText());
-            }
-        } else {
-            throw new OpenAiException(400, "invalid_type", "input", "`input` must be a string or an array of strings.");
-        }
-        if (out.isEmpty() || out.size() > MAX_INPUTS) {
-            throw new OpenAiException(400, "invalid_value", "input", "`input` must hold 1 to " + MAX_INPUTS
-                    + " strings.");
-        }
+        List<String> out = TextInputs.parse(input, MAX_INPUTS);
         for (int i = 0; i < out.size(); i++) {
             if (out.get(i).isBlank()) {
-                throw new OpenAiException(400, "invalid_value", "input", "input[" + i + "] is empty.");
+                throw new OpenAiException(400, "invalid_value", "input", "input[" + i + "] is blank.");
             }
         }
         return out;

@@ -91,7 +91,7 @@ public class EmbeddingsResource {
                     + " GET /v1/models lists them.");
         }
         var loaded = host.find(modelId).orElseThrow(() -> unknownModel(modelId));
-        List<String> inputs = inputs(request.get("input"));
+        List<String> inputs = TextInputs.parse(request.get("input"), MAX_INPUTS);
         String format = request.hasNonNull("encoding_format") ? request.get("encoding_format").asText() : "float";
         if (!format.equals("float") && !format.equals("base64")) {
             throw new OpenAiException(400, "invalid_value", "encoding_format", "encoding_format must be 'float' or"
@@ -129,35 +129,6 @@ public class EmbeddingsResource {
         });
     }
 
-    private static List<String> inputs(JsonNode input) {
-        if (input == null || input.isNull()) {
-            throw new OpenAiException(400, "missing_parameter", "input", "You must provide `input`: a string or an"
-                    + " array of strings.");
-        }
-        List<String> out = new ArrayList<>();
-        if (input.isTextual()) {
-            out.add(input.asText());
-        } else if (input.isArray()) {
-            for (JsonNode n : input) {
-                if (!n.isTextual()) {
-                    throw new OpenAiException(400, "invalid_type", "input", "Every element of `input` must be a"
-                            + " string (token arrays are not supported).");
-                }
-                out.add(n.asText());
-            }
-        } else {
-            throw new OpenAiException(400, "invalid_type", "input", "`input` must be a string or an array of strings.");
-        }
-        if (out.isEmpty() || out.size() > MAX_INPUTS) {
-            throw new OpenAiException(400, "invalid_value", "input", "`input` must hold 1 to " + MAX_INPUTS + " strings.");
-        }
-        for (int i = 0; i < out.size(); i++) {
-            if (out.get(i).isEmpty()) {
-                throw new OpenAiException(400, "invalid_value", "input", "input[" + i + "] is empty.");
-            }
-        }
-        return out;
-    }
 
     static String base64(float[] v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);

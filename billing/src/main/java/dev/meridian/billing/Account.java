@@ -23,6 +23,9 @@ public class Account extends PanacheEntityBase {
     public UUID tenantId;
     public String region;
     public String plan;
+    /** How many times the plan was set (by an operator); the version of the last {@code billing.plans} event. */
+    @Column(name = "plan_version")
+    public long planVersion;
     @Column(name = "soft_budget_minor")
     public Long softBudgetMinor;
     @Column(name = "hard_budget_minor")

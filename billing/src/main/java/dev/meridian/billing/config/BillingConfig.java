@@ -68,8 +68,12 @@ public interface BillingConfig {
         @WithDefault("meridian-billing")
         String group();
 
-        /** Most events one poll (and so one database transaction) takes. */
-        @WithDefault("5000")
+        /**
+         * Most events one poll (and so one database transaction) takes; the fetch sizes follow. Fewer round trips,
+         * plans and commits per event: in docs/benchmarks.md 20,000 replays a backlog of already billed events about
+         * a third faster than 5,000 and ingests new ones as fast or slightly faster.
+         */
+        @WithDefault("20000")
         int maxPollRecords();
 
         /** Whether the consumer runs (off for tools that use the service only as a library). */

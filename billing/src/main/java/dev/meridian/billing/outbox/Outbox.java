@@ -1,6 +1,7 @@
 package dev.meridian.billing.outbox;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -11,8 +12,14 @@ import java.util.UUID;
 @ApplicationScoped
 public class Outbox {
 
+    /** Fired inside the transaction; the relay observes it after a successful commit and publishes at once. */
+    public record Written() {
+    }
+
     @Inject
     EntityManager em;
+    @Inject
+    Event<Written> written;
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void write(String topic, String key, String payload) {
@@ -21,5 +28,6 @@ public class Outbox {
                 .setParameter("id", UUID.randomUUID()).setParameter("topic", topic).setParameter("key", key)
                 .setParameter("payload", payload).setParameter("at", OffsetDateTime.now())
                 .executeUpdate();
+        written.fire(new Written());
     }
 }

@@ -5,6 +5,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import dev.meridian.common.events.PlanChange;
+import org.jboss.logging.Logger;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
@@ -33,7 +36,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class OutboxRelay {
 
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     private static final int BATCH = 200;
+    /** The topics billing publishes to (brokers may not auto-create topics). */
+    private static final Set<String> TOPICS = Set.of(BudgetAlerts.TOPIC, PlanChange.TOPIC);
 
     @Inject
     EntityManager em;
@@ -58,6 +64,22 @@ public class OutboxRelay {
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /**
+     * Right after a commit that wrote to the outbox, publishes off the committing thread; the billing jobs' round
+     * (every few seconds) is the safety net when this fails.
+     */
+    void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) Outbox.Written written) {
+        Thread.ofVirtual().name("outbox-publish").start(() -> {
+            try {
+                while (publishBatch() > 0) {
+                    // drain
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("outbox publish after commit failed (the next jobs round retries): %s", e.getMessage());
+            }
+        });
     }
 
     /** Publishes up to one batch; returns how many messages it published. */
@@ -86,17 +108,22 @@ public class OutboxRelay {
         });
     }
 
-    /** Creates {@code billing.alerts} when the broker does not have it (brokers may not auto-create topics). */
+    /** Creates billing's topics the broker does not have yet. */
     private void ensureTopic() {
         if (topicReady) {
             return;
         }
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 3000,
                 "default.api.timeout.ms", 5000))) {
-            admin.createTopics(Set.of(new NewTopic(BudgetAlerts.TOPIC, 3, (short) 1))).all().get(5, TimeUnit.SECONDS);
+            var existing = admin.listTopics().names().get(5, TimeUnit.SECONDS);
+            var missing = TOPICS.stream().filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 3, (short) 1))
+                    .toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(5, TimeUnit.SECONDS);
+            }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + BudgetAlerts.TOPIC + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot create topics " + TOPICS + ": " + e.getMessage(), e);
             }
         } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka at " + bootstrap + " does not answer", e);

@@ -116,9 +116,15 @@ public final class KafkaBroker implements AutoCloseable {
         return file;
     }
 
+    /** A random cluster id; never one starting with '-', which the formatter would take for an option (1 in 64). */
     private static String clusterId() {
         byte[] bytes = new byte[16];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        SecureRandom random = new SecureRandom();
+        String id;
+        do {
+            random.nextBytes(bytes);
+            id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        } while (id.startsWith("-"));
+        return id;
     }
 }

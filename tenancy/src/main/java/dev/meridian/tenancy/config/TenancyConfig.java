@@ -25,6 +25,8 @@ public interface TenancyConfig {
 
     Invitations invitations();
 
+    BillingPlans billingPlans();
+
     interface Region {
         /** Display name, e.g. "EU (Frankfurt)". */
         String name();
@@ -64,6 +66,17 @@ public interface TenancyConfig {
         /** Replication factor of topics the service creates (1 on a single local broker). */
         @WithDefault("1")
         short replicationFactor();
+    }
+
+    /** Plan changes from billing, which owns plans ({@code billing.plans}); tenancy's copy sets the rate limits. */
+    interface BillingPlans {
+        /** Whether tenancy applies billing's plan changes (off only for tests of tenancy alone). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Kafka consumer group that reads {@code billing.plans}. */
+        @WithDefault("meridian-tenancy")
+        String group();
     }
 
     interface Invitations {

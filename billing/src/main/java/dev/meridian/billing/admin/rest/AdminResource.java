@@ -8,7 +8,11 @@ import dev.meridian.billing.accounts.Accounts;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.errors.ApiException;
 import dev.meridian.billing.invoices.service.InvoiceService;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.billing.outbox.Outbox;
 import dev.meridian.common.billing.Meter;
+import dev.meridian.common.events.PlanChange;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -71,11 +75,17 @@ public class AdminResource {
     BillingConfig config;
     @Inject
     EntityManager em;
+    @Inject
+    Outbox outbox;
+    @Inject
+    ObjectMapper json;
 
     @PUT
     @Path("/plan")
     @Transactional
-    @Operation(summary = "Changes the tenant's plan (from now on; the month's invoice uses the plan at finalization)")
+    @Operation(summary = "Changes the tenant's plan (from now on; the month's invoice uses the plan at finalization)."
+            + " Billing owns the plan: the change is published on billing.plans, and tenancy, and so the gateways'"
+            + " rate limits, follow within seconds")
     public PlanChanged plan(@PathParam("tenantId") UUID tenantId, PlanRequest request) {
         if (request == null || request.plan() == null || !PLANS.contains(request.plan())) {
             throw ApiException.invalidField("plan", "use one of free, payg, subscription, enterprise");
@@ -96,7 +106,16 @@ public class AdminResource {
         Account account = accounts.open(tenantId, request.region());
         accounts.lock(tenantId);
         account.plan = request.plan();
+        account.planVersion++;
         account.updatedAt = Instant.now();
+        // Every PUT is published, even of the same plan: it is the operator's statement of the plan, and it brings
+        // tenancy's copy back in line whatever happened to it before.
+        var change = new PlanChange(UUID.randomUUID(), tenantId, account.plan, account.planVersion, account.updatedAt);
+        try {
+            outbox.write(PlanChange.TOPIC, tenantId.toString(), json.writeValueAsString(change));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + change, e);
+        }
         em.createNativeQuery("delete from custom_prices where tenant_id = :t").setParameter("t", tenantId)
                 .executeUpdate();
         custom.forEach((meter, nanos) -> em.createNativeQuery("insert into custom_prices (tenant_id, meter,"

@@ -120,6 +120,10 @@ public class UsageConsumer {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.ingest().maxPollRecords());
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
+        // room for a whole batch of ~300-byte events in one fetch, even when they all come from one partition
+        int batchBytes = Math.max(1 << 20, config.ingest().maxPollRecords() * 400);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, batchBytes);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(50 << 20, batchBytes));
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         boolean warned = false;

@@ -1,6 +1,9 @@
 package dev.meridian.tenancy.tenants.service;
 
+import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.events.TenancyChange;
+import jakarta.persistence.EntityManager;
+import org.jboss.logging.Logger;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
@@ -26,6 +29,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class TenantService {
 
+    private static final Logger LOG = Logger.getLogger(TenantService.class);
+    /** The actor of changes tenancy applies on billing's word, in the audit log. */
+    static final Caller BILLING = new Caller("service:meridian-billing", null, false, false);
+
     /** A tenant as one member sees it: the tenant and the member's role in it. */
     public record Membership(Tenant tenant, Role role) {
     }
@@ -40,6 +47,8 @@ public class TenantService {
     AuditLog audit;
     @Inject
     Outbox outbox;
+    @Inject
+    EntityManager em;
 
     @Transactional
     public Membership create(Caller caller, String name, String homeRegion, String plan) {
@@ -142,5 +151,43 @@ public class TenantService {
             outbox.tenancyChange(type, tenantId, null, null);
         }
         return t;
+    }
+
+    /**
+     * Applies billing's plan change to tenancy's copy, if it is newer than the copy (by version): the gateways drop
+     * the tenant's cached keys ({@code tenant.updated}) and look them up again with the new plan's rate limit.
+     * Returns whether anything changed; a replay, a duplicate or an older change returns false and changes nothing.
+     */
+    @Transactional
+    public boolean applyPlan(PlanChange change) {
+        if (!config.plans().containsKey(change.plan())) {
+            LOG.warnf("billing.plans event %s sets tenant %s to plan '%s', which tenancy has no rate limits for"
+                    + " (meridian.tenancy.plans.*); skipped", change.id(), change.tenantId(), change.plan());
+            return false;
+        }
+        session.bindTenant(change.tenantId());
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select plan, plan_version from tenants where id = :t for update")
+                .setParameter("t", change.tenantId()).getResultList();
+        if (rows.isEmpty()) {
+            LOG.warnf("billing.plans event %s names tenant %s, which tenancy does not know; skipped", change.id(),
+                    change.tenantId());
+            return false;
+        }
+        String before = (String) rows.getFirst()[0];
+        long version = ((Number) rows.getFirst()[1]).longValue();
+        if (change.version() <= version) {
+            return false;
+        }
+        em.createNativeQuery("update tenants set plan = :p, plan_version = :v, updated_at = :at where id = :t")
+                .setParameter("p", change.plan()).setParameter("v", change.version())
+                .setParameter("at", StoredTime.now()).setParameter("t", change.tenantId()).executeUpdate();
+        if (change.plan().equals(before)) {
+            return false;
+        }
+        audit.record(BILLING, change.tenantId(), "tenant.plan_changed", "tenant", change.tenantId(),
+                Map.of("plan", change.plan(), "previous_plan", before, "billing_version", change.version()));
+        outbox.tenancyChange(TenancyChange.TENANT_UPDATED, change.tenantId(), null, null);
+        return true;
     }
 }

@@ -41,7 +41,9 @@ public class Accounts {
         }
         if (region == null || !config.regions().containsKey(region)) {
             throw ApiException.notFound("No billing account " + tenantId + " yet: it opens with the tenant's first"
-                    + " usage.");
+                    + " usage" + (region == null ? ", or send the tenant's home `region` to open it now."
+                            : "; `" + region + "` is not a region of this billing service " + config.regions().keySet()
+                                    + "."));
         }
         em.createNativeQuery("insert into accounts (tenant_id, region, plan) values (:t, :r, :p)"
                         + " on conflict do nothing")

@@ -204,7 +204,7 @@ public final class ServingBench {
         var plan = HTTP.send(HttpRequest.newBuilder(URI.create(p.billingUrl() + "/api/v1/billing/admin/tenants/"
                         + tenant + "/plan"))
                 .header("Authorization", "Bearer " + operator).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"plan\":\"payg\"}")).build(),
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"plan\":\"payg\",\"region\":\"eu-central\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (plan.statusCode() != 200) {
             throw new IllegalStateException("billing refused the bench tenant's plan: " + plan.body());

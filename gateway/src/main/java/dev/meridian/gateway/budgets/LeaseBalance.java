@@ -72,6 +72,26 @@ public final class LeaseBalance {
         add(used, cost(used));
     }
 
+    /**
+     * True when the lease will soon need a successor: it expires within {@code before}, or {@code share} (0–1) of its
+     * money or of one of its quantities is spent.
+     */
+    public synchronized boolean nearlyDone(Instant now, java.time.Duration before, double share) {
+        if (lease.expiresAt() != null && !now.plus(before).isBefore(lease.expiresAt())) {
+            return true;
+        }
+        if (lease.budgetNanos() != null && spentNanos >= lease.budgetNanos() * share) {
+            return true;
+        }
+        for (var e : spent.entrySet()) {
+            Long granted = granted(e.getKey());
+            if (granted != null && e.getValue() >= granted * share) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when nothing more can be admitted on this lease: its money or one of its quantities is used up. */
     public synchronized boolean exhausted() {
         return exhaustedNow();

@@ -44,6 +44,9 @@ public final class LeaseKeeper {
 
     /** What every call pays before it is forwarded. */
     public static final Map<Meter, Long> UP_FRONT = Map.of(Meter.REQUESTS, 1L);
+    /** A lease this close to its expiry, or with this share of it spent, is renewed ahead of time. */
+    static final Duration RENEW_BEFORE_EXPIRY = Duration.ofSeconds(5);
+    static final double RENEW_AT_SHARE = 0.8;
     /** How often one caller may find a fresh lease already spent by the others before it gives up with a 503. */
     static final int MAX_ROUNDS = 16;
 
@@ -55,6 +58,8 @@ public final class LeaseKeeper {
         LeaseBalance balance;
         CompletableFuture<Void> renewing;
         long retryAtNanos;
+        /** No early renewal before this, after one that failed or was refused. */
+        long aheadAfterNanos;
     }
 
     private final Function<LeaseRequest, CompletionStage<QuotaLease>> requestLease;
@@ -97,6 +102,10 @@ public final class LeaseKeeper {
                     return CompletableFuture.completedFuture(new Admission.Refused(current.lease()));
                 }
                 if (current.tryReserve(UP_FRONT, now)) {
+                    if (slot.renewing == null && System.nanoTime() - slot.aheadAfterNanos >= 0
+                            && current.nearlyDone(now, RENEW_BEFORE_EXPIRY, RENEW_AT_SHARE)) {
+                        slot.renewing = renewAhead(holder, slot);
+                    }
                     return CompletableFuture.completedFuture(GRANTED);
                 }
                 if (round > 0 && current.spentNanos() == 0 && !current.exhausted()) {
@@ -136,6 +145,37 @@ public final class LeaseKeeper {
         if (balance != null) {
             balance.debit(used);
         }
+    }
+
+    /**
+     * Asks for the next lease while the current one still pays for calls, so that callers never wait for billing on
+     * the way from one lease to the next; called with the slot's lock held. The new lease replaces the current one
+     * when it arrives (which is then settled); a refusal is not taken over while the current lease still pays: the
+     * regular renewal asks again, after settling, once it is used up.
+     */
+    private CompletableFuture<Void> renewAhead(Holder holder, Slot slot) {
+        var done = new CompletableFuture<Void>();
+        requestLease.apply(new LeaseRequest(holder.tenant(), holder.key(), gatewayId, region))
+                .whenComplete((lease, failure) -> {
+                    LeaseBalance replaced = null;
+                    synchronized (slot) {
+                        slot.renewing = null;
+                        if (failure == null && lease != null && !lease.blocked()) {
+                            replaced = slot.balance;
+                            slot.balance = new LeaseBalance(lease);
+                        } else {
+                            slot.aheadAfterNanos = System.nanoTime() + retryAfterFailure.toNanos();
+                        }
+                    }
+                    if (replaced != null) {
+                        settle(replaced);
+                    } else if (failure != null) {
+                        LOG.debugf("asking billing for the next lease early failed (%s); the current one goes on",
+                                failure.toString());
+                    }
+                    done.complete(null);
+                });
+        return done;
     }
 
     /** Settles the old lease (if any), then asks for a new one; called with the slot's lock held. */

@@ -95,14 +95,67 @@ class LeaseKeeperTest {
         for (int i = 0; i < 5; i++) {
             calls.add(keeper.admit(HOLDER).toCompletableFuture());
         }
-        // the first lease paid for the first call and one more; the other four share one renewal
+        // the first lease paid for the first call and one more (which, spending it all, asked for the next lease
+        // early); the other four wait for that one request
         assertThat(calls.stream().filter(CompletableFuture::isDone)).hasSize(1);
         assertThat(billing.requests).hasSize(2);
-        assertThat(billing.settlements).extracting(LeaseSettlement::spentNanos).containsExactly(2000L);
 
         billing.answerLast(granted(10));
         assertThat(calls).allSatisfy(c -> assertThat(c.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class));
         assertThat(billing.requests).hasSize(2);
+        assertThat(billing.settlements).as("the old lease, settled once the new one is in")
+                .extracting(LeaseSettlement::spentNanos).containsExactly(2000L);
+    }
+
+    @Test
+    void aLeaseNearItsEndIsRenewedAheadSoNoCallerWaitsForBilling() {
+        var keeper = keeper();
+        keeper.admit(HOLDER);
+        billing.answerLast(granted(10));
+        for (int i = 0; i < 7; i++) {
+            assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
+                    .isInstanceOf(LeaseKeeper.Admission.Granted.class);
+        }
+        // 8 of 10 spent: the next lease is asked for, once, while the current one still pays
+        assertThat(billing.requests).hasSize(2);
+        assertThat(keeper.admit(HOLDER).toCompletableFuture()).isCompletedWithValue(new LeaseKeeper.Admission.Granted());
+        assertThat(billing.requests).hasSize(2);
+        billing.answerLast(granted(10));
+        assertThat(billing.settlements).extracting(LeaseSettlement::spentNanos).containsExactly(9000L);
+        // the new lease pays from now on, with nothing spent from it yet before this call
+        assertThat(keeper.admit(HOLDER).toCompletableFuture()).isCompletedWithValue(new LeaseKeeper.Admission.Granted());
+        assertThat(keeper.current(HOLDER).orElseThrow().spentNanos()).isEqualTo(1000L);
+    }
+
+    @Test
+    void aLeaseAboutToExpireIsRenewedAhead() {
+        var keeper = keeper();
+        keeper.admit(HOLDER);
+        billing.answerLast(new QuotaLease(UUID.randomUUID(), TENANT, null, QuotaLease.GRANTED, null, null, "EUR",
+                100_000L, null, Map.of("requests", 1000L), NOW.plusSeconds(4)));
+        assertThat(billing.requests).as("4 s before expiry the first call already asks for the next").hasSize(2);
+    }
+
+    @Test
+    void aRefusalAskedForEarlyIsNotTakenOverWhileTheCurrentLeaseStillPays() {
+        var keeper = keeper();
+        keeper.admit(HOLDER);
+        billing.answerLast(granted(10));
+        for (int i = 0; i < 7; i++) {
+            keeper.admit(HOLDER);
+        }
+        billing.answerLast(blocked()); // the early request: the budget is spoken for by the current slice
+        assertThat(keeper.admit(HOLDER).toCompletableFuture())
+                .isCompletedWithValue(new LeaseKeeper.Admission.Granted());
+        assertThat(keeper.admit(HOLDER).toCompletableFuture())
+                .isCompletedWithValue(new LeaseKeeper.Admission.Granted());
+        // used up now: the regular renewal settles the slice and asks again, and billing's answer counts
+        var next = keeper.admit(HOLDER).toCompletableFuture();
+        assertThat(next).isNotDone();
+        assertThat(billing.requests).hasSize(3);
+        assertThat(billing.settlements).extracting(LeaseSettlement::spentNanos).containsExactly(10_000L);
+        billing.answerLast(granted(10));
+        assertThat(next.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class);
     }
 
     @Test
@@ -151,7 +204,7 @@ class LeaseKeeperTest {
             assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
                     .isInstanceOf(LeaseKeeper.Admission.Granted.class);
         }
-        assertThat(billing.requests).hasSize(1);
+        assertThat(billing.requests).as("the first lease and the early request for the next").hasSize(2);
     }
 
     @Test

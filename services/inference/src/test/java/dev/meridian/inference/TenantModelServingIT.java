@@ -10,10 +10,15 @@ import dev.meridian.testing.OnnxModels;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +41,7 @@ class TenantModelServingIT {
 
     /** Waits until this service serves the model with that batch size (the registry's change arrives via Kafka). */
     private static void awaitMaxBatchSize(UUID tenant, String model, int size) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         int served;
         do {
             served = inference(tenant).get("/v2/models/" + model + "/config").then().statusCode(200).extract()
@@ -50,11 +55,11 @@ class TenantModelServingIT {
     }
 
     /** Single-row calls from 16 threads at once; checks every answer and returns the model's batch statistics. */
-    private static io.restassured.path.json.JsonPath concurrentCalls(UUID tenant, String model, int calls)
+    private static JsonPath concurrentCalls(UUID tenant, String model, int calls)
             throws Exception {
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        var pool = Executors.newFixedThreadPool(16);
         try {
-            List<java.util.concurrent.Future<List<Float>>> answers = new java.util.ArrayList<>();
+            List<Future<List<Float>>> answers = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
                 float v = i;
                 answers.add(pool.submit(() -> inference(tenant).body(Map.of("inputs", List.of(floats("x",
@@ -206,9 +211,9 @@ class TenantModelServingIT {
                 .body("max_batch_size", equalTo(32))
                 .body("dynamic_batching.max_queue_delay_microseconds", equalTo(2000));
         int calls = 96;
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        var pool = Executors.newFixedThreadPool(16);
         try {
-            List<java.util.concurrent.Future<List<Float>>> answers = new java.util.ArrayList<>();
+            List<Future<List<Float>>> answers = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
                 float v = i;
                 // Every other call sends two rows, so merged batches mix requests of different sizes.

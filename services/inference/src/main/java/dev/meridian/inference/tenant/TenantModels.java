@@ -35,6 +35,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -143,7 +146,7 @@ public class TenantModels {
         if (rows > 0) {
             try {
                 List<RowResult> results = batcher(r).submit(
-                        java.util.stream.IntStream.range(0, rows).mapToObj(i -> new RequestRow(decoded, i)).toList())
+                        IntStream.range(0, rows).mapToObj(i -> new RequestRow(decoded, i)).toList())
                         .get();
                 List<TensorCodec.Output> out = new ArrayList<>();
                 for (String name : wanted) {
@@ -229,7 +232,7 @@ public class TenantModels {
         if (limits(r).maxBatchSize() < 2 || unbatchable.contains(r.sessionKey())) {
             return false;
         }
-        return java.util.stream.Stream.concat(r.version().inputs().stream(), r.version().outputs().stream())
+        return Stream.concat(r.version().inputs().stream(), r.version().outputs().stream())
                 .allMatch(t -> t.shape() != null && !t.shape().isEmpty() && t.shape().get(0) < 0);
     }
 
@@ -263,7 +266,7 @@ public class TenantModels {
                     outputs.put(name, o);
                 }
             }
-            return java.util.stream.IntStream.range(0, rows.size()).mapToObj(i -> new RowResult(outputs, i)).toList();
+            return IntStream.range(0, rows.size()).mapToObj(i -> new RowResult(outputs, i)).toList();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -278,7 +281,7 @@ public class TenantModels {
         return Optional.ofNullable(batchers.get(r.sessionKey())).map(InferenceBatcher::stats);
     }
 
-    private void closeBatchers(java.util.function.Predicate<String> which) {
+    private void closeBatchers(Predicate<String> which) {
         batchers.entrySet().removeIf(e -> {
             if (which.test(e.getKey())) {
                 e.getValue().close();

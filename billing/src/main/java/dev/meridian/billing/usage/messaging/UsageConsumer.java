@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.usage.service.UsageIngestor;
 import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.kafka.BatchConsumer;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,20 +12,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -52,9 +46,7 @@ public class UsageConsumer {
 
     private final AtomicLong ingested = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private BatchConsumer<String, byte[]> consumer;
     private UsageIngestor ingestor;
     private ObjectMapper eventReader;
 
@@ -83,22 +75,24 @@ public class UsageConsumer {
     }
 
     private synchronized void startLoop() {
-        running = true;
-        thread = Thread.ofPlatform().name("usage-consumer").daemon().start(this::run);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.ingest().group());
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.ingest().maxPollRecords());
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
+        // room for a whole batch of ~300-byte events in one fetch, even when they all come from one partition
+        int batchBytes = Math.max(1 << 20, config.ingest().maxPollRecords() * 400);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, batchBytes);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(50 << 20, batchBytes));
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        consumer = BatchConsumer.start("usage-consumer", p, new StringDeserializer(), new ByteArrayDeserializer(),
+                List.of(UsageEvent.TOPIC), this::ingest);
     }
 
     private synchronized void stopLoop() {
-        running = false;
-        var c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (consumer != null) {
+            consumer.close();
+            consumer = null;
         }
     }
 
@@ -110,65 +104,6 @@ public class UsageConsumer {
     /** Events that could not be billed (malformed), logged and skipped. */
     public long skipped() {
         return skipped.get();
-    }
-
-    private void run() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.ingest().group());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.ingest().maxPollRecords());
-        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
-        // room for a whole batch of ~300-byte events in one fetch, even when they all come from one partition
-        int batchBytes = Math.max(1 << 20, config.ingest().maxPollRecords() * 400);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, batchBytes);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(50 << 20, batchBytes));
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        boolean warned = false;
-        while (running) {
-            try (var c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-                consumer = c;
-                c.subscribe(List.of(UsageEvent.TOPIC));
-                while (running) {
-                    ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
-                    if (records.isEmpty()) {
-                        continue;
-                    }
-                    try {
-                        ingest(records);
-                        c.commitSync(nextOffsets(records));
-                        if (warned) {
-                            LOG.info("usage consumer ingests again");
-                            warned = false;
-                        }
-                    } catch (Exception e) {
-                        if (!warned) {
-                            LOG.warnf("cannot ingest a batch of %d usage events (%s); retrying it", records.count(),
-                                    e.getMessage());
-                            warned = true;
-                        }
-                        rewind(c, records);
-                        Thread.sleep(1000);
-                    }
-                }
-            } catch (WakeupException e) {
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.warnf("usage consumer restarts after: %s", e.getMessage());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            } finally {
-                consumer = null;
-            }
-        }
     }
 
     private void ingest(ConsumerRecords<String, byte[]> records) throws Exception {
@@ -204,20 +139,5 @@ public class UsageConsumer {
     private void skip(ConsumerRecord<String, byte[]> r, String why) {
         skipped.incrementAndGet();
         LOG.warnf("skipping usage event at %s-%d offset %d: %s", r.topic(), r.partition(), r.offset(), why);
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            var list = records.records(tp);
-            offsets.put(tp, new OffsetAndMetadata(list.getLast().offset() + 1));
-        }
-        return offsets;
-    }
-
-    private static void rewind(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
-        for (TopicPartition tp : records.partitions()) {
-            c.seek(tp, records.records(tp).getFirst().offset());
-        }
     }
 }

@@ -1,8 +1,8 @@
 package dev.meridian.common.outbox;
 
+import dev.meridian.common.kafka.KafkaTopics;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -12,12 +12,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -149,26 +146,8 @@ public final class OutboxPublisher implements AutoCloseable {
     }
 
     private void ensureTopics() {
-        if (topicsReady) {
-            return;
-        }
-        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                "request.timeout.ms", 3000, "default.api.timeout.ms", 5000))) {
-            for (String topic : topics.names()) {
-                try {
-                    admin.createTopics(Set.of(new NewTopic(topic, topics.partitions(), topics.replicationFactor())))
-                            .all().get(5, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + topic + ": " + e.getMessage(), e);
-                    }
-                } catch (TimeoutException e) {
-                    throw new IllegalStateException("Kafka at " + bootstrap + " does not answer", e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            }
+        if (!topicsReady) {
+            KafkaTopics.ensure(bootstrap, topics.names(), topics.partitions(), topics.replicationFactor());
             topicsReady = true;
         }
     }

@@ -3,6 +3,8 @@ package dev.meridian.tenancy.tenants.messaging;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.PlanChange;
+import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaTopics;
 import dev.meridian.tenancy.config.TenancyConfig;
 import dev.meridian.tenancy.tenants.service.TenantService;
 import io.quarkus.runtime.ShutdownEvent;
@@ -10,24 +12,11 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -51,9 +40,7 @@ public class PlanChangeConsumer {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, String> consumer;
-    private Thread thread;
+    private BatchConsumer<String, String> consumer;
     private ObjectMapper reader;
 
     void start(@Observes StartupEvent event) {
@@ -62,76 +49,28 @@ public class PlanChangeConsumer {
         }
         // billing may add fields later; what tenancy needs is the plan and its version
         reader = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        running = true;
-        thread = Thread.ofPlatform().name("plan-change-consumer").daemon().start(this::run);
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        running = false;
-        var c = consumer;
-        if (c != null) {
-            c.wakeup();
+        // Created here when missing, so that subscribing does not wait for billing's first change; if Kafka is not
+        // up yet, the consumer still finds the topic once billing creates it.
+        try {
+            KafkaTopics.ensure(bootstrap, Set.of(PlanChange.TOPIC), config.outbox().partitions(),
+                    config.outbox().replicationFactor());
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot create %s yet (%s); consuming it once it exists", PlanChange.TOPIC, e.getMessage());
         }
-        if (thread != null) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void run() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.billingPlans().group());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        boolean warned = false;
-        while (running) {
-            try (var c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-                consumer = c;
-                ensureTopic();
-                c.subscribe(List.of(PlanChange.TOPIC));
-                while (running) {
-                    ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(500));
-                    if (records.isEmpty()) {
-                        continue;
+        consumer = BatchConsumer.start("plan-change-consumer", p, new StringDeserializer(), new StringDeserializer(),
+                List.of(PlanChange.TOPIC), records -> {
+                    for (ConsumerRecord<String, String> r : records) {
+                        apply(r);
                     }
-                    try {
-                        for (ConsumerRecord<String, String> r : records) {
-                            apply(r);
-                        }
-                        c.commitSync(nextOffsets(records));
-                        warned = false;
-                    } catch (RuntimeException e) {
-                        if (!warned) {
-                            LOG.warnf("cannot apply %d plan changes from billing (%s); retrying them", records.count(),
-                                    e.getMessage());
-                            warned = true;
-                        }
-                        for (TopicPartition tp : records.partitions()) {
-                            c.seek(tp, records.records(tp).getFirst().offset());
-                        }
-                        Thread.sleep(1000);
-                    }
-                }
-            } catch (WakeupException e) {
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.warnf("plan change consumer restarts after: %s", e.getMessage());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            } finally {
-                consumer = null;
-            }
+                });
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (consumer != null) {
+            consumer.close();
         }
     }
 
@@ -153,33 +92,5 @@ public class PlanChangeConsumer {
             LOG.infof("tenant %s is on plan %s now (billing's change %d)", change.tenantId(), change.plan(),
                     change.version());
         }
-    }
-
-    /** Creates {@code billing.plans} when missing, so that subscribing does not wait for billing's first change. */
-    private void ensureTopic() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 3000,
-                "default.api.timeout.ms", 5000))) {
-            if (!admin.listTopics().names().get(5, TimeUnit.SECONDS).contains(PlanChange.TOPIC)) {
-                admin.createTopics(Set.of(new NewTopic(PlanChange.TOPIC, config.outbox().partitions(),
-                        config.outbox().replicationFactor()))).all().get(5, TimeUnit.SECONDS);
-            }
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + PlanChange.TOPIC + ": " + e.getMessage(), e);
-            }
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrap + " does not answer", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, String> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            offsets.put(tp, new OffsetAndMetadata(records.records(tp).getLast().offset() + 1));
-        }
-        return offsets;
     }
 }

@@ -3,6 +3,7 @@ package dev.meridian.gateway.metering;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.ids.TimeOrderedIds;
 import dev.meridian.gateway.config.GatewayConfig;
 import dev.meridian.gateway.routing.CallerIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,7 +65,7 @@ public class UsageMeter {
         List<UsageEvent> events = new ArrayList<>(used.size());
         used.forEach((meter, quantity) -> {
             if (quantity > 0) {
-                events.add(new UsageEvent(UUID.randomUUID(), tenant, region, meter, quantity, model, key, at, source));
+                events.add(new UsageEvent(TimeOrderedIds.at(at), tenant, region, meter, quantity, model, key, at, source));
             }
         });
         return events;

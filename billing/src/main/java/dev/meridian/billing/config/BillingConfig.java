@@ -2,6 +2,7 @@ package dev.meridian.billing.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,29 @@ public interface BillingConfig {
          */
         @WithDefault("20000")
         int maxPollRecords();
+
+        /**
+         * Consumer threads in the group, each with its own batches and database transactions. The topic's partitions
+         * (keyed by tenant) are split between them, so they never contend for rows; more than the topic's partitions
+         * leaves the rest idle. docs/benchmarks.md: 2 threads on 2 cores ingest about twice what 1 does.
+         */
+        @WithDefault("2")
+        @Min(1)
+        int consumers();
+
+        /**
+         * Partitions {@code usage.events} is created with when billing finds it missing (a topic that exists keeps its
+         * own): the most consumer threads, across billing replicas, that share the work. 6 splits evenly between 1, 2,
+         * 3 or 6 threads.
+         */
+        @WithDefault("6")
+        @Min(1)
+        int partitions();
+
+        /** Replication factor {@code usage.events} is created with (1 for the embedded single broker). */
+        @WithDefault("1")
+        @Min(1)
+        short replicationFactor();
 
         /** Whether the consumer runs (off for tools that use the service only as a library). */
         @WithDefault("true")

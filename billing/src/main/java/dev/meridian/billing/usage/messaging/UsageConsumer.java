@@ -5,30 +5,29 @@ import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.usage.service.UsageIngestor;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaTopics;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
+import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code usage.events} in large batches: each poll is ingested in one database transaction, and only after
- * that commit are the Kafka offsets committed. A crash between the two replays the batch, which the id dedup turns
- * into a no-op; so nothing is lost and nothing is billed twice. A failed batch is not committed: the consumer seeks
- * back and retries it.
+ * Consumes {@code usage.events} in large batches on {@code meridian.billing.ingest.consumers} threads of one consumer
+ * group (Kafka splits the topic's partitions, keyed by tenant, between them, so two threads never write the same
+ * tenant's rows). Each poll is ingested in one database transaction ({@link UsageBatches}), and only after that
+ * commit are the Kafka offsets committed. A crash between the two replays the batch, which the id dedup turns into a
+ * no-op; so nothing is lost and nothing is billed twice. A failed batch is not committed: the consumer seeks back and
+ * retries it.
  */
 @ApplicationScoped
 public class UsageConsumer {
@@ -44,20 +43,22 @@ public class UsageConsumer {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    private final AtomicLong ingested = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
-    private BatchConsumer<String, byte[]> consumer;
-    private UsageIngestor ingestor;
-    private ObjectMapper eventReader;
+    private final List<BatchConsumer<String, byte[]>> consumers = new ArrayList<>();
+    private UsageBatches batches;
 
     void start(@Observes StartupEvent event) {
         if (!config.ingest().enabled()) {
             return;
         }
-        ingestor = new UsageIngestor(config.defaultPlan());
-        // Producers may add fields later; an event billing does not fully understand is still billed by what it knows.
-        eventReader = json.copy().configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
-                false);
+        batches = new UsageBatches(json, new UsageIngestor(config.defaultPlan()), dataSource);
+        // Created here with enough partitions for the consumer threads when gateways have not published yet; if Kafka
+        // is not up, the consumers still find the topic once it exists.
+        try {
+            KafkaTopics.ensure(bootstrap, Set.of(UsageEvent.TOPIC), config.ingest().partitions(),
+                    config.ingest().replicationFactor());
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot create %s yet (%s); consuming it once it exists", UsageEvent.TOPIC, e.getMessage());
+        }
         startLoop();
     }
 
@@ -66,8 +67,8 @@ public class UsageConsumer {
     }
 
     /**
-     * Stops the consumer as abruptly as a crash would between batches (a batch ingested but not yet committed to
-     * Kafka is consumed again) and starts it again. For operators' tools and the restart test.
+     * Stops the consumers as abruptly as a crash would between batches (a batch ingested but not yet committed to
+     * Kafka is consumed again) and starts them again. For operators' tools and the restart test.
      */
     public synchronized void restart() {
         stopLoop();
@@ -75,69 +76,26 @@ public class UsageConsumer {
     }
 
     private synchronized void startLoop() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.ingest().group());
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.ingest().maxPollRecords());
-        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
-        // room for a whole batch of ~300-byte events in one fetch, even when they all come from one partition
-        int batchBytes = Math.max(1 << 20, config.ingest().maxPollRecords() * 400);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, batchBytes);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(50 << 20, batchBytes));
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        consumer = BatchConsumer.start("usage-consumer", p, new StringDeserializer(), new ByteArrayDeserializer(),
-                List.of(UsageEvent.TOPIC), this::ingest);
+        Properties p = UsageBatches.consumerProperties(bootstrap, config.ingest().group(),
+                config.ingest().maxPollRecords());
+        for (int i = 0; i < config.ingest().consumers(); i++) {
+            consumers.add(BatchConsumer.start("usage-consumer-" + i, p, new StringDeserializer(),
+                    new ByteArrayDeserializer(), List.of(UsageEvent.TOPIC), batches::handle));
+        }
     }
 
     private synchronized void stopLoop() {
-        if (consumer != null) {
-            consumer.close();
-            consumer = null;
-        }
+        consumers.forEach(BatchConsumer::close);
+        consumers.clear();
     }
 
     /** Events billed (new) since start. */
     public long ingested() {
-        return ingested.get();
+        return batches == null ? 0 : batches.ingested();
     }
 
     /** Events that could not be billed (malformed), logged and skipped. */
     public long skipped() {
-        return skipped.get();
-    }
-
-    private void ingest(ConsumerRecords<String, byte[]> records) throws Exception {
-        List<UsageEvent> events = new ArrayList<>(records.count());
-        for (ConsumerRecord<String, byte[]> r : records) {
-            UsageEvent e;
-            try {
-                e = eventReader.readValue(r.value(), UsageEvent.class);
-            } catch (Exception bad) {
-                skip(r, bad.getMessage());
-                continue;
-            }
-            String reason = UsageIngestor.invalidReason(e);
-            if (reason != null) {
-                skip(r, reason);
-                continue;
-            }
-            events.add(e);
-        }
-        try (Connection conn = dataSource.getConnection()) {
-            conn.setAutoCommit(false);
-            try {
-                long fresh = ingestor.ingest(conn, events);
-                conn.commit();
-                ingested.addAndGet(fresh);
-            } catch (Exception e) {
-                conn.rollback();
-                throw e;
-            }
-        }
-    }
-
-    private void skip(ConsumerRecord<String, byte[]> r, String why) {
-        skipped.incrementAndGet();
-        LOG.warnf("skipping usage event at %s-%d offset %d: %s", r.topic(), r.partition(), r.offset(), why);
+        return batches == null ? 0 : batches.skipped();
     }
 }

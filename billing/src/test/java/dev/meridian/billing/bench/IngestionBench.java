@@ -1,11 +1,24 @@
 package dev.meridian.billing.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.meridian.billing.usage.messaging.UsageBatches;
 import dev.meridian.billing.usage.service.UsageIngestor;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.ids.TimeOrderedIds;
+import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaTopics;
+import dev.meridian.stack.KafkaBroker;
+import dev.meridian.stack.MeridianHome;
 import dev.meridian.stack.Ports;
 import dev.meridian.stack.PostgresServer;
 import dev.meridian.stack.Secrets;
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,9 +29,18 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -26,46 +48,131 @@ import org.flywaydb.core.Flyway;
  * through the same {@link UsageIngestor} the Kafka consumer uses, as the app role under row-level security.
  * Compares, in one run and with the same events and batch size: exactly-once ingestion (dedup + hourly aggregates),
  * the same events replayed (all duplicates), and a plain multi-row insert of the events into a table without keys.
- * Run with {@code billing/bench-ingestion [events] [batch] [spread-hours]}.
+ * With {@code kafka} as the sixth argument it then also runs the production path through a real broker.
+ * Run with {@code billing/bench-ingestion [events] [batch] [spread-hours] [sessions] [live|random] [kafka]}.
  */
 public final class IngestionBench {
+
+    private static final String KAFKA_DATABASE = "bench_kafka";
+    /** {@code -Dbench.trace=true} (BENCH_JAVA_OPTS): each consumer batch's size, start and time. */
+    private static final boolean TRACE = Boolean.getBoolean("bench.trace");
 
     private IngestionBench() {
     }
 
     public static void main(String[] args) throws Exception {
         int total = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 5_000;
-        int spreadHours = args.length > 2 ? Integer.parseInt(args[2]) : 48;
-        int sessions = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        int spreadHours = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        int sessions = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        Workload workload = args.length > 4 ? Workload.valueOf(args[4].toUpperCase(Locale.ROOT)) : Workload.LIVE;
+        boolean viaKafka = args.length > 5 && args[5].equals("kafka");
         Path dir = Files.createTempDirectory("billing-bench");
         Secrets secrets = Secrets.random();
         try (PostgresServer pg = PostgresServer.embedded(Ports.free(), dir.resolve("pg"), true)) {
-            pg.preparePlatform(secrets, List.of("meridian_control"));
+            pg.preparePlatform(secrets, List.of("meridian_control", KAFKA_DATABASE));
             String url = pg.jdbcUrl("meridian_control");
-            Flyway.configure().dataSource(url, PostgresServer.OWNER_ROLE, secrets.get(Secrets.DB_OWNER_PASSWORD))
-                    .schemas("billing").defaultSchema("billing").table("billing_schema_history")
-                    .placeholders(Map.of("app_role", PostgresServer.APP_ROLE)).load().migrate();
+            migrate(url, secrets);
             try (Connection owner = DriverManager.getConnection(url, PostgresServer.OWNER_ROLE,
                     secrets.get(Secrets.DB_OWNER_PASSWORD))) {
                 owner.createStatement().execute("create table billing.bench_plain (id uuid, tenant_id uuid,"
                         + " region text, meter text, quantity bigint, model text, key_id uuid, occurred_at timestamptz)");
                 owner.createStatement().execute("grant insert on billing.bench_plain to " + PostgresServer.APP_ROLE);
             }
-            List<UsageEvent> events = generate(total, spreadHours);
+            List<UsageEvent> events = generate(total, spreadHours, workload);
             String appUrl = url + "?currentSchema=billing";
             String appPassword = secrets.get(Secrets.DB_APP_PASSWORD);
             UsageIngestor ingestor = new UsageIngestor("payg");
             // a short warm-up on other events, so the JIT and the plan cache do not count against the first run
-            runParallel(appUrl, appPassword, generate(50_000, spreadHours), batch, sessions, ingestor, "warm-up");
+            runParallel(appUrl, appPassword, generate(50_000, spreadHours, workload), batch, sessions, ingestor, "warm-up");
             double dedup = runParallel(appUrl, appPassword, events, batch, sessions, ingestor,
                     "exactly-once (dedup + hourly aggregates)");
             double replay = runParallel(appUrl, appPassword, events, batch, sessions, ingestor,
                     "the same events replayed (all duplicates)");
             double plain = runParallel(appUrl, appPassword, events, batch, sessions, null,
                     "plain insert (no dedup, no aggregates)");
-            System.out.printf("%nRESULT events=%d batch=%d spread=%dh sessions=%d dedup=%.0f/s replay=%.0f/s"
-                    + " plain=%.0f/s%n", total, batch, spreadHours, sessions, dedup, replay, plain);
+            String kafka = "";
+            if (viaKafka) {
+                String kafkaUrl = pg.jdbcUrl(KAFKA_DATABASE);
+                migrate(kafkaUrl, secrets);
+                kafka = String.format(" kafka=%.0f/s", throughKafka(dir, kafkaUrl + "?currentSchema=billing",
+                        appPassword, events, batch, sessions));
+            }
+            System.out.printf("%nRESULT events=%d batch=%d spread=%dh sessions=%d workload=%s dedup=%.0f/s"
+                    + " replay=%.0f/s plain=%.0f/s%s%n", total, batch, spreadHours, sessions,
+                    workload.name().toLowerCase(Locale.ROOT), dedup, replay, plain, kafka);
+        }
+    }
+
+    private static void migrate(String url, Secrets secrets) {
+        Flyway.configure().dataSource(url, PostgresServer.OWNER_ROLE, secrets.get(Secrets.DB_OWNER_PASSWORD))
+                .schemas("billing").defaultSchema("billing").table("billing_schema_history")
+                .placeholders(Map.of("app_role", PostgresServer.APP_ROLE)).load().migrate();
+    }
+
+    /**
+     * The production path end to end, into a fresh schema: the events are first published to {@code usage.events}
+     * on a real broker (as gateways publish them: idempotent, acks=all, JSON), then {@code consumers} consumer threads
+     * of one group run billing's own {@link UsageBatches} (decode, check, one transaction per poll, offsets committed
+     * after it) until every event is billed. The time counts from the consumers' start, group join included.
+     */
+    private static double throughKafka(Path dir, String url, String password, List<UsageEvent> events, int batch,
+            int consumers) throws Exception {
+        try (KafkaBroker kafka = KafkaBroker.start(MeridianHome.locate(), Ports.free(), Ports.free(),
+                dir.resolve("kafka"), dir.resolve("logs"), null)) {
+            String bootstrap = kafka.bootstrapServers();
+            // as billing creates it: meridian.billing.ingest.partitions, default 6
+            KafkaTopics.ensure(bootstrap, Set.of(UsageEvent.TOPIC), 6, (short) 1);
+            ObjectMapper json = JsonMapper.builder().findAndAddModules()
+                    .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+            long p0 = System.nanoTime();
+            try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
+                    "acks", "all", "enable.idempotence", true, "linger.ms", 20, "batch.size", 256 * 1024),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                for (UsageEvent e : events) {
+                    producer.send(new ProducerRecord<>(UsageEvent.TOPIC, e.tenantId().toString(),
+                            json.writeValueAsBytes(e)));
+                }
+                producer.flush();
+            }
+            System.out.printf("%-45s %,10d events, %6.2f s%n", "published to usage.events", events.size(),
+                    (System.nanoTime() - p0) / 1e9);
+            // pooled as in the service (Agroal), so each batch reuses a warm session and its prepared statements
+            AgroalDataSource db = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
+                    .connectionPoolConfiguration(pool -> pool.maxSize(consumers)
+                            .connectionFactoryConfiguration(factory -> factory.jdbcUrl(url)
+                                    .principal(new NamePrincipal(PostgresServer.APP_ROLE))
+                                    .credential(new SimplePassword(password)))));
+            UsageBatches batches = new UsageBatches(json, new UsageIngestor("payg"), db);
+            Properties props = UsageBatches.consumerProperties(bootstrap, "bench", batch);
+            long t0 = System.nanoTime();
+            List<BatchConsumer<String, byte[]>> running = new ArrayList<>();
+            for (int i = 0; i < consumers; i++) {
+                running.add(BatchConsumer.start("bench-consumer-" + i, props, new StringDeserializer(),
+                        new ByteArrayDeserializer(), List.of(UsageEvent.TOPIC), records -> {
+                            long start = System.nanoTime();
+                            batches.handle(records);
+                            if (TRACE) {
+                                System.out.printf("  %s: %,d events at %.2f s in %.0f ms%n",
+                                        Thread.currentThread().getName(), records.count(), (start - t0) / 1e9,
+                                        (System.nanoTime() - start) / 1e6);
+                            }
+                        }));
+            }
+            while (batches.ingested() + batches.skipped() < events.size()) {
+                if (System.nanoTime() - t0 > 600e9) {
+                    throw new IllegalStateException("only " + batches.ingested() + " events billed in 10 minutes");
+                }
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            running.forEach(BatchConsumer::close);
+            db.close();
+            double rate = events.size() / seconds;
+            System.out.printf("%-45s %,10d events, %,10d new, %6.2f s, %,10.0f events/s%n",
+                    "through Kafka (" + consumers + " consumer threads)", events.size(), batches.ingested(), seconds,
+                    rate);
+            return rate;
         }
     }
 
@@ -152,8 +259,19 @@ public final class IngestionBench {
         return events.size();
     }
 
-    /** Events of 1000 tenants with 5 keys each, three meters, two models, spread over the last {@code hours}. */
-    static List<UsageEvent> generate(int n, int hours) {
+    /** How the events' times and ids are laid out. */
+    enum Workload {
+        /**
+         * As the consumer sees them: in arrival order, times rising over the spread, ids time-ordered as gateways make
+         * them ({@link TimeOrderedIds}), and 1 % late events (a gateway's spool replayed) with times up to 48 hours old.
+         */
+        LIVE,
+        /** The worst case: times uniformly random over the spread, ids random (version 4). */
+        RANDOM
+    }
+
+    /** Events of 1000 tenants with 5 keys each, three meters, two models, over the last {@code hours}. */
+    static List<UsageEvent> generate(int n, int hours, Workload workload) {
         Random random = new Random(42 + n);
         UUID[] tenants = new UUID[1000];
         UUID[][] keys = new UUID[tenants.length][5];
@@ -166,12 +284,23 @@ public final class IngestionBench {
         Meter[] meters = {Meter.REQUESTS, Meter.INPUT_TOKENS, Meter.EMBEDDED_ITEMS};
         String[] models = {"bge-small-en-v1.5", "all-minilm-l6-v2"};
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long spreadMillis = hours * 3_600_000L;
         List<UsageEvent> events = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int t = random.nextInt(tenants.length);
-            events.add(new UsageEvent(new UUID(random.nextLong(), random.nextLong()), tenants[t], "eu-central",
-                    meters[random.nextInt(meters.length)], 1 + random.nextInt(500), models[random.nextInt(2)],
-                    keys[t][random.nextInt(5)], now.minusMillis(random.nextInt(hours * 3600 * 1000)), "bench"));
+            Instant at;
+            UUID id;
+            if (workload == Workload.RANDOM) {
+                at = now.minusMillis((long) (random.nextDouble() * spreadMillis));
+                id = new UUID(random.nextLong(), random.nextLong());
+            } else {
+                boolean late = random.nextInt(100) == 0;
+                at = late ? now.minusMillis((long) (random.nextDouble() * 48 * 3_600_000L))
+                        : now.minusMillis(spreadMillis - spreadMillis * i / n);
+                id = TimeOrderedIds.at(at);
+            }
+            events.add(new UsageEvent(id, tenants[t], "eu-central", meters[random.nextInt(meters.length)],
+                    1 + random.nextInt(500), models[random.nextInt(2)], keys[t][random.nextInt(5)], at, "bench"));
         }
         return events;
     }

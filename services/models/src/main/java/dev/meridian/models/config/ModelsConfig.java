@@ -18,6 +18,22 @@ public interface ModelsConfig {
 
     Blobs blobs();
 
+    StorageMetering storageMetering();
+
+    /**
+     * Daily metering of stored model bytes ({@code stored_model_bytes}, byte-days) to {@code usage.events}: after each
+     * UTC day ends, each tenant's bytes of stored model versions at that moment are billed for it, once per region.
+     */
+    interface StorageMetering {
+        /** Whether this replica meters (any number of replicas may; a day is metered once). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often a replica checks whether the day that ended is metered yet. */
+        @WithDefault("10m")
+        Duration checkInterval();
+    }
+
     /** Tenant ONNX models: what an upload must satisfy before it becomes a version. */
     interface Registry {
         /** Largest model file accepted, in bytes (413 above it). The HTTP body limit must be a little larger. */

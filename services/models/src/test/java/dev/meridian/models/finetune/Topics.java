@@ -12,13 +12,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Reads a topic of the real broker from the beginning, as an outside observer (no consumer group). */
-final class Topics {
+public final class Topics {
 
     private Topics() {
     }
 
     /** Every record up to and including the first that {@code until} accepts; fails after {@code timeout}. */
-    static List<ConsumerRecord<String, String>> readUntil(String topic, Predicate<ConsumerRecord<String, String>> until,
+    public static List<ConsumerRecord<String, String>> readUntil(String topic, Predicate<ConsumerRecord<String, String>> until,
             Duration timeout) {
         String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,

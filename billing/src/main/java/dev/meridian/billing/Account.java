@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 
 /** A tenant's billing account: home region (so currency and tax), plan, budgets and the budget webhook. */
@@ -17,13 +18,18 @@ public class Account extends PanacheEntityBase {
     public static final String PAYG = "payg";
     public static final String SUBSCRIPTION = "subscription";
     public static final String ENTERPRISE = "enterprise";
+    /** The plans billing offers. */
+    public static final Set<String> PLANS = Set.of(FREE, PAYG, SUBSCRIPTION, ENTERPRISE);
 
     @Id
     @Column(name = "tenant_id")
     public UUID tenantId;
     public String region;
     public String plan;
-    /** How many times the plan was set (by an operator); the version of the last {@code billing.plans} event. */
+    /**
+     * How many times billing set the plan (an operator, or billing refusing a sign-up plan it does not offer); the
+     * version of the last {@code billing.plans} event. 0: the plan the account was opened with.
+     */
     @Column(name = "plan_version")
     public long planVersion;
     @Column(name = "soft_budget_minor")

@@ -1,11 +1,13 @@
 package dev.meridian.billing;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.meridian.common.billing.Meter;
+import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.testing.TestStack;
@@ -13,13 +15,18 @@ import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** What the billing ITs do over and over: call as a gateway or an operator, publish usage, peek at the database. */
@@ -126,5 +133,32 @@ final class Api {
             q = storedQuantity(tenant, meter);
         }
         return q;
+    }
+
+    /** The tenant's messages on billing.plans, from the beginning, after waiting for {@code n} (and 1 s more). */
+    static List<PlanChange> planChanges(UUID tenant, int n, Duration timeout) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "plans-it-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<PlanChange> found = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(PlanChange.TOPIC));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    PlanChange c = JSON.readValue(r.value(), PlanChange.class);
+                    if (tenant.equals(c.tenantId())) {
+                        assertThat(r.key()).as("keyed by tenant").isEqualTo(tenant.toString());
+                        found.add(c);
+                    }
+                }
+                if (found.size() >= n && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos(); // a duplicate would show now
+                }
+            }
+        }
+        return found;
     }
 }

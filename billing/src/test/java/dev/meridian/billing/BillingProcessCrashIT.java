@@ -113,6 +113,8 @@ class BillingProcessCrashIT {
         config.put("meridian.billing.ingest.group", group);
         // small batches: many database commits and offset commits for the kill to fall between
         config.put("meridian.billing.ingest.max-poll-records", "500");
+        // not a member of the sign-ups group of the billing under test: once killed, it would hold partitions
+        config.put("meridian.billing.sign-ups.enabled", "false");
         MeridianHome home = MeridianHome.locate();
         return ServiceProcess.start(home, name, "billing", Ports.free(), config,
                 home.root().resolve("billing/target/crash-logs"), null);

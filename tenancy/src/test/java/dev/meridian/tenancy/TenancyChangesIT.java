@@ -83,6 +83,24 @@ class TenancyChangesIT {
     }
 
     @Test
+    void tenantCreatedCarriesThePlanAndHomeRegionBillingOpensTheAccountWith() {
+        var owner = newUser();
+        String tenant = as(owner.accessToken())
+                .body(Map.of("name", "Paying", "home_region", "us-east", "plan", "payg"))
+                .post("/api/v1/tenants").then().statusCode(201).extract().path("id");
+        createKey(owner.accessToken(), tenant, "k", "models");
+
+        List<TenancyChange> events = changes.await(tenant, 2, Duration.ofSeconds(10));
+
+        assertThat(events).extracting(TenancyChange::type)
+                .containsExactly(TenancyChange.TENANT_CREATED, TenancyChange.API_KEY_CREATED);
+        assertThat(events.getFirst().plan()).isEqualTo("payg");
+        assertThat(events.getFirst().homeRegion()).isEqualTo("us-east");
+        assertThat(events.getLast().plan()).as("only tenant.created carries the plan").isNull();
+        assertThat(events.getLast().homeRegion()).isNull();
+    }
+
+    @Test
     void aRevocationReachesKafkaWithinOneSecond() {
         var owner = newUser();
         String tenant = createTenant(owner.accessToken(), "Fast");

@@ -1,27 +1,49 @@
 package dev.meridian.billing.accounts;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.billing.Account;
 import dev.meridian.billing.access.TenantSession;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.errors.ApiException;
+import dev.meridian.billing.outbox.Outbox;
 import dev.meridian.billing.pricing.PriceBook;
 import dev.meridian.billing.pricing.Rating;
+import dev.meridian.common.events.PlanChange;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Billing accounts. Billing opens a tenant's account itself the first time it meets the tenant (its first usage
- * event, lease or API call), in the region it was met in and on the default plan; operators change the plan later.
- * All methods expect the tenant bound to the transaction (they bind it themselves).
+ * Billing accounts. A tenant's account opens when tenancy announces the new tenant ({@code tenant.created}), on the
+ * plan and in the home region it was created with; or, if billing meets the tenant first (its first usage event,
+ * lease or API call), in the region it was met in and on the default plan. Operators change the plan later. All
+ * methods expect the tenant bound to the transaction (they bind it themselves).
  */
 @ApplicationScoped
 public class Accounts {
+
+    /** What {@link #openOnSignUp} did with the plan a tenant was created with. */
+    public enum SignUp {
+        /** The account opened on the sign-up plan. */
+        OPENED,
+        /** The account billing had opened on its default plan moved to the sign-up plan. */
+        ADOPTED,
+        /** The account already had the sign-up plan (a replay, or the default plan). */
+        UNCHANGED,
+        /** The account holds a plan billing set (an operator's): it stays, and tenancy follows it by version. */
+        KEPT,
+        /** Billing does not offer the plan: the account keeps billing's plan, published so that tenancy follows. */
+        REFUSED,
+        /** No account, and billing has no such region to open one in. */
+        UNKNOWN_REGION
+    }
 
     @Inject
     EntityManager em;
@@ -31,6 +53,10 @@ public class Accounts {
     BillingConfig config;
     @Inject
     PriceBook prices;
+    @Inject
+    Outbox outbox;
+    @Inject
+    ObjectMapper json;
 
     @Transactional(Transactional.TxType.MANDATORY)
     public Account open(UUID tenantId, String region) {
@@ -50,6 +76,68 @@ public class Accounts {
                 .setParameter("t", tenantId).setParameter("r", region).setParameter("p", config.defaultPlan())
                 .executeUpdate();
         return Account.findById(tenantId);
+    }
+
+    /**
+     * Opens the account of a tenant tenancy has created, in its home region and on the plan it was created with. An
+     * account billing opened on its own default meanwhile (plan version 0: a usage event or an API call came first)
+     * moves to that plan. A plan billing set (version 1 or more) is never overridden: an operator's later change
+     * wins, and tenancy already follows it by version. A plan billing does not offer is refused: the account keeps
+     * billing's plan, which is published on {@code billing.plans} so that tenancy's copy follows. A replay changes
+     * nothing.
+     */
+    @Transactional
+    public SignUp openOnSignUp(UUID tenantId, String region, String plan) {
+        session.bindTenant(tenantId);
+        boolean offered = Account.PLANS.contains(plan);
+        int opened = 0;
+        if (config.regions().containsKey(region)) {
+            opened = em.createNativeQuery("insert into accounts (tenant_id, region, plan) values (:t, :r, :p)"
+                            + " on conflict do nothing")
+                    .setParameter("t", tenantId).setParameter("r", region)
+                    .setParameter("p", offered ? plan : config.defaultPlan())
+                    .executeUpdate();
+        } else if (Account.findById(tenantId) == null) {
+            return SignUp.UNKNOWN_REGION;
+        }
+        lock(tenantId);
+        Account account = Account.findById(tenantId);
+        if (account.planVersion > 0) {
+            return SignUp.KEPT;
+        }
+        if (!offered) {
+            setPlan(account, account.plan);
+            return SignUp.REFUSED;
+        }
+        if (opened == 1) {
+            return SignUp.OPENED;
+        }
+        if (plan.equals(account.plan)) {
+            return SignUp.UNCHANGED;
+        }
+        account.plan = plan;
+        account.updatedAt = Instant.now();
+        return SignUp.ADOPTED;
+    }
+
+    /**
+     * Sets the plan as billing's word on it: counts it in {@code plan_version} and writes the {@link PlanChange} to
+     * the outbox in the caller's transaction (published on {@code billing.plans} after the commit, for tenancy's
+     * copy). The caller holds the account's {@link #lock}.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public PlanChange setPlan(Account account, String plan) {
+        account.plan = plan;
+        account.planVersion++;
+        account.updatedAt = Instant.now();
+        var change = new PlanChange(UUID.randomUUID(), account.tenantId, plan, account.planVersion,
+                account.updatedAt);
+        try {
+            outbox.write(PlanChange.TOPIC, account.tenantId.toString(), json.writeValueAsString(change));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + change, e);
+        }
+        return change;
     }
 
     @Transactional(Transactional.TxType.MANDATORY)

@@ -15,7 +15,10 @@ public interface BillingConfig {
     /** Base URL of tenancy, asked (with the console user's own token) which role the user holds in a tenant. */
     String tenancyUrl();
 
-    /** The plan of an account billing opens on a tenant's first usage or lease: {@code free} or {@code payg}. */
+    /**
+     * The plan of an account billing opens on a tenant's first usage or lease before tenancy's {@code tenant.created}
+     * arrived, and of a tenant created on a plan billing does not offer: {@code free} or {@code payg}.
+     */
     @WithDefault("free")
     String defaultPlan();
 
@@ -32,6 +35,8 @@ public interface BillingConfig {
     Map<String, Plan> plans();
 
     Ingest ingest();
+
+    SignUps signUps();
 
     Leases leases();
 
@@ -101,6 +106,17 @@ public interface BillingConfig {
         short replicationFactor();
 
         /** Whether the consumer runs (off for tools that use the service only as a library). */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    /** New tenants ({@code tenant.created} on {@code tenancy.changes}), whose accounts billing opens on their plan. */
+    interface SignUps {
+        /** Kafka consumer group that reads {@code tenancy.changes} for billing. */
+        @WithDefault("meridian-billing-sign-ups")
+        String group();
+
+        /** Whether billing opens accounts from {@code tenant.created} (off for tools using billing as a library). */
         @WithDefault("true")
         boolean enabled();
     }

@@ -51,8 +51,8 @@ class KeyInvalidationIT {
     }
 
     private void publish(String type, UUID tenant, TestKeys.Seeded key) throws Exception {
-        var change = new TenancyChange(UUID.randomUUID(), type, tenant,
-                key == null ? null : key.record().keyId(), key == null ? null : key.prefix(), Instant.now());
+        var change = new TenancyChange(UUID.randomUUID(), type, tenant, key == null ? null : key.record().keyId(),
+                key == null ? null : key.prefix(), null, null, Instant.now());
         producer.send(new ProducerRecord<>(TenancyChange.TOPIC, tenant.toString(), json.writeValueAsString(change)))
                 .get();
     }

@@ -35,6 +35,14 @@ record ConsoleUser(String email, String accessToken) {
                 .extract().path("id");
     }
 
+    /** Creates a tenant homed in {@code region} on {@code plan} and returns its id. */
+    String createTenant(String name, String region, String plan) {
+        return api().body(Map.of("name", name, "home_region", region, "plan", plan))
+                .post("/api/v1/tenants")
+                .then().statusCode(201)
+                .extract().path("id");
+    }
+
     /** Creates a key and returns the whole 201 body (id, prefix, key, ...). */
     Response createKey(String tenantId, String name, List<String> scopes) {
         Response response = api().body(Map.of("name", name, "scopes", scopes))

@@ -39,6 +39,17 @@ class ManagementApiErrorsIT {
     }
 
     @Test
+    void unknownPlanListsTheValidOnesAndCreatesNothing() {
+        var user = ConsoleUser.signUp();
+        user.api().body("{\"name\": \"Gold\", \"home_region\": \"eu-central\", \"plan\": \"platinum\"}")
+                .post("/api/v1/tenants").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("enterprise, free, payg, subscription"));
+        user.api().get("/api/v1/tenants").then().statusCode(200).body("data.size()", equalTo(0));
+    }
+
+    @Test
     void managementApiWithoutTokenIs401() {
         RestAssured.given().baseUri(SystemUnderTest.eu()).get("/api/v1/tenants").then().statusCode(401);
     }

@@ -10,8 +10,9 @@ import java.nio.file.Path;
 
 /**
  * The whole platform, started once per test JVM exactly as {@code ./platform up} starts it (same supervisor code),
- * on free ports and fresh state under {@code target/}: PostgreSQL, Kafka, Keycloak, tenancy, and the
- * {@code eu-central} and {@code us-east} gateways.
+ * on free ports and fresh state under {@code target/}: PostgreSQL, Kafka, Keycloak, tenancy, billing, and for
+ * {@code eu-central} and {@code us-east} each a models service, an inference service, a fine-tune worker and a
+ * gateway.
  */
 final class SystemUnderTest {
 

@@ -31,11 +31,20 @@ public class Outbox {
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void tenancyChange(String type, UUID tenantId, UUID keyId, String keyPrefix) {
-        var change = new TenancyChange(UUID.randomUUID(), type, tenantId, keyId, keyPrefix, StoredTime.now());
+        write(new TenancyChange(UUID.randomUUID(), type, tenantId, keyId, keyPrefix, null, null, StoredTime.now()));
+    }
+
+    /** {@code tenant.created}, with the plan and home region billing opens the tenant's account with. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void tenantCreated(UUID tenantId, String plan, String homeRegion) {
+        write(TenancyChange.tenantCreated(UUID.randomUUID(), tenantId, plan, homeRegion, StoredTime.now()));
+    }
+
+    private void write(TenancyChange change) {
         var message = new OutboxMessage();
         message.id = change.id();
         message.topic = TenancyChange.TOPIC;
-        message.messageKey = tenantId.toString();
+        message.messageKey = change.tenantId().toString();
         try {
             message.payload = json.writeValueAsString(change);
         } catch (JsonProcessingException e) {

@@ -8,11 +8,7 @@ import dev.meridian.billing.accounts.Accounts;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.errors.ApiException;
 import dev.meridian.billing.invoices.service.InvoiceService;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.billing.outbox.Outbox;
 import dev.meridian.common.billing.Meter;
-import dev.meridian.common.events.PlanChange;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -29,7 +25,6 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -41,9 +36,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(BillingAccess.PLATFORM_ADMIN)
 @Tag(name = "Billing admin")
 public class AdminResource {
-
-    private static final Set<String> PLANS = Set.of(Account.FREE, Account.PAYG, Account.SUBSCRIPTION,
-            Account.ENTERPRISE);
 
     /** {@code region} only when billing has not met the tenant yet; {@code custom_prices_nanos} for enterprise. */
     public record PlanRequest(String plan, String region, Map<String, Long> customPricesNanos) {
@@ -75,10 +67,6 @@ public class AdminResource {
     BillingConfig config;
     @Inject
     EntityManager em;
-    @Inject
-    Outbox outbox;
-    @Inject
-    ObjectMapper json;
 
     @PUT
     @Path("/plan")
@@ -87,7 +75,7 @@ public class AdminResource {
             + " Billing owns the plan: the change is published on billing.plans, and tenancy, and so the gateways'"
             + " rate limits, follow within seconds")
     public PlanChanged plan(@PathParam("tenantId") UUID tenantId, PlanRequest request) {
-        if (request == null || request.plan() == null || !PLANS.contains(request.plan())) {
+        if (request == null || request.plan() == null || !Account.PLANS.contains(request.plan())) {
             throw ApiException.invalidField("plan", "use one of free, payg, subscription, enterprise");
         }
         Map<String, Long> custom = request.customPricesNanos() == null ? Map.of() : request.customPricesNanos();
@@ -105,17 +93,9 @@ public class AdminResource {
         });
         Account account = accounts.open(tenantId, request.region());
         accounts.lock(tenantId);
-        account.plan = request.plan();
-        account.planVersion++;
-        account.updatedAt = Instant.now();
         // Every PUT is published, even of the same plan: it is the operator's statement of the plan, and it brings
         // tenancy's copy back in line whatever happened to it before.
-        var change = new PlanChange(UUID.randomUUID(), tenantId, account.plan, account.planVersion, account.updatedAt);
-        try {
-            outbox.write(PlanChange.TOPIC, tenantId.toString(), json.writeValueAsString(change));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + change, e);
-        }
+        accounts.setPlan(account, request.plan());
         em.createNativeQuery("delete from custom_prices where tenant_id = :t").setParameter("t", tenantId)
                 .executeUpdate();
         custom.forEach((meter, nanos) -> em.createNativeQuery("insert into custom_prices (tenant_id, meter,"

@@ -8,7 +8,8 @@ import java.util.UUID;
 /**
  * An event on the {@code tenancy.changes} topic (keyed by tenant id): something every gateway must learn about
  * quickly, such as a revoked key or a suspended tenant. Published through the tenancy service's outbox; consumers
- * must be idempotent by {@code id}. Carries identifiers only, never secrets or customer content.
+ * must be idempotent by {@code id}. Carries identifiers only, never secrets or customer content; {@code tenant.created}
+ * also carries the tenant's {@code plan} and {@code home_region}, from which billing opens the tenant's account.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TenancyChange(
@@ -17,6 +18,8 @@ public record TenancyChange(
         @JsonProperty("tenant_id") UUID tenantId,
         @JsonProperty("key_id") UUID keyId,
         @JsonProperty("key_prefix") String keyPrefix,
+        String plan,
+        @JsonProperty("home_region") String homeRegion,
         @JsonProperty("occurred_at") Instant occurredAt) {
 
     public static final String TOPIC = "tenancy.changes";
@@ -29,6 +32,12 @@ public record TenancyChange(
     public static final String TENANT_UPDATED = "tenant.updated";
     public static final String TENANT_SUSPENDED = "tenant.suspended";
     public static final String TENANT_ACTIVATED = "tenant.activated";
+
+    /** A new tenant, with the plan and home region it was created with. */
+    public static TenancyChange tenantCreated(UUID id, UUID tenantId, String plan, String homeRegion,
+            Instant occurredAt) {
+        return new TenancyChange(id, TENANT_CREATED, tenantId, null, null, plan, homeRegion, occurredAt);
+    }
 
     /** True when a gateway must drop what it cached for the whole tenant, not just one key. */
     public boolean affectsWholeTenant() {

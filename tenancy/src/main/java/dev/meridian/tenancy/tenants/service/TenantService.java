@@ -88,7 +88,7 @@ public class TenantService {
 
         audit.record(caller, tenant.id, "tenant.created", "tenant", tenant.id,
                 Map.of("name", tenant.name, "home_region", homeRegion, "plan", planId));
-        outbox.tenancyChange(TenancyChange.TENANT_CREATED, tenant.id, null, null);
+        outbox.tenantCreated(tenant.id, planId, homeRegion);
         return new Membership(tenant, Role.OWNER);
     }
 

@@ -1,0 +1,108 @@
+package dev.meridian.billing.accounts.messaging;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.billing.Account;
+import dev.meridian.billing.accounts.Accounts;
+import dev.meridian.billing.config.BillingConfig;
+import dev.meridian.common.events.TenancyChange;
+import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaTopics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Opens the billing account of each tenant tenancy creates ({@code tenant.created} on {@code tenancy.changes}) on the
+ * plan and in the home region it was created with, so that billing and tenancy agree from the start. At least once:
+ * each event is applied in its own transaction and the offsets are committed after the batch, so a crash replays
+ * events, which {@link Accounts#openOnSignUp} turns into no-ops. Every other event on the topic is for the gateways.
+ */
+@ApplicationScoped
+public class TenantCreatedConsumer {
+
+    private static final Logger LOG = Logger.getLogger(TenantCreatedConsumer.class);
+
+    @Inject
+    BillingConfig config;
+    @Inject
+    Accounts accounts;
+    @Inject
+    ObjectMapper json;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    private BatchConsumer<String, String> consumer;
+    private ObjectMapper reader;
+
+    void start(@Observes StartupEvent event) {
+        if (!config.signUps().enabled()) {
+            return;
+        }
+        // tenancy may add fields later; billing needs the type, tenant, plan and home region
+        reader = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        // Created here when missing (as tenancy's outbox would), so that subscribing does not wait for tenancy.
+        try {
+            KafkaTopics.ensure(bootstrap, Set.of(TenancyChange.TOPIC), 3, (short) 1);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot create %s yet (%s); consuming it once it exists", TenancyChange.TOPIC, e.getMessage());
+        }
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.signUps().group());
+        consumer = BatchConsumer.start("tenant-created-consumer", p, new StringDeserializer(),
+                new StringDeserializer(), List.of(TenancyChange.TOPIC), records -> {
+                    for (ConsumerRecord<String, String> r : records) {
+                        apply(r);
+                    }
+                });
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (consumer != null) {
+            consumer.close();
+        }
+    }
+
+    private void apply(ConsumerRecord<String, String> r) {
+        TenancyChange change;
+        try {
+            change = reader.readValue(r.value(), TenancyChange.class);
+        } catch (Exception bad) {
+            LOG.warnf("skipping unreadable tenancy.changes message at %s-%d offset %d: %s", r.topic(), r.partition(),
+                    r.offset(), bad.getMessage());
+            return;
+        }
+        if (!TenancyChange.TENANT_CREATED.equals(change.type())) {
+            return;
+        }
+        if (change.tenantId() == null || change.plan() == null || change.homeRegion() == null) {
+            LOG.warnf("skipping tenant.created at %s-%d offset %d: it needs tenant_id, plan and home_region; the"
+                    + " account opens with the tenant's first usage instead", r.topic(), r.partition(), r.offset());
+            return;
+        }
+        switch (accounts.openOnSignUp(change.tenantId(), change.homeRegion(), change.plan())) {
+            case OPENED -> LOG.infof("opened the account of tenant %s in %s on plan %s", change.tenantId(),
+                    change.homeRegion(), change.plan());
+            case ADOPTED -> LOG.infof("tenant %s is on its sign-up plan %s now", change.tenantId(), change.plan());
+            case REFUSED -> LOG.warnf("tenant %s was created on plan '%s', which billing does not offer (%s); it"
+                    + " keeps billing's plan, and tenancy is told", change.tenantId(), change.plan(),
+                    String.join(", ", new TreeSet<>(Account.PLANS)));
+            case UNKNOWN_REGION -> LOG.warnf("cannot open the account of tenant %s: billing has no region '%s'"
+                    + " (meridian.billing.regions.*)", change.tenantId(), change.homeRegion());
+            case KEPT, UNCHANGED -> {
+            }
+        }
+    }
+}

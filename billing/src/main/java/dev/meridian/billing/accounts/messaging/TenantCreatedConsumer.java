@@ -13,13 +13,8 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.List;
-import java.util.Properties;
-import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -52,21 +47,9 @@ public class TenantCreatedConsumer {
         }
         // tenancy may add fields later; billing needs the type, tenant, plan and home region
         reader = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        // Created here when missing (as tenancy's outbox would), so that subscribing does not wait for tenancy.
-        try {
-            KafkaTopics.ensure(bootstrap, Set.of(TenancyChange.TOPIC), 3, (short) 1);
-        } catch (RuntimeException e) {
-            LOG.warnf("cannot create %s yet (%s); consuming it once it exists", TenancyChange.TOPIC, e.getMessage());
-        }
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.signUps().group());
-        consumer = BatchConsumer.start("tenant-created-consumer", p, new StringDeserializer(),
-                new StringDeserializer(), List.of(TenancyChange.TOPIC), records -> {
-                    for (ConsumerRecord<String, String> r : records) {
-                        apply(r);
-                    }
-                });
+        KafkaTopics.ensureForConsumer(bootstrap, TenancyChange.TOPIC, 3, (short) 1);
+        consumer = BatchConsumer.eachRecord("tenant-created-consumer", bootstrap, config.signUps().group(),
+                TenancyChange.TOPIC, this::apply);
     }
 
     void stop(@Observes ShutdownEvent event) {

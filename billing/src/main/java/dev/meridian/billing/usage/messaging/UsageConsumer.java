@@ -15,11 +15,9 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code usage.events} in large batches on {@code meridian.billing.ingest.consumers} threads of one consumer
@@ -31,8 +29,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class UsageConsumer {
-
-    private static final Logger LOG = Logger.getLogger(UsageConsumer.class);
 
     @Inject
     BillingConfig config;
@@ -51,14 +47,9 @@ public class UsageConsumer {
             return;
         }
         batches = new UsageBatches(json, new UsageIngestor(config.defaultPlan()), dataSource);
-        // Created here with enough partitions for the consumer threads when gateways have not published yet; if Kafka
-        // is not up, the consumers still find the topic once it exists.
-        try {
-            KafkaTopics.ensure(bootstrap, Set.of(UsageEvent.TOPIC), config.ingest().partitions(),
-                    config.ingest().replicationFactor());
-        } catch (RuntimeException e) {
-            LOG.warnf("cannot create %s yet (%s); consuming it once it exists", UsageEvent.TOPIC, e.getMessage());
-        }
+        // created here with enough partitions for the consumer threads when gateways have not published yet
+        KafkaTopics.ensureForConsumer(bootstrap, UsageEvent.TOPIC, config.ingest().partitions(),
+                config.ingest().replicationFactor());
         startLoop();
     }
 

@@ -8,12 +8,14 @@ import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * At-least-once consumption in batches, on its own thread: each poll goes to the handler, and the offsets are
@@ -66,6 +68,28 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
         p.putAll(properties);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return new BatchConsumer<>(name, p, keys, values, topics, handler);
+    }
+
+    /** Handles one record of a batch; throws to have the whole batch retried. */
+    @FunctionalInterface
+    public interface RecordHandler {
+        void handle(ConsumerRecord<String, String> record) throws Exception;
+    }
+
+    /**
+     * Consumes the text records of {@code topic} in group {@code group}, one record at a time (each handler call makes
+     * its own effect durable and idempotent), with the guarantees of {@link #start}.
+     */
+    public static BatchConsumer<String, String> eachRecord(String name, String bootstrap, String group, String topic,
+            RecordHandler handler) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        return start(name, p, new StringDeserializer(), new StringDeserializer(), List.of(topic), records -> {
+            for (ConsumerRecord<String, String> r : records) {
+                handler.handle(r);
+            }
+        });
     }
 
     private void run() {

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -13,6 +14,19 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class KafkaTopics {
 
     private KafkaTopics() {
+    }
+
+    /**
+     * For a consumer about to subscribe: creates {@code topic} when missing, so that subscribing does not wait for its
+     * first producer; if Kafka is not up yet, warns and returns (the consumer finds the topic once it exists).
+     */
+    public static void ensureForConsumer(String bootstrap, String topic, int partitions, short replicationFactor) {
+        try {
+            ensure(bootstrap, Set.of(topic), partitions, replicationFactor);
+        } catch (RuntimeException e) {
+            Logger.getLogger(KafkaTopics.class.getName()).warning("cannot create " + topic + " yet ("
+                    + e.getMessage() + "); consuming it once it exists");
+        }
     }
 
     /** Creates each missing topic; one that another process created meanwhile is fine. */

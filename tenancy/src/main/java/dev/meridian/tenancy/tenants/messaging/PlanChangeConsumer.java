@@ -12,12 +12,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.List;
-import java.util.Properties;
-import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -49,23 +44,10 @@ public class PlanChangeConsumer {
         }
         // billing may add fields later; what tenancy needs is the plan and its version
         reader = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        // Created here when missing, so that subscribing does not wait for billing's first change; if Kafka is not
-        // up yet, the consumer still finds the topic once billing creates it.
-        try {
-            KafkaTopics.ensure(bootstrap, Set.of(PlanChange.TOPIC), config.outbox().partitions(),
-                    config.outbox().replicationFactor());
-        } catch (RuntimeException e) {
-            LOG.warnf("cannot create %s yet (%s); consuming it once it exists", PlanChange.TOPIC, e.getMessage());
-        }
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.billingPlans().group());
-        consumer = BatchConsumer.start("plan-change-consumer", p, new StringDeserializer(), new StringDeserializer(),
-                List.of(PlanChange.TOPIC), records -> {
-                    for (ConsumerRecord<String, String> r : records) {
-                        apply(r);
-                    }
-                });
+        KafkaTopics.ensureForConsumer(bootstrap, PlanChange.TOPIC, config.outbox().partitions(),
+                config.outbox().replicationFactor());
+        consumer = BatchConsumer.eachRecord("plan-change-consumer", bootstrap, config.billingPlans().group(),
+                PlanChange.TOPIC, this::apply);
     }
 
     void stop(@Observes ShutdownEvent event) {

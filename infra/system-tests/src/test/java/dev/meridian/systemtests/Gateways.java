@@ -3,8 +3,15 @@ package dev.meridian.systemtests;
 import static io.restassured.RestAssured.given;
 
 import io.restassured.response.Response;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 /** Calls to the {@code /v1} API of a regional gateway, as a tenant's program would make them. */
 final class Gateways {
@@ -14,6 +21,20 @@ final class Gateways {
 
     static Response listModels(String gatewayUrl, String apiKey) {
         return given().baseUri(gatewayUrl).header("Authorization", "Bearer " + apiKey).get("/v1/models");
+    }
+
+    /**
+     * Sends {@code count} {@code GET /v1/models} calls at once, so they reach the gateway within a short window whatever
+     * the speed of the machine, as a burst of a tenant's program would; returns the answers in no particular order.
+     */
+    static List<HttpResponse<String>> burstOfListModels(String gatewayUrl, String apiKey, int count) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gatewayUrl + "/v1/models"))
+                .header("Authorization", "Bearer " + apiKey).timeout(Duration.ofSeconds(30)).GET().build();
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            List<CompletableFuture<HttpResponse<String>>> calls = IntStream.range(0, count)
+                    .mapToObj(i -> client.sendAsync(request, HttpResponse.BodyHandlers.ofString())).toList();
+            return calls.stream().map(CompletableFuture::join).toList();
+        }
     }
 
     /**

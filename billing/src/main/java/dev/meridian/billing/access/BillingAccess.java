@@ -1,7 +1,7 @@
 package dev.meridian.billing.access;
 
-import dev.meridian.billing.errors.ApiException;
 import dev.meridian.common.apikey.Scope;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.tenant.MeridianHeaders;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;

@@ -3,7 +3,7 @@ package dev.meridian.billing.access;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.billing.config.BillingConfig;
-import dev.meridian.billing.errors.ApiException;
+import dev.meridian.common.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.meridian.billing.pricing;
 
 import dev.meridian.billing.Account;
 import dev.meridian.billing.config.BillingConfig;
-import dev.meridian.billing.errors.ApiException;
 import dev.meridian.common.billing.Meter;
+import dev.meridian.common.error.ApiException;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,9 +1,9 @@
 package dev.meridian.tenancy.access;
 
+import dev.meridian.common.error.ApiException;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.Tenant;
-import dev.meridian.tenancy.errors.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Arrays;

@@ -3,8 +3,8 @@ package dev.meridian.tenancy.access;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.common.error.ApiException;
 import dev.meridian.tenancy.Role;
-import dev.meridian.tenancy.errors.ApiException;
 import org.junit.jupiter.api.Test;
 
 class AccessTest {

@@ -2,12 +2,12 @@ package dev.meridian.billing.leases.rest;
 
 import dev.meridian.billing.access.BillingAccess;
 import dev.meridian.billing.config.BillingConfig;
-import dev.meridian.billing.errors.ApiException;
 import dev.meridian.billing.leases.service.LeaseService;
 import dev.meridian.billing.leases.service.TenantLocks;
 import dev.meridian.common.billing.LeaseRequest;
 import dev.meridian.common.billing.LeaseSettlement;
 import dev.meridian.common.billing.QuotaLease;
+import dev.meridian.common.error.ApiException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;

@@ -1,8 +1,8 @@
 package dev.meridian.billing.reconciliation.rest;
 
 import dev.meridian.billing.access.BillingAccess;
-import dev.meridian.billing.errors.ApiException;
 import dev.meridian.billing.reconciliation.service.Reconciliation;
+import dev.meridian.common.error.ApiException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

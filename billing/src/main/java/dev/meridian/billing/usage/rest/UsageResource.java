@@ -2,9 +2,9 @@ package dev.meridian.billing.usage.rest;
 
 import dev.meridian.billing.Period;
 import dev.meridian.billing.access.BillingAccess;
-import dev.meridian.billing.errors.ApiException;
-import dev.meridian.billing.usage.service.UsageQueries;
 import dev.meridian.billing.usage.service.UsageQueries.Dimension;
+import dev.meridian.billing.usage.service.UsageQueries;
+import dev.meridian.common.error.ApiException;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -1,9 +1,9 @@
 package dev.meridian.tenancy.apikeys.rest;
 
+import dev.meridian.common.error.ApiException;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.apikeys.service.ApiKeyService;
 import dev.meridian.tenancy.apikeys.service.KeyLookup;
-import dev.meridian.tenancy.errors.ApiException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;

@@ -1,6 +1,7 @@
 package dev.meridian.tenancy.apikeys.service;
 
 import dev.meridian.common.apikey.ApiKeySecret;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.ApiKey;
 import dev.meridian.tenancy.Role;
@@ -9,7 +10,6 @@ import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.audit.service.AuditLog;
-import dev.meridian.tenancy.errors.ApiException;
 import dev.meridian.tenancy.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,8 +1,8 @@
 package dev.meridian.tenancy.apikeys.service;
 
 import dev.meridian.common.apikey.Scope;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.tenancy.StoredTime;
-import dev.meridian.tenancy.errors.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;

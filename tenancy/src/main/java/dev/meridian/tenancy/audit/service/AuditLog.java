@@ -1,11 +1,11 @@
 package dev.meridian.tenancy.audit.service;
 
+import dev.meridian.common.error.ApiException;
 import dev.meridian.tenancy.AuditEvent;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
-import dev.meridian.tenancy.errors.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

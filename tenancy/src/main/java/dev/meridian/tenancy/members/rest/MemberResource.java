@@ -1,9 +1,9 @@
 package dev.meridian.tenancy.members.rest;
 
+import dev.meridian.common.error.ApiException;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.access.Caller;
-import dev.meridian.tenancy.errors.ApiException;
 import dev.meridian.tenancy.members.service.MemberService;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;

@@ -1,5 +1,6 @@
 package dev.meridian.tenancy.members.service;
 
+import dev.meridian.common.error.ApiException;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
@@ -8,7 +9,6 @@ import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.audit.service.AuditLog;
 import dev.meridian.tenancy.config.TenancyConfig;
-import dev.meridian.tenancy.errors.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;

@@ -1,9 +1,8 @@
 package dev.meridian.tenancy.tenants.service;
 
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.events.TenancyChange;
-import jakarta.persistence.EntityManager;
-import org.jboss.logging.Logger;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
@@ -13,10 +12,10 @@ import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.audit.service.AuditLog;
 import dev.meridian.tenancy.config.TenancyConfig;
-import dev.meridian.tenancy.errors.ApiException;
 import dev.meridian.tenancy.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -24,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /** Creating tenants, finding a person's tenants, and changing a tenant's settings and status. */
 @ApplicationScoped

@@ -3,7 +3,7 @@ package dev.meridian.tenancy.apikeys.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meridian.tenancy.errors.ApiException;
+import dev.meridian.common.error.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,5 @@
-package dev.meridian.tenancy.errors;
+package dev.meridian.common.error;
 
-import dev.meridian.common.error.Problem;
 import java.util.List;
 
 /** A failure the caller can act on; becomes an RFC 9457 problem with the status and message given here. */
@@ -36,6 +35,10 @@ public class ApiException extends RuntimeException {
 
     public static ApiException conflict(String detail) {
         return new ApiException(409, "Conflict", detail, null);
+    }
+
+    public static ApiException unavailable(String detail) {
+        return new ApiException(503, "Service Unavailable", detail, null);
     }
 
     public Problem toProblem() {

@@ -1,11 +1,10 @@
-package dev.meridian.tenancy.errors;
+package dev.meridian.common.error;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.meridian.common.error.Problem;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -18,12 +17,17 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Every error of the management API as {@code application/problem+json} (RFC 9457), with a message that says what
- * was wrong and how to fix it. Unexpected failures get a generic message and an id to find the logged cause.
+ * Every error of a management API (tenancy's, billing's) as {@code application/problem+json} (RFC 9457), with a
+ * message that says what was wrong and how to fix it. Unexpected failures get a generic message and an id to find the
+ * logged cause; never a stack trace. A service takes these mappers by indexing this library
+ * ({@code quarkus.index-dependency.meridian-common.*} in its application.properties); the OpenAI-style APIs of
+ * models and inference do not, and answer errors their own way.
  */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    /** Billing's public API, which the gateways also serve to API keys. */
+    private static final String BILLING_API = "/api/v1/billing";
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
@@ -63,8 +67,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+        String programs = uri.getPath().startsWith(BILLING_API) ? " Programs call this API through a regional gateway"
+                + " with an API key that has the billing:read scope." : "";
         return respond(Problem.of(401, "Unauthorized", "Sign in: send a Keycloak access token of the meridian realm"
-                + " as 'Authorization: Bearer <token>'."), uri);
+                + " as 'Authorization: Bearer <token>'." + programs), uri);
     }
 
     @ServerExceptionMapper
@@ -77,7 +83,8 @@ public class ProblemMappers {
         String needed = uri.getPath().startsWith("/internal/")
                 ? "This API is for Meridian's services: use a client-credentials token of a client with the realm"
                         + " role meridian-service."
-                : "Your token does not carry the realm role this operation needs.";
+                : "Your token does not carry the realm role this operation needs (operators' routes need"
+                        + " platform-admin).";
         return respond(Problem.of(403, "Forbidden", needed), uri);
     }
 

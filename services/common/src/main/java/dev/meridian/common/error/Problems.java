@@ -1,4 +1,4 @@
-package dev.meridian.tenancy.errors;
+package dev.meridian.common.error;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.meridian.common.error.Problem;
 import jakarta.validation.ConstraintViolation;
 import java.util.Arrays;
 import java.util.Collection;

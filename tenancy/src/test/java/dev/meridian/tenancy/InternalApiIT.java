@@ -46,7 +46,7 @@ class InternalApiIT {
     void theLookupCarriesWhatTheGatewayNeeds() {
         var user = newUser();
         String tenant = as(user.accessToken())
-                .body(Map.of("name", "Enterprise", "home_region", "us-east", "plan", "enterprise"))
+                .body(Map.of("name", "Subscriber", "home_region", "us-east", "plan", "subscription"))
                 .post("/api/v1/tenants").then().statusCode(201).extract().path("id");
         var key = createKey(user.accessToken(), tenant, "svc", "inference", "admin");
 
@@ -61,9 +61,9 @@ class InternalApiIT {
                 .body("home_region", equalTo("us-east"))
                 .body("home_gateway_url", equalTo("http://localhost:8082"))
                 .body("transit_allowed", equalTo(true))
-                .body("plan", equalTo("enterprise"))
-                .body("rate_limit.requests_per_second", equalTo(1000))
-                .body("rate_limit.burst", equalTo(2000));
+                .body("plan", equalTo("subscription"))
+                .body("rate_limit.requests_per_second", equalTo(200))
+                .body("rate_limit.burst", equalTo(400));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static dev.meridian.tenancy.Api.newUser;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 
 import dev.meridian.testing.MeridianStackResource;
 import dev.meridian.testing.TestStack;
@@ -79,6 +80,21 @@ class TenantsIT {
                 .contentType("application/problem+json")
                 .body("detail", containsString("platinum"))
                 .body("detail", containsString("enterprise, free, payg, subscription"));
+    }
+
+    @Test
+    void aContractPlanIsNotForSelfServiceButAnOperatorMayGiveIt() {
+        var user = newUser();
+        as(user.accessToken()).body(Map.of("name", "Big", "home_region", "us-east", "plan", "enterprise"))
+                .post("/api/v1/tenants").then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", containsString("free, payg, subscription"))
+                .body("detail", containsString("operator"));
+        as(user.accessToken()).get("/api/v1/tenants").then().statusCode(200).body("data", hasSize(0));
+
+        as(TestStack.get().operatorToken())
+                .body(Map.of("name", "Big", "home_region", "us-east", "plan", "enterprise"))
+                .post("/api/v1/tenants").then().statusCode(201).body("plan", equalTo("enterprise"));
     }
 
     @Test

@@ -52,6 +52,13 @@ public interface TenancyConfig {
 
         /** Requests a key may make at once above the sustained rate. */
         int burst();
+
+        /**
+         * Whether customers may create a tenant on this plan themselves; a plan that is not (enterprise: custom
+         * prices under a contract) is set by an operator in billing, or given at creation by an operator.
+         */
+        @WithDefault("true")
+        boolean selfService();
     }
 
     interface Outbox {

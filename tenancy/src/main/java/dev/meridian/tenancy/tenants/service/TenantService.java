@@ -62,6 +62,11 @@ public class TenantService {
             throw ApiException.invalidField("plan", "unknown plan '" + planId + "'; use one of "
                     + String.join(", ", new TreeSet<>(config.plans().keySet())));
         }
+        if (!config.plans().get(planId).selfService() && !caller.platformAdmin()) {
+            throw ApiException.forbidden("The " + planId + " plan is arranged with Meridian under a contract and"
+                    + " cannot be chosen at sign-up. Create the tenant on one of " + String.join(", ", selfServicePlans())
+                    + "; a Meridian operator then moves it to " + planId + ".");
+        }
         Instant now = StoredTime.now();
         var tenant = new Tenant();
         tenant.id = UUID.randomUUID();
@@ -90,6 +95,16 @@ public class TenantService {
                 Map.of("name", tenant.name, "home_region", homeRegion, "plan", planId));
         outbox.tenantCreated(tenant.id, planId, homeRegion);
         return new Membership(tenant, Role.OWNER);
+    }
+
+    private TreeSet<String> selfServicePlans() {
+        var plans = new TreeSet<String>();
+        config.plans().forEach((id, plan) -> {
+            if (plan.selfService()) {
+                plans.add(id);
+            }
+        });
+        return plans;
     }
 
     /** The tenants the caller is an active member of, oldest first. */

@@ -9,6 +9,7 @@ import dev.meridian.worker.messaging.CancelListener;
 import dev.meridian.worker.messaging.JobLoop;
 import dev.meridian.worker.messaging.KafkaEvents;
 import dev.meridian.worker.training.OrtRuntime;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /** A fine-tuning worker of one region: the job loop, the cancel listener and the event producer. */
@@ -30,6 +31,11 @@ public final class Worker implements AutoCloseable {
         this.jobs = new JobLoop(config, json, ort, events, cancels);
         LOG.info("worker " + config.workerId() + " takes " + config.region() + " fine-tuning jobs (group "
                 + config.group() + ", blobs: " + config.blobs().describe() + ")");
+    }
+
+    /** Completes should the job loop stop by itself, with why: the worker takes no more jobs then. */
+    public CompletableFuture<Exception> died() {
+        return jobs.died();
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -49,6 +50,7 @@ public final class JobLoop implements AutoCloseable {
     private final ExecutorService trainer = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("finetune-run").daemon().factory());
     private final Thread thread;
+    private final CompletableFuture<Exception> died = new CompletableFuture<>();
     private volatile boolean running = true;
     private volatile TopicPartition busyWith;
     private final AtomicBoolean handedOver = new AtomicBoolean();
@@ -113,9 +115,18 @@ public final class JobLoop implements AutoCloseable {
             // closing
         } catch (Exception e) {
             LOG.severe("job loop stopped: " + e);
+            died.complete(e);
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /**
+     * Completes with the cause should the loop stop by itself (not by {@link #close}): the worker then takes no more
+     * jobs, and its process should end so that whoever runs it starts a new one.
+     */
+    public CompletableFuture<Exception> died() {
+        return died;
     }
 
     private void handle(ConsumerRecord<String, String> r) throws Exception {

@@ -138,6 +138,7 @@ public final class FineTuneRun {
                 metrics.put(validX.length > 0 ? "valid_accuracy" : "train_accuracy", finalEval.accuracy());
                 var result = new FineTuneEvent.Result(key, model.length, sha256(model), job.labels(), exampleEpochs,
                         state.epochsDone, metrics);
+                discardEmbeddings();
                 send(FineTuneEvent.SUCCEEDED, "succeeded", 0, "info", "The job has successfully completed: "
                         + job.fineTunedModel() + " (" + state.epochsDone + " epochs, " + describe(metrics) + ")",
                         null, null, null, result, null);
@@ -145,12 +146,21 @@ public final class FineTuneRun {
             }
         } catch (Stop stop) {
             if (stop.outcome == Outcome.CANCELLED) {
+                discardEmbeddings();
                 send(FineTuneEvent.CANCELLED, "cancelled", 0, "info", "Worker " + worker + " stopped the job: it was"
                         + " cancelled", null, null, null, null, null);
             }
             return stop.outcome;
         } catch (Exception | OutOfMemoryError e) {
+            if (handedOver.getAsBoolean()) {
+                // The worker is stopping (its blob and Kafka calls are interrupted) or lost the job's partition: not
+                // the job's failure. Another worker takes the job over from its checkpoints, and fails it should
+                // the failure be the job's own.
+                LOG.info("job " + job.jobId() + " stopped while being handed over (" + e + ")");
+                return Outcome.HANDED_OVER;
+            }
             LOG.log(java.util.logging.Level.WARNING, "job " + job.jobId() + " failed", e);
+            discardEmbeddings();
             send(FineTuneEvent.FAILED, "failed", 0, "error", "Training failed: " + e.getMessage(), null, null, null,
                     null, new FineTuneEvent.Error("training_failed", "Training failed on the worker: "
                             + e.getMessage() + ". Retry the job; if it fails again, contact support with the job id."));
@@ -167,6 +177,28 @@ public final class FineTuneRun {
         }
     }
 
+    private String embeddingChunk(int c) {
+        return FineTuneBlobs.checkpoints(job.tenantId(), job.jobId()) + "/embeddings-" + c + ".bin";
+    }
+
+    /**
+     * Deletes the saved embedding chunks once the job has ended (before its last event, so a crash in between only
+     * costs a successor the embedding again): they exist only to resume after a crash, and they are derived from the
+     * tenant's training data, which is not kept longer than the job needs it. Chunks are written in order, so the first
+     * missing one ends them. A failure to delete is logged and does not change the job's outcome.
+     */
+    void discardEmbeddings() {
+        int c = 0;
+        try {
+            for (; blobs.exists(embeddingChunk(c)); c++) {
+                blobs.delete(embeddingChunk(c));
+            }
+        } catch (IOException e) {
+            LOG.warning("job " + job.jobId() + ": cannot delete its embedding chunks from " + c + " on (" + e
+                    + "); they stay in the store");
+        }
+    }
+
     /** Embeds every text, chunk by chunk; chunks saved by an earlier attempt are read back instead. */
     float[][] embedAll(Backbone backbone, List<String> texts) throws IOException {
         float[][] out = new float[texts.size()][];
@@ -175,7 +207,7 @@ public final class FineTuneRun {
         for (int c = 0; c < chunks; c++) {
             int from = c * CHUNK;
             int to = Math.min(texts.size(), from + CHUNK);
-            String key = FineTuneBlobs.checkpoints(job.tenantId(), job.jobId()) + "/embeddings-" + c + ".bin";
+            String key = embeddingChunk(c);
             var saved = blobs.readIfPresent(key);
             if (saved.isPresent()) {
                 float[][] part = readVectors(saved.get());

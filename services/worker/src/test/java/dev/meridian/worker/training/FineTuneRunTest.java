@@ -1,0 +1,81 @@
+package dev.meridian.worker.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.common.blob.FileSystemBlobStore;
+import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.finetune.FineTuneBlobs;
+import dev.meridian.common.finetune.FineTuneEvent;
+import dev.meridian.common.finetune.FineTuneJobMessage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How a run ends when something goes wrong: a failure of the job, or a worker stopping under it. */
+class FineTuneRunTest {
+
+    @TempDir
+    Path dir;
+
+    private final UUID tenant = UUID.randomUUID();
+    private final List<FineTuneEvent> events = new CopyOnWriteArrayList<>();
+    private final EventSink sink = new EventSink() {
+        @Override
+        public void send(FineTuneEvent event, boolean durable) {
+            events.add(event);
+        }
+
+        @Override
+        public void usage(UsageEvent event) {
+        }
+    };
+
+    /** A job whose training file is not in the store, so reading it fails right after the job starts. */
+    private FineTuneJobMessage jobWithoutItsTrainingFile() {
+        return new FineTuneJobMessage(UUID.randomUUID(), "ftjob-test", tenant, "eu-central", "all-minilm-l6-v2",
+                new FineTuneJobMessage.DatasetRef("file-x", FineTuneBlobs.file(tenant, "file-x"), 10, "00", 20),
+                null, new FineTuneJobMessage.Hyperparameters(3, 8, 1.0), 7, List.of("a", "b"),
+                "ft:all-minilm-l6-v2:t:ftjob-test", Instant.now());
+    }
+
+    private FileSystemBlobStore storeWithTwoEmbeddingChunks(FineTuneJobMessage job) throws Exception {
+        var blobs = new FileSystemBlobStore(dir);
+        for (int c = 0; c < 2; c++) {
+            blobs.put(FineTuneBlobs.checkpoints(tenant, job.jobId()) + "/embeddings-" + c + ".bin", new byte[] {1});
+        }
+        return blobs;
+    }
+
+    @Test
+    void aFailureOfTheJobFailsItAndDeletesWhatItEmbeddedOfTheTenantsData() throws Exception {
+        var job = jobWithoutItsTrainingFile();
+        var blobs = storeWithTwoEmbeddingChunks(job);
+
+        var outcome = new FineTuneRun(job, null, blobs, sink, "w1", () -> false, () -> false, Duration.ZERO).run();
+
+        assertThat(outcome).isEqualTo(FineTuneRun.Outcome.FAILED);
+        assertThat(events).extracting(FineTuneEvent::type).endsWith(FineTuneEvent.FAILED);
+        assertThat(events.getLast().error().code()).isEqualTo("training_failed");
+        assertThat(blobs.exists(FineTuneBlobs.checkpoints(tenant, job.jobId()) + "/embeddings-0.bin")).isFalse();
+        assertThat(blobs.exists(FineTuneBlobs.checkpoints(tenant, job.jobId()) + "/embeddings-1.bin")).isFalse();
+    }
+
+    @Test
+    void aFailureWhileTheWorkerHandsTheJobOverLeavesTheJobToTheNextWorker() throws Exception {
+        var job = jobWithoutItsTrainingFile();
+        var blobs = storeWithTwoEmbeddingChunks(job);
+
+        // the worker is closing: its calls fail because they are interrupted, not because of the job
+        var outcome = new FineTuneRun(job, null, blobs, sink, "w1", () -> false, () -> true, Duration.ZERO).run();
+
+        assertThat(outcome).isEqualTo(FineTuneRun.Outcome.HANDED_OVER);
+        assertThat(events).extracting(FineTuneEvent::type).doesNotContain(FineTuneEvent.FAILED);
+        assertThat(blobs.exists(FineTuneBlobs.checkpoints(tenant, job.jobId()) + "/embeddings-1.bin"))
+                .as("kept for the worker that resumes the job").isTrue();
+    }
+}

@@ -11,10 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.blob.BlobStoreSettings;
 import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
-import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.testing.MeridianStackResource;
+import dev.meridian.testing.TestStack;
 import dev.meridian.worker.Worker;
 import dev.meridian.worker.config.WorkerConfig;
 import dev.meridian.worker.export.OnnxExporter;
@@ -85,6 +86,14 @@ class FineTuneJobIT {
             }
         }
         return String.join("\n", lines) + "\n";
+    }
+
+    private static void awaitGone(Path file, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (Files.exists(file) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(file).as("deleted within %s", limit).doesNotExist();
     }
 
     /** The region's one blob store (the registry's settings), which the workers share. */
@@ -174,8 +183,22 @@ class FineTuneJobIT {
                 .body("data[0].object", equalTo("fine_tuning.job.checkpoint"))
                 .body("data[0].fine_tuning_job_id", equalTo(id));
 
-        // the exported model, as stored in the tenant's blob folder, classifies texts it never saw
-        Path model = blobDir().resolve(FineTuneBlobs.model(tenant, id));
+        // the tuned model is stored once, as the registry's version: the worker's export and the embedding chunks it
+        // saved to resume after a crash are gone; the epoch checkpoints stay, as the API lists them
+        Path export = blobDir().resolve(FineTuneBlobs.model(tenant, id));
+        Path jobFolder = blobDir().resolve(FineTuneBlobs.checkpoints(tenant, id));
+        awaitGone(export, Duration.ofSeconds(10));
+        try (var files = Files.list(jobFolder)) {
+            List<String> left = files.map(f -> f.getFileName().toString()).toList();
+            assertThat(left).noneMatch(n -> n.startsWith("embeddings-")).anyMatch(n -> n.startsWith("step-"));
+        }
+        String registered = io.restassured.RestAssured.given()
+                .header("Authorization", "Bearer " + TestStack.get().serviceToken("meridian-gateway"))
+                .get("/internal/v1/tenants/{t}/models/{m}/deployed", tenant, name).then().statusCode(200)
+                .extract().path("versions[0].blob_key");
+
+        // the registry's copy, which inference serves, classifies texts it never saw
+        Path model = blobDir().resolve(registered);
         Map<String, String> heldOut = Map.of(
                 "the goalkeeper saved a brilliant shot in extra time", "sports",
                 "fans cheered as the runner crossed the finish line first", "sports",
@@ -242,6 +265,8 @@ class FineTuneJobIT {
         assertThat(job.getString("status")).isEqualTo("cancelled");
         assertThat(job.getString("fine_tuned_model")).isNull();
         assertThat(Files.exists(blobDir().resolve(FineTuneBlobs.model(tenant, id)))).isFalse();
+        // what it had embedded of the tenant's data was deleted before it said so
+        assertThat(blobDir().resolve(FineTuneBlobs.checkpoints(tenant, id) + "/embeddings-0.bin")).doesNotExist();
     }
 
     @Test

@@ -8,8 +8,8 @@ import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.FineTuneJobEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.service.JobService;
-import dev.meridian.models.finetune.service.TunedModelRegistration;
 import dev.meridian.models.finetune.service.TenantScope;
+import dev.meridian.models.finetune.service.TunedModelRegistration;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -54,7 +54,7 @@ public class WorkerEventsConsumer {
     @Inject
     ObjectMapper json;
     @Inject
-    dev.meridian.models.finetune.service.TunedModelRegistration registration;
+    TunedModelRegistration registration;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
     @ConfigProperty(name = "meridian.models.region")
@@ -118,6 +118,9 @@ public class WorkerEventsConsumer {
             TunedModelRegistration.Outcome registered = FineTuneEvent.SUCCEEDED.equals(e.type()) && awaitsResult(e)
                     ? register(e) : null;
             QuarkusTransaction.requiringNew().run(() -> apply(e, registered));
+            if (FineTuneEvent.SUCCEEDED.equals(e.type())) {
+                discardExportOnceRegistered(e);
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException bad) {
             LOG.errorf("skipping unreadable fine-tuning event at %s@%d: %s", tp, r.offset(), bad.getOriginalMessage());
         } catch (RuntimeException failed) {
@@ -138,6 +141,22 @@ public class WorkerEventsConsumer {
                     .firstResult();
             return job != null && !job.terminal() && FineTuneJobEvent.findById(e.id()) == null;
         });
+    }
+
+    /**
+     * After a success the registry holds the tuned model, so the worker's export goes; checked against the job as
+     * committed, which also covers a repeated success event after a crash between the transition and the delete.
+     */
+    private void discardExportOnceRegistered(FineTuneEvent e) {
+        String registeredBlobKey = QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(e.tenantId());
+            FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", e.tenantId(), e.jobId())
+                    .firstResult();
+            return job != null && FineTuneJob.SUCCEEDED.equals(job.status) ? job.resultBlobKey : null;
+        });
+        if (registeredBlobKey != null) {
+            registration.discardExport(e.tenantId(), e.jobId(), e.result(), registeredBlobKey);
+        }
     }
 
     private TunedModelRegistration.Outcome register(FineTuneEvent e) {
@@ -225,7 +244,8 @@ public class WorkerEventsConsumer {
                 job.status = FineTuneJob.SUCCEEDED;
                 job.finishedAt = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
                 job.fineTunedModel = JobService.modelName(job).toString();
-                job.resultBlobKey = result.blobKey();
+                // The registry's copy is the job's model from now on; the worker's export is deleted after commit.
+                job.resultBlobKey = registered != null ? registered.blobKey() : result.blobKey();
                 job.resultSha256 = result.sha256();
                 job.resultBytes = result.bytes();
                 job.trainedTokens = result.trainedExamples();

@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Makes a succeeded job's exported model a deployed version of the tenant's model {@code ft:<base>:<suffix>:<job>}
@@ -24,8 +25,14 @@ import java.util.UUID;
 @ApplicationScoped
 public class TunedModelRegistration {
 
-    /** The version made (or found), or why the registry refused the model. */
-    public record Outcome(String model, Integer version, String refusal) {
+    private static final Logger LOG = Logger.getLogger(TunedModelRegistration.class);
+
+    /** The version made (or found) and the registry's copy of its file, or why the registry refused the model. */
+    public record Outcome(String model, Integer version, String blobKey, String refusal) {
+
+        static Outcome refused(String model, String why) {
+            return new Outcome(model, null, null, why);
+        }
     }
 
     @Inject
@@ -39,7 +46,7 @@ public class TunedModelRegistration {
             FineTuneEvent.Result result) throws IOException, InterruptedException {
         String prefix = "tenants/" + tenantId + "/";
         if (result == null || result.blobKey() == null || !result.blobKey().startsWith(prefix)) {
-            return new Outcome(modelName, null, "the worker reported no model in the tenant's store");
+            return Outcome.refused(modelName, "the worker reported no model in the tenant's store");
         }
         // The registry validates a local file (a trial run in a child JVM), so the exported model is copied out of the
         // region's store, which may be a bucket, into a temporary file first.
@@ -48,17 +55,35 @@ public class TunedModelRegistration {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         } catch (NoSuchFileException | IllegalArgumentException e) {
             Files.deleteIfExists(file);
-            return new Outcome(modelName, null, "the exported model " + result.blobKey() + " is not in the blob store");
+            return Outcome.refused(modelName, "the exported model " + result.blobKey() + " is not in the blob store");
         }
         try {
             var registered = registry.register(tenantId, modelName, "Fine-tuned from " + baseModel + " by " + jobId,
                     file, config.maxModelBytes());
             registry.setDeployed(tenantId, modelName, String.valueOf(registered.version().version), true);
-            return new Outcome(modelName, registered.version().version, null);
+            return new Outcome(modelName, registered.version().version, registered.version().blobKey, null);
         } catch (RegistryException refused) {
-            return new Outcome(modelName, null, refused.getMessage());
+            return Outcome.refused(modelName, refused.getMessage());
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Deletes the worker's export of a job whose model the registry holds: the registry stored its own copy, which is
+     * the one served and metered, so the export would only double the tenant's storage. Idempotent (a missing export
+     * is fine), so a repeated success event may call it again. A failure leaves the export behind and is logged.
+     */
+    public void discardExport(UUID tenantId, String jobId, FineTuneEvent.Result result, String registeredBlobKey) {
+        String key = result == null ? null : result.blobKey();
+        if (key == null || !key.startsWith("tenants/" + tenantId + "/") || key.equals(registeredBlobKey)) {
+            return;
+        }
+        try {
+            blobs.delete(key);
+        } catch (IOException e) {
+            LOG.warnf("job %s: cannot delete the worker's export %s now that the registry holds the model (%s);"
+                    + " it stays in the store", jobId, key, e.toString());
         }
     }
 }

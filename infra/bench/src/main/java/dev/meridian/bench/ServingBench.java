@@ -187,27 +187,41 @@ public final class ServingBench {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
     }
 
-    /** A tenant on the enterprise plan, so the per-key rate limit does not cap the benchmark. */
+    /**
+     * A tenant on the enterprise plan, so the per-key rate limit does not cap the benchmark. Customers cannot choose
+     * that plan at sign-up: the tenant is created on pay as you go and the operator moves it in billing (book prices,
+     * no budget, so the gateway's quota leases never stop the run), which tenancy follows within seconds.
+     */
     private static String enterpriseKey(RunningPlatform p) throws Exception {
         String token = OidcBrowser.login(p.keycloakUrl(), "demo@meridian.local",
                 p.secrets().get(Secrets.DEMO_PASSWORD)).accessToken();
         var created = HTTP.send(HttpRequest.newBuilder(URI.create(p.tenancyUrl() + "/api/v1/tenants"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"name\":\"Bench\",\"home_region\":\"eu-central\",\"plan\":\"enterprise\"}")).build(),
+                        "{\"name\":\"Bench\",\"home_region\":\"eu-central\",\"plan\":\"payg\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("tenancy refused the bench tenant: " + created.body());
+        }
         String tenant = created.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
-        // Billing opens new tenants on its free tier (blocked after its included requests): pay as you go instead,
-        // without a budget, so the gateway's quota leases never stop the run.
         String operator = OidcBrowser.login(p.keycloakUrl(), "operator@meridian.local",
                 p.secrets().get(Secrets.OPERATOR_PASSWORD)).accessToken();
         var plan = HTTP.send(HttpRequest.newBuilder(URI.create(p.billingUrl() + "/api/v1/billing/admin/tenants/"
                         + tenant + "/plan"))
                 .header("Authorization", "Bearer " + operator).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"plan\":\"payg\",\"region\":\"eu-central\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"plan\":\"enterprise\",\"region\":\"eu-central\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
         if (plan.statusCode() != 200) {
             throw new IllegalStateException("billing refused the bench tenant's plan: " + plan.body());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!HTTP.send(HttpRequest.newBuilder(URI.create(p.tenancyUrl() + "/api/v1/tenants/" + tenant))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).body()
+                .contains("\"plan\":\"enterprise\"")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("tenancy did not take billing's enterprise plan within 30 s");
+            }
+            Thread.sleep(200);
         }
         var key = HTTP.send(HttpRequest.newBuilder(URI.create(p.tenancyUrl() + "/api/v1/tenants/" + tenant + "/api-keys"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")

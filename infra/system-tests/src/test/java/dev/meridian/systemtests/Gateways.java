@@ -1,6 +1,8 @@
 package dev.meridian.systemtests;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.restassured.response.Response;
 import java.net.URI;
@@ -39,26 +41,16 @@ final class Gateways {
 
     /**
      * Polls {@code GET /v1/models} until the answer satisfies {@code done}; returns how long that took, or fails after
-     * {@code limit}. Polling stops as soon as the condition holds, so the figure is an upper bound of the delay.
+     * {@code limit} with the last answer. Polling stops as soon as the condition holds, so the figure is an upper bound
+     * of the delay. {@code what} says what the gateway is waited for ("refuses the revoked key").
      */
-    static Duration timeUntil(String gatewayUrl, String apiKey, Predicate<Response> done, Duration limit) {
+    static Duration timeUntil(String gatewayUrl, String apiKey, String what, Predicate<Response> done,
+            Duration limit) {
         long start = System.nanoTime();
-        while (true) {
-            Response r = listModels(gatewayUrl, apiKey);
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            if (done.test(r)) {
-                return elapsed;
-            }
-            if (elapsed.compareTo(limit) > 0) {
-                throw new AssertionError("gateway " + gatewayUrl + " still answered " + r.statusCode() + " "
-                        + r.asString() + " after " + limit.toMillis() + " ms");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        await("gateway " + gatewayUrl + " " + what).atMost(limit)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> listModels(gatewayUrl, apiKey), r -> assertThat(done.test(r))
+                        .as("gateway %s answered %d %s", gatewayUrl, r.statusCode(), r.asString()).isTrue());
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 }

@@ -5,21 +5,34 @@ import static io.restassured.RestAssured.given;
 import dev.meridian.stack.OidcBrowser;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /** The platform operator (realm role {@code platform-admin}) from the imported realm, logged in through Keycloak. */
 final class Operator {
 
+    /** Time a test may still spend on a token it is handed; a shorter-lived one is replaced first. */
+    private static final Duration TOKEN_USE = Duration.ofSeconds(60);
+
     private static String token;
+    private static Instant tokenExpiresAt = Instant.MIN;
 
     private Operator() {
     }
 
+    /**
+     * The operator's access token, logged in again when it would expire within {@link #TOKEN_USE}: the test classes
+     * share one JVM for longer than the realm's access token lifespan (5 minutes).
+     */
     static synchronized String token() {
-        if (token == null) {
+        if (Instant.now().plus(TOKEN_USE).isAfter(tokenExpiresAt)) {
             var p = SystemUnderTest.platform();
-            token = OidcBrowser.login(p.keycloakUrl(), "operator@meridian.local",
-                    p.secrets().get("MERIDIAN_OPERATOR_PASSWORD")).accessToken();
+            Instant requested = Instant.now();
+            var tokens = OidcBrowser.login(p.keycloakUrl(), "operator@meridian.local",
+                    p.secrets().get("MERIDIAN_OPERATOR_PASSWORD"));
+            token = tokens.accessToken();
+            tokenExpiresAt = requested.plusSeconds(tokens.expiresIn());
         }
         return token;
     }

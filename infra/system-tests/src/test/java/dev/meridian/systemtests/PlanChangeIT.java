@@ -1,6 +1,7 @@
 package dev.meridian.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.restassured.response.Response;
@@ -30,8 +31,10 @@ class PlanChangeIT {
 
         Operator.setPlan(tenant, "enterprise", "eu-central");
 
-        Duration eu = Gateways.timeUntil(SystemUnderTest.eu(), key, limitIs("1000"), PROPAGATION);
-        Duration us = Gateways.timeUntil(SystemUnderTest.us(), key, limitIs("1000"), PROPAGATION);
+        Duration eu = Gateways.timeUntil(SystemUnderTest.eu(), key, "limits the key as enterprise", limitIs("1000"),
+                PROPAGATION);
+        Duration us = Gateways.timeUntil(SystemUnderTest.us(), key, "limits the key as enterprise", limitIs("1000"),
+                PROPAGATION);
         System.out.printf("[plan change] billing -> tenancy -> gateways: eu-central %d ms, us-east %d ms%n",
                 eu.toMillis(), us.toMillis());
         for (int i = 0; i < 30; i++) {
@@ -42,7 +45,7 @@ class PlanChangeIT {
     }
 
     @Test
-    void aTenantCreatedOnAPlanIsOnItInBillingTooAndAnOperatorsLaterChangeWins() throws InterruptedException {
+    void aTenantCreatedOnAPlanIsOnItInBillingTooAndAnOperatorsLaterChangeWins() {
         var user = ConsoleUser.signUp();
         String tenant = user.createTenant("Paying", "eu-central", "payg");
         String key = user.createKeySecret(tenant, List.of("models"));
@@ -53,21 +56,18 @@ class PlanChangeIT {
         awaitBillingPlan(user, tenant, "payg");
 
         Operator.setPlan(tenant, "subscription", "eu-central");
-        Gateways.timeUntil(SystemUnderTest.eu(), key, limitIs("200"), PROPAGATION);
+        Gateways.timeUntil(SystemUnderTest.eu(), key, "limits the key as subscription", limitIs("200"), PROPAGATION);
         awaitBillingPlan(user, tenant, "subscription");
         user.api().get("/api/v1/tenants/{t}", tenant).then().statusCode(200).body("plan", equalTo("subscription"));
     }
 
     /** Polls the plan billing holds, as the tenant's owner reads it in the console, until it is {@code plan}. */
-    private static void awaitBillingPlan(ConsoleUser user, String tenant, String plan) throws InterruptedException {
-        long deadline = System.nanoTime() + PROPAGATION.toNanos();
-        Response r = billingPlan(user, tenant);
-        while (!plan.equals(r.path("plan")) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            r = billingPlan(user, tenant);
-        }
-        assertThat(r.statusCode()).as("billing's plan of %s: %s", tenant, r.asString()).isEqualTo(200);
-        assertThat(r.<String>path("plan")).as("billing's plan of %s", tenant).isEqualTo(plan);
+    private static void awaitBillingPlan(ConsoleUser user, String tenant, String plan) {
+        await("billing's plan of " + tenant + " to be " + plan).atMost(PROPAGATION).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> billingPlan(user, tenant), r -> {
+                    assertThat(r.statusCode()).as("billing's plan of %s: %s", tenant, r.asString()).isEqualTo(200);
+                    assertThat(r.<String>path("plan")).as("billing's plan of %s", tenant).isEqualTo(plan);
+                });
     }
 
     private static Response billingPlan(ConsoleUser user, String tenant) {

@@ -25,7 +25,8 @@ class RevocationIT {
                 .then().statusCode(200).body("revoked_at", org.hamcrest.Matchers.notNullValue());
 
         for (String gateway : List.of(SystemUnderTest.eu(), SystemUnderTest.us())) {
-            Duration took = Gateways.timeUntil(gateway, key, r -> r.statusCode() == 401, Duration.ofSeconds(1));
+            Duration took = Gateways.timeUntil(gateway, key, "refuses the revoked key", r -> r.statusCode() == 401,
+                    Duration.ofSeconds(1));
             System.out.printf("revocation reached %s in %d ms%n", gateway, took.toMillis());
             Gateways.listModels(gateway, key).then().statusCode(401)
                     .body("error.code", equalTo("api_key_revoked"))
@@ -43,13 +44,15 @@ class RevocationIT {
 
         Operator.post("/api/v1/tenants/{t}/suspend", tenant).then().statusCode(200).body("status", equalTo("suspended"));
         for (String gateway : List.of(SystemUnderTest.eu(), SystemUnderTest.us())) {
-            Gateways.timeUntil(gateway, key, r -> r.statusCode() == 403, Duration.ofSeconds(1));
+            Gateways.timeUntil(gateway, key, "refuses the suspended tenant's key", r -> r.statusCode() == 403,
+                    Duration.ofSeconds(1));
             Gateways.listModels(gateway, key).then().body("error.code", equalTo("tenant_suspended"));
         }
 
         Operator.post("/api/v1/tenants/{t}/activate", tenant).then().statusCode(200).body("status", equalTo("active"));
         for (String gateway : List.of(SystemUnderTest.eu(), SystemUnderTest.us())) {
-            Duration took = Gateways.timeUntil(gateway, key, r -> r.statusCode() == 200, Duration.ofSeconds(1));
+            Duration took = Gateways.timeUntil(gateway, key, "accepts the reactivated tenant's key",
+                    r -> r.statusCode() == 200, Duration.ofSeconds(1));
             assertThat(took).isLessThan(Duration.ofSeconds(1));
         }
     }

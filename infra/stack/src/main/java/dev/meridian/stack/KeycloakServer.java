@@ -48,33 +48,131 @@ public final class KeycloakServer implements AutoCloseable {
      */
     public static KeycloakServer start(MeridianHome home, Secrets secrets, int port, int managementPort,
             Path installDir, Path logDir, Path pidDir) {
+        return start(home, secrets, port, managementPort, installDir, logDir, pidDir, false);
+    }
+
+    /**
+     * As {@link #start(MeridianHome, Secrets, int, int, Path, Path, Path)}; with {@code seeded}, a fresh install gets
+     * a copy of a database in which Keycloak already created its schema, the master realm and this exact
+     * {@code meridian} realm (same secrets). The seed is made once next to the zip, by a Keycloak started and
+     * stopped for that purpose, and saves every later start the schema creation and the realm import (about two
+     * thirds of a start). For test JVMs that share one set of secrets per build; each still runs its own Keycloak on
+     * its own copy of the database.
+     */
+    public static KeycloakServer start(MeridianHome home, Secrets secrets, int port, int managementPort,
+            Path installDir, Path logDir, Path pidDir, boolean seeded) {
         try {
             Path zip = home.keycloakZip();
             Path prepared = zip.resolveSibling("prepared");
+            String realm = realm(home, secrets);
             boolean fromPrepared = installFrom(zip, prepared, installDir);
-            Path importDir = installDir.resolve("data/import");
-            Files.createDirectories(importDir);
-            Files.writeString(importDir.resolve("meridian-realm.json"), realm(home, secrets));
-
-            String javaHome = System.getProperty("java.home");
-            Map<String, String> env = Map.of(
-                    "JAVA_HOME", javaHome,
-                    "PATH", javaHome + "/bin:" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                    "JAVA_OPTS_KC_HEAP", "-Xms128m -Xmx768m",
-                    "KC_BOOTSTRAP_ADMIN_USERNAME", "admin",
-                    "KC_BOOTSTRAP_ADMIN_PASSWORD", secrets.get(Secrets.KEYCLOAK_ADMIN_PASSWORD));
-            List<String> command = List.of("bash", installDir.resolve("bin/kc.sh").toString(), "start-dev",
-                    "--http-port=" + port, "--http-management-port=" + managementPort,
-                    "--hostname-strict=false", "--health-enabled=true", "--import-realm");
-            var child = ChildProcess.start("keycloak", command, env, installDir, logDir.resolve("keycloak.log"), pidDir);
-            String url = "http://localhost:" + port;
-            child.awaitReady(() -> realmAnswers(url), Duration.ofSeconds(180));
+            boolean fromSeed = false;
+            if (seeded && !Files.exists(installDir.resolve("data/h2"))) {
+                Path seed = seed(home, secrets, zip, prepared, installDir, fromPrepared, realm, logDir);
+                copyTree(seed, installDir.resolve("data/h2"));
+                fromPrepared = true;
+                fromSeed = true;
+            }
+            var child = startProcess(home, secrets, port, managementPort, installDir, logDir, pidDir, realm, !fromSeed);
             if (!fromPrepared) {
                 keepPrepared(installDir, prepared);
             }
-            return new KeycloakServer(child, url);
+            return new KeycloakServer(child, "http://localhost:" + port);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Keycloak in " + installDir, e);
+        }
+    }
+
+    /** Starts Keycloak in dev mode from {@code installDir} and waits until the realm answers. */
+    private static ChildProcess startProcess(MeridianHome home, Secrets secrets, int port, int managementPort,
+            Path installDir, Path logDir, Path pidDir, String realm, boolean importRealm) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", installDir.resolve("bin/kc.sh").toString(),
+                "start-dev", "--http-port=" + port, "--http-management-port=" + managementPort,
+                "--hostname-strict=false", "--health-enabled=true"));
+        if (importRealm) {
+            Path importDir = installDir.resolve("data/import");
+            Files.createDirectories(importDir);
+            Files.writeString(importDir.resolve("meridian-realm.json"), realm);
+            command.add("--import-realm");
+        }
+        String javaHome = System.getProperty("java.home");
+        Map<String, String> env = Map.of(
+                "JAVA_HOME", javaHome,
+                "PATH", javaHome + "/bin:" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "JAVA_OPTS_KC_HEAP", "-Xms128m -Xmx768m",
+                "KC_BOOTSTRAP_ADMIN_USERNAME", "admin",
+                "KC_BOOTSTRAP_ADMIN_PASSWORD", secrets.get(Secrets.KEYCLOAK_ADMIN_PASSWORD));
+        var child = ChildProcess.start("keycloak", command, env, installDir, logDir.resolve("keycloak.log"), pidDir);
+        String url = "http://localhost:" + port;
+        child.awaitReady(() -> realmAnswers(url), Duration.ofSeconds(180));
+        return child;
+    }
+
+    /**
+     * The seeded database for this realm and admin password: made once (under a file lock, so that concurrent test
+     * JVMs make it once between them) by starting Keycloak with the realm imported and stopping it cleanly, which
+     * leaves a consistent H2 database behind. It runs on a throwaway install linked from the prepared one; or, on the
+     * machine's very first start, on {@code installDir} itself, which that start also augments and keeps as prepared.
+     */
+    private static Path seed(MeridianHome home, Secrets secrets, Path zip, Path prepared, Path installDir,
+            boolean fromPrepared, String realm, Path logDir) throws IOException {
+        String key = sha256(realm + "\n" + secrets.get(Secrets.KEYCLOAK_ADMIN_PASSWORD) + "\n" + stamp(zip));
+        Path seed = zip.resolveSibling("seeded-" + key.substring(0, 16));
+        if (Files.exists(seed.resolve(MARKER))) {
+            return seed;
+        }
+        try (var lock = java.nio.channels.FileChannel.open(zip.resolveSibling("seed.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                var held = lock.lock()) {
+            if (Files.exists(seed.resolve(MARKER))) {
+                return seed; // another JVM made it while this one waited
+            }
+            Path scratch = fromPrepared ? zip.resolveSibling("seeding-" + ProcessHandle.current().pid()) : installDir;
+            try {
+                if (fromPrepared) {
+                    deleteTree(scratch);
+                    linkTree(prepared, scratch);
+                }
+                startProcess(home, secrets, Ports.free(), Ports.free(), scratch, logDir, null, realm, true).close();
+                if (!fromPrepared) {
+                    keepPrepared(installDir, prepared);
+                }
+                Path staging = zip.resolveSibling("seeded.tmp-" + ProcessHandle.current().pid());
+                deleteTree(staging);
+                copyTree(scratch.resolve("data/h2"), staging);
+                Files.writeString(staging.resolve(MARKER), key);
+                Files.move(staging, seed, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                deleteTree(fromPrepared ? scratch : installDir.resolve("data"));
+            }
+            return seed;
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Copies the files of {@code source} (the seed's marker excepted) into {@code target}. */
+    private static void copyTree(Path source, Path target) throws IOException {
+        try (var files = Files.walk(source)) {
+            for (Path from : (Iterable<Path>) files::iterator) {
+                Path relative = source.relativize(from);
+                if (relative.toString().equals(MARKER)) {
+                    continue;
+                }
+                Path to = target.resolve(relative.toString());
+                if (Files.isDirectory(from)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 

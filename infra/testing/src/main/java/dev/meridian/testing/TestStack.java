@@ -18,7 +18,7 @@ import java.util.UUID;
 /**
  * The real servers a test JVM shares: embedded PostgreSQL (roles and databases as in production), a Kafka broker
  * in KRaft mode, and Keycloak with the {@code meridian} realm. Started on first use, once per JVM, on free ports
- * with fresh random secrets, and stopped when the JVM exits. Quarkus loads this class once per application class
+ * with random secrets made once per build, and stopped when the JVM exits. Quarkus loads this class once per application class
  * loader (a test profile or class-restricted test resources get their own), so the first start records where the
  * servers are in a JVM-wide system property and every later copy of this class attaches to them.
  */
@@ -67,10 +67,10 @@ public final class TestStack {
         }
         try {
             MeridianHome home = MeridianHome.locate();
-            Path state = Files.createDirectories(home.root().resolve("target/test-stack"))
-                    .resolve("run-" + ProcessHandle.current().pid());
+            Path stacks = Files.createDirectories(home.root().resolve("target/test-stack"));
+            Path state = stacks.resolve("run-" + ProcessHandle.current().pid());
             Path logs = state.resolve("logs");
-            Secrets secrets = Secrets.random();
+            Secrets secrets = buildSecrets(stacks);
             long t0 = System.nanoTime();
 
             var postgres = PostgresServer.embedded(Ports.free(), state.resolve("postgres"), false);
@@ -80,9 +80,10 @@ public final class TestStack {
             // Kafka and Keycloak start in parallel: they are independent and each takes seconds.
             var kafkaStart = java.util.concurrent.CompletableFuture.supplyAsync(() ->
                     KafkaBroker.start(home, Ports.free(), Ports.free(), state.resolve("kafka"), logs, null));
-            // Keycloak's data lives in its install folder, so each test JVM gets its own (fresh realm, fresh secrets).
+            // Keycloak's data lives in its install folder, so each test JVM gets its own, copied from the database
+            // seeded once per build with the realm (the build's secrets), so no start creates the schema or imports.
             var keycloak = KeycloakServer.start(home, secrets, Ports.free(), Ports.free(), state.resolve("keycloak"),
-                    logs, null);
+                    logs, null, true);
             log("Keycloak ready at " + keycloak.url(), t0);
             var kafka = kafkaStart.join();
             log("Kafka ready at " + kafka.bootstrapServers(), t0);
@@ -91,6 +92,18 @@ public final class TestStack {
             return stack;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The secrets every test JVM of this build shares (random, made by the first, mode 600 under {@code target/}):
+     * one realm, so one seeded Keycloak database, serves them all. Made under a file lock, as JVMs may start at once.
+     */
+    private static Secrets buildSecrets(Path stacks) throws IOException {
+        try (var lock = java.nio.channels.FileChannel.open(stacks.resolve("secrets.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                var held = lock.lock()) {
+            return Secrets.loadOrCreate(stacks.resolve("secrets.env"));
         }
     }
 

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,6 +29,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Accounts {
+
+    @Inject
+    Clock clock;
 
     /** What {@link #openOnSignUp} did with the plan a tenant was created with. */
     public enum SignUp {
@@ -116,7 +120,7 @@ public class Accounts {
             return SignUp.UNCHANGED;
         }
         account.plan = plan;
-        account.updatedAt = Instant.now();
+        account.updatedAt = clock.instant();
         return SignUp.ADOPTED;
     }
 
@@ -129,7 +133,7 @@ public class Accounts {
     public PlanChange setPlan(Account account, String plan) {
         account.plan = plan;
         account.planVersion++;
-        account.updatedAt = Instant.now();
+        account.updatedAt = clock.instant();
         var change = new PlanChange(UUID.randomUUID(), account.tenantId, plan, account.planVersion,
                 account.updatedAt);
         try {

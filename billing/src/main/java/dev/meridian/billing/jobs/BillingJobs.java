@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -31,6 +32,9 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class BillingJobs {
+
+    @Inject
+    Clock clock;
 
     private static final Logger LOG = Logger.getLogger(BillingJobs.class);
 
@@ -82,7 +86,7 @@ public class BillingJobs {
 
     /** Once per hour, the hour before the last complete one (usage events of a served call may arrive a bit late). */
     private void reconcileLastHour() {
-        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.HOURS);
+        Instant hour = clock.instant().truncatedTo(ChronoUnit.HOURS).minus(1, ChronoUnit.HOURS);
         if (config.reconciliation().gateways().isEmpty() || hour.equals(lastReconciled)) {
             return;
         }
@@ -91,8 +95,8 @@ public class BillingJobs {
     }
 
     private void closePreviousPeriod() {
-        Period previous = Period.containing(Instant.now()).previous();
-        if (Instant.now().isBefore(previous.end().plus(config.invoices().finalizeGrace()))) {
+        Period previous = Period.containing(clock.instant()).previous();
+        if (clock.instant().isBefore(previous.end().plus(config.invoices().finalizeGrace()))) {
             return;
         }
         for (UUID tenant : tenants()) {

@@ -21,6 +21,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
@@ -36,6 +37,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(BillingAccess.PLATFORM_ADMIN)
 @Tag(name = "Billing admin")
 public class AdminResource {
+
+    @Inject
+    Clock clock;
 
     /** {@code region} only when billing has not met the tenant yet; {@code custom_prices_nanos} for enterprise. */
     public record PlanRequest(String plan, String region, Map<String, Long> customPricesNanos) {
@@ -177,7 +181,7 @@ public class AdminResource {
         e.invoiceId = invoiceId;
         e.reason = reason;
         e.createdBy = access.actor();
-        e.createdAt = Instant.now();
+        e.createdAt = clock.instant();
         e.persist();
         em.flush();
         return new WalletEntryView(e.id, e.kind, e.amountMinor, e.currency, e.invoiceId, e.reason, e.createdAt,

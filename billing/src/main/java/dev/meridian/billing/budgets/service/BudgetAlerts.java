@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -28,6 +29,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class BudgetAlerts {
+
+    @Inject
+    Clock clock;
 
     public static final String TOPIC = "billing.alerts";
     public static final String TYPE = "budget.threshold_reached";
@@ -55,7 +59,7 @@ public class BudgetAlerts {
         if (account == null) {
             return 0;
         }
-        Period period = Period.containing(Instant.now());
+        Period period = Period.containing(clock.instant());
         int raised = 0;
         if (account.softBudgetMinor != null) {
             raised += check(account, null, account.softBudgetMinor, period);
@@ -73,7 +77,7 @@ public class BudgetAlerts {
             if (Math.multiplyExact(spent, 100L) < Math.multiplyExact(budgetMinor, (long) pct)) {
                 continue;
             }
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
             int inserted = em.createNativeQuery("insert into budget_alerts (tenant_id, key_id, period_start,"
                             + " threshold_pct, spent_minor, budget_minor, alerted_at) values (:t, :k, :p, :pct, :s, :b, :at)"
                             + " on conflict do nothing")

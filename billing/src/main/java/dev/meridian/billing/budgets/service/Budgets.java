@@ -12,6 +12,7 @@ import dev.meridian.common.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -22,6 +23,9 @@ import java.util.UUID;
 /** A tenant's soft and hard budgets (and its keys'), with what the current period has spent against them. */
 @ApplicationScoped
 public class Budgets {
+
+    @Inject
+    Clock clock;
 
     public record BudgetView(UUID keyId, Long softBudgetMinor, Long hardBudgetMinor, long spentMinor) {
     }
@@ -62,7 +66,7 @@ public class Budgets {
         if (webhookUrl == null) {
             account.webhookSecret = null;
         }
-        account.updatedAt = Instant.now();
+        account.updatedAt = clock.instant();
         return view(account, secret);
     }
 
@@ -95,7 +99,7 @@ public class Budgets {
     }
 
     private BudgetsView view(Account account, String newSecret) {
-        Period period = Period.containing(Instant.now());
+        Period period = Period.containing(clock.instant());
         var keys = KeyBudget.<KeyBudget>list("id.tenantId", account.tenantId).stream()
                 .map(k -> new BudgetView(k.id.keyId(), k.softBudgetMinor, k.hardBudgetMinor,
                         spentMinor(account, k.id.keyId(), period)))

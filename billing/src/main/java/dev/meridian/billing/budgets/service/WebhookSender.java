@@ -6,6 +6,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Clock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +25,9 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class WebhookSender {
+
+    @Inject
+    Clock clock;
 
     private static final Logger LOG = Logger.getLogger(WebhookSender.class);
 
@@ -63,7 +67,7 @@ public class WebhookSender {
                 session.bindTenant(tenant);
                 int attempts = call.attempts() + 1;
                 boolean giveUp = error != null && attempts >= config.alerts().maxAttempts();
-                Instant next = Instant.now().plusSeconds(1L << Math.min(attempts - 1, 16));
+                Instant next = clock.instant().plusSeconds(1L << Math.min(attempts - 1, 16));
                 em.createNativeQuery("update webhook_deliveries set attempts = :a, last_error = :e,"
                                 + " delivered_at = case when :ok then now() end,"
                                 + " next_attempt_at = case when :giveUp then 'infinity'::timestamptz else :next end"
@@ -87,7 +91,7 @@ public class WebhookSender {
         if (call.secret() == null) {
             return "the tenant has no webhook secret (webhook removed)";
         }
-        long now = Instant.now().getEpochSecond();
+        long now = clock.instant().getEpochSecond();
         try {
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(call.url()))
                     .timeout(Duration.ofSeconds(10))

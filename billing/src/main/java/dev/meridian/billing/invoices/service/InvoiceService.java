@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
@@ -31,6 +32,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class InvoiceService {
+
+    @Inject
+    Clock clock;
 
     /** An invoice as the API shows it, draft or final. */
     public record InvoiceView(UUID id, String object, String status, String number, UUID tenantId, Instant periodStart,
@@ -58,7 +62,7 @@ public class InvoiceService {
             return List.of();
         }
         List<InvoiceView> out = new ArrayList<>();
-        Period now = Period.containing(Instant.now());
+        Period now = Period.containing(clock.instant());
         if (finalized(tenantId, now).isEmpty()) {
             out.add(draft(account.get(), now));
         }
@@ -80,7 +84,7 @@ public class InvoiceService {
     @Transactional
     public InvoiceView finalizePeriod(UUID tenantId, YearMonth month, String actor) {
         Period period = Period.of(month);
-        if (period.end().isAfter(Instant.now())) {
+        if (period.end().isAfter(clock.instant())) {
             throw ApiException.conflict("The period " + month + " is still open; it can be finalized from "
                     + period.end() + ".");
         }
@@ -113,7 +117,7 @@ public class InvoiceService {
         invoice.totalMinor = draft.totalMinor();
         invoice.creditsAppliedMinor = draft.creditsAppliedMinor();
         invoice.amountDueMinor = draft.amountDueMinor();
-        invoice.finalizedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        invoice.finalizedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         invoice.persist();
         for (LineView l : draft.lines()) {
             InvoiceLine line = new InvoiceLine();

@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -40,6 +41,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class LeaseService {
 
+    @Inject
+    Clock clock;
+
     public static final String HARD_BUDGET_REACHED = "hard_budget_reached";
     public static final String KEY_BUDGET_REACHED = "key_budget_reached";
     public static final String FREE_TIER_EXHAUSTED = "free_tier_exhausted";
@@ -61,7 +65,7 @@ public class LeaseService {
         UUID tenant = request.tenantId();
         Account account = accounts.open(tenant, request.region());
         accounts.lock(tenant);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Instant expires = now.plus(config.leases().ttl());
         Period period = Period.containing(now);
         Rating rating = accounts.rating(account);
@@ -156,7 +160,7 @@ public class LeaseService {
                 && settlement.spentQuantities().values().stream().anyMatch(q -> q == null || q < 0))) {
             throw ApiException.badRequest("`spent_nanos` and `spent_quantities` must not be negative.");
         }
-        lease.settledAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        lease.settledAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         lease.spentNanos = settlement.spentNanos();
         lease.spentQuantities = settlement.spentQuantities() == null ? Map.of()
                 : new HashMap<>(settlement.spentQuantities());

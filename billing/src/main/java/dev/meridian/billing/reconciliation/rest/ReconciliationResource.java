@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -24,12 +25,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ReconciliationResource {
 
     @Inject
+    Clock clock;
+
+    @Inject
     Reconciliation reconciliation;
 
     @GET
     @Operation(summary = "Gateways' served requests against billed requests per tenant and hour (whole hours)")
     public Reconciliation.Report reconcile(@QueryParam("from") String from, @QueryParam("to") String to) {
-        Instant end = to == null ? Instant.now().truncatedTo(ChronoUnit.HOURS) : hour("to", to);
+        Instant end = to == null ? clock.instant().truncatedTo(ChronoUnit.HOURS) : hour("to", to);
         Instant start = from == null ? end.minus(Duration.ofHours(24)) : hour("from", from);
         if (!start.isBefore(end)) {
             throw ApiException.invalidField("to", "must be after `from`");

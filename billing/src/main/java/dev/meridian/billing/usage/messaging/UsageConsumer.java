@@ -12,9 +12,12 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -39,7 +42,7 @@ public class UsageConsumer {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    private final List<BatchConsumer<String, byte[]>> consumers = new ArrayList<>();
+    private final List<BatchConsumer<String, byte[]>> consumers = new CopyOnWriteArrayList<>();
     private UsageBatches batches;
 
     void start(@Observes StartupEvent event) {
@@ -78,6 +81,16 @@ public class UsageConsumer {
     private synchronized void stopLoop() {
         consumers.forEach(BatchConsumer::close);
         consumers.clear();
+    }
+
+    /**
+     * The partitions of {@code usage.events} the consumer threads hold now. Usage is ingested only from these: until
+     * the group has assigned every partition (after start, after {@link #restart}), some tenants' usage waits.
+     */
+    public Set<TopicPartition> assignment() {
+        Set<TopicPartition> all = new HashSet<>();
+        consumers.forEach(c -> all.addAll(c.assignment()));
+        return all;
     }
 
     /** Events billed (new) since start. */

@@ -12,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -29,6 +30,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Billing")
 public class UsageResource {
 
+    @Inject
+    Clock clock;
+
     public record UsageList(String object, UUID tenantId, Instant from, Instant to, List<String> groupBy,
             List<UsageQueries.Figure> data) {
     }
@@ -43,7 +47,7 @@ public class UsageResource {
     public UsageList usage(@QueryParam("tenant_id") UUID tenantId, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("group_by") String groupBy) {
         UUID tenant = access.readableTenant(tenantId);
-        Period current = Period.containing(Instant.now());
+        Period current = Period.containing(clock.instant());
         Instant start = from == null ? current.start() : instant("from", from);
         Instant end = to == null ? current.end() : instant("to", to);
         if (!start.isBefore(end)) {

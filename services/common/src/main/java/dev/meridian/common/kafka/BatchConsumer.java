@@ -1,13 +1,17 @@
 package dev.meridian.common.kafka;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,7 +26,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * committed only after the handler returned (the handler makes its effect durable and idempotent, e.g. by event id or
  * version). A batch the handler fails on is not committed: the consumer seeks back to its start and retries it after
  * a second, warning once. A broken consumer is replaced after a second. {@link #close} stops it between two calls
- * of the handler as a crash would: what was handled but not yet committed is consumed again.
+ * of the handler as a crash would: what was handled but not yet committed is consumed again. {@link #assignment}
+ * says which partitions it holds right now, for readiness checks: a consumer that holds none consumes nothing.
  */
 public final class BatchConsumer<K, V> implements AutoCloseable {
 
@@ -43,6 +48,7 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile KafkaConsumer<K, V> consumer;
+    private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
 
     private BatchConsumer(String name, Properties properties, Deserializer<K> keys, Deserializer<V> values,
             List<String> topics, Handler<K, V> handler) {
@@ -97,7 +103,22 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
         while (running) {
             try (var c = new KafkaConsumer<>(properties, keys, values)) {
                 consumer = c;
-                c.subscribe(topics);
+                c.subscribe(topics, new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                        assigned.removeAll(partitions);
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        assigned.addAll(partitions);
+                    }
+
+                    @Override
+                    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                        assigned.removeAll(partitions);
+                    }
+                });
                 while (running) {
                     ConsumerRecords<K, V> records = c.poll(Duration.ofMillis(500));
                     if (records.isEmpty()) {
@@ -138,6 +159,7 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
                 }
             } finally {
                 consumer = null;
+                assigned.clear();
             }
         }
     }
@@ -150,7 +172,17 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
         return offsets;
     }
 
-    /** Stops consuming (waits up to 10 s for the handler to return); uncommitted batches are consumed again later. */
+    /** The partitions this consumer is assigned now (empty before its group's first rebalance and after close). */
+    public Set<TopicPartition> assignment() {
+        return Set.copyOf(assigned);
+    }
+
+    /**
+     * Stops consuming and returns once the consumer has left its group (its partitions go to the other members), so
+     * that a consumer started next joins a group without it. Uncommitted batches are consumed again later. Waits for a
+     * running handler to return, warning every 10 s, and gives up after a minute (the thread then stops on its own once
+     * the handler returns).
+     */
     @Override
     public void close() {
         running = false;
@@ -159,7 +191,17 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
             c.wakeup();
         }
         try {
-            thread.join(10_000);
+            for (int waited = 10; !thread.join(java.time.Duration.ofSeconds(10)); waited += 10) {
+                if (waited >= 60) {
+                    LOG.warning(name + " did not stop within " + waited + " s; leaving it to stop after its batch");
+                    return;
+                }
+                LOG.warning(name + " is still finishing its batch after " + waited + " s; waiting for it to stop");
+                var current = consumer;
+                if (current != null) {
+                    current.wakeup();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -7,6 +7,7 @@ import static dev.meridian.tenancy.Api.createKey;
 import static dev.meridian.tenancy.Api.createTenant;
 import static dev.meridian.tenancy.Api.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,10 +80,8 @@ class BillingPlansIT {
         publish(new PlanChange(UUID.randomUUID(), id, "payg", 1, Instant.now()));
         PlanChange marker = new PlanChange(UUID.randomUUID(), id, "enterprise", 3, Instant.now());
         publish(marker); // a newer change of the same plan: applied (its version), but no plan change to announce
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (planVersion(tenant) < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await("plan version 3 applied to the tenant").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50)).until(() -> planVersion(tenant) >= 3);
         assertThat(planVersion(tenant)).isEqualTo(3);
         asGateway().get("/internal/v1/api-keys/{p}", prefix).then()
                 .body("plan", equalTo("enterprise"));
@@ -129,12 +128,10 @@ class BillingPlansIT {
         return count("select plan_version from tenants where id = ?::uuid", tenant);
     }
 
-    private static void awaitPlan(String prefix, String plan) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!plan.equals(asGateway().get("/internal/v1/api-keys/{p}", prefix).then().extract().path("plan"))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        asGateway().get("/internal/v1/api-keys/{p}", prefix).then().body("plan", equalTo(plan));
+    private static void awaitPlan(String prefix, String plan) {
+        await("the key lookup of " + prefix + " carries plan " + plan).atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> asGateway().get("/internal/v1/api-keys/{p}", prefix).then()
+                        .body("plan", equalTo(plan)));
     }
 }

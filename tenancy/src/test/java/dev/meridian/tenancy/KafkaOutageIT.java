@@ -6,6 +6,7 @@ import static dev.meridian.tenancy.Api.createKey;
 import static dev.meridian.tenancy.Api.createTenant;
 import static dev.meridian.tenancy.Api.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.testing.MeridianStackResource;
@@ -48,7 +49,9 @@ class KafkaOutageIT {
                 as(operator).post("/api/v1/tenants/{t}/suspend", tenant).then().statusCode(200);
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the API does not wait for Kafka")
                         .isLessThan(Duration.ofSeconds(5));
-                Thread.sleep(1500); // the after-commit publish and a few polls fail meanwhile
+                // The relay holds these very rows and cannot finish: what the outbox shows next is its doing.
+                await("the relay claims the changes and waits on the frozen broker").atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(50)).until(() -> claimedByAnotherTransaction(tenant) > 0);
 
                 written = outboxIds(tenant, "published_at is null");
                 assertThat(written).as("both changes wait in the outbox").hasSize(2);
@@ -61,12 +64,35 @@ class KafkaOutageIT {
                     .containsExactly(TenancyChange.API_KEY_REVOKED, TenancyChange.TENANT_SUSPENDED);
             assertThat(events).extracting(e -> e.id().toString()).containsExactlyElementsOf(written);
         }
-        long unpublished = 1;
-        for (int i = 0; i < 100 && unpublished > 0; i++) {
-            unpublished = count("select count(*) from outbox where message_key = ? and published_at is null", tenant);
-            Thread.sleep(100);
+        await("the relay marks the published changes published").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(count(
+                        "select count(*) from outbox where message_key = ? and published_at is null", tenant))
+                        .isZero());
+    }
+
+    /**
+     * How many of the tenant's unpublished changes another transaction holds locked: the relay claims the rows it
+     * publishes {@code FOR UPDATE} until Kafka acknowledged them. One statement, so both counts see one snapshot; the
+     * probe's own locks last only until its rollback.
+     */
+    private static long claimedByAnotherTransaction(String tenant) throws java.sql.SQLException {
+        try (var c = Api.superuser()) {
+            c.setAutoCommit(false);
+            try (var s = c.prepareStatement("with free as (select id from outbox where message_key = ?"
+                    + " and published_at is null for update skip locked)"
+                    + " select (select count(*) from outbox where message_key = ? and published_at is null)"
+                    + " - (select count(*) from free)")) {
+                s.setString(1, tenant);
+                s.setString(2, tenant);
+                try (var rs = s.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            } finally {
+                c.rollback();
+            }
         }
-        assertThat(unpublished).isZero();
     }
 
     private static List<String> outboxIds(String tenant, String condition) {

@@ -6,6 +6,7 @@ import static dev.meridian.tenancy.Api.createKey;
 import static dev.meridian.tenancy.Api.createTenant;
 import static dev.meridian.tenancy.Api.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.TenancyChange;
@@ -123,12 +124,11 @@ class TenancyChangesIT {
         String tenant = createTenant(owner.accessToken(), "Marked");
         changes.await(tenant, 1, Duration.ofSeconds(10));
 
-        long unpublished = 1;
-        for (int i = 0; i < 50 && unpublished > 0; i++) {
-            unpublished = count("select count(*) from outbox where message_key = ? and published_at is null", tenant);
-            sleep(100);
-        }
-        assertThat(unpublished).isZero();
+        await("the relay marks the published change published").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(count(
+                        "select count(*) from outbox where message_key = ? and published_at is null", tenant))
+                        .isZero());
         assertThat(count("select count(*) from outbox where message_key = ?", tenant)).isEqualTo(1);
     }
 
@@ -150,13 +150,5 @@ class TenancyChangesIT {
         var events = changes.await(tenant, 1, Duration.ofSeconds(10));
 
         assertThat(events).extracting(e -> e.id().toString()).containsExactly(id);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -2,32 +2,44 @@ package dev.meridian.billing;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.meridian.billing.usage.messaging.UsageConsumer;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.testing.TestStack;
+import io.quarkus.arc.Arc;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** What the billing ITs do over and over: call as a gateway or an operator, publish usage, peek at the database. */
 final class Api {
@@ -124,15 +136,66 @@ final class Api {
         }
     }
 
-    /** Waits until the stored quantity of {@code meter} reaches {@code expected} (or 20 s pass), then returns it. */
+    /**
+     * Waits until the stored quantity of {@code meter} reaches {@code expected}, then returns it (the caller checks it
+     * is not more). Usage flows only once the group has assigned every partition, so that is awaited first; a timeout
+     * says where the tenant's events stand (partition, assignment, committed offset and end of that partition).
+     */
     static long awaitQuantity(UUID tenant, Meter meter, long expected) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        long q = storedQuantity(tenant, meter);
-        while (q < expected && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            q = storedQuantity(tenant, meter);
+        awaitUsageConsumerAssigned();
+        await("billing to ingest " + expected + " " + meter.wireName() + " of tenant " + tenant)
+                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(storedQuantity(tenant, meter))
+                        .as(() -> whereUsageStands(tenant)).isGreaterThanOrEqualTo(expected));
+        return storedQuantity(tenant, meter);
+    }
+
+    /**
+     * Waits until billing's usage consumers in this JVM (the app under test) hold every partition of
+     * {@code usage.events}: before that, a tenant's events on an unassigned partition wait for the next rebalance.
+     */
+    static void awaitUsageConsumerAssigned() {
+        var consumer = Arc.container().instance(UsageConsumer.class).get();
+        int partitions = partitionsOfUsageEvents();
+        await("billing's usage consumers to be assigned all " + partitions + " partitions of " + UsageEvent.TOPIC)
+                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> consumer.assignment().size() == partitions);
+    }
+
+    private static int partitionsOfUsageEvents() {
+        try (Admin admin = admin()) {
+            return admin.describeTopics(List.of(UsageEvent.TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(UsageEvent.TOPIC).partitions().size();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe " + UsageEvent.TOPIC + ": " + e.getMessage(), e);
         }
-        return q;
+    }
+
+    static Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
+        return Admin.create(p);
+    }
+
+    /** For a failed wait: the tenant's partition, who holds it, and how far billing's group has committed on it. */
+    private static String whereUsageStands(UUID tenant) {
+        try (Admin admin = admin()) {
+            int partitions = partitionsOfUsageEvents();
+            var tp = new TopicPartition(UsageEvent.TOPIC, Utils.toPositive(Utils.murmur2(
+                    tenant.toString().getBytes(StandardCharsets.UTF_8))) % partitions);
+            String group = ConfigProvider.getConfig().getOptionalValue("meridian.billing.ingest.group", String.class)
+                    .orElse("meridian-billing");
+            var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS).get(tp);
+            long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)
+                    .get(10, TimeUnit.SECONDS).offset();
+            var consumer = Arc.container().instance(UsageConsumer.class).get();
+            return "tenant's events are on " + tp + ", end offset " + end + ", group " + group + " committed "
+                    + (committed == null ? "nothing" : committed.offset()) + "; consumers hold "
+                    + consumer.assignment() + ", ingested " + consumer.ingested() + ", skipped " + consumer.skipped();
+        } catch (Exception e) {
+            return "(cannot tell where the tenant's usage stands: " + e + ")";
+        }
     }
 
     /** The tenant's messages on billing.plans, from the beginning, after waiting for {@code n} (and 1 s more). */

@@ -3,6 +3,7 @@ package dev.meridian.billing;
 import static dev.meridian.billing.Api.event;
 import static dev.meridian.billing.Api.publish;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -66,24 +68,24 @@ class BillingProcessCrashIT {
         }
 
         billing = start("billing-crash-1", group);
-        // published in chunks while billing consumes, so the kill lands in the middle of the stream
+        // published in chunks, each once billing has caught up to within two chunks of it: the stream stays just ahead
+        // of billing, so the kill lands in the middle of it with batches in flight; after the kill the rest goes out
+        AtomicBoolean killed = new AtomicBoolean();
         Thread publisher = Thread.ofPlatform().start(() -> {
             for (int i = 0; i < EVENTS; i += CHUNK) {
+                long ahead = i - 2L * CHUNK;
+                await("billing to catch up to " + ahead + " events before the next chunk")
+                        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> killed.get() || billed(tenant).quantity() >= ahead);
                 publish(events.subList(i, i + CHUNK));
-                try {
-                    Thread.sleep(30);
-                } catch (InterruptedException e) {
-                    return;
-                }
             }
         });
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (billed(tenant).quantity() < EVENTS / 4 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        await("billing to ingest a quarter of the stream before it is killed").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(5)).until(() -> billed(tenant).quantity() >= EVENTS / 4);
         ProcessHandle process = ProcessHandle.of(billing.pid()).orElseThrow();
         process.destroyForcibly(); // SIGKILL: no shutdown hook, no last offset commit
         process.onExit().join();
+        killed.set(true);
         billing.close();
         Billed atKill = billed(tenant);
         assertThat(atKill.quantity()).as("killed mid-stream").isBetween((long) EVENTS / 4, EVENTS - 1L);
@@ -147,27 +149,25 @@ class BillingProcessCrashIT {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
         try (Admin admin = Admin.create(p)) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long lag = Long.MAX_VALUE;
-            while (System.nanoTime() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get();
-                var partitions = admin.describeTopics(List.of(UsageEvent.TOPIC)).allTopicNames().get()
-                        .get(UsageEvent.TOPIC).partitions().stream()
-                        .map(info -> new TopicPartition(UsageEvent.TOPIC, info.partition()))
-                        .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-                var ends = admin.listOffsets(partitions).all().get();
-                lag = 0;
-                for (var end : ends.entrySet()) {
-                    OffsetAndMetadata c = committed.get(end.getKey());
-                    lag += end.getValue().offset() - (c == null ? 0 : c.offset());
-                }
-                if (lag == 0) {
-                    return;
-                }
-                Thread.sleep(200);
-            }
-            throw new AssertionError("billing's consumer group " + group + " still lags by " + lag + " events");
+            await("billing's consumer group " + group + " to commit every event of " + UsageEvent.TOPIC)
+                    .atMost(timeout).pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> assertThat(lag(admin, group)).as("events not yet committed").isZero());
         }
+    }
+
+    private static long lag(Admin admin, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        var partitions = admin.describeTopics(List.of(UsageEvent.TOPIC)).allTopicNames().get()
+                .get(UsageEvent.TOPIC).partitions().stream()
+                .map(info -> new TopicPartition(UsageEvent.TOPIC, info.partition()))
+                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+        var ends = admin.listOffsets(partitions).all().get();
+        long lag = 0;
+        for (var end : ends.entrySet()) {
+            OffsetAndMetadata c = committed.get(end.getKey());
+            lag += end.getValue().offset() - (c == null ? 0 : c.offset());
+        }
+        return lag;
     }
 }

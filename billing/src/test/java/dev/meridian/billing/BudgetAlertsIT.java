@@ -4,16 +4,19 @@ import static dev.meridian.billing.Api.asOperator;
 import static dev.meridian.billing.Api.awaitQuantity;
 import static dev.meridian.billing.Api.publish;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.meridian.billing.budgets.service.WebhookSignature;
+import dev.meridian.billing.jobs.BillingJobs;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.testing.MeridianStackResource;
 import dev.meridian.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,6 +39,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = MeridianStackResource.class, restrictToAnnotatedClass = false)
 class BudgetAlertsIT {
+
+    @Inject
+    BillingJobs jobs;
 
     private static HttpServer receiver;
     private static final List<String[]> RECEIVED = new CopyOnWriteArrayList<>();
@@ -73,11 +79,9 @@ class BudgetAlertsIT {
         awaitQuantity(tenant, Meter.REQUESTS, before + cents);
     }
 
-    private static void awaitHooks(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (RECEIVED.size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+    private static void awaitHooks(int n) {
+        await("the webhook receiver to get " + n + " signed alerts").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50)).until(() -> RECEIVED.size() >= n);
     }
 
     @Test
@@ -96,7 +100,9 @@ class BudgetAlertsIT {
         awaitHooks(1);
         spend(tenant, 45); // 105 %: the 80 and 100 thresholds
         awaitHooks(3);
-        Thread.sleep(2500); // more job rounds: nothing is announced twice
+        // more rounds of the jobs (alerts, then webhook delivery), run now rather than waited for: nothing twice
+        jobs.tick();
+        jobs.tick();
         assertThat(RECEIVED).hasSize(3);
         assertThat(ATTEMPTS.get()).isEqualTo(4); // the refused first call was retried
 

@@ -15,7 +15,10 @@ import dev.meridian.testing.MeridianStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,15 +29,18 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = MeridianStackResource.class, restrictToAnnotatedClass = false)
 class InvoiceIT {
 
-    private static final Instant OCTOBER = Instant.parse("2026-10-15T10:20:00Z");
+    /** Usage falls in the month before the current one: closed, so it can be finalized, whatever today is. */
+    private static final YearMonth LAST_MONTH = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
+    private static final Instant IN_LAST_MONTH = Period.of(LAST_MONTH).start().plus(Duration.ofDays(14))
+            .plus(Duration.ofMinutes(10 * 60 + 20));
 
     private static UsageEvent use(UUID tenant, String region, Meter meter, long quantity) {
-        return new UsageEvent(UUID.randomUUID(), tenant, region, meter, quantity, "bge-small-en-v1.5", null, OCTOBER,
+        return new UsageEvent(UUID.randomUUID(), tenant, region, meter, quantity, "bge-small-en-v1.5", null, IN_LAST_MONTH,
                 "test");
     }
 
-    private static JsonPath finalizeOctober(UUID tenant) {
-        return asOperator().body(Map.of("period", "2026-10"))
+    private static JsonPath finalizeLastMonth(UUID tenant) {
+        return asOperator().body(Map.of("period", LAST_MONTH.toString()))
                 .post("/api/v1/billing/admin/tenants/{t}/invoices/finalize", tenant)
                 .then().statusCode(200).extract().jsonPath();
     }
@@ -55,7 +61,7 @@ class InvoiceIT {
                 .post("/api/v1/billing/admin/tenants/{t}/credits", tenant).then().statusCode(201)
                 .body("balance_minor", equalTo(10));
 
-        JsonPath invoice = finalizeOctober(tenant);
+        JsonPath invoice = finalizeLastMonth(tenant);
         // tokens: 1M × 2000 + 9M × 1500 + 2M × 1000 nanos = 2 + 13.5→14 + 2 cents; requests 1.2345→1; items 0.1→0
         assertThat(invoice.getList("lines.amount_minor", Long.class)).containsExactly(1L, 2L, 14L, 2L, 0L);
         assertThat(invoice.getList("lines.description", String.class)).containsExactly("requests",
@@ -68,10 +74,11 @@ class InvoiceIT {
         assertThat(invoice.getLong("amount_due_minor")).isEqualTo(13);
         assertThat(invoice.getString("currency")).isEqualTo("EUR");
         assertThat(invoice.getString("status")).isEqualTo("final");
-        assertThat(invoice.getString("number")).matches("MER-202610-\\d{6}");
+        assertThat(invoice.getString("number"))
+                .matches("MER-%d%02d-\\d{6}".formatted(LAST_MONTH.getYear(), LAST_MONTH.getMonthValue()));
 
         // finalizing again answers the same invoice and takes no more credit
-        assertThat(finalizeOctober(tenant).getString("number")).isEqualTo(invoice.getString("number"));
+        assertThat(finalizeLastMonth(tenant).getString("number")).isEqualTo(invoice.getString("number"));
         asKeyOf(tenant, "billing:read").get("/api/v1/billing/plan").then().statusCode(200)
                 .body("wallet_balance_minor", equalTo(0)).body("currency", equalTo("EUR"));
 
@@ -88,7 +95,7 @@ class InvoiceIT {
                 .body("data.find { it.status == 'final' }.number", equalTo(invoice.getString("number")));
 
         // a credit note goes to the wallet, never beyond what the invoice totals
-        asOperator().body(Map.of("invoice_id", id, "amount_minor", 5, "reason", "outage on Oct 3"))
+        asOperator().body(Map.of("invoice_id", id, "amount_minor", 5, "reason", "outage on the 3rd"))
                 .post("/api/v1/billing/admin/tenants/{t}/credit-notes", tenant).then().statusCode(201)
                 .body("balance_minor", equalTo(5));
         asOperator().body(Map.of("invoice_id", id, "amount_minor", 19, "reason", "too much"))
@@ -111,7 +118,7 @@ class InvoiceIT {
         awaitQuantity(tenant, Meter.REQUESTS, 90_000);
         asOperator().body(Map.of("plan", "subscription")).put("/api/v1/billing/admin/tenants/{t}/plan", tenant)
                 .then().statusCode(200);
-        JsonPath invoice = finalizeOctober(tenant);
+        JsonPath invoice = finalizeLastMonth(tenant);
         // fee 49.00; 90k requests included; 10M tokens included, then 1M × 2200 (2.2→2), 9M × 1650 (14.85→15),
         // 5M × 1100 (5.5→6)
         assertThat(invoice.getList("lines.amount_minor", Long.class)).containsExactly(4900L, 0L, 0L, 2L, 15L, 6L);
@@ -128,7 +135,7 @@ class InvoiceIT {
         awaitQuantity(tenant, Meter.REQUESTS, 10_000);
         asOperator().body(Map.of("plan", "enterprise", "custom_prices_nanos", Map.of("requests", 3_333_333)))
                 .put("/api/v1/billing/admin/tenants/{t}/plan", tenant).then().statusCode(200);
-        JsonPath invoice = finalizeOctober(tenant);
+        JsonPath invoice = finalizeLastMonth(tenant);
         // 10000 × 3333333 nanos = 33.33333 → 33; tax 6 % = 1.98 → 2
         assertThat(invoice.getLong("subtotal_minor")).isEqualTo(33);
         assertThat(invoice.getLong("tax_minor")).isEqualTo(2);
@@ -141,13 +148,13 @@ class InvoiceIT {
         UUID owner = UUID.randomUUID();
         publish(List.of(use(owner, "eu-central", Meter.REQUESTS, 1)));
         awaitQuantity(owner, Meter.REQUESTS, 1);
-        String id = finalizeOctober(owner).getString("id");
+        String id = finalizeLastMonth(owner).getString("id");
         UUID other = UUID.randomUUID();
         asKeyOf(other, "billing:read").get("/api/v1/billing/invoices/{id}", id).then().statusCode(404);
         asKeyOf(other, "billing:read").get("/api/v1/billing/invoices/{id}.html", id).then().statusCode(404);
         asKeyOf(other, "billing:read").queryParam("tenant_id", owner.toString()).get("/api/v1/billing/invoices")
                 .then().statusCode(404);
-        asOperator().body(Map.of("period", "2099-01")).post("/api/v1/billing/admin/tenants/{t}/invoices/finalize",
+        asOperator().body(Map.of("period", YearMonth.now(ZoneOffset.UTC).toString())).post("/api/v1/billing/admin/tenants/{t}/invoices/finalize",
                 owner).then().statusCode(409).body("detail", containsString("still open"));
         asOperator().body(Map.of("period", "October")).post("/api/v1/billing/admin/tenants/{t}/invoices/finalize",
                 owner).then().statusCode(400).body("detail", containsString("2026-10"));

@@ -13,6 +13,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = StandInGateways.class, restrictToAnnotatedClass = false)
 class ReconciliationIT {
 
-    private static final Instant H1 = Instant.parse("2026-09-02T10:00:00Z");
-    private static final Instant H2 = Instant.parse("2026-09-02T11:00:00Z");
+    /** A whole past day no other test bills usage in (they bill now, or in the last two hours). */
+    private static final Instant DAY = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(3, ChronoUnit.DAYS);
+    private static final Instant H1 = DAY.plus(10, ChronoUnit.HOURS);
+    private static final Instant H2 = DAY.plus(11, ChronoUnit.HOURS);
 
     @Test
     void everyTenantHourWhereServedAndBilledDifferIsReported() throws Exception {
@@ -57,8 +60,8 @@ class ReconciliationIT {
                         Map.of("tenant_id", agrees.toString(), "hour", H1.toString(), "requests", 4),
                         Map.of("tenant_id", lostUsage.toString(), "hour", H2.toString(), "requests", 3)))));
 
-        JsonPath report = asOperator().queryParam("from", "2026-09-02T00:00:00Z")
-                .queryParam("to", "2026-09-03T00:00:00Z").get("/api/v1/billing/admin/reconciliation")
+        JsonPath report = asOperator().queryParam("from", DAY.toString())
+                .queryParam("to", DAY.plus(1, ChronoUnit.DAYS).toString()).get("/api/v1/billing/admin/reconciliation")
                 .then().statusCode(200).extract().jsonPath();
 
         assertThat(report.getBoolean("complete")).isTrue();
@@ -72,7 +75,8 @@ class ReconciliationIT {
 
     @Test
     void onlyWholeHoursAndOperatorsAreAccepted() {
-        asOperator().queryParam("from", "2026-09-02T00:30:00Z").queryParam("to", "2026-09-03T00:00:00Z")
+        asOperator().queryParam("from", DAY.plus(30, ChronoUnit.MINUTES).toString())
+                .queryParam("to", DAY.plus(1, ChronoUnit.DAYS).toString())
                 .get("/api/v1/billing/admin/reconciliation").then().statusCode(400)
                 .body("detail", containsString("whole hour"));
         Api.asGateway().get("/api/v1/billing/admin/reconciliation").then().statusCode(403);

@@ -2,6 +2,7 @@ package dev.meridian.billing;
 
 import static dev.meridian.billing.Api.asOperator;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.meridian.common.billing.Meter;
@@ -143,16 +144,16 @@ class TenantSignUpsIT {
         return asOperator().queryParam("tenant_id", tenant).get("/api/v1/billing/plan");
     }
 
-    private static Response awaitPlan(UUID tenant, String plan) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        Response r = plan(tenant);
-        while (!(r.statusCode() == 200 && plan.equals(r.path("plan"))) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            r = plan(tenant);
-        }
-        assertThat(r.statusCode()).as("billing's account of %s: %s", tenant, r.asString()).isEqualTo(200);
-        assertThat(r.<String>path("plan")).isEqualTo(plan);
-        return r;
+    private static Response awaitPlan(UUID tenant, String plan) {
+        var last = new java.util.concurrent.atomic.AtomicReference<Response>();
+        await("billing's account of " + tenant + " to be on plan " + plan).atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                    Response r = plan(tenant);
+                    last.set(r);
+                    assertThat(r.statusCode()).as("billing's account of %s: %s", tenant, r.asString()).isEqualTo(200);
+                    assertThat(r.<String>path("plan")).isEqualTo(plan);
+                });
+        return last.get();
     }
 
     private static long planVersion(UUID tenant) throws SQLException {

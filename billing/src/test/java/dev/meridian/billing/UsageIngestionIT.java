@@ -2,10 +2,12 @@ package dev.meridian.billing;
 
 import static dev.meridian.billing.Api.asKeyOf;
 import static dev.meridian.billing.Api.awaitQuantity;
+import static dev.meridian.billing.Api.awaitUsageConsumerAssigned;
 import static dev.meridian.billing.Api.event;
 import static dev.meridian.billing.Api.publish;
 import static dev.meridian.billing.Api.storedQuantity;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -17,11 +19,14 @@ import dev.meridian.testing.MeridianStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Usage from Kafka into hourly figures: exactly once, in the hour of the event's own time, tenant by tenant. */
@@ -31,11 +36,18 @@ class UsageIngestionIT {
 
     @Inject
     UsageConsumer consumer;
+    @Inject
+    Clock clock;
+
+    @BeforeEach
+    void usageFlows() {
+        awaitUsageConsumerAssigned();
+    }
 
     @Test
     void theSameEventsReplayedTwiceBillOnce() throws Exception {
         UUID tenant = UUID.randomUUID();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         List<UsageEvent> events = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             events.add(event(tenant, Meter.INPUT_TOKENS, 7, now));
@@ -58,28 +70,33 @@ class UsageIngestionIT {
     @Test
     void aLateEventIsBilledInTheHourItHappened() throws Exception {
         UUID tenant = UUID.randomUUID();
-        Instant lastMonth = Instant.parse("2026-10-31T23:59:59.999Z");
-        Instant now = Instant.now();
-        publish(List.of(event(tenant, Meter.EMBEDDED_ITEMS, 5, now), event(tenant, Meter.EMBEDDED_ITEMS, 3, lastMonth)));
+        Instant now = clock.instant();
+        Period lastMonth = Period.containing(now).previous();
+        Instant lastMomentOfLastMonth = lastMonth.end().minusMillis(1);
+        publish(List.of(event(tenant, Meter.EMBEDDED_ITEMS, 5, now),
+                event(tenant, Meter.EMBEDDED_ITEMS, 3, lastMomentOfLastMonth)));
         assertThat(awaitQuantity(tenant, Meter.EMBEDDED_ITEMS, 8)).isEqualTo(8);
 
         asKeyOf(tenant, "billing:read")
-                .queryParam("from", "2026-10-01T00:00:00Z").queryParam("to", "2026-11-01T00:00:00Z")
+                .queryParam("from", lastMonth.start().toString()).queryParam("to", lastMonth.end().toString())
                 .queryParam("group_by", "hour,model")
                 .get("/api/v1/billing/usage").then().statusCode(200)
                 .body("data", hasSize(1))
-                .body("data[0].hour", equalTo("2026-10-31T23:00:00Z"))
+                .body("data[0].hour", equalTo(lastMomentOfLastMonth.truncatedTo(ChronoUnit.HOURS).toString()))
                 .body("data[0].model", equalTo("bge-small-en-v1.5"))
                 .body("data[0].quantity", equalTo(3));
-        asKeyOf(tenant, "billing:read").queryParam("group_by", "day").get("/api/v1/billing/usage").then()
+        Instant today = now.truncatedTo(ChronoUnit.DAYS);
+        asKeyOf(tenant, "billing:read").queryParam("from", today.toString())
+                .queryParam("to", today.plus(1, ChronoUnit.DAYS).toString()).queryParam("group_by", "day")
+                .get("/api/v1/billing/usage").then()
                 .statusCode(200).body("data", hasSize(1)).body("data[0].quantity", equalTo(5))
-                .body("data[0].day", equalTo(now.truncatedTo(ChronoUnit.DAYS).toString()));
+                .body("data[0].day", equalTo(today.toString()));
     }
 
     @Test
     void aConsumerStoppedMidStreamAndRestartedLosesAndDuplicatesNothing() throws Exception {
         UUID tenant = UUID.randomUUID();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         List<UsageEvent> events = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
             events.add(event(tenant, Meter.REQUESTS, 1, now));
@@ -87,14 +104,19 @@ class UsageIngestionIT {
         Thread publisher = Thread.ofPlatform().start(() -> publish(events));
         // stop while the stream is being consumed, several times, then let it finish
         for (int i = 0; i < 3; i++) {
-            while (storedQuantity(tenant, Meter.REQUESTS) < (i + 1) * 4000L) {
-                Thread.sleep(5);
-            }
+            long reached = (i + 1) * 4000L;
+            await("billing to ingest " + reached + " of the 20,000 events before restart " + (i + 1))
+                    .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> storedQuantity(tenant, Meter.REQUESTS) >= reached);
             consumer.restart();
+            awaitUsageConsumerAssigned();
         }
         publisher.join();
         assertThat(awaitQuantity(tenant, Meter.REQUESTS, 20_000)).isEqualTo(20_000);
-        Thread.sleep(1500); // anything replayed after the restarts has arrived by now, and must change nothing
+        // a marker after the stream, on the tenant's partition: once it is in, every replay of an offset the stopped
+        // consumers had not committed (all before the marker) was consumed too, and must have changed nothing
+        publish(List.of(event(tenant, Meter.EMBEDDED_ITEMS, 1, now)));
+        assertThat(awaitQuantity(tenant, Meter.EMBEDDED_ITEMS, 1)).isEqualTo(1);
         assertThat(storedQuantity(tenant, Meter.REQUESTS)).isEqualTo(20_000);
     }
 
@@ -102,7 +124,7 @@ class UsageIngestionIT {
     void anotherTenantsUsageIs404AndAKeyWithoutTheScopeIs403() {
         UUID mine = UUID.randomUUID();
         UUID theirs = UUID.randomUUID();
-        publish(List.of(event(theirs, Meter.REQUESTS, 1, Instant.now())));
+        publish(List.of(event(theirs, Meter.REQUESTS, 1, clock.instant())));
         asKeyOf(mine, "billing:read").queryParam("tenant_id", theirs.toString()).get("/api/v1/billing/usage")
                 .then().statusCode(404).contentType("application/problem+json");
         asKeyOf(mine, "inference,models").get("/api/v1/billing/usage").then().statusCode(403)

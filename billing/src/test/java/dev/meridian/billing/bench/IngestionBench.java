@@ -1,5 +1,7 @@
 package dev.meridian.billing.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -27,6 +29,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -159,12 +162,8 @@ public final class IngestionBench {
                             }
                         }));
             }
-            while (batches.ingested() + batches.skipped() < events.size()) {
-                if (System.nanoTime() - t0 > 600e9) {
-                    throw new IllegalStateException("only " + batches.ingested() + " events billed in 10 minutes");
-                }
-                Thread.sleep(20);
-            }
+            await("the consumers to bill all " + events.size() + " events").atMost(Duration.ofMinutes(10))
+                    .pollInterval(Duration.ofMillis(5)).until(() -> batches.ingested() + batches.skipped() >= events.size());
             double seconds = (System.nanoTime() - t0) / 1e9;
             running.forEach(BatchConsumer::close);
             db.close();

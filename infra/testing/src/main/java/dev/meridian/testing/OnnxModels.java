@@ -38,6 +38,22 @@ public final class OnnxModels {
         return new Builder().identity(elemType, width).bytes();
     }
 
+    /**
+     * A model that loads and starts, then spins: a {@code Loop} whose trip count is its INT64 scalar input {@code x}
+     * plus 10<sup>15</sup>, adding 1 to a counter each time round. Fed zeros it runs for as long as it is let.
+     */
+    public static byte[] spinningLoop() {
+        return new Builder().spinningLoop().bytes();
+    }
+
+    /**
+     * A model that loads and starts, then asks for {@code elements} floats at once: {@code ConstantOfShape} of the
+     * shape {@code x + [elements]}, from its INT64 input {@code x} of shape [1], so nothing is allocated before it runs.
+     */
+    public static byte[] allocatesFromInput(long elements) {
+        return new Builder().allocatesFromInput(elements).bytes();
+    }
+
     /** A model builder, for variants (opset, external data, unknown operators). */
     public static final class Builder {
         private long irVersion = 8;
@@ -88,25 +104,43 @@ public final class OnnxModels {
             return this;
         }
 
+        /** See {@link OnnxModels#spinningLoop()}. */
+        public Builder spinningLoop() {
+            // Loop's body: (iteration_num, cond_in, v_in) -> (cond_out, v_out) = (cond_in, v_in + 1)
+            byte[] body = graph("spin-body",
+                    List.of(node("keep-going", "Identity", List.of("cond_in"), List.of("cond_out")),
+                            node("count", "Add", List.of("v_in", "one"), List.of("v_out"))),
+                    List.of(int64Tensor("one", new long[0], 1)),
+                    List.of(valueInfo("iteration_num", INT64), valueInfo("cond_in", BOOL), valueInfo("v_in", INT64)),
+                    List.of(valueInfo("cond_out", BOOL), valueInfo("v_out", INT64)));
+            // the trip count depends on the input, so no optimiser can fold the loop away before it runs
+            initializers.add(int64Tensor("forever", new long[0], 1_000_000_000_000_000L));
+            initializers.add(int64Tensor("start", new long[0], 0));
+            nodes.add(node("trips", "Add", List.of("x", "forever"), List.of("m")));
+            nodes.add(node("spin", "Loop", List.of("m", "", "start"), List.of("y"), graphAttribute("body", body)));
+            inputs.add(valueInfo("x", INT64));
+            outputs.add(valueInfo("y", INT64));
+            return this;
+        }
+
+        /** See {@link OnnxModels#allocatesFromInput(long)}. */
+        public Builder allocatesFromInput(long elements) {
+            initializers.add(int64Tensor("size", new long[] {1}, elements));
+            nodes.add(node("shape", "Add", List.of("x", "size"), List.of("s")));
+            // filled with ones, so that an allocation the system grants lazily is touched all the same
+            byte[] one = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(1f).array();
+            nodes.add(node("fill", "ConstantOfShape", List.of("s"), List.of("y"),
+                    tensorAttribute("value", tensor("value", FLOAT, new long[] {1}, one, false))));
+            inputs.add(valueInfo("x", INT64, 1L));
+            outputs.add(valueInfo("y", FLOAT, "n"));
+            return this;
+        }
+
         public byte[] bytes() {
             return message(out -> {
                 out.writeInt64(1, irVersion);
                 out.writeString(2, "meridian-tests");
-                out.writeByteArray(7, message(g -> {
-                    for (byte[] n : nodes) {
-                        g.writeByteArray(1, n);
-                    }
-                    g.writeString(2, "test-graph");
-                    for (byte[] t : initializers) {
-                        g.writeByteArray(5, t);
-                    }
-                    for (byte[] i : inputs) {
-                        g.writeByteArray(11, i);
-                    }
-                    for (byte[] o : outputs) {
-                        g.writeByteArray(12, o);
-                    }
-                }));
+                out.writeByteArray(7, graph("test-graph", nodes, initializers, inputs, outputs));
                 out.writeByteArray(8, message(o -> {
                     o.writeString(1, "");
                     o.writeInt64(2, opset);
@@ -115,7 +149,26 @@ public final class OnnxModels {
         }
     }
 
-    private static byte[] node(String name, String op, List<String> in, List<String> out) {
+    private static byte[] graph(String name, List<byte[]> nodes, List<byte[]> initializers, List<byte[]> inputs,
+            List<byte[]> outputs) {
+        return message(g -> {
+            for (byte[] n : nodes) {
+                g.writeByteArray(1, n);
+            }
+            g.writeString(2, name);
+            for (byte[] t : initializers) {
+                g.writeByteArray(5, t);
+            }
+            for (byte[] i : inputs) {
+                g.writeByteArray(11, i);
+            }
+            for (byte[] o : outputs) {
+                g.writeByteArray(12, o);
+            }
+        });
+    }
+
+    private static byte[] node(String name, String op, List<String> in, List<String> out, byte[]... attributes) {
         return message(n -> {
             for (String i : in) {
                 n.writeString(1, i);
@@ -125,7 +178,41 @@ public final class OnnxModels {
             }
             n.writeString(3, name);
             n.writeString(4, op);
+            for (byte[] a : attributes) {
+                n.writeByteArray(5, a);
+            }
         });
+    }
+
+    /** An {@code AttributeProto} holding a tensor ({@code t}, type TENSOR). */
+    private static byte[] tensorAttribute(String name, byte[] tensor) {
+        return message(a -> {
+            a.writeString(1, name);
+            a.writeByteArray(5, tensor);
+            a.writeEnum(20, 4);
+        });
+    }
+
+    /** An {@code AttributeProto} holding a graph ({@code g}, type GRAPH), such as a {@code Loop}'s body. */
+    private static byte[] graphAttribute(String name, byte[] graph) {
+        return message(a -> {
+            a.writeString(1, name);
+            a.writeByteArray(6, graph);
+            a.writeEnum(20, 5);
+        });
+    }
+
+    /** An INT64 tensor of shape {@code dims} ([] for a scalar), every element {@code value}. */
+    private static byte[] int64Tensor(String name, long[] dims, long value) {
+        long count = 1;
+        for (long d : dims) {
+            count *= d;
+        }
+        ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(count * 8)).order(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < count; i++) {
+            raw.putLong(value);
+        }
+        return tensor(name, INT64, dims, raw.array(), false);
     }
 
     private static byte[] tensor(String name, int type, long[] dims, byte[] raw, boolean external) {
@@ -150,13 +237,28 @@ public final class OnnxModels {
 
     /** A tensor value info with a first dimension named {@code dynamic} (dim_param) and a fixed second one. */
     private static byte[] valueInfo(String name, int type, String dynamic, long width) {
+        return valueInfo(name, type, (Object) dynamic, width);
+    }
+
+    /**
+     * A tensor value info of known rank: each of {@code dims} is a {@code String} (a named, dynamic dimension) or a
+     * {@code Number} (a fixed one); none for a scalar.
+     */
+    private static byte[] valueInfo(String name, int type, Object... dims) {
         return message(v -> {
             v.writeString(1, name);
             v.writeByteArray(2, message(tp -> tp.writeByteArray(1, message(tt -> {
                 tt.writeInt32(1, type);
                 tt.writeByteArray(2, message(shape -> {
-                    shape.writeByteArray(1, message(d -> d.writeString(2, dynamic)));
-                    shape.writeByteArray(1, message(d -> d.writeInt64(1, width)));
+                    for (Object dim : dims) {
+                        shape.writeByteArray(1, message(d -> {
+                            if (dim instanceof String param) {
+                                d.writeString(2, param);
+                            } else {
+                                d.writeInt64(1, ((Number) dim).longValue());
+                            }
+                        }));
+                    }
                 }));
             }))));
         });

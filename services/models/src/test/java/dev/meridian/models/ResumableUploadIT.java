@@ -1,6 +1,7 @@
 package dev.meridian.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.meridian.testing.OnnxModels;
@@ -123,12 +124,9 @@ class ResumableUploadIT {
             c.commit();
         }
         // The sweep runs every second in tests.
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        String status = "pending";
-        while (!status.equals("expired") && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            status = Registry.as(tenant).get("/v1/uploads/" + upload).then().statusCode(200).extract().path("status");
-        }
+        String status = await("the sweep expires upload " + upload).atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200)).until(() -> Registry.as(tenant).get("/v1/uploads/" + upload)
+                        .then().statusCode(200).extract().<String>path("status"), equalTo("expired"));
         assertThat(status).isEqualTo("expired");
         assertThat(Registry.blobsOf(tenant)).isZero();
     }

@@ -1,6 +1,7 @@
 package dev.meridian.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,16 +42,12 @@ class StorageMeteringIT {
     private final ObjectMapper json = new ObjectMapper();
 
     @Test
-    void theReplicaMetersYesterdayOnItsOwn() throws InterruptedException {
+    void theReplicaMetersYesterdayOnItsOwn() {
         LocalDate yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        long rows = 0;
-        while (rows == 0 && System.nanoTime() < deadline) {
-            rows = QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
-                    "select count(*) from storage_meterings where day = :day").setParameter("day", yesterday)
-                    .getSingleResult()).longValue());
-            Thread.sleep(200);
-        }
+        long rows = await("the replica's own check meters " + yesterday).atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200)).until(() -> QuarkusTransaction.requiringNew().call(
+                        () -> ((Number) em.createNativeQuery("select count(*) from storage_meterings where day = :day")
+                                .setParameter("day", yesterday).getSingleResult()).longValue()), n -> n > 0);
         assertThat(rows).as("yesterday is metered by the replica's own check").isEqualTo(1);
     }
 

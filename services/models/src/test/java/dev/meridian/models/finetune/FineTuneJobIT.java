@@ -3,6 +3,7 @@ package dev.meridian.models.finetune;
 import static dev.meridian.models.finetune.FineTuneCalls.as;
 import static dev.meridian.models.finetune.FineTuneCalls.upload;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -35,7 +36,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,8 @@ class FineTuneJobIT {
         "grilled salmon with lemon and herbs"};
     private static final String[] WHEN = {"", " yesterday", " on sunday", " last week", " again", " at night",
         " in the rain", " before lunch"};
+    /** The statuses a job ends in. */
+    private static final List<String> FINISHED = List.of("succeeded", "failed", "cancelled");
 
     private final UUID tenant = UUID.randomUUID();
     private final List<AutoCloseable> workers = new ArrayList<>();
@@ -88,12 +92,9 @@ class FineTuneJobIT {
         return String.join("\n", lines) + "\n";
     }
 
-    private static void awaitGone(Path file, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (Files.exists(file) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(file).as("deleted within %s", limit).doesNotExist();
+    private static void awaitGone(Path file, Duration limit) {
+        await(file + " deleted").atMost(limit).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(file).as("deleted within %s", limit).doesNotExist());
     }
 
     /** The region's one blob store (the registry's settings), which the workers share. */
@@ -137,17 +138,20 @@ class FineTuneJobIT {
                 .statusCode(200).body("status", equalTo("queued")).extract().path("id");
     }
 
-    private JsonPath awaitJob(String id, Predicate<JsonPath> done, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonPath job = null;
-        while (System.nanoTime() < deadline) {
-            job = as(tenant).get("/v1/fine_tuning/jobs/" + id).then().statusCode(200).extract().jsonPath();
-            if (done.test(job)) {
-                return job;
-            }
-            Thread.sleep(200);
+    /** The job once its status is one of {@code statuses}; a failed GET fails at once rather than being retried. */
+    private JsonPath awaitJob(String id, List<String> statuses, Duration timeout) {
+        var last = new AtomicReference<JsonPath>();
+        try {
+            return await("job " + id + " " + String.join(" or ", statuses)).atMost(timeout)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        last.set(as(tenant).get("/v1/fine_tuning/jobs/" + id).then().statusCode(200).extract()
+                                .jsonPath());
+                        return last.get();
+                    }, job -> statuses.contains(job.getString("status")));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("job " + id + " did not get there within " + timeout + ": "
+                    + (last.get() == null ? "never read" : last.get().prettify()), e);
         }
-        throw new AssertionError("job " + id + " did not get there within " + timeout + ": " + job.prettify());
     }
 
     private List<String> messages(String id) {
@@ -160,8 +164,7 @@ class FineTuneJobIT {
         startWorker("it-worker-1");
         String id = create(upload(tenant, "topics.jsonl", dataset(2)), ",\"method\":{\"type\":\"supervised\","
                 + "\"supervised\":{\"hyperparameters\":{\"n_epochs\":12,\"batch_size\":16}}}");
-        JsonPath job = awaitJob(id, j -> List.of("succeeded", "failed", "cancelled").contains(j.getString("status")),
-                Duration.ofMinutes(4));
+        JsonPath job = awaitJob(id, FINISHED, Duration.ofMinutes(4));
         assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
         assertThat(job.getString("fine_tuned_model")).isEqualTo("ft:all-minilm-l6-v2:topics:" + id);
         assertThat(job.getLong("trained_tokens")).isPositive();
@@ -253,14 +256,12 @@ class FineTuneJobIT {
     void cancellingARunningJobStopsTheWorkerWithinSeconds() throws Exception {
         startWorker("it-worker-2");
         String id = create(upload(tenant, "big.jsonl", dataset(8)), "");
-        awaitJob(id, j -> j.getString("status").equals("running"), Duration.ofMinutes(3));
+        awaitJob(id, List.of("running"), Duration.ofMinutes(3));
         as(tenant).post("/v1/fine_tuning/jobs/" + id + "/cancel").then().statusCode(200)
                 .body("status", equalTo("cancelled"));
-        long cancelled = System.nanoTime();
-        while (messages(id).stream().noneMatch(m -> m.contains("stopped the job: it was cancelled"))) {
-            assertThat(System.nanoTime() - cancelled).as("the worker hears the cancel").isLessThan(15_000_000_000L);
-            Thread.sleep(100);
-        }
+        await("the worker hears the cancel").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> messages(id), all -> all.stream()
+                        .anyMatch(m -> m.contains("stopped the job: it was cancelled")));
         JsonPath job = as(tenant).get("/v1/fine_tuning/jobs/" + id).then().extract().jsonPath();
         assertThat(job.getString("status")).isEqualTo("cancelled");
         assertThat(job.getString("fine_tuned_model")).isNull();
@@ -274,20 +275,18 @@ class FineTuneJobIT {
         Process doomed = startChildWorker("it-doomed");
         String id = create(upload(tenant, "big.jsonl", dataset(8)), "");
         Path firstChunk = blobDir().resolve(FineTuneBlobs.checkpoints(tenant, id) + "/embeddings-0.bin");
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!Files.exists(firstChunk)) {
-            assertThat(doomed.isAlive()).as("the child worker runs (see target/worker-it-doomed.log)").isTrue();
-            assertThat(System.nanoTime()).as("the child worker saves its first chunk").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        await("the child worker saves its first chunk").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(50))
+                .failFast(() -> assertThat(doomed.isAlive())
+                        .as("the child worker runs (see target/worker-it-doomed.log)").isTrue())
+                .until(() -> Files.exists(firstChunk));
         doomed.destroyForcibly(); // SIGKILL: no shutdown hook, no offset commit, no goodbye to the group
         doomed.waitFor();
         assertThat(as(tenant).get("/v1/fine_tuning/jobs/" + id).then().extract().jsonPath().getString("status"))
                 .isEqualTo("running");
 
         startWorker("it-successor");
-        JsonPath job = awaitJob(id, j -> List.of("succeeded", "failed", "cancelled").contains(j.getString("status")),
-                Duration.ofMinutes(4));
+        JsonPath job = awaitJob(id, FINISHED, Duration.ofMinutes(4));
         assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
         List<String> messages = messages(id);
         assertThat(messages).anyMatch(m -> m.startsWith("Resumed: ") && m.contains("already embedded"));
@@ -306,23 +305,19 @@ class FineTuneJobIT {
         int epochs = 6;
         String id = create(upload(tenant, "topics.jsonl", dataset(2)), ",\"method\":{\"type\":\"supervised\","
                 + "\"supervised\":{\"hyperparameters\":{\"n_epochs\":" + epochs + ",\"batch_size\":16}}}");
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (as(tenant).get("/v1/fine_tuning/jobs/" + id + "/checkpoints").then().statusCode(200).extract()
-                .jsonPath().getList("data").isEmpty()) {
-            assertThat(doomed.isAlive()).as("the child worker runs (see target/worker-it-doomed-epochs.log)")
-                    .isTrue();
-            assertThat(System.nanoTime()).as("the child worker stores its first epoch checkpoint")
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        await("the child worker stores its first epoch checkpoint").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(100))
+                .failFast(() -> assertThat(doomed.isAlive())
+                        .as("the child worker runs (see target/worker-it-doomed-epochs.log)").isTrue())
+                .until(() -> as(tenant).get("/v1/fine_tuning/jobs/" + id + "/checkpoints").then().statusCode(200)
+                        .extract().jsonPath().getList("data"), checkpoints -> !checkpoints.isEmpty());
         doomed.destroyForcibly(); // SIGKILL between two epochs: no shutdown hook, no offset commit
         doomed.waitFor();
         assertThat(as(tenant).get("/v1/fine_tuning/jobs/" + id).then().extract().jsonPath().getString("status"))
                 .isEqualTo("running");
 
         startWorker("it-successor-epochs");
-        JsonPath job = awaitJob(id, j -> List.of("succeeded", "failed", "cancelled").contains(j.getString("status")),
-                Duration.ofMinutes(3));
+        JsonPath job = awaitJob(id, FINISHED, Duration.ofMinutes(3));
         assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
 
         // the successor says where it resumed: after an epoch the killed worker finished, not from the start

@@ -86,8 +86,9 @@ public final class TrialRunner {
                 return new Outcome(true, false, "");
             }
             String reason = lastLines(Files.readString(err));
+            // "Failed to allocate memory": ONNX Runtime's arena, when the address-space cap refuses it a buffer
             if (reason.isBlank() || reason.contains("OutOfMemoryError") || reason.contains("Cannot allocate")
-                    || reason.contains("std::bad_alloc")) {
+                    || reason.contains("std::bad_alloc") || reason.contains("Failed to allocate memory")) {
                 reason = "it ran out of memory or crashed (exit " + process.exitValue() + ")"
                         + (reason.isBlank() ? "" : ": " + reason);
             }

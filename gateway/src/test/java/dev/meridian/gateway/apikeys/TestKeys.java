@@ -1,5 +1,7 @@
 package dev.meridian.gateway.apikeys;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.meridian.common.apikey.ApiKeySecret;
 import dev.meridian.gateway.messaging.TenancyChangesListener;
 import io.quarkus.arc.Arc;
@@ -87,18 +89,8 @@ public final class TestKeys {
 
     public static void awaitListener() {
         var listener = Arc.container().instance(TenancyChangesListener.class).get();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!listener.listening()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the tenancy.changes listener did not connect to Kafka within 60 s");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        await("the tenancy.changes listener connected to Kafka").atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(listener::listening);
     }
 
     public static boolean isCached(KeyDirectory directory, String prefix) {

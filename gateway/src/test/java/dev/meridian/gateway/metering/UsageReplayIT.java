@@ -2,6 +2,7 @@ package dev.meridian.gateway.metering;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.meridian.common.billing.Meter;
@@ -85,12 +86,9 @@ class UsageReplayIT {
                     .contentType("application/json").body(Map.of("model", "all-minilm-l6-v2", "input", "call " + i))
                     .post("/internal/forward/v1/embeddings").then().statusCode(200);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (waiting(gateway.url()) < 3L * CALLS && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(waiting(gateway.url())).as("requests, tokens and items of every call wait in the spool")
-                .isEqualTo(3L * CALLS);
+        await("requests, tokens and items of every call wait in the spool").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(waiting(gateway.url())).isEqualTo(3L * CALLS));
         ProcessHandle.of(gateway.pid()).orElseThrow().destroyForcibly(); // a crash: no shutdown hook runs
         ProcessHandle.of(gateway.pid()).ifPresent(p -> p.onExit().join());
         gateway.close();
@@ -113,10 +111,7 @@ class UsageReplayIT {
                 .path("hours.findAll { it.tenant_id == '" + tenant + "' }.requests");
         assertThat(served.stream().mapToInt(Integer::intValue).sum()).as("counts survive the crash").isEqualTo(CALLS);
 
-        long deadlineEmpty = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (waiting(gateway.url()) > 0 && System.nanoTime() < deadlineEmpty) {
-            Thread.sleep(50);
-        }
-        assertThat(waiting(gateway.url())).isZero();
+        await("the spool is empty once Kafka acknowledged every replayed event").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50)).untilAsserted(() -> assertThat(waiting(gateway.url())).isZero());
     }
 }

@@ -2,6 +2,7 @@ package dev.meridian.gateway.metering;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
@@ -64,7 +65,10 @@ class UsageSpoolOutageIT {
                         .body(Map.of("model", "all-minilm-l6-v2", "input", "call " + i))
                         .post("/v1/embeddings").then().statusCode(200);
             }
-            Thread.sleep(6000); // longer than the producer's delivery timeout: its sends fail and are retried
+            // The outage must outlast the producer's delivery timeout: a send fails for good, so the producer is
+            // replaced and the spool re-sent from the oldest unacknowledged event.
+            await("a send to the frozen broker failed").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100)).until(publisher::brokerFailing);
             assertThat(publisher.published()).as("nothing reached the frozen broker").isEqualTo(publishedBefore);
             assertThat(publisher.backlog()).as("every event waits in the spool").isGreaterThanOrEqualTo(3L * CALLS);
             assertThat(publisher.brokerFailing()).isTrue();
@@ -86,10 +90,8 @@ class UsageSpoolOutageIT {
         awaitEmptyBacklog();
     }
 
-    private void awaitEmptyBacklog() throws InterruptedException {
-        for (int i = 0; i < 100 && publisher.backlog() > 0; i++) {
-            Thread.sleep(100);
-        }
-        assertThat(publisher.backlog()).as("the spool is empty once Kafka acknowledged everything").isZero();
+    private void awaitEmptyBacklog() {
+        await("the spool is empty once Kafka acknowledged everything").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(publisher.backlog()).isZero());
     }
 }

@@ -2,6 +2,7 @@ package dev.meridian.inference;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -16,6 +17,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,15 +96,15 @@ class ClassificationsIT {
                 .extract().statusCode();
     }
 
-    /** Polls until the classification answers {@code wanted}; how long it took, or an assertion error after 5 s. */
-    private static long millisUntil(int wanted) throws InterruptedException {
+    /**
+     * Polls until the classification answers {@code wanted}; how long it took, or a failure naming the last status
+     * after 5 s.
+     */
+    private static long millisUntil(int wanted) {
         long start = System.nanoTime();
-        int status = classifyStatus();
-        while (status != wanted && System.nanoTime() - start < 5_000_000_000L) {
-            Thread.sleep(20);
-            status = classifyStatus();
-        }
-        assertThat(status).as("/v1/classifications status within 5 s").isEqualTo(wanted);
+        await("/v1/classifications answers " + wanted).atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(classifyStatus()).as("/v1/classifications status").isEqualTo(wanted));
         return (System.nanoTime() - start) / 1_000_000;
     }
 

@@ -2,6 +2,7 @@ package dev.meridian.inference;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -12,13 +13,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,18 +41,13 @@ class TenantModelServingIT {
     }
 
     /** Waits until this service serves the model with that batch size (the registry's change arrives via Kafka). */
-    private static void awaitMaxBatchSize(UUID tenant, String model, int size) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        int served;
-        do {
-            served = inference(tenant).get("/v2/models/" + model + "/config").then().statusCode(200).extract()
-                    .path("max_batch_size");
-            if (served == size) {
-                return;
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        assertThat(served).as("max_batch_size served 15 s after the redeploy").isEqualTo(size);
+    private static void awaitMaxBatchSize(UUID tenant, String model, int size) {
+        await("max_batch_size " + size + " served for " + model + " after the redeploy").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                    int served = inference(tenant).get("/v2/models/" + model + "/config").then().statusCode(200)
+                            .extract().path("max_batch_size");
+                    assertThat(served).as("max_batch_size served after the redeploy").isEqualTo(size);
+                });
     }
 
     /** Single-row calls from 16 threads at once; checks every answer and returns the model's batch statistics. */
@@ -169,13 +165,10 @@ class TenantModelServingIT {
         inference(tenant).body(body).post("/v2/models/brief/infer").then().statusCode(200); // cached now
         registry(tenant).post("/v1/models/brief/versions/1/undeploy").then().statusCode(200);
         long start = System.nanoTime();
-        int status = 200;
-        while (status == 200 && System.nanoTime() - start < 5_000_000_000L) {
-            status = inference(tenant).body(body).post("/v2/models/brief/infer").then().extract().statusCode();
-            if (status == 200) {
-                Thread.sleep(20);
-            }
-        }
+        int status = await("the undeployed model stops answering 200").atMost(Duration.ofSeconds(5))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .until(() -> inference(tenant).body(body).post("/v2/models/brief/infer").then().extract().statusCode(),
+                        s -> s != 200);
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("[tenant-models] undeploy stopped serving after %d ms%n", millis);
         assertThat(status).isEqualTo(404);

@@ -1,6 +1,7 @@
 package dev.meridian.gateway.apikeys;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -9,8 +10,14 @@ import static org.hamcrest.Matchers.notNullValue;
 import dev.meridian.testing.MeridianStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,15 +117,33 @@ class ApiKeyAuthIT {
     }
 
     @Test
-    void keyOverItsRateLimitGets429WithRetryAfterAndLimitHeaders() {
+    void keyOverItsRateLimitGets429WithRetryAfterAndLimitHeaders() throws Exception {
         var key = TestKeys.seed(keys, TestKeys.Spec.active().limitedTo(1, 2));
-        for (int i = 0; i < 2; i++) {
-            given().header("Authorization", bearer(key.key())).get("/v1/models").then().statusCode(200)
-                    .header("x-ratelimit-limit-requests", equalTo("1"))
-                    .header("x-ratelimit-remaining-requests", equalTo(String.valueOf(1 - i)));
+        // Three calls at once against a bucket of two refilled once a second: sent one after another, a slow machine
+        // would refill it between them. Released together, two are served and the third is refused.
+        var start = new CountDownLatch(1);
+        List<Future<Response>> calls = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(3)) {
+            for (int i = 0; i < 3; i++) {
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    return given().header("Authorization", bearer(key.key())).get("/v1/models");
+                }));
+            }
+            start.countDown();
         }
-        given().header("Authorization", bearer(key.key())).get("/v1/models").then()
-                .statusCode(429)
+        List<Response> answers = new ArrayList<>();
+        for (var call : calls) {
+            answers.add(call.get());
+        }
+        List<Response> served = answers.stream().filter(r -> r.statusCode() == 200).toList();
+        List<Response> refused = answers.stream().filter(r -> r.statusCode() == 429).toList();
+        assertThat(served).as("served of the three").hasSize(2);
+        assertThat(refused).as("refused of the three").hasSize(1);
+        assertThat(served).allSatisfy(r -> assertThat(r.header("x-ratelimit-limit-requests")).isEqualTo("1"));
+        assertThat(served.stream().map(r -> r.header("x-ratelimit-remaining-requests")))
+                .containsExactlyInAnyOrder("1", "0");
+        refused.getFirst().then()
                 .header("Retry-After", equalTo("1"))
                 .header("x-ratelimit-remaining-requests", equalTo("0"))
                 .header("x-ratelimit-reset-requests", notNullValue())

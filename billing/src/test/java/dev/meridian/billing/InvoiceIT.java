@@ -35,7 +35,8 @@ class InvoiceIT {
             .plus(Duration.ofMinutes(10 * 60 + 20));
 
     private static UsageEvent use(UUID tenant, String region, Meter meter, long quantity) {
-        return new UsageEvent(UUID.randomUUID(), tenant, region, meter, quantity, "bge-small-en-v1.5", null, IN_LAST_MONTH,
+        return new UsageEvent(UUID.randomUUID(), tenant, region, meter, quantity, "bge-small-en-v1.5", null,
+                IN_LAST_MONTH,
                 "test");
     }
 
@@ -154,8 +155,9 @@ class InvoiceIT {
         asKeyOf(other, "billing:read").get("/api/v1/billing/invoices/{id}.html", id).then().statusCode(404);
         asKeyOf(other, "billing:read").queryParam("tenant_id", owner.toString()).get("/api/v1/billing/invoices")
                 .then().statusCode(404);
-        asOperator().body(Map.of("period", YearMonth.now(ZoneOffset.UTC).toString())).post("/api/v1/billing/admin/tenants/{t}/invoices/finalize",
-                owner).then().statusCode(409).body("detail", containsString("still open"));
+        asOperator().body(Map.of("period", YearMonth.now(ZoneOffset.UTC).toString()))
+                .post("/api/v1/billing/admin/tenants/{t}/invoices/finalize", owner)
+                .then().statusCode(409).body("detail", containsString("still open"));
         asOperator().body(Map.of("period", "October")).post("/api/v1/billing/admin/tenants/{t}/invoices/finalize",
                 owner).then().statusCode(400).body("detail", containsString("2026-10"));
     }

@@ -15,7 +15,6 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,9 +28,6 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Accounts {
-
-    @Inject
-    Clock clock;
 
     /** What {@link #openOnSignUp} did with the plan a tenant was created with. */
     public enum SignUp {
@@ -61,6 +57,8 @@ public class Accounts {
     Outbox outbox;
     @Inject
     ObjectMapper json;
+    @Inject
+    Clock clock;
 
     @Transactional(Transactional.TxType.MANDATORY)
     public Account open(UUID tenantId, String region) {

@@ -33,9 +33,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class BillingJobs {
 
-    @Inject
-    Clock clock;
-
     private static final Logger LOG = Logger.getLogger(BillingJobs.class);
 
     @Inject
@@ -52,6 +49,8 @@ public class BillingJobs {
     EntityManager em;
     @Inject
     Reconciliation reconciliation;
+    @Inject
+    Clock clock;
 
     private ScheduledExecutorService scheduler;
     /** The last failure of each step, so that a step failing round after round is logged once. */

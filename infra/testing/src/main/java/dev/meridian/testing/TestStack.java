@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The real servers a test JVM shares: embedded PostgreSQL (roles and databases as in production), a Kafka broker
- * in KRaft mode, and Keycloak with the {@code meridian} realm. Started on first use, once per JVM, on free ports
- * with random secrets made once per build, and stopped when the JVM exits. Quarkus loads this class once per application class
- * loader (a test profile or class-restricted test resources get their own), so the first start records where the
- * servers are in a JVM-wide system property and every later copy of this class attaches to them.
+ * The real servers a test JVM shares: embedded PostgreSQL (roles and databases as in production), a Kafka broker in
+ * KRaft mode, and Keycloak with the {@code meridian} realm. Started on first use, once per JVM, on free ports with
+ * random secrets made once per build, and stopped when the JVM exits. Quarkus loads this class once per application
+ * class loader (a test profile or class-restricted test resources get their own), so the first start records where
+ * the servers are in a JVM-wide system property and every later copy of this class attaches to them.
  */
 public final class TestStack {
 

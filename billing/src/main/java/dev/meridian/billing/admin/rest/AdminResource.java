@@ -38,9 +38,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Billing admin")
 public class AdminResource {
 
-    @Inject
-    Clock clock;
-
     /** {@code region} only when billing has not met the tenant yet; {@code custom_prices_nanos} for enterprise. */
     public record PlanRequest(String plan, String region, Map<String, Long> customPricesNanos) {
     }
@@ -71,6 +68,8 @@ public class AdminResource {
     BillingConfig config;
     @Inject
     EntityManager em;
+    @Inject
+    Clock clock;
 
     @PUT
     @Path("/plan")

@@ -30,9 +30,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class BudgetAlerts {
 
-    @Inject
-    Clock clock;
-
     public static final String TOPIC = "billing.alerts";
     public static final String TYPE = "budget.threshold_reached";
     private static final UUID TENANT_WIDE = new UUID(0, 0);
@@ -51,6 +48,8 @@ public class BudgetAlerts {
     Outbox outbox;
     @Inject
     ObjectMapper json;
+    @Inject
+    Clock clock;
 
     /** Checks one tenant's budgets; returns how many alerts it raised. */
     @Transactional

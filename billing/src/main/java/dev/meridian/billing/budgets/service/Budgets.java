@@ -24,9 +24,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class Budgets {
 
-    @Inject
-    Clock clock;
-
     public record BudgetView(UUID keyId, Long softBudgetMinor, Long hardBudgetMinor, long spentMinor) {
     }
 
@@ -40,6 +37,8 @@ public class Budgets {
     UsageQueries usage;
     @Inject
     PriceBook prices;
+    @Inject
+    Clock clock;
 
     @Transactional
     public BudgetsView view(UUID tenantId) {

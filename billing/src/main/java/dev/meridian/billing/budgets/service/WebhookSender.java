@@ -26,9 +26,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class WebhookSender {
 
-    @Inject
-    Clock clock;
-
     private static final Logger LOG = Logger.getLogger(WebhookSender.class);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
@@ -39,6 +36,8 @@ public class WebhookSender {
     TenantSession session;
     @Inject
     BillingConfig config;
+    @Inject
+    Clock clock;
 
     record Due(UUID id, UUID tenantId, String url, String payload, int attempts, String secret) {
     }

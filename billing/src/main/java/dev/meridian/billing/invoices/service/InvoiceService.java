@@ -33,9 +33,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class InvoiceService {
 
-    @Inject
-    Clock clock;
-
     /** An invoice as the API shows it, draft or final. */
     public record InvoiceView(UUID id, String object, String status, String number, UUID tenantId, Instant periodStart,
             Instant periodEnd, String currency, String plan, List<LineView> lines, long subtotalMinor, int taxRateBp,
@@ -54,6 +51,8 @@ public class InvoiceService {
     UsageQueries usage;
     @Inject
     PriceBook prices;
+    @Inject
+    Clock clock;
 
     @Transactional
     public List<InvoiceView> list(UUID tenantId) {

@@ -41,9 +41,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class LeaseService {
 
-    @Inject
-    Clock clock;
-
     public static final String HARD_BUDGET_REACHED = "hard_budget_reached";
     public static final String KEY_BUDGET_REACHED = "key_budget_reached";
     public static final String FREE_TIER_EXHAUSTED = "free_tier_exhausted";
@@ -59,6 +56,8 @@ public class LeaseService {
     UsageQueries usage;
     @Inject
     BillingConfig config;
+    @Inject
+    Clock clock;
 
     @Transactional
     public QuotaLease lease(LeaseRequest request) {

@@ -25,10 +25,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ReconciliationResource {
 
     @Inject
-    Clock clock;
-
-    @Inject
     Reconciliation reconciliation;
+    @Inject
+    Clock clock;
 
     @GET
     @Operation(summary = "Gateways' served requests against billed requests per tenant and hour (whole hours)")

@@ -30,9 +30,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Billing")
 public class UsageResource {
 
-    @Inject
-    Clock clock;
-
     public record UsageList(String object, UUID tenantId, Instant from, Instant to, List<String> groupBy,
             List<UsageQueries.Figure> data) {
     }
@@ -41,6 +38,8 @@ public class UsageResource {
     BillingAccess access;
     @Inject
     UsageQueries usage;
+    @Inject
+    Clock clock;
 
     @GET
     @Operation(summary = "Usage per meter, optionally by model, key, day or hour; default: the current month")

@@ -32,10 +32,15 @@ public final class KafkaBroker implements AutoCloseable {
             Path config = dataDir.resolve("server.properties");
             Files.writeString(config, serverProperties(port, controllerPort, dataDir.resolve("log")));
             String classpath = home.kafkaLibs().toAbsolutePath() + "/*";
+            // one class-data archive per program next to the jars, written by the first JVM to exit and mapped by
+            // every later one: each test JVM starts its own broker, and class loading is most of a start
+            Path archives = home.kafkaLibs().toAbsolutePath().getParent();
             Path log = logDir.resolve("kafka.log");
 
             if (!Files.exists(dataDir.resolve("log/meta.properties"))) {
-                List<String> format = List.of(ChildProcess.javaBinary(), "-Xmx256m", "-cp", classpath,
+                List<String> format = List.of(ChildProcess.javaBinary(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                        "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archives.resolve("kafka-format.jsa"),
+                        "-cp", classpath,
                         "-Dlog4j2.configurationFile=" + writeLog4j(dataDir).toUri(),
                         "kafka.tools.StorageTool", "format", "--ignore-formatted",
                         "-t", clusterId(), "-c", config.toString());
@@ -45,6 +50,7 @@ public final class KafkaBroker implements AutoCloseable {
 
             List<String> command = new ArrayList<>(List.of(ChildProcess.javaBinary(),
                     "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1",
+                    "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archives.resolve("kafka.jsa"),
                     "-Djava.awt.headless=true",
                     "-Dlog4j2.configurationFile=" + writeLog4j(dataDir).toUri(),
                     "-cp", classpath, "kafka.Kafka", config.toString()));

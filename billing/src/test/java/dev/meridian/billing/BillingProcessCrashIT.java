@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
 class BillingProcessCrashIT {
 
     static final String DATABASE = "meridian_billing_crash";
-    static final int EVENTS = 30_000;
-    static final int CHUNK = 1_000;
+    static final int EVENTS = 12_000;
+    static final int CHUNK = 500;
 
     private ServiceProcess billing;
 

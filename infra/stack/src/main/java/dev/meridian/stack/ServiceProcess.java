@@ -25,6 +25,12 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * Extra JVM options for every service started here, space-separated (system property
+     * {@value #JAVA_OPTIONS}): the test builds start short-lived services without the optimising JIT.
+     */
+    public static final String JAVA_OPTIONS = "meridian.service.java-options";
+
+    /**
      * Starts {@code module}'s jar on {@code port} with {@code config} as system properties, and waits until its
      * readiness check answers.
      */
@@ -32,6 +38,11 @@ public final class ServiceProcess implements AutoCloseable {
             Map<String, String> config, Path logDir, Path pidDir) {
         Path jar = home.serviceJar(module);
         List<String> command = new ArrayList<>(List.of(ChildProcess.javaBinary(), "-Xms64m", "-Xmx512m"));
+        for (String option : System.getProperty(JAVA_OPTIONS, "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
         command.add("-Dquarkus.http.port=" + port);
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");

@@ -149,7 +149,7 @@ public class BillingProxy {
     }
 
     private void forward(RoutingContext ctx, MultiMap headers) {
-        String target = config.billingUrl().orElseThrow().replaceAll("/+$", "") + ctx.request().uri();
+        String target = PathGuard.target(config.billingUrl().orElseThrow(), ctx.normalizedPath(), ctx);
         forwarder.forward(ctx, target, headers, Map.of(GatewayRoutes.SERVED_BY, config.region()),
                 () -> unavailable(ctx));
     }

@@ -132,6 +132,11 @@ public class GatewayRoutes {
     private void admit(RoutingContext ctx, KeyRecord key, String requestId) {
         String path = ctx.normalizedPath();
         String method = ctx.request().method().name();
+        if (Scopes.required(method, path).isEmpty()) {
+            // deny by default: only the routes the table names are served or forwarded anywhere
+            respond(ctx, 404, unknownUrl(method, path));
+            return;
+        }
         if (!Scopes.allows(key.scopes(), method, path)) {
             respond(ctx, 403, OpenAiError.of("permission_error", "insufficient_scope",
                     "This API key lacks the scope " + String.join(" or ", Scopes.required(method, path).orElseThrow())
@@ -190,7 +195,7 @@ public class GatewayRoutes {
             }
             MultiMap headers = CallerHeaders.toHomeGateway(ctx.request().headers(), caller, token, requestId,
                     config.region());
-            String target = stripSlash(key.homeGatewayUrl()) + FORWARD_PREFIX + ctx.request().uri();
+            String target = PathGuard.target(key.homeGatewayUrl(), FORWARD_PREFIX + ctx.normalizedPath(), ctx);
             forwarder.forward(ctx, target, headers, Map.of(), () -> respond(ctx, 502, OpenAiError.of(
                     "server_error", "home_region_unreachable", "Your home region " + key.homeRegion()
                             + " did not answer. Retry, or call " + key.homeGatewayUrl() + " directly.")));
@@ -221,7 +226,12 @@ public class GatewayRoutes {
         String region = h.get(MeridianHeaders.REGION);
         var caller = new CallerIdentity(tenant, key, scopes == null || scopes.isBlank() ? List.of()
                 : Arrays.asList(scopes.split(",")), region == null ? from : region);
-        serveHere(ctx, caller, ctx.normalizedPath().substring(FORWARD_PREFIX.length()), requestId);
+        String path = ctx.normalizedPath().substring(FORWARD_PREFIX.length());
+        if (Scopes.required(ctx.request().method().name(), path).isEmpty()) {
+            respond(ctx, 404, unknownUrl(ctx.request().method().name(), path));
+            return;
+        }
+        serveHere(ctx, caller, path, requestId);
     }
 
     /** Routes served by this region: model calls go to the region's inference service when there is one. */
@@ -240,9 +250,14 @@ public class GatewayRoutes {
                     "invalid_request_error", "model_not_found", "model", "The model '" + id + "' does not exist or"
                             + " you do not have access to it. GET /v1/models lists the models you can use.")));
         } else {
-            respond(ctx, 404, OpenAiError.of("invalid_request_error", "unknown_url", "Unknown request URL: "
-                    + method + " " + path + ". See the API reference for the routes Meridian serves."));
+            respond(ctx, 404, unknownUrl(method.name(), path));
         }
+    }
+
+    /** Deny by default: a path the route table does not name is neither served nor forwarded anywhere. */
+    private static OpenAiError unknownUrl(String method, String path) {
+        return OpenAiError.of("invalid_request_error", "unknown_url", "Unknown request URL: " + method + " " + path
+                + ". See the API reference for the routes Meridian serves.");
     }
 
     /** The model registry's routes: model listing and management, resumable uploads. */
@@ -292,8 +307,7 @@ public class GatewayRoutes {
             MultiMap headers = CallerHeaders.onBehalfOf(ctx.request().headers(), caller, token, requestId);
             // Served here, so this region is the tenant's home (or the call was forwarded here as its home).
             headers.set(MeridianHeaders.HOME_REGION, config.region());
-            String query = ctx.request().query();
-            String target = stripSlash(baseUrl) + path + (query == null ? "" : "?" + query);
+            String target = PathGuard.target(baseUrl, path, ctx);
             forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> {
                 ctx.response().putHeader("Retry-After", "1");
                 respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable", "The model service of "
@@ -322,7 +336,7 @@ public class GatewayRoutes {
         ctx.response().putHeader(SERVED_BY, config.region());
         MultiMap headers = Forwarder.passOn(ctx.request().headers(), Set.of("x-meridian-"));
         headers.set(MeridianHeaders.REQUEST_ID, requestId);
-        String target = stripSlash(config.tenancyUrl()) + ctx.request().uri();
+        String target = PathGuard.target(config.tenancyUrl(), ctx.normalizedPath(), ctx);
         forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> {
             var problem = Problem.of(503, "Service Unavailable", "The management API did not answer. Retry in a few"
                     + " seconds.").withInstance(ctx.normalizedPath());
@@ -369,9 +383,6 @@ public class GatewayRoutes {
         });
     }
 
-    private static String stripSlash(String url) {
-        return url.endsWith("/") ? url.replaceAll("/+$", "") : url;
-    }
 
     private void error(RoutingContext ctx, Verdict verdict) {
         respond(ctx, verdict.status(), verdict.error());

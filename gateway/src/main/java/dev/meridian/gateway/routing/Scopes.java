@@ -6,8 +6,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which key scopes a {@code /v1} or {@code /v2} route needs: any one of the listed scopes will do. The first rule
- * whose path prefix matches decides; a route no rule names needs no particular scope (it still needs a valid key).
+ * The {@code /v1} and {@code /v2} routes the gateway serves or forwards, and which key scopes each needs: any one of
+ * the listed scopes will do. A rule names a path and everything below it ({@code /v1/models} and
+ * {@code /v1/models/m}, not {@code /v1/modelsx}); the first that matches decides. A path no rule names is not a
+ * route: deny by default, it is refused before any scope check or forward.
  */
 public final class Scopes {
 
@@ -15,6 +17,10 @@ public final class Scopes {
     private record Rule(String pathPrefix, Set<String> anyOf, Set<String> writesAnyOf) {
         Rule(String pathPrefix, Set<String> anyOf) {
             this(pathPrefix, anyOf, anyOf);
+        }
+
+        boolean matches(String path) {
+            return path.equals(pathPrefix) || path.startsWith(pathPrefix + "/");
         }
 
         Set<String> forMethod(String method) {
@@ -34,12 +40,12 @@ public final class Scopes {
             new Rule("/v1/classifications", INFERENCE),
             new Rule("/v1/files", FINE_TUNE),
             new Rule("/v1/fine_tuning", FINE_TUNE),
-            new Rule("/v2/", INFERENCE));
+            new Rule("/v2", INFERENCE));
 
     private Scopes() {
     }
 
-    /** The scopes one of which the path needs, or empty when no rule names the path. */
+    /** The scopes one of which the path needs, or empty when no rule names the path (it is not a route). */
     public static Optional<Set<String>> required(String path) {
         return required("GET", path);
     }
@@ -47,7 +53,7 @@ public final class Scopes {
     /** As {@link #required(String)}, for a method: writes to models need {@code models}, reads also take inference. */
     public static Optional<Set<String>> required(String method, String path) {
         for (Rule r : RULES) {
-            if (path.startsWith(r.pathPrefix())) {
+            if (r.matches(path)) {
                 return Optional.of(r.forMethod(method));
             }
         }
@@ -60,7 +66,7 @@ public final class Scopes {
 
     public static boolean allows(List<String> granted, String method, String path) {
         for (Rule r : RULES) {
-            if (path.startsWith(r.pathPrefix())) {
+            if (r.matches(path)) {
                 for (String g : granted) {
                     if (r.forMethod(method).contains(g)) {
                         return true;
@@ -69,6 +75,6 @@ public final class Scopes {
                 return false;
             }
         }
-        return true;
+        return false; // not a route: nothing is allowed on it
     }
 }

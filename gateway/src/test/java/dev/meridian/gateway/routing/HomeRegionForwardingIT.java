@@ -17,7 +17,12 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -103,6 +108,33 @@ class HomeRegionForwardingIT {
         assertThat(call.headers().get(MeridianHeaders.FORWARDED_BY)).isEqualTo("eu-central");
         assertThat(call.headers().get(MeridianHeaders.REQUEST_ID)).isEqualTo("trace-42");
         assertThat(call.headers().get("Content-Type")).isEqualTo("application/json");
+    }
+
+    @Test
+    void aPathWithDotSegmentsOrEncodedSlashesIsRefusedAndNeverForwarded() throws Exception {
+        var received = startHome();
+        var key = TestKeys.seed(keys, TestKeys.Spec.active().homedIn("us-east", homeUrl(), true));
+        var http = HttpClient.newHttpClient();
+        // sent as written: /internal/forward/../v1/... would be /internal/v1/... at the home gateway
+        for (String path : List.of("/../v1/served-requests?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z",
+                "/v1/../internal/v1/served-requests", "/v1/models%2F..%2F..%2Finternal%2Fv1%2Fserved-requests")) {
+            var answer = http.send(HttpRequest.newBuilder(URI.create(self.toString().replaceAll("/+$", "") + path))
+                    .header("Authorization", "Bearer " + key.key()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(path + ": " + answer.body()).isEqualTo(400);
+            assertThat(answer.body()).contains("invalid_path");
+        }
+        assertThat(received).as("nothing reaches the home gateway").isNotDone();
+    }
+
+    @Test
+    void aV1PathTheRouteTableDoesNotNameIs404AndNeverForwarded() throws Exception {
+        var received = startHome();
+        var key = TestKeys.seed(keys, TestKeys.Spec.active().homedIn("us-east", homeUrl(), true));
+        given().header("Authorization", "Bearer " + key.key()).get("/v1/served-requests").then()
+                .statusCode(404).body("error.code", equalTo("unknown_url"));
+        given().header("Authorization", "Bearer " + key.key()).get("/v1/modelsx").then()
+                .statusCode(404).body("error.code", equalTo("unknown_url"));
+        assertThat(received).as("nothing reaches the home gateway").isNotDone();
     }
 
     @Test

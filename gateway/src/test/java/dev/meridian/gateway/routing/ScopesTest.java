@@ -44,8 +44,19 @@ class ScopesTest {
     }
 
     @Test
-    void aRouteNoRuleNamesNeedsNoParticularScope() {
+    void aPathNoRuleNamesIsNotARouteAndAllowsNothing() {
         assertThat(Scopes.required("/v1/unknown")).isEmpty();
-        assertThat(Scopes.allows(List.of(), "/v1/unknown")).isTrue();
+        assertThat(Scopes.allows(List.of(), "/v1/unknown")).isFalse();
+        assertThat(Scopes.allows(List.of("inference", "models", "fine-tune"), "/v1/served-requests")).isFalse();
+    }
+
+    @Test
+    void aRuleNamesItsPathAndWhatIsBelowItNotWhatMerelyStartsAlike() {
+        assertThat(Scopes.required("/v1/models")).isPresent();
+        assertThat(Scopes.required("/v1/models/m/versions")).isPresent();
+        assertThat(Scopes.required("/v1/modelsx")).isEmpty();
+        assertThat(Scopes.required("/v1/embeddingsx")).isEmpty();
+        assertThat(Scopes.required("/v2")).isPresent();
+        assertThat(Scopes.required("/v2x")).isEmpty();
     }
 }

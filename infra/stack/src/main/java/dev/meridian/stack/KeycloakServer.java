@@ -114,8 +114,7 @@ public final class KeycloakServer implements AutoCloseable {
                 "KC_BOOTSTRAP_ADMIN_PASSWORD", secrets.get(Secrets.KEYCLOAK_ADMIN_PASSWORD));
         var child = ChildProcess.start("keycloak", command, env, installDir, logDir.resolve("keycloak.log"), pidDir);
         String url = "http://localhost:" + port;
-        // generous: under libfaketime (MERIDIAN_CI_DATE) the first start, which augments, takes minutes
-        child.awaitReady(() -> realmAnswers(url), Duration.ofSeconds(480));
+        child.awaitReady(() -> realmAnswers(url), Duration.ofSeconds(180));
         return child;
     }
 

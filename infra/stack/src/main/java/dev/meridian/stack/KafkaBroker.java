@@ -72,6 +72,11 @@ public final class KafkaBroker implements AutoCloseable {
         return process.pid();
     }
 
+    /** Completes with the broker's exit code when its process ends. */
+    public java.util.concurrent.CompletableFuture<Integer> onExit() {
+        return process.onExit();
+    }
+
     @Override
     public void close() {
         process.close();

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,21 +37,46 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(MeridianHome home, String name, String module, int port,
             Map<String, String> config, Path logDir, Path pidDir) {
-        Path jar = home.serviceJar(module);
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("quarkus.http.port", Integer.toString(port));
+        settings.putAll(config);
+        var child = ChildProcess.start(name, command(home, module, settings), Map.of(), home.root(), logDir.resolve(name + ".log"), pidDir);
+        String url = "http://localhost:" + port;
+        child.awaitReady(() -> ready(url), Duration.ofSeconds(120));
+        return new ServiceProcess(child, url);
+    }
+
+    /**
+     * Runs {@code module}'s Flyway migrations once and waits for it to finish: the service's own jar, which Quarkus
+     * initialises (Flyway migrates at start) and then leaves ({@code quarkus.init-and-exit}, what Quarkus' generated
+     * Kubernetes init Jobs run), so its schemas, history table and placeholders stay in its own configuration.
+     * {@code config} names the database and the owner role's credentials; no HTTP port is opened and no OIDC server
+     * is needed.
+     */
+    public static void migrate(MeridianHome home, String name, String module, Map<String, String> config,
+            Path logDir) {
+        Map<String, String> migration = new LinkedHashMap<>(config);
+        migration.put("quarkus.http.port", "0"); // in case anything binds before the exit
+        migration.put("quarkus.init-and-exit", "true");
+        migration.put("quarkus.flyway.active", "true");
+        migration.put("quarkus.flyway.migrate-at-start", "true");
+        migration.put("quarkus.oidc.tenant-enabled", "false");
+        var child = ChildProcess.start(name, command(home, module, migration), Map.of(), home.root(),
+                logDir.resolve(name + ".log"), null);
+        child.awaitSuccess(Duration.ofSeconds(180));
+    }
+
+    private static List<String> command(MeridianHome home, String module, Map<String, String> config) {
         List<String> command = new ArrayList<>(List.of(ChildProcess.javaBinary(), "-Xms64m", "-Xmx512m"));
         for (String option : System.getProperty(JAVA_OPTIONS, "").trim().split("\\s+")) {
             if (!option.isEmpty()) {
                 command.add(option);
             }
         }
-        command.add("-Dquarkus.http.port=" + port);
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
-        command.add(jar.toString());
-        var child = ChildProcess.start(name, command, Map.of(), home.root(), logDir.resolve(name + ".log"), pidDir);
-        String url = "http://localhost:" + port;
-        child.awaitReady(() -> ready(url), Duration.ofSeconds(120));
-        return new ServiceProcess(child, url);
+        command.add(home.serviceJar(module).toString());
+        return command;
     }
 
     public String url() {
@@ -63,6 +89,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String name() {
         return process.name();
+    }
+
+    /** Completes with the exit code when the service's JVM ends, however it ends. */
+    public java.util.concurrent.CompletableFuture<Integer> onExit() {
+        return process.onExit();
     }
 
     public static boolean ready(String url) {

@@ -1,0 +1,92 @@
+package dev.meridian.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import dev.meridian.stack.MeridianHome;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Renders the charts with Helm itself (helm-java) and checks the database roles: each service with a database has a
+ * pre-install/pre-upgrade migration Job that alone reads the owner's Secret, and its Deployment gets the app role only.
+ * helm-java's {@code template} returns the release manifest, which Helm keeps apart from hooks, so the charts are
+ * rendered from a copy whose hook annotations carry another name ({@value #HOOK}) and so stay in the manifest.
+ */
+class HelmChartTest {
+
+    static final String HOOK = "rendered-as-manifest.meridian.dev/hook";
+
+    @TempDir
+    static Path copy;
+
+    static Path chart;
+
+    @BeforeAll
+    static void copyChartWithHooksInTheManifest() throws IOException {
+        Path source = MeridianHome.locate().root().resolve("helm/meridian");
+        chart = copy.resolve("meridian");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path target = chart.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.writeString(target, Files.readString(file).replace("helm.sh/hook:", HOOK + ":")
+                            .replace("helm.sh/hook-", HOOK + "-"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void controlPlaneDeploymentsGetOnlyTheAppRoleAndHookJobsMigrateAsTheOwner() {
+        List<String> docs = render("values-control.yaml");
+
+        for (String service : List.of("tenancy", "billing")) {
+            String deployment = document(docs, "Deployment", "meridian-control-" + service);
+            assertThat(deployment).doesNotContain("owner-password", "meridian_owner", "-owner")
+                    .contains("key: app-password", "name: QUARKUS_FLYWAY_ACTIVE, value: \"false\"");
+
+            String job = document(docs, "Job", "meridian-control-" + service + "-migrate");
+            assertThat(job).contains(HOOK + ": pre-install,pre-upgrade",
+                    "name: QUARKUS_INIT_AND_EXIT, value: \"true\"",
+                    "name: QUARKUS_FLYWAY_MIGRATE_AT_START, value: \"true\"",
+                    "name: QUARKUS_FLYWAY_USERNAME, value: meridian_owner",
+                    "name: " + service + "-db-owner, key: owner-password")
+                    .doesNotContain("app-password");
+        }
+    }
+
+    @Test
+    void regionalModelsDeploymentGetsOnlyTheAppRoleAndAHookJobMigratesAsTheOwner() {
+        List<String> docs = render("values-eu-central.yaml");
+
+        assertThat(document(docs, "Deployment", "meridian-eu-models"))
+                .doesNotContain("owner-password", "meridian_owner").contains("key: app-password");
+        assertThat(document(docs, "Job", "meridian-eu-models-migrate"))
+                .contains(HOOK + ": pre-install,pre-upgrade", "name: models-db-owner, key: owner-password");
+        // the services without a database get no migration Job
+        assertThat(docs).noneMatch(d -> d.contains("kind: Job") && !d.contains("models-migrate"));
+    }
+
+    private static List<String> render(String valuesFile) {
+        String release = valuesFile.equals("values-control.yaml") ? "meridian-control" : "meridian-eu";
+        String yaml = new Helm(chart).template().withName(release).withValuesFile(chart.resolve(valuesFile)).call();
+        return Arrays.stream(yaml.split("(?m)^---\\s*$")).filter(d -> d.contains("kind:")).toList();
+    }
+
+    private static String document(List<String> docs, String kind, String name) {
+        return docs.stream()
+                .filter(d -> d.contains("kind: " + kind + "\n") && d.contains("name: " + name + "\n"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " named " + name + " in the rendered chart"));
+    }
+}

@@ -31,9 +31,34 @@ class InternalApiIT {
                 .contentType("application/problem+json");
         as(newUser().accessToken()).get("/internal/v1/api-keys/AAAAAAAAAAAA").then().statusCode(403)
                 .contentType("application/problem+json")
-                .body("detail", containsString("meridian-service"));
+                .body("detail", containsString("Meridian's services"));
         as(TestStack.get().operatorToken()).body(Map.of("used", List.of()))
                 .post("/internal/v1/api-keys/last-used").then().statusCode(403);
+    }
+
+    @Test
+    void onlyTheGatewaysServiceAccountMayLookUpKeysOrReportUses() {
+        var user = newUser();
+        String tenant = createTenant(user.accessToken(), "Service roles");
+        var key = createKey(user.accessToken(), tenant, "k", "models");
+        var use = Map.of("used", List.of(Map.of("key_id", key.path("id"), "tenant_id", tenant, "at",
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())));
+
+        // a key lookup answers any tenant's key hash: the other services' credentials must not open it
+        for (String other : List.of("meridian-billing", "meridian-inference", "meridian-worker", "meridian-tenancy",
+                "meridian-partner")) {
+            String token = TestStack.get().serviceToken(other);
+            as(token).get("/internal/v1/api-keys/{p}", key.<String>path("prefix")).then().statusCode(403)
+                    .contentType("application/problem+json");
+            as(token).body(use).post("/internal/v1/api-keys/last-used").then().statusCode(403);
+        }
+        as(user.accessToken()).get("/api/v1/tenants/{t}/api-keys/{k}", tenant, key.path("id")).then()
+                .body("last_used_at", equalTo(null));
+
+        asGateway().get("/internal/v1/api-keys/{p}", key.<String>path("prefix")).then().statusCode(200);
+        asGateway().body(use).post("/internal/v1/api-keys/last-used").then().statusCode(204);
+        as(user.accessToken()).get("/api/v1/tenants/{t}/api-keys/{k}", tenant, key.path("id")).then()
+                .body("last_used_at", org.hamcrest.Matchers.notNullValue());
     }
 
     @Test
@@ -48,13 +73,13 @@ class InternalApiIT {
         String tenant = as(user.accessToken())
                 .body(Map.of("name", "Subscriber", "home_region", "us-east", "plan", "subscription"))
                 .post("/api/v1/tenants").then().statusCode(201).extract().path("id");
-        var key = createKey(user.accessToken(), tenant, "svc", "inference", "admin");
+        var key = createKey(user.accessToken(), tenant, "svc", "inference", "billing:read");
 
         asGateway().get("/internal/v1/api-keys/{p}", key.<String>path("prefix")).then().statusCode(200)
                 .body("key_id", equalTo(key.path("id")))
                 .body("tenant_id", equalTo(tenant))
                 .body("prefix", equalTo(key.path("prefix")))
-                .body("scopes", equalTo(List.of("inference", "admin")))
+                .body("scopes", equalTo(List.of("inference", "billing:read")))
                 .body("expires_at", equalTo(null))
                 .body("revoked_at", equalTo(null))
                 .body("tenant_status", equalTo("active"))

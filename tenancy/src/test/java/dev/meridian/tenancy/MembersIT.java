@@ -5,16 +5,22 @@ import static dev.meridian.tenancy.Api.createTenant;
 import static dev.meridian.tenancy.Api.memberIdOf;
 import static dev.meridian.tenancy.Api.memberWithRole;
 import static dev.meridian.tenancy.Api.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
+import dev.meridian.stack.OidcBrowser;
 import dev.meridian.testing.MeridianStackResource;
+import dev.meridian.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Inviting people, accepting, changing roles, removing; a tenant always keeps an owner. */
@@ -60,6 +66,60 @@ class MembersIT {
         as(intruder.accessToken()).get("/api/v1/invitations").then().body("data.size()", equalTo(0));
         as(intruder.accessToken()).post("/api/v1/invitations/{m}/accept", memberId).then().statusCode(404);
         as(intruder.accessToken()).get("/api/v1/tenants/{t}", tenant).then().statusCode(404);
+    }
+
+    @Test
+    void signingUpWithAnInviteesAddressGivesNoSignInUntilTheMailedLinkIsFollowed() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Invite by mail");
+        String invitee = "invitee-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+        String memberId = as(owner.accessToken()).body(Map.of("email", invitee, "role", "developer"))
+                .post("/api/v1/tenants/{t}/members", tenant).then().statusCode(201).extract().path("id");
+
+        // whoever registers the address first gets no token, so cannot accept, until the address is proven theirs
+        var signUp = OidcBrowser.startSignUp(TestStack.get().keycloakUrl(), invitee, "Pw-" + UUID.randomUUID(),
+                "Not", "Verified");
+        assertThat(signUp.awaitsVerification()).isTrue();
+        assertThatThrownBy(signUp::tokens).hasMessageContaining("verified");
+
+        String token = signUp.verify(TestStack.get().mailbox()).accessToken();
+        assertThat(OidcBrowser.claim(token, "email_verified")).contains("true");
+        as(token).post("/api/v1/invitations/{m}/accept", memberId).then().statusCode(200)
+                .body("status", equalTo("active"));
+    }
+
+    @Test
+    void anInvitationIsNotAcceptedFromAnAddressThatIsNotVerified() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Hijack");
+        String invitee = "invitee-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+        String memberId = as(owner.accessToken()).body(Map.of("email", invitee, "role", "admin"))
+                .post("/api/v1/tenants/{t}/members", tenant).then().statusCode(201).extract().path("id");
+        // A signed-in person changes their address to the invitee's (as on the account page): Keycloak marks it
+        // unverified, and the session's next tokens carry it with email_verified false.
+        var mallory = newUser();
+        var keycloak = TestStack.get().keycloakAdmin();
+        String malloryId = keycloak.userIdByEmail(mallory.email()).orElseThrow();
+        keycloak.changeEmail(malloryId, invitee, false);
+        String unverified = OidcBrowser.refresh(TestStack.get().keycloakUrl(), mallory.refreshToken()).accessToken();
+        assertThat(OidcBrowser.claim(unverified, "email")).contains(invitee);
+        assertThat(OidcBrowser.claim(unverified, "email_verified")).contains("false");
+
+        as(unverified).post("/api/v1/invitations/{m}/accept", memberId).then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", containsString("Verify your e-mail address " + invitee + " first"));
+        as(owner.accessToken()).get("/api/v1/tenants/{t}/members", tenant).then()
+                .body("data.find { it.id == '" + memberId + "' }.status", equalTo("invited"))
+                .body("data.find { it.id == '" + memberId + "' }.user_id", equalTo(null));
+
+        // the owner of the mailbox follows Keycloak's verification link: now the address is proven
+        keycloak.sendVerifyEmail(malloryId);
+        OidcBrowser.openMailLink(TestStack.get().keycloakUrl(),
+                TestStack.get().mailbox().awaitActionLink(invitee, Duration.ofSeconds(60)));
+        String verified = OidcBrowser.refresh(TestStack.get().keycloakUrl(), mallory.refreshToken()).accessToken();
+        assertThat(OidcBrowser.claim(verified, "email_verified")).contains("true");
+        as(verified).post("/api/v1/invitations/{m}/accept", memberId).then().statusCode(200)
+                .body("status", equalTo("active"));
     }
 
     @Test

@@ -12,6 +12,9 @@ final class HtmlForms {
             "<(?:span|div)[^>]*(?:id=\"input-error[^\"]*\"|class=\"[^\"]*(?:kc-feedback-text|alert-error|pf-m-danger)[^\"]*\")[^>]*>(.*?)</(?:span|div)>",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
+    private static final Pattern LOGIN_ACTION_LINK = Pattern.compile(
+            "<a\\b[^>]*\\shref=\"([^\"]*/login-actions/[^\"]*)\"", Pattern.CASE_INSENSITIVE);
+
     private HtmlForms() {
     }
 
@@ -42,6 +45,12 @@ final class HtmlForms {
             }
         }
         return Optional.empty();
+    }
+
+    /** The decoded target of the page's first link into Keycloak's login actions ("click here to proceed"). */
+    static Optional<String> loginActionLink(String html) {
+        Matcher m = LOGIN_ACTION_LINK.matcher(html == null ? "" : html);
+        return m.find() ? Optional.of(unescape(m.group(1))) : Optional.empty();
     }
 
     private static Optional<String> attribute(String tag, String name) {

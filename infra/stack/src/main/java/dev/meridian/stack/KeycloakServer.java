@@ -34,10 +34,12 @@ public final class KeycloakServer implements AutoCloseable {
 
     private final ChildProcess process;
     private final String url;
+    private final KeycloakAdmin admin;
 
-    private KeycloakServer(ChildProcess process, String url) {
+    private KeycloakServer(ChildProcess process, String url, KeycloakAdmin admin) {
         this.process = process;
         this.url = url;
+        this.admin = admin;
     }
 
     /**
@@ -78,7 +80,8 @@ public final class KeycloakServer implements AutoCloseable {
             if (!fromPrepared) {
                 keepPrepared(installDir, prepared);
             }
-            return new KeycloakServer(child, "http://localhost:" + port);
+            return new KeycloakServer(child, "http://localhost:" + port, new KeycloakAdmin("http://localhost:" + port,
+                    "admin", secrets.get(Secrets.KEYCLOAK_ADMIN_PASSWORD)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Keycloak in " + installDir, e);
         }
@@ -220,11 +223,25 @@ public final class KeycloakServer implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        return new KeycloakServer(null, base);
+        return new KeycloakServer(null, base, new KeycloakAdmin(base, adminUser, adminPassword));
     }
 
     public String url() {
         return url;
+    }
+
+    /**
+     * Has the realm send its mails (e-mail verification: the realm requires it before a sign-up may sign in) through
+     * {@code mail}. Set at every start through the admin API, not in the realm file, because the mail server's port
+     * may differ from start to start while the seeded database is reused.
+     */
+    public void useMailServer(MailServer mail) {
+        admin.useMailServer(mail.host(), mail.smtpPort());
+    }
+
+    /** The admin REST API of the realm, as the master realm's admin. */
+    public KeycloakAdmin admin() {
+        return admin;
     }
 
     public String realmUrl() {

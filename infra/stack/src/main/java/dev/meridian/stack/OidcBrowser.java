@@ -55,8 +55,27 @@ public final class OidcBrowser {
         return browser.exchange(answer, "login of " + username);
     }
 
-    /** Signs a new user up on Keycloak's registration page (e-mail is the user name) and returns their tokens. */
+    /**
+     * Signs a new user up on Keycloak's registration page (e-mail is the user name) and returns their tokens; for a
+     * realm that does not ask sign-ups to verify their address. Where it does, use the variant with a mailbox.
+     */
     public static Tokens signUp(String keycloakUrl, String email, String password, String firstName, String lastName) {
+        return startSignUp(keycloakUrl, email, password, firstName, lastName).tokens();
+    }
+
+    /**
+     * Signs a new user up and, where the realm asks for it, verifies their address the way a person does: opens the
+     * mail Keycloak sent to {@code email} and follows its link in the same browser, which completes the sign-in.
+     */
+    public static Tokens signUp(String keycloakUrl, Mailbox mailbox, String email, String password, String firstName,
+            String lastName) {
+        var signUp = startSignUp(keycloakUrl, email, password, firstName, lastName);
+        return signUp.awaitsVerification() ? signUp.verify(mailbox) : signUp.tokens();
+    }
+
+    /** Submits the registration form; what comes next (tokens, or a wait for e-mail verification) is in the answer. */
+    public static SignUp startSignUp(String keycloakUrl, String email, String password, String firstName,
+            String lastName) {
         var browser = new OidcBrowser(keycloakUrl);
         String page = browser.get(browser.authorizeUrl("/protocol/openid-connect/registrations"));
         String action = HtmlForms.action(page, "kc-register-form");
@@ -66,8 +85,116 @@ public final class OidcBrowser {
         form.put("lastName", lastName);
         form.put("password", password);
         form.put("password-confirm", password);
-        var answer = browser.post(action, form);
-        return browser.exchange(answer, "sign-up of " + email);
+        return new SignUp(browser, email, password, browser.followInKeycloak(browser.post(action, form)));
+    }
+
+    /** Follows redirects that stay in Keycloak (e.g. to a required action's page); stops at one to the console. */
+    private HttpResponse<String> followInKeycloak(HttpResponse<String> response) {
+        for (int hop = 0; hop < 10; hop++) {
+            var location = response.headers().firstValue("Location");
+            if (response.statusCode() / 100 != 3 || location.isEmpty() || location.get().startsWith(REDIRECT_URI)) {
+                return response;
+            }
+            response = send(HttpRequest.newBuilder(response.uri().resolve(location.get())).GET().build());
+        }
+        throw new IllegalStateException("Keycloak kept redirecting, last to " + response.uri());
+    }
+
+    /** A submitted registration: signed in already, or held until the address is verified. */
+    public static final class SignUp {
+        private static final String PASSWORD_FORM = "kc-passwd-update-form";
+        private final OidcBrowser browser;
+        private final String email;
+        private final String password;
+        private final HttpResponse<String> answer;
+
+        private SignUp(OidcBrowser browser, String email, String password, HttpResponse<String> answer) {
+            this.browser = browser;
+            this.email = email;
+            this.password = password;
+            this.answer = answer;
+        }
+
+        /** Whether Keycloak holds the sign-in until the address is verified (the realm's "verify e-mail"). */
+        public boolean awaitsVerification() {
+            return answer.statusCode() == 200 && !answer.body().contains("kc-register-form")
+                    && answer.body().toLowerCase(java.util.Locale.ROOT).contains("verif");
+        }
+
+        /** The tokens, where Keycloak signed the new user in at once. */
+        public Tokens tokens() {
+            if (awaitsVerification()) {
+                throw new IllegalStateException("sign-up of " + email + " waits for its e-mail address to be"
+                        + " verified: Keycloak mailed a link to it (use signUp with the stack's mailbox)");
+            }
+            return browser.exchange(answer, "sign-up of " + email);
+        }
+
+        /**
+         * Follows the link of the verification mail in this browser, then chooses the password where Keycloak asks
+         * for it only now (a realm that verifies addresses does not take a password before); Keycloak then completes
+         * the sign-in.
+         */
+        public Tokens verify(Mailbox mailbox) {
+            String link = mailbox.awaitActionLink(email, Duration.ofSeconds(60));
+            var answer = browser.followInKeycloak(browser.send(HttpRequest.newBuilder(URI.create(link)).GET().build()));
+            if (answer.statusCode() == 200 && answer.body().contains(PASSWORD_FORM)) {
+                answer = browser.followInKeycloak(browser.post(HtmlForms.action(answer.body(), PASSWORD_FORM),
+                        Map.of("password-new", password, "password-confirm", password)));
+            }
+            return browser.exchange(answer, "sign-up of " + email + " after verifying");
+        }
+    }
+
+    /**
+     * Opens a link from one of Keycloak's mails in a fresh browser, confirming where Keycloak asks, until Keycloak has
+     * done what the link says (e.g. the address is verified); returns the last page.
+     */
+    public static String openMailLink(String keycloakUrl, String link) {
+        var browser = new OidcBrowser(keycloakUrl);
+        var last = browser.followToConsole(link);
+        if (last.statusCode() >= 400) {
+            throw new IllegalStateException("the mail's link answered " + last.statusCode() + ": "
+                    + HtmlForms.feedback(last.body()).orElse(last.body()));
+        }
+        return last.body();
+    }
+
+    /** A fresh access token for a signed-in console user (the refresh grant): carries the account as it is now. */
+    public static Tokens refresh(String keycloakUrl, String refreshToken) {
+        var browser = new OidcBrowser(keycloakUrl);
+        var response = browser.post(browser.realmUrl + "/protocol/openid-connect/token", Map.of(
+                "grant_type", "refresh_token", "refresh_token", refreshToken, "client_id", CONSOLE_CLIENT));
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("refresh refused (" + response.statusCode() + "): " + response.body());
+        }
+        return Tokens.fromJson(response.body());
+    }
+
+    /**
+     * Follows Keycloak's redirects and its "click here to proceed" links from {@code url}, until a redirect to the
+     * console (returned, for {@link #exchange}) or a page that leads nowhere further (returned as it is).
+     */
+    private HttpResponse<String> followToConsole(String url) {
+        URI at = URI.create(url);
+        for (int hop = 0; hop < 10; hop++) {
+            var response = send(HttpRequest.newBuilder(at).GET().build());
+            var location = response.headers().firstValue("Location");
+            if (response.statusCode() / 100 == 3 && location.isPresent()) {
+                if (location.get().startsWith(REDIRECT_URI)) {
+                    return response;
+                }
+                at = at.resolve(location.get());
+                continue;
+            }
+            var next = response.statusCode() == 200 ? HtmlForms.loginActionLink(response.body())
+                    : java.util.Optional.<String>empty();
+            if (next.isEmpty()) {
+                return response;
+            }
+            at = at.resolve(next.get());
+        }
+        throw new IllegalStateException("Keycloak kept redirecting from " + url);
     }
 
     private String authorizeUrl(String endpoint) {

@@ -1,7 +1,10 @@
 package dev.meridian.testing;
 
 import dev.meridian.stack.KafkaBroker;
+import dev.meridian.stack.KeycloakAdmin;
 import dev.meridian.stack.KeycloakServer;
+import dev.meridian.stack.MailServer;
+import dev.meridian.stack.Mailbox;
 import dev.meridian.stack.MeridianHome;
 import dev.meridian.stack.OidcBrowser;
 import dev.meridian.stack.Ports;
@@ -17,10 +20,11 @@ import java.util.UUID;
 
 /**
  * The real servers a test JVM shares: embedded PostgreSQL (roles and databases as in production), a Kafka broker in
- * KRaft mode, and Keycloak with the {@code meridian} realm. Started on first use, once per JVM, on free ports with
- * random secrets made once per build, and stopped when the JVM exits. Quarkus loads this class once per application
- * class loader (a test profile or class-restricted test resources get their own), so the first start records where
- * the servers are in a JVM-wide system property and every later copy of this class attaches to them.
+ * KRaft mode, Keycloak with the {@code meridian} realm, and the mail server Keycloak sends verification mails to.
+ * Started on first use, once per JVM, on free ports with random secrets made once per build, and stopped when the
+ * JVM exits. Quarkus loads this class once per application class loader (a test profile or class-restricted test
+ * resources get their own), so the first start records where the servers are in a JVM-wide system property and every
+ * later copy of this class attaches to them.
  */
 public final class TestStack {
 
@@ -37,12 +41,15 @@ public final class TestStack {
     private final PostgresServer postgres;
     private final String kafkaBootstrap;
     private final String keycloakUrl;
+    private final Mailbox mailbox;
 
-    private TestStack(Secrets secrets, PostgresServer postgres, String kafkaBootstrap, String keycloakUrl) {
+    private TestStack(Secrets secrets, PostgresServer postgres, String kafkaBootstrap, String keycloakUrl,
+            Mailbox mailbox) {
         this.secrets = secrets;
         this.postgres = postgres;
         this.kafkaBootstrap = kafkaBootstrap;
         this.keycloakUrl = keycloakUrl;
+        this.mailbox = mailbox;
     }
 
     public static synchronized TestStack get() {
@@ -85,9 +92,13 @@ public final class TestStack {
             var keycloak = KeycloakServer.start(home, secrets, Ports.free(), Ports.free(), state.resolve("keycloak"),
                     logs, null, true);
             log("Keycloak ready at " + keycloak.url(), t0);
+            var mail = MailServer.start(Ports.free(), Ports.free());
+            Runtime.getRuntime().addShutdownHook(new Thread(mail::close, "test-mail-stop"));
+            keycloak.useMailServer(mail);
+            log("Mail server ready: " + mail.describe(), t0);
             var kafka = kafkaStart.join();
             log("Kafka ready at " + kafka.bootstrapServers(), t0);
-            var stack = new TestStack(secrets, postgres, kafka.bootstrapServers(), keycloak.url());
+            var stack = new TestStack(secrets, postgres, kafka.bootstrapServers(), keycloak.url(), mail.mailbox());
             stack.record(state);
             return stack;
         } catch (IOException e) {
@@ -117,7 +128,7 @@ public final class TestStack {
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Path file = state.resolve("running.properties");
         Files.writeString(file, String.join("\n", "postgres=" + postgres.jdbcUrl("postgres"), "kafka=" + kafkaBootstrap,
-                "keycloak=" + keycloakUrl, "secrets=" + secretsFile, ""));
+                "keycloak=" + keycloakUrl, "mail-imap-port=" + mailbox.imapPort(), "secrets=" + secretsFile, ""));
         System.setProperty(RUNNING, file.toString());
     }
 
@@ -128,7 +139,8 @@ public final class TestStack {
             p.load(in);
             return new TestStack(Secrets.loadOrCreate(Path.of(p.getProperty("secrets"))),
                     PostgresServer.existing(p.getProperty("postgres"), "postgres", ""), p.getProperty("kafka"),
-                    p.getProperty("keycloak"));
+                    p.getProperty("keycloak"),
+                    new Mailbox("127.0.0.1", Integer.parseInt(p.getProperty("mail-imap-port"))));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read where this JVM's test servers run from " + file, e);
         }
@@ -167,19 +179,33 @@ public final class TestStack {
         return OidcBrowser.login(keycloakUrl(), username, password);
     }
 
-    /** Signs a new user up through Keycloak's real registration page. */
+    /**
+     * Signs a new user up through Keycloak's real registration page, and verifies their address by following the
+     * link in the mail Keycloak sent (the realm lets nobody sign in with an unverified address).
+     */
     public Tokens signUp(String email, String password) {
-        return OidcBrowser.signUp(keycloakUrl(), email, password, "Test", "User");
+        return OidcBrowser.signUp(keycloakUrl(), mailbox, email, password, "Test", "User");
     }
 
-    /** A fresh user with a unique e-mail, signed up; returns their access token. */
+    /** A fresh user with a unique e-mail, signed up and verified; returns their access token. */
     public SignedUpUser newUser() {
         String email = "user-" + UUID.randomUUID().toString().substring(0, 12) + "@example.test";
         String password = "Pw-" + UUID.randomUUID();
-        return new SignedUpUser(email, password, signUp(email, password).accessToken());
+        Tokens tokens = signUp(email, password);
+        return new SignedUpUser(email, password, tokens.accessToken(), tokens.refreshToken());
     }
 
-    public record SignedUpUser(String email, String password, String accessToken) {
+    public record SignedUpUser(String email, String password, String accessToken, String refreshToken) {
+    }
+
+    /** The mails Keycloak sent (e-mail verification), as their recipients read them. */
+    public Mailbox mailbox() {
+        return mailbox;
+    }
+
+    /** Keycloak's admin API on the realm, for what an operator or a person's account page does to a user. */
+    public KeycloakAdmin keycloakAdmin() {
+        return new KeycloakAdmin(keycloakUrl, "admin", secrets.get(Secrets.KEYCLOAK_ADMIN_PASSWORD));
     }
 
     public String demoToken() {

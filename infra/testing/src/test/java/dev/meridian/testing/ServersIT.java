@@ -74,6 +74,7 @@ class ServersIT {
     void newUserSignsUpThroughTheRegistrationPage() {
         var user = stack.newUser();
         assertThat(OidcBrowser.claim(user.accessToken(), "email")).contains(user.email());
+        assertThat(OidcBrowser.claim(user.accessToken(), "email_verified")).contains("true");
         // and can log in again with the chosen password
         assertThat(stack.login(user.email(), user.password()).accessToken()).isNotBlank();
     }
@@ -85,10 +86,27 @@ class ServersIT {
     }
 
     @Test
-    void gatewayServiceAccountHasTheServiceRole() {
-        String token = stack.serviceToken("meridian-gateway");
-        assertThat(OidcBrowser.claim(token, "realm_access")).get().asString().contains("meridian-service");
-        assertThat(OidcBrowser.claim(token, "aud")).get().asString().contains("meridian-api");
+    void aSignUpGetsNoTokenUntilItFollowsTheLinkMailedToItsAddress() {
+        String email = "verify-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+        var signUp = OidcBrowser.startSignUp(stack.keycloakUrl(), email, "Pw-" + UUID.randomUUID(), "T", "U");
+
+        assertThat(signUp.awaitsVerification()).isTrue();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(signUp::tokens)).hasMessageContaining("verified");
+        var tokens = signUp.verify(stack.mailbox());
+        assertThat(OidcBrowser.claim(tokens.accessToken(), "email")).contains(email);
+        assertThat(OidcBrowser.claim(tokens.accessToken(), "email_verified")).contains("true");
+    }
+
+    @Test
+    void eachServiceAccountHasItsOwnRoleAndNoOther() {
+        for (String service : List.of("gateway", "tenancy", "billing", "inference", "worker")) {
+            String token = stack.serviceToken("meridian-" + service);
+            assertThat(OidcBrowser.claim(token, "realm_access")).get().asString()
+                    .contains("\"service-" + service + "\"")
+                    .doesNotContain("meridian-service")
+                    .satisfies(roles -> assertThat(roles.split("service-", -1)).hasSize(2));
+            assertThat(OidcBrowser.claim(token, "aud")).get().asString().contains("meridian-api");
+        }
     }
 
     private static Map<String, Object> merge(Map<String, Object> a, Map<String, Object> b) {

@@ -7,7 +7,11 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public record Caller(String userId, String email, boolean emailVerified, boolean platformAdmin) {
 
     public static final String PLATFORM_ADMIN = "platform-admin";
-    public static final String SERVICE = "meridian-service";
+    /**
+     * The realm role of the gateways' service account. Each Meridian service has its own role
+     * ({@code service-<name>}), so a service's credentials open only the APIs meant for it.
+     */
+    public static final String GATEWAY_SERVICE = "service-gateway";
 
     public static Caller of(SecurityIdentity identity) {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {

@@ -23,8 +23,6 @@ public interface TenancyConfig {
 
     Outbox outbox();
 
-    Invitations invitations();
-
     BillingPlans billingPlans();
 
     interface Region {
@@ -84,14 +82,5 @@ public interface TenancyConfig {
         /** Kafka consumer group that reads {@code billing.plans}. */
         @WithDefault("meridian-tenancy")
         String group();
-    }
-
-    interface Invitations {
-        /**
-         * Whether accepting an invitation needs a verified e-mail claim. On in production; the local realm has no
-         * mail server, so the dev and test profiles turn it off.
-         */
-        @WithDefault("true")
-        boolean requireVerifiedEmail();
     }
 }

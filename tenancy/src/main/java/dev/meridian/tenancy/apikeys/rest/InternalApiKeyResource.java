@@ -23,11 +23,14 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** For Meridian's gateways only (service tokens with realm role {@code meridian-service}). */
+/**
+ * For Meridian's gateways only (service tokens with realm role {@code service-gateway}): a key lookup answers any
+ * tenant's key hash and scopes, which no other service needs.
+ */
 @Path("/internal/v1/api-keys")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@RolesAllowed(Caller.SERVICE)
+@RolesAllowed(Caller.GATEWAY_SERVICE)
 @Tag(name = "Internal")
 public class InternalApiKeyResource {
 

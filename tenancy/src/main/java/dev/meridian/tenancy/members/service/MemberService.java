@@ -8,7 +8,6 @@ import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.audit.service.AuditLog;
-import dev.meridian.tenancy.config.TenancyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
@@ -29,8 +28,6 @@ public class MemberService {
     TenantSession session;
     @Inject
     AuditLog audit;
-    @Inject
-    TenancyConfig config;
 
     @Transactional
     public List<Member> list(Caller caller, UUID tenantId) {
@@ -115,9 +112,11 @@ public class MemberService {
                 .filter(i -> caller.email() != null && i.email.equalsIgnoreCase(caller.email()))
                 .orElseThrow(() -> ApiException.notFound("No pending invitation " + invitationId + " for "
                         + caller.email() + "."));
-        if (config.invitations().requireVerifiedEmail() && !caller.emailVerified()) {
-            throw ApiException.forbidden("Verify your e-mail address in your account first; invitations are"
-                    + " accepted only by verified addresses.");
+        if (!caller.emailVerified()) {
+            // anyone may sign up with any address: only a verified one proves the caller is the invitee
+            throw ApiException.forbidden("Verify your e-mail address " + caller.email() + " first: follow the link"
+                    + " in the mail Meridian's sign-in sent you (signing in again sends a new one), then accept again."
+                    + " Invitations are accepted only from verified addresses.");
         }
         session.bindTenant(m.tenantId);
         if (Member.count("tenantId = ?1 and userId = ?2", m.tenantId, caller.userId()) > 0) {

@@ -8,6 +8,7 @@ import static dev.meridian.tenancy.Api.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -109,8 +110,86 @@ class ApiKeysIT {
                 .contentType("application/problem+json")
                 .body("errors[0].field", equalTo("scopes"))
                 .body("detail", containsString("'root'"))
-                .body("detail", containsString("inference, models, fine-tune, billing:read, admin"));
+                .body("detail", containsString("use any of inference, models, fine-tune, billing:read"))
+                .body("detail", not(containsString("admin")));
         as(user.accessToken()).get("/api/v1/tenants/{t}/api-keys", tenant).then().body("data.size()", equalTo(0));
+    }
+
+    @Test
+    void theAdminScopeIsNoLongerIssuedAndTheRefusalSaysSo() {
+        var user = newUser();
+        String tenant = createTenant(user.accessToken(), "Admin scope");
+
+        as(user.accessToken()).body(Map.of("name", "x", "scopes", List.of("inference", "admin")))
+                .post("/api/v1/tenants/{t}/api-keys", tenant).then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("scopes"))
+                .body("detail", containsString("scope 'admin' is no longer issued"));
+        as(user.accessToken()).get("/api/v1/tenants/{t}/api-keys", tenant).then().body("data.size()", equalTo(0));
+    }
+
+    @Test
+    void aKeyCarriesOnlyScopesItsCreatorsRoleMayUse() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Escalation");
+        var developer = Api.memberWithRole(owner.accessToken(), tenant, "developer");
+        var admin = Api.memberWithRole(owner.accessToken(), tenant, "admin");
+
+        // billing is refused to developers in the console, so a developer's key may not read it either
+        as(developer.accessToken()).body(Map.of("name", "sneaky", "scopes", List.of("inference", "billing:read")))
+                .post("/api/v1/tenants/{t}/api-keys", tenant).then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", containsString("'developer'"))
+                .body("detail", containsString("'billing:read'"))
+                .body("detail", containsString("developer: inference, models, fine-tune"));
+        assertThat(Api.count("select count(*) from api_keys where tenant_id = ?::uuid", tenant)).isZero();
+
+        createKey(developer.accessToken(), tenant, "dev", "inference", "models", "fine-tune");
+        createKey(admin.accessToken(), tenant, "reports", "billing:read");
+        createKey(owner.accessToken(), tenant, "all", "inference", "models", "fine-tune", "billing:read");
+    }
+
+    @Test
+    void aKeyIsRotatedOnlyByARoleThatMayGrantAllItsScopes() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Rotation escalation");
+        var developer = Api.memberWithRole(owner.accessToken(), tenant, "developer");
+        var billingKey = createKey(owner.accessToken(), tenant, "reports", "inference", "billing:read");
+
+        // rotating would hand the developer a working secret of a key that reads billing
+        as(developer.accessToken()).body(Map.of())
+                .post("/api/v1/tenants/{t}/api-keys/{k}/rotate", tenant, billingKey.path("id")).then()
+                .statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("'developer'"))
+                .body("detail", containsString("'billing:read'"));
+        asGateway().get("/internal/v1/api-keys/{p}", billingKey.<String>path("prefix")).then()
+                .body("revoked_at", nullValue());
+        assertThat(Api.count("select count(*) from api_keys where tenant_id = ?::uuid", tenant)).isEqualTo(1);
+
+        as(owner.accessToken()).body(Map.of())
+                .post("/api/v1/tenants/{t}/api-keys/{k}/rotate", tenant, billingKey.path("id")).then()
+                .statusCode(201).body("scopes", equalTo(List.of("inference", "billing:read")));
+    }
+
+    @Test
+    void aKeyThatStillCarriesTheRetiredAdminScopeLosesItWhenRotated() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Legacy admin");
+        var key = createKey(owner.accessToken(), tenant, "old", "models");
+        // as minted before the scope was retired
+        try (var c = Api.superuser(); var s = c.prepareStatement(
+                "update api_keys set scopes = array['models', 'admin'] where id = ?::uuid")) {
+            s.setString(1, key.path("id"));
+            assertThat(s.executeUpdate()).isOne();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+
+        as(owner.accessToken()).body(Map.of())
+                .post("/api/v1/tenants/{t}/api-keys/{k}/rotate", tenant, key.path("id")).then()
+                .statusCode(201).body("scopes", equalTo(List.of("models")));
+        as(owner.accessToken()).get("/api/v1/tenants/{t}/audit-events", tenant).then()
+                .body("data.find { it.action == 'api_key.rotated' }.details.dropped_scopes", equalTo(List.of("admin")));
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.meridian.tenancy.apikeys.service;
 
 import dev.meridian.common.apikey.ApiKeySecret;
+import dev.meridian.common.apikey.Scope;
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.ApiKey;
+import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.access.Access;
@@ -16,6 +18,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +48,10 @@ public class ApiKeyService {
 
     @Transactional
     public Issued create(Caller caller, UUID tenantId, String name, List<String> scopes, Instant expiresAt) {
-        access.memberWithRole(caller, tenantId, KEY_MANAGERS);
-        Issued issued = issue(caller, tenantId, name.strip(), KeyTerms.scopes(scopes),
+        Member creator = access.memberWithRole(caller, tenantId, KEY_MANAGERS);
+        List<String> granted = KeyTerms.scopes(scopes);
+        KeyTerms.requireGrantable(creator.role(), granted);
+        Issued issued = issue(caller, tenantId, name.strip(), granted,
                 KeyTerms.expiry(expiresAt, StoredTime.now()), null);
         audit.record(caller, tenantId, "api_key.created", "api_key", issued.key().id, describe(issued.key()));
         outbox.tenancyChange(TenancyChange.API_KEY_CREATED, tenantId, issued.key().id, issued.key().prefix);
@@ -81,11 +86,13 @@ public class ApiKeyService {
 
     /**
      * Issues a replacement with the same name, scopes and expiry. The old key stops working now, or after
-     * {@code grace} so that deployed programs can switch over; gateways hear of it either way.
+     * {@code grace} so that deployed programs can switch over; gateways hear of it either way. The rotator's role must
+     * be one that may grant every scope the key carries (else a rotation would hand out a fresh secret for scopes
+     * the rotator could not put on a new key); retired scopes are left off the replacement.
      */
     @Transactional
     public Issued rotate(Caller caller, UUID tenantId, UUID keyId, Duration grace) {
-        access.memberWithRole(caller, tenantId, KEY_MANAGERS);
+        Member rotator = access.memberWithRole(caller, tenantId, KEY_MANAGERS);
         ApiKey old = find(tenantId, keyId);
         Instant now = StoredTime.now();
         if (old.isRevoked(now)) {
@@ -95,11 +102,21 @@ public class ApiKeyService {
             throw ApiException.conflict("Key " + keyId + " expired at " + old.expiresAt
                     + "; create a new key instead of rotating it.");
         }
-        Issued next = issue(caller, tenantId, old.name, List.of(old.scopes), old.expiresAt, old.id);
+        List<String> kept = Arrays.stream(old.scopes)
+                .filter(s -> Scope.fromWireName(s).filter(KeyTerms.RETIRED::contains).isEmpty()).toList();
+        if (kept.isEmpty()) {
+            throw ApiException.conflict("Key " + keyId + " carries only retired scopes " + List.of(old.scopes)
+                    + ", which grant nothing; revoke it and create a key with the scopes it needs.");
+        }
+        KeyTerms.requireGrantable(rotator.role(), kept);
+        Issued next = issue(caller, tenantId, old.name, kept, old.expiresAt, old.id);
         Instant end = now.plus(grace);
         old.revokedAt = old.revokedAt == null || end.isBefore(old.revokedAt) ? end : old.revokedAt;
         Map<String, Object> details = describe(next.key());
         details.put("replaces", old.id.toString());
+        if (kept.size() < old.scopes.length) {
+            details.put("dropped_scopes", Arrays.stream(old.scopes).filter(s -> !kept.contains(s)).toList());
+        }
         details.put("old_key_revoked_at", old.revokedAt.toString());
         audit.record(caller, tenantId, "api_key.rotated", "api_key", next.key().id, details);
         outbox.tenancyChange(TenancyChange.API_KEY_CREATED, tenantId, next.key().id, next.key().prefix);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.common.error.ApiException;
+import dev.meridian.tenancy.Role;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,8 +25,32 @@ class KeyTermsTest {
         assertThatThrownBy(() -> KeyTerms.scopes(List.of("models", "root")))
                 .isInstanceOf(ApiException.class)
                 .hasMessageContaining("'root'")
-                .hasMessageContaining("inference, models, fine-tune, billing:read, admin")
+                .hasMessageContaining("use any of inference, models, fine-tune, billing:read")
+                .hasMessageNotContaining("admin")
                 .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
+    }
+
+    @Test
+    void theRetiredAdminScopeIsRefusedSayingSo() {
+        assertThatThrownBy(() -> KeyTerms.scopes(List.of("models", "admin")))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("scope 'admin' is no longer issued")
+                .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
+    }
+
+    @Test
+    void eachRoleMayGrantOnlyTheScopesItMayUse() {
+        KeyTerms.requireGrantable(Role.OWNER, List.of("inference", "models", "fine-tune", "billing:read"));
+        KeyTerms.requireGrantable(Role.ADMIN, List.of("billing:read"));
+        KeyTerms.requireGrantable(Role.DEVELOPER, List.of("inference", "models", "fine-tune"));
+        assertThatThrownBy(() -> KeyTerms.requireGrantable(Role.DEVELOPER, List.of("models", "billing:read")))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("'developer'").hasMessageContaining("'billing:read'")
+                .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(403));
+        assertThatThrownBy(() -> KeyTerms.requireGrantable(Role.BILLING, List.of("inference")))
+                .hasMessageContaining("billing: billing:read");
+        assertThatThrownBy(() -> KeyTerms.requireGrantable(Role.VIEWER, List.of("inference")))
+                .hasMessageContaining("viewer: none");
     }
 
     @Test

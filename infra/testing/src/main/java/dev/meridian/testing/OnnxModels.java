@@ -47,6 +47,15 @@ public final class OnnxModels {
     }
 
     /**
+     * A model that passes a zero-filled trial run and spins on other inputs: a {@code Loop} whose trip count is its
+     * INT64 scalar input {@code x} itself, adding 1 to a counter each time round (output {@code y}, INT64 scalar).
+     * Fed 0 it answers 0 at once; fed 10<sup>15</sup> it runs for as long as it is let.
+     */
+    public static byte[] loopsFromInput() {
+        return new Builder().loopsFromInput().bytes();
+    }
+
+    /**
      * A model that loads and starts, then asks for {@code elements} floats at once: {@code ConstantOfShape} of the
      * shape {@code x + [elements]}, from its INT64 input {@code x} of shape [1], so nothing is allocated before it runs.
      */
@@ -118,6 +127,21 @@ public final class OnnxModels {
             initializers.add(int64Tensor("start", new long[0], 0));
             nodes.add(node("trips", "Add", List.of("x", "forever"), List.of("m")));
             nodes.add(node("spin", "Loop", List.of("m", "", "start"), List.of("y"), graphAttribute("body", body)));
+            inputs.add(valueInfo("x", INT64));
+            outputs.add(valueInfo("y", INT64));
+            return this;
+        }
+
+        /** See {@link OnnxModels#loopsFromInput()}. */
+        public Builder loopsFromInput() {
+            byte[] body = graph("count-body",
+                    List.of(node("keep-going", "Identity", List.of("cond_in"), List.of("cond_out")),
+                            node("count", "Add", List.of("v_in", "one"), List.of("v_out"))),
+                    List.of(int64Tensor("one", new long[0], 1)),
+                    List.of(valueInfo("iteration_num", INT64), valueInfo("cond_in", BOOL), valueInfo("v_in", INT64)),
+                    List.of(valueInfo("cond_out", BOOL), valueInfo("v_out", INT64)));
+            initializers.add(int64Tensor("start", new long[0], 0));
+            nodes.add(node("count", "Loop", List.of("x", "", "start"), List.of("y"), graphAttribute("body", body)));
             inputs.add(valueInfo("x", INT64));
             outputs.add(valueInfo("y", INT64));
             return this;

@@ -20,7 +20,12 @@ public enum Meter {
     /** Wall seconds a training job held an accelerator (or CPU worker), rounded up to whole seconds. */
     ACCELERATOR_SECONDS("accelerator_seconds", "second"),
     /** Bytes of tenant model artifacts stored, measured once a day (byte-days). */
-    STORED_MODEL_BYTES("stored_model_bytes", "byte-day");
+    STORED_MODEL_BYTES("stored_model_bytes", "byte-day"),
+    /**
+     * Milliseconds a tenant's own model (an uploaded model or a fine-tuned classifier) ran in ONNX Runtime for a call,
+     * rounded up; a batched call's time is shared among its rows.
+     */
+    MODEL_RUN_MILLISECONDS("model_run_milliseconds", "millisecond");
 
     private final String wireName;
     private final String unit;

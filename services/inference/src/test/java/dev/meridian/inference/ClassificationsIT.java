@@ -114,6 +114,7 @@ class ClassificationsIT {
                         "the goalkeeper saved a penalty in the final", "knead the dough and bake it for an hour")))
                 .post("/v1/classifications").then().statusCode(200)
                 .header(MeridianHeaders.USAGE, containsString("classification_items=2"))
+                .header(MeridianHeaders.USAGE, containsString("model_run_milliseconds="))
                 .header(MeridianHeaders.MODEL, MODEL)
                 .body("object", equalTo("list")).body("model", equalTo(MODEL))
                 .body("data[0].label", equalTo("sports")).body("data[1].label", equalTo("cooking"))
@@ -194,6 +195,18 @@ class ClassificationsIT {
         }
         assertThat(probabilities.get(0)).isLessThan(probabilities.get(1)); // the goalkeeper: sports
         assertThat(probabilities.get(2)).isGreaterThan(probabilities.get(3)); // the dough: cooking
+    }
+
+    @Test
+    void embeddingsOnTheTunedClassifierIs400PointingToClassifications() {
+        as(TENANT).body(Map.of("model", MODEL, "input", "the match")).post("/v1/embeddings").then().statusCode(400)
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.code", equalTo("model_not_embedding")).body("error.param", equalTo("model"))
+                .body("error.message", containsString("classifier"))
+                .body("error.message", containsString("/v1/classifications"));
+        // for another tenant the model does not exist, as before
+        as(UUID.randomUUID()).body(Map.of("model", MODEL, "input", "the match")).post("/v1/embeddings").then()
+                .statusCode(404).body("error.code", equalTo("model_not_found"));
     }
 
     @Test

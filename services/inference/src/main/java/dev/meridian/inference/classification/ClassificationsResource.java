@@ -9,6 +9,10 @@ import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.rest.OpenAiException;
 import dev.meridian.inference.rest.TextInputs;
 import dev.meridian.inference.runtime.OrtRuntime;
+import dev.meridian.inference.runtime.RunRefused;
+import dev.meridian.inference.runtime.TenantRuns;
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import dev.meridian.inference.tenant.Deployments;
 import io.smallrye.common.annotation.Blocking;
@@ -96,7 +100,8 @@ public class ClassificationsResource {
             promptTokens += t.length();
             tokens.add(t);
         }
-        float[][] p = run(model, tokens);
+        TenantRuns.Timed<float[][]> timed = run(model, tokens);
+        float[][] p = timed.value();
         List<Classification> data = new ArrayList<>(p.length);
         for (int i = 0; i < p.length; i++) {
             Map<String, Double> scores = new LinkedHashMap<>();
@@ -110,7 +115,9 @@ public class ClassificationsResource {
             data.add(new Classification("classification", i, model.labels().get(best), scores));
         }
         return Response.ok(new ClassificationList("list", data, modelId, new Usage(promptTokens, promptTokens)))
-                .header(MeridianHeaders.USAGE, "classification_items=" + p.length + ",input_tokens=" + promptTokens)
+                .header(MeridianHeaders.USAGE, UsageHeader.format(Map.of(Meter.CLASSIFICATION_ITEMS, (long) p.length,
+                        Meter.INPUT_TOKENS, (long) promptTokens, Meter.MODEL_RUN_MILLISECONDS,
+                        TenantRuns.meteredMillis(timed.runNanos()))))
                 .header(MeridianHeaders.MODEL, modelId).build();
     }
 
@@ -127,7 +134,7 @@ public class ClassificationsResource {
         }
     }
 
-    private float[][] run(TunedModels.Tuned model, List<Tokens> batch) {
+    private TenantRuns.Timed<float[][]> run(TunedModels.Tuned model, List<Tokens> batch) {
         int n = batch.size();
         int len = batch.stream().mapToInt(Tokens::length).max().orElse(0);
         long[] ids = new long[n * len];
@@ -150,11 +157,13 @@ public class ClassificationsResource {
             if (model.wantsTypeIds()) {
                 inputs.put("token_type_ids", typesT);
             }
-            return tuned.run(model, session -> {
-                try (var result = ort.gated(() -> session.run(inputs))) {
+            return tuned.run(model, (session, options) -> {
+                try (var result = session.run(inputs, options)) {
                     return (float[][]) result.get(0).getValue();
                 }
             });
+        } catch (RunRefused e) {
+            throw e;
         } catch (OrtException e) {
             throw new OpenAiException(400, "model_failed", "model", "The model '" + model.name() + "' could not run"
                     + " on these inputs: " + e.getMessage());

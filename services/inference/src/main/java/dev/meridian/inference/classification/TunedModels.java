@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.finetune.FineTuneModelName;
 import dev.meridian.inference.rest.OpenAiException;
+import dev.meridian.inference.runtime.TenantRuns;
 import dev.meridian.inference.tenant.TenantModels;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -67,9 +68,12 @@ public class TunedModels {
         return Optional.of(new Tuned(name, version, sig.labels(), sig.wantsTypeIds()));
     }
 
-    /** Runs the model's session with the inputs given; {@code probabilities} per input. */
-    public float[][] run(Tuned model, TenantModels.SessionWork<float[][]> work) throws Exception {
-        return models.withSession(model.version(), work);
+    /**
+     * Runs the model's session with the inputs given, as every tenant model runs (its own pool, the time limit);
+     * {@code probabilities} per input, with the time the model ran.
+     */
+    public TenantRuns.Timed<float[][]> run(Tuned model, TenantModels.SessionCall<float[][]> call) throws Exception {
+        return models.run(model.version(), call);
     }
 
     private Signature signature(OrtSession session) throws Exception {

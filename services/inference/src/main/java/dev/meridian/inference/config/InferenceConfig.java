@@ -47,6 +47,13 @@ public interface InferenceConfig {
         int maxBatchTokens();
 
         /**
+         * Requests that may wait for one base model's next call; one more is refused with 503 and
+         * {@code Retry-After}, so a burst cannot grow the queue (and the memory of its tokenized texts) without bound.
+         */
+        @WithDefault("1024")
+        int maxQueuedRequests();
+
+        /**
          * Settings of one base model that differ from the ones above, e.g.
          * {@code meridian.inference.batching.model."bge-small-en-v1.5".max-batch-size=64}.
          */
@@ -57,10 +64,12 @@ public interface InferenceConfig {
         default InferenceBatcher.Limits limitsFor(String model) {
             var own = models().get(model);
             if (own == null) {
-                return new InferenceBatcher.Limits(maxBatchSize(), maxQueueDelay(), maxBatchTokens());
+                return new InferenceBatcher.Limits(maxBatchSize(), maxQueueDelay(), maxBatchTokens(),
+                        maxQueuedRequests());
             }
             return new InferenceBatcher.Limits(own.maxBatchSize().orElse(maxBatchSize()),
-                    own.maxQueueDelay().orElse(maxQueueDelay()), own.maxBatchTokens().orElse(maxBatchTokens()));
+                    own.maxQueueDelay().orElse(maxQueueDelay()), own.maxBatchTokens().orElse(maxBatchTokens()),
+                    maxQueuedRequests());
         }
     }
 
@@ -86,6 +95,57 @@ public interface InferenceConfig {
         /** How long the first request of a batch may wait for others to join it. */
         @WithDefault("2ms")
         Duration maxQueueDelay();
+
+        /** Requests that may wait for one version's next batched call; one more is refused with 503. */
+        @WithDefault("256")
+        int maxQueuedRequests();
+
+        /**
+         * Versions that keep a batcher (its queue and statistics) at once; the least recently used beyond it is
+         * dropped, and its next call starts a new one.
+         */
+        @WithDefault("1000")
+        int maxBatchers();
+    }
+
+    /**
+     * Where tenant models run: never on the base models' batchers or their {@code RunGate}, but on a pool of their
+     * own with a bounded queue, a time limit per call and a cap on what a call may answer, so a model whose work
+     * depends on its inputs (a {@code Loop} trip count, a {@code ConstantOfShape} fed by an input) cannot stall or
+     * starve base-model embeddings.
+     */
+    interface Runs {
+        /** Tenant model calls that run at once, across all tenants. Default: half the cores, at least 1. */
+        Optional<Integer> threads();
+
+        /** Intra-op threads of one tenant model call; with {@code threads} it bounds the cores tenant models use. */
+        @WithDefault("1")
+        int intraOpThreads();
+
+        /** Calls that may wait for a free thread; one more is refused with 503 and {@code Retry-After}. */
+        @WithDefault("64")
+        int maxQueued();
+
+        /**
+         * Calls of one tenant running or waiting at once; one more is refused with 429 and {@code Retry-After}, so
+         * one tenant cannot take every thread and the whole queue.
+         */
+        @WithDefault("8")
+        int maxPerTenant();
+
+        /**
+         * Longest one call may run in ONNX Runtime; it is then stopped ({@code RunOptions.setTerminate}) and
+         * answered 504 naming this limit. The time waiting for a thread does not count.
+         */
+        @WithDefault("10s")
+        Duration timeLimit();
+
+        /**
+         * Most bytes the outputs of one call may hold (elements × element size; strings by their UTF-8 length);
+         * a larger answer is refused with 422 naming this limit, before it is copied out of ONNX Runtime.
+         */
+        @WithDefault("67108864")
+        long maxOutputBytes();
     }
 
     /**
@@ -103,9 +163,13 @@ public interface InferenceConfig {
         @WithDefault("30s")
         Duration cacheTtl();
 
-        /** How long "not deployed" is remembered, so unknown names do not reach the registry on every call. */
-        @WithDefault("1s")
-        Duration missTtl();
+        /**
+         * Deployments kept in the cache at once (least recently used go first). Only deployed models are cached:
+         * a name the registry does not know creates no entry, so callers cannot grow the cache with made-up names;
+         * concurrent lookups of one name share one registry call, and the gateway's rate limit bounds the rest.
+         */
+        @WithDefault("10000")
+        int maxCachedDeployments();
 
         /** Memory the sessions of tenant models may take together, in bytes; least recently used go first. */
         @WithDefault("2147483648")
@@ -122,6 +186,8 @@ public interface InferenceConfig {
         Blobs blobs();
 
         TenantBatching batching();
+
+        Runs runs();
     }
 
     /** The region's blob store, where the registry keeps model artifacts (the same settings as the registry's). */

@@ -5,7 +5,14 @@ import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.common.models.BaseModel;
+import dev.meridian.common.finetune.FineTuneModelName;
 import dev.meridian.inference.catalog.ModelHost;
+import dev.meridian.inference.tenant.Deployments;
+import dev.meridian.inference.tenant.TenantModels;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.ws.rs.HeaderParam;
+import java.util.Optional;
+import java.util.UUID;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -57,6 +64,8 @@ public class EmbeddingsResource {
 
     @Inject
     ModelHost host;
+    @Inject
+    TenantModels tenantModels;
 
     @GET
     @Path("/models")
@@ -74,7 +83,8 @@ public class EmbeddingsResource {
     @POST
     @Path("/embeddings")
     @Operation(summary = "Embed one text or a list of texts (OpenAI-compatible; extra field `truncate`)")
-    public Uni<RestResponse<EmbeddingList>> embeddings(JsonNode request) {
+    public Uni<RestResponse<EmbeddingList>> embeddings(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant,
+            JsonNode request) {
         if (request == null || !request.isObject()) {
             throw new OpenAiException(400, "invalid_request", null, "Send a JSON object with `model` and `input`.");
         }
@@ -90,7 +100,11 @@ public class EmbeddingsResource {
             throw new OpenAiException(400, "missing_parameter", "model", "You must provide a model parameter;"
                     + " GET /v1/models lists them.");
         }
-        var loaded = host.find(modelId).orElseThrow(() -> unknownModel(modelId));
+        var found = host.find(modelId);
+        if (found.isEmpty()) {
+            return notAnEmbeddingModel(tenant, modelId);
+        }
+        var loaded = found.get();
         List<String> inputs = TextInputs.parse(request.get("input"), MAX_INPUTS);
         String format = request.hasNonNull("encoding_format") ? request.get("encoding_format").asText() : "float";
         if (!format.equals("float") && !format.equals("base64")) {
@@ -129,6 +143,41 @@ public class EmbeddingsResource {
         });
     }
 
+
+    /**
+     * Why a name that is no base model cannot embed: the caller's own tuned classifier or uploaded model is a 400
+     * saying which route serves it; anything else is not found.
+     */
+    private <T> Uni<T> notAnEmbeddingModel(String tenantHeader, String modelId) {
+        UUID tenant;
+        try {
+            tenant = UUID.fromString(tenantHeader == null ? "" : tenantHeader.strip());
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(unknownModel(modelId));
+        }
+        if (!tenantModels.enabled()) {
+            return Uni.createFrom().failure(unknownModel(modelId));
+        }
+        return Uni.createFrom().<T>emitter(e -> {
+            Optional<TenantModels.Resolved> deployed;
+            try {
+                deployed = tenantModels.find(tenant, modelId);
+            } catch (Deployments.RegistryUnavailable x) {
+                deployed = Optional.empty(); // cannot tell: not found, as without tenant models
+            }
+            if (deployed.isEmpty()) {
+                e.fail(unknownModel(modelId));
+            } else if (FineTuneModelName.parse(modelId).isPresent()) {
+                e.fail(new OpenAiException(400, "model_not_embedding", "model", "The model '" + modelId + "' is a"
+                        + " fine-tuned classifier, not an embedding model: classify texts with POST"
+                        + " /v1/classifications. GET /v1/models lists the embedding models."));
+            } else {
+                e.fail(new OpenAiException(400, "model_not_embedding", "model", "The model '" + modelId + "' is one"
+                        + " of your uploaded models, not an embedding model: run it with POST /v2/models/" + modelId
+                        + "/infer. GET /v1/models lists the embedding models."));
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
 
     static String base64(float[] v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);

@@ -2,6 +2,7 @@ package dev.meridian.inference.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.meridian.common.error.OpenAiError;
+import dev.meridian.inference.runtime.RunRefused;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -23,6 +24,17 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response oip(OipException e) {
         return Response.status(e.status).entity(Map.of("error", e.getMessage())).type("application/json").build();
+    }
+
+    /** A serving limit: the status it names, {@code Retry-After} where waiting helps, each family's error body. */
+    @ServerExceptionMapper
+    public Response refused(RunRefused e, UriInfo uri) {
+        Object body = uri.getPath().startsWith("/v2") ? Map.of("error", e.getMessage())
+                : OpenAiError.of(e.status() >= 500 ? "server_error" : "invalid_request_error", e.code(), null,
+                        e.getMessage());
+        var response = Response.status(e.status()).entity(body).type("application/json");
+        e.retryAfter().ifPresent(d -> response.header("Retry-After", Math.max(1, d.toSeconds())));
+        return response.build();
     }
 
     @ServerExceptionMapper

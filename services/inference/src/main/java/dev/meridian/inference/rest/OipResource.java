@@ -9,6 +9,8 @@ import dev.meridian.inference.batching.BatchStats;
 import dev.meridian.inference.batching.InferenceBatcher;
 import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
+import dev.meridian.inference.runtime.RunRefused;
+import dev.meridian.inference.runtime.TenantRuns;
 import dev.meridian.inference.tenant.Deployments;
 import dev.meridian.inference.tenant.TenantModels;
 import dev.meridian.inference.tenant.TensorCodec;
@@ -138,13 +140,19 @@ public class OipResource {
         });
     }
 
-    private Uni<TenantInferResponse> tenantInfer(String model, Optional<String> version, JsonNode request) {
+    private Uni<RestResponse<TenantInferResponse>> tenantInfer(String model, Optional<String> version,
+            JsonNode request) {
         UUID tenant = tenant(model);
         return blocking(() -> {
             var r = tenantModels.resolve(tenant, model, version);
             String id = request != null && request.hasNonNull("id") ? request.get("id").asText() : null;
-            return new TenantInferResponse(model, String.valueOf(r.version().version()), id,
-                    tenantModels.infer(r, request));
+            var inference = tenantModels.infer(r, request);
+            // What the gateway meters (and strips): the call and the time the tenant's model ran for it.
+            String metered = UsageHeader.format(Map.of(Meter.REQUESTS, 1L, Meter.MODEL_RUN_MILLISECONDS,
+                    TenantRuns.meteredMillis(inference.runNanos())));
+            return RestResponse.ResponseBuilder.ok(new TenantInferResponse(model, String.valueOf(
+                    r.version().version()), id, inference.outputs())).header(MeridianHeaders.USAGE, metered)
+                    .header(MeridianHeaders.MODEL, model).build();
         });
     }
 
@@ -170,7 +178,7 @@ public class OipResource {
         return Uni.createFrom().<T>emitter(e -> {
             try {
                 e.complete(work.run());
-            } catch (OipException x) {
+            } catch (OipException | RunRefused x) {
                 e.fail(x);
             } catch (Deployments.RegistryUnavailable x) {
                 e.fail(new OipException(503, "tenant models cannot be looked up just now (" + x.getMessage()

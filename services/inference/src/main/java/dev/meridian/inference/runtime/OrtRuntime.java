@@ -70,6 +70,19 @@ public class OrtRuntime {
         return options;
     }
 
+    /**
+     * Session options of a tenant model: as a base model's, but with {@code intraOpThreads} threads (tenant calls run
+     * on their own pool, not through the {@link RunGate}, so their cores are bounded here) and without the CPU memory
+     * arena, so that what one call allocated for input-dependent shapes goes back to the system when it ends instead
+     * of staying with the session.
+     */
+    public OrtSession.SessionOptions tenantSessionOptions(int intraOpThreads) throws OrtException {
+        var options = sessionOptions();
+        options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
+        options.setCPUArenaAllocator(false);
+        return options;
+    }
+
     /** Runs one model call once the process's {@link RunGate} has a slot for it. */
     public <T> T gated(RunGate.Call<T> call) throws OrtException {
         return gate.run(call);

@@ -4,9 +4,10 @@ import ai.onnxruntime.OrtException;
 import java.util.concurrent.Semaphore;
 
 /**
- * How many model calls run at once in the process. Every model (base models' batchers, tenant models, classifiers)
- * passes through the one gate of {@link OrtRuntime}, so calls of different models queue in arrival order instead of
- * splitting the cores between more intra-op threads than there are cores.
+ * How many base-model calls run at once in the process. Every base model's batcher passes through the one gate of
+ * {@link OrtRuntime}, so calls of different models queue in arrival order instead of splitting the cores between more
+ * intra-op threads than there are cores. Tenant models never pass it: they run on {@link TenantRuns}, so a tenant's
+ * model that runs long cannot hold the gate that base-model embeddings wait on.
  */
 public final class RunGate {
 

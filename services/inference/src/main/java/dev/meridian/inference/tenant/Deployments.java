@@ -19,12 +19,21 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import jakarta.annotation.PostConstruct;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Which versions of a tenant model are deployed, asked of the region's registry on a miss and cached briefly
- * ({@code cache-ttl}; "not deployed" for {@code miss-ttl}). The registry's change events drop entries at once
- * ({@link #invalidate}), so an undeploy stops serving within about a second, not a TTL.
+ * ({@code cache-ttl}). The registry's change events drop entries at once ({@link #invalidate}), so an undeploy stops
+ * serving within about a second, not a TTL. Names come from callers, so the cache is bounded: only deployed models
+ * get an entry (an unknown name is asked each time and leaves nothing behind), at most
+ * {@code max-cached-deployments} of them, least recently used first out; concurrent lookups of one name share one
+ * registry call.
  */
 @ApplicationScoped
 public class Deployments {
@@ -49,8 +58,26 @@ public class Deployments {
     OidcClient oidc;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+    private Map<String, Entry> cache;
+    /** Lookups under way, one per key: bounded by the calls in flight, each removed when it is answered. */
+    private final Map<String, CompletableFuture<Optional<DeployedModel>>> asking = new ConcurrentHashMap<>();
+    /**
+     * Bumped by every invalidation: a lookup that started before one is not cached, so an answer fetched before an
+     * event cannot outlive it. One counter rather than one per name, so that it never grows.
+     */
+    private final AtomicLong generation = new AtomicLong();
     private volatile Tokens tokens;
+
+    @PostConstruct
+    void init() {
+        int max = config.tenantModels().maxCachedDeployments();
+        cache = Collections.synchronizedMap(new LinkedHashMap<String, Entry>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Deployments.Entry> eldest) {
+                return size() > max;
+            }
+        });
+    }
 
     public boolean enabled() {
         return config.tenantModels().registryUrl().isPresent();
@@ -65,32 +92,44 @@ public class Deployments {
         if (e != null && e.expiresAtNanos() - System.nanoTime() > 0) {
             return e.model();
         }
-        // The generation guards against an invalidation racing this lookup: a result fetched before the event
-        // must not be cached after it.
-        long generation = generation(key);
-        Optional<DeployedModel> found = ask(tenantId, model);
-        Duration ttl = found.isPresent() ? config.tenantModels().cacheTtl() : config.tenantModels().missTtl();
-        if (generation(key) == generation) {
-            cache.put(key, new Entry(found, System.nanoTime() + ttl.toNanos()));
+        var mine = new CompletableFuture<Optional<DeployedModel>>();
+        var other = asking.putIfAbsent(key, mine);
+        if (other != null) {
+            try {
+                return other.join();
+            } catch (CompletionException x) {
+                throw x.getCause() instanceof RuntimeException r ? r : x;
+            }
         }
-        return found;
-    }
-
-    private final Map<String, Long> generations = new ConcurrentHashMap<>();
-
-    private long generation(String key) {
-        return generations.getOrDefault(key, 0L);
+        try {
+            long before = generation.get();
+            Optional<DeployedModel> found = ask(tenantId, model);
+            if (found.isPresent() && generation.get() == before) {
+                cache.put(key, new Entry(found, System.nanoTime() + config.tenantModels().cacheTtl().toNanos()));
+            }
+            mine.complete(found);
+            return found;
+        } catch (RuntimeException x) {
+            mine.completeExceptionally(x);
+            throw x;
+        } finally {
+            asking.remove(key, mine);
+        }
     }
 
     public void invalidate(UUID tenantId, String model) {
-        String key = key(tenantId, model);
-        generations.merge(key, 1L, Long::sum);
-        cache.remove(key);
+        generation.incrementAndGet();
+        cache.remove(key(tenantId, model));
     }
 
     public void invalidateAll() {
-        cache.keySet().forEach(k -> generations.merge(k, 1L, Long::sum));
+        generation.incrementAndGet();
         cache.clear();
+    }
+
+    /** Deployments cached now (for operators and tests of the bound). */
+    public int cached() {
+        return cache.size();
     }
 
     private Optional<DeployedModel> ask(UUID tenantId, String model) {

@@ -12,6 +12,8 @@ import dev.meridian.inference.batching.InferenceBatcher;
 import dev.meridian.inference.config.InferenceConfig;
 import dev.meridian.inference.rest.OipException;
 import dev.meridian.inference.runtime.OrtRuntime;
+import dev.meridian.inference.runtime.RunRefused;
+import dev.meridian.inference.runtime.TenantRuns;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,7 +45,9 @@ import org.jboss.logging.Logger;
 /**
  * Serves tenants' deployed ONNX models: finds the deployment (tenant id + name, never across tenants), loads the
  * artifact from the region's blob store with its sha256 verified, keeps the session in the memory-aware
- * {@link SessionCache}, and runs calls on it.
+ * {@link SessionCache}, and runs calls on it — on {@link TenantRuns}, never where base models run: a bounded pool, a
+ * time limit per call that stops it in ONNX Runtime, a cap on the bytes a call may answer, and the run time measured
+ * for metering ({@code model_run_milliseconds}).
  */
 @ApplicationScoped
 public class TenantModels {
@@ -70,10 +74,24 @@ public class TenantModels {
         T run(OrtSession session) throws Exception;
     }
 
+    /** A model call on a version's session, passing {@code options} to {@link OrtSession#run} so it can be stopped. */
+    @FunctionalInterface
+    public interface SessionCall<T> {
+        T run(OrtSession session, OrtSession.RunOptions options) throws Exception;
+    }
+
+    /** The outputs of one OIP call, and how long the model ran for it (its share of a batched call). */
+    public record Inference(List<TensorCodec.Output> outputs, long runNanos) {
+    }
+
     private BlobStore blobs;
     private SessionCache sessions;
-    /** A batcher per deployed version that has been called with batchable requests. */
-    private final Map<String, InferenceBatcher<RequestRow, RowResult>> batchers = new ConcurrentHashMap<>();
+    private TenantRuns runs;
+    /**
+     * A batcher per deployed version that has been called with batchable requests, the least recently used dropped
+     * beyond {@code batching.max-batchers}. Batchers own no thread: their batches run on {@link #runs}' pool.
+     */
+    private Map<String, InferenceBatcher<RequestRow, RowResult>> batchers;
     /** Versions whose outputs turned out not to follow the batch dimension. */
     private final Set<String> unbatchable = ConcurrentHashMap.newKeySet();
 
@@ -85,11 +103,28 @@ public class TenantModels {
         blobs = new BlobStoreSettings("meridian.inference.tenant-models.blobs", b.store(), Path.of(b.directory()),
                 s3.endpoint(), s3.bucket(), s3.signingRegion(), s3.accessKeyId(), s3.secretAccessKey()).open();
         sessions = new SessionCache(t.sessionBudgetBytes());
+        var r = t.runs();
+        runs = new TenantRuns(r.threads().orElse(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
+                r.maxQueued(), r.maxPerTenant(), r.timeLimit());
+        int maxBatchers = t.batching().maxBatchers();
+        batchers = java.util.Collections.synchronizedMap(
+                new LinkedHashMap<String, InferenceBatcher<RequestRow, RowResult>>(16, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(
+                            Map.Entry<String, InferenceBatcher<RequestRow, RowResult>> eldest) {
+                        if (size() > maxBatchers) {
+                            eldest.getValue().close(); // what waits in it runs alone instead
+                            return true;
+                        }
+                        return false;
+                    }
+                });
     }
 
     void stop(@Observes ShutdownEvent event) {
         closeBatchers(k -> true);
         sessions.close();
+        runs.close();
     }
 
     public boolean enabled() {
@@ -115,8 +150,12 @@ public class TenantModels {
         return new Resolved(deployed, v);
     }
 
-    /** Runs one call, batched with concurrent calls where the model allows it; outputs in the order asked for. */
-    public List<TensorCodec.Output> infer(Resolved r, JsonNode request) throws Exception {
+    /**
+     * Runs one call, batched with concurrent calls where the model allows it; outputs in the order asked for.
+     *
+     * @throws RunRefused when a limit of {@link TenantRuns} or the output cap refused or stopped the call
+     */
+    public Inference infer(Resolved r, JsonNode request) throws Exception {
         JsonNode inputs = request == null ? null : request.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
             throw new OipException(400, "the request needs an `inputs` array; " + r.model().model() + " takes "
@@ -142,6 +181,12 @@ public class TenantModels {
             }
             decoded.put(spec.name(), TensorCodec.decode(spec, input));
         }
+        try (TenantRuns.Permit ignored = runs.admit(r.model().tenantId())) {
+            return run(r, decoded, wanted);
+        }
+    }
+
+    private Inference run(Resolved r, Map<String, HostTensor> decoded, List<String> wanted) throws Exception {
         int rows = batchRows(r, decoded);
         if (rows > 0) {
             try {
@@ -153,8 +198,12 @@ public class TenantModels {
                     out.add(TensorCodec.Output.stack(results.stream()
                             .map(x -> new TensorCodec.Output.Row(x.outputs().get(name), x.index())).toList()));
                 }
-                return out;
+                return new Inference(out, results.stream().mapToLong(RowResult::runNanos).sum());
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof RunRefused refused) {
+                    // The batch was stopped at the time limit or refused: running it again alone costs as much again.
+                    throw refused;
+                }
                 if (e.getCause() instanceof NotBatchAligned misaligned) {
                     LOG.warnf("tenant model %s is served unbatched from now on: %s", r.sessionKey(),
                             misaligned.getMessage());
@@ -167,26 +216,73 @@ public class TenantModels {
         return runAlone(r, decoded, wanted);
     }
 
-    private List<TensorCodec.Output> runAlone(Resolved r, Map<String, HostTensor> decoded, List<String> wanted)
+    private Inference runAlone(Resolved r, Map<String, HostTensor> decoded, List<String> wanted)
             throws Exception {
+        checkDeclaredOutputs(r, wanted);
         Map<String, OnnxTensor> feed = new HashMap<>();
         try (SessionCache.Lease lease = acquire(r)) {
             for (var e : decoded.entrySet()) {
                 feed.put(e.getKey(), e.getValue().toOnnx(ort.env()));
             }
-            try (OrtSession.Result result = ort.gated(() -> lease.session().run(feed, new LinkedHashSet<>(wanted)))) {
-                List<TensorCodec.Output> out = new ArrayList<>();
-                for (String name : wanted) {
-                    OnnxValue value = result.get(name).orElseThrow();
-                    out.add(TensorCodec.fromValue(name, value));
+            var timed = runs.run(describe(r), options -> {
+                try (OrtSession.Result result = lease.session().run(feed, new LinkedHashSet<>(wanted), options)) {
+                    checkOutputs(r, result, wanted);
+                    List<TensorCodec.Output> out = new ArrayList<>();
+                    for (String name : wanted) {
+                        OnnxValue value = result.get(name).orElseThrow();
+                        out.add(TensorCodec.fromValue(name, value));
+                    }
+                    return out;
+                } catch (OrtException e) {
+                    throw new OipException(400, "the model could not run on these inputs: " + e.getMessage());
                 }
-                return out;
-            } catch (OrtException e) {
-                throw new OipException(400, "the model could not run on these inputs: " + e.getMessage());
-            }
+            });
+            return new Inference(timed.value(), timed.runNanos());
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }
+    }
+
+    private static String describe(Resolved r) {
+        return "model '" + r.model().model() + "' version " + r.version().version();
+    }
+
+    /** Refuses before running when the declared, fully fixed output shapes already hold more than the cap. */
+    private void checkDeclaredOutputs(Resolved r, List<String> wanted) {
+        long cap = config.tenantModels().runs().maxOutputBytes();
+        long total = 0;
+        for (DeployedModel.Tensor t : r.version().outputs()) {
+            if (!wanted.contains(t.name())) {
+                continue;
+            }
+            var bytes = TensorCodec.declaredBytes(t);
+            if (bytes.isEmpty()) {
+                return; // a dynamic dimension: only the answer tells
+            }
+            total = Math.addExact(total, bytes.getAsLong());
+        }
+        if (total > cap) {
+            throw outputTooLarge(r, total, cap);
+        }
+    }
+
+    /** Refuses an answer above the cap before anything of it is copied out of ONNX Runtime. */
+    private void checkOutputs(Resolved r, OrtSession.Result result, List<String> wanted) throws OrtException {
+        long cap = config.tenantModels().runs().maxOutputBytes();
+        long total = 0;
+        for (String name : wanted) {
+            total = TensorCodec.saturatedAdd(total, TensorCodec.outputBytes(name, result.get(name).orElseThrow()));
+        }
+        if (total > cap) {
+            throw outputTooLarge(r, total, cap);
+        }
+    }
+
+    private static RunRefused outputTooLarge(Resolved r, long bytes, long cap) {
+        return RunRefused.outputTooLarge(describe(r) + " answers " + (bytes == Long.MAX_VALUE ? "more than "
+                + Long.MAX_VALUE : bytes) + " bytes of outputs for these inputs, more than the " + cap + " bytes one"
+                + " call may answer (meridian.inference.tenant-models.runs.max-output-bytes); send fewer rows or ask"
+                + " for fewer outputs");
     }
 
     /** One row of a request: every input at the same index of its first dimension. */
@@ -197,8 +293,8 @@ public class TenantModels {
         }
     }
 
-    /** A row's outputs: the whole outputs of the call that ran it, and its index in them. */
-    private record RowResult(Map<String, TensorCodec.Output> outputs, int index) {
+    /** A row's outputs: the whole outputs of the call that ran it, its index in them, its share of the run time. */
+    private record RowResult(Map<String, TensorCodec.Output> outputs, int index, long runNanos) {
     }
 
     /** The model's first dimension does not follow the batch, so rows cannot be split back out of its outputs. */
@@ -224,7 +320,7 @@ public class TenantModels {
     private InferenceBatcher<RequestRow, RowResult> batcher(Resolved r) {
         return batchers.computeIfAbsent(r.sessionKey(), key -> new InferenceBatcher<>(
                 r.model().model() + "-v" + r.version().version(), rows -> runBatch(r, rows),
-                new InferenceBatcher.Shape<>(x -> 1, RequestRow::trailingShapes), limits(r)));
+                new InferenceBatcher.Shape<>(x -> 1, RequestRow::trailingShapes), limits(r), runs.executor()));
     }
 
     /** Whether calls to this version are batched: a batch size above 1 and a variable first dimension everywhere. */
@@ -242,7 +338,7 @@ public class TenantModels {
         var v = r.version();
         return new InferenceBatcher.Limits(v.maxBatchSize() != null ? v.maxBatchSize() : defaults.maxBatchSize(),
                 v.maxQueueDelayUs() != null ? Duration.ofNanos(v.maxQueueDelayUs() * 1000L) : defaults.maxQueueDelay(),
-                Integer.MAX_VALUE);
+                Integer.MAX_VALUE, defaults.maxQueuedRequests());
     }
 
     /** Stacks the rows into one tensor per input, runs them in one call and hands each row its outputs. */
@@ -255,18 +351,24 @@ public class TenantModels {
                         .map(x -> new HostTensor.Row(x.inputs().get(spec.name()), x.index())).toList())
                         .toOnnx(ort.env()));
             }
-            Map<String, TensorCodec.Output> outputs = new HashMap<>();
-            try (OrtSession.Result result = ort.gated(() -> lease.session().run(feed, new LinkedHashSet<>(all)))) {
-                for (String name : all) {
-                    TensorCodec.Output o = TensorCodec.fromValue(name, result.get(name).orElseThrow());
-                    if (o.shape().isEmpty() || o.shape().get(0) != rows.size()) {
-                        throw new NotBatchAligned("output '" + name + "' has shape " + o.shape() + " for "
-                                + rows.size() + " stacked rows");
+            checkDeclaredOutputs(r, all);
+            var timed = runs.run(describe(r), options -> {
+                Map<String, TensorCodec.Output> outputs = new HashMap<>();
+                try (OrtSession.Result result = lease.session().run(feed, new LinkedHashSet<>(all), options)) {
+                    checkOutputs(r, result, all);
+                    for (String name : all) {
+                        TensorCodec.Output o = TensorCodec.fromValue(name, result.get(name).orElseThrow());
+                        if (o.shape().isEmpty() || o.shape().get(0) != rows.size()) {
+                            throw new NotBatchAligned("output '" + name + "' has shape " + o.shape() + " for "
+                                    + rows.size() + " stacked rows");
+                        }
+                        outputs.put(name, o);
                     }
-                    outputs.put(name, o);
                 }
-            }
-            return IntStream.range(0, rows.size()).mapToObj(i -> new RowResult(outputs, i)).toList();
+                return outputs;
+            });
+            long share = timed.runNanos() / rows.size();
+            return IntStream.range(0, rows.size()).mapToObj(i -> new RowResult(timed.value(), i, share)).toList();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -282,13 +384,15 @@ public class TenantModels {
     }
 
     private void closeBatchers(Predicate<String> which) {
-        batchers.entrySet().removeIf(e -> {
-            if (which.test(e.getKey())) {
-                e.getValue().close();
-                return true;
-            }
-            return false;
-        });
+        synchronized (batchers) {
+            batchers.entrySet().removeIf(e -> {
+                if (which.test(e.getKey())) {
+                    e.getValue().close();
+                    return true;
+                }
+                return false;
+            });
+        }
     }
 
     /** Makes sure the session is loaded (for the protocol's readiness check). */
@@ -303,6 +407,22 @@ public class TenantModels {
         try (SessionCache.Lease lease = acquire(r)) {
             return work.run(lease.session());
         }
+    }
+
+    /**
+     * Runs a model call on the version's session as every tenant-model call runs: counted against the tenant's
+     * share, on {@link TenantRuns}' pool, stopped at the time limit; the answer with the time it ran.
+     */
+    public <T> TenantRuns.Timed<T> run(Resolved r, SessionCall<T> call) throws Exception {
+        try (TenantRuns.Permit ignored = runs.admit(r.model().tenantId());
+                SessionCache.Lease lease = acquire(r)) {
+            return runs.run(describe(r), options -> call.run(lease.session(), options));
+        }
+    }
+
+    /** The pool tenant models run on: threads, queue and counters (operators' view). */
+    public TenantRuns.Stats runStats() {
+        return runs.stats();
     }
 
     private SessionCache.Lease acquire(Resolved r) throws Exception {
@@ -338,7 +458,7 @@ public class TenantModels {
                     + ", the registry recorded " + r.version().sha256() + "; refusing to serve it");
         }
         OrtSession session;
-        try (var options = ort.sessionOptions()) {
+        try (var options = ort.tenantSessionOptions(config.tenantModels().runs().intraOpThreads())) {
             session = ort.env().createSession(bytes, options);
         }
         long estimate = (long) (bytes.length * config.tenantModels().sessionBytesPerModelByte())

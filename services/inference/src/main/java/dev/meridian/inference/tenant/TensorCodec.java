@@ -12,6 +12,7 @@ import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -75,7 +76,16 @@ public final class TensorCodec {
                     : datatype) + "; the model takes " + spec.datatype());
         }
         long[] shape = shape(name, input.path("shape"), spec.shape());
-        long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        long count = 1;
+        for (long d : shape) {
+            count = saturatedMultiply(count, d);
+        }
+        if (count > Integer.MAX_VALUE) {
+            // a product past what any request body can carry (or past a long): refuse it rather than overflow
+            throw new OipException(400, "input '" + name + "' has shape " + Arrays.toString(shape) + ", which holds "
+                    + (count == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : count) + " elements; send at most "
+                    + Integer.MAX_VALUE + " in one request");
+        }
         JsonNode data = flatten(input.path("data"));
         if (data.size() != count) {
             throw new OipException(400, "input '" + name + "' has shape " + Arrays.toString(shape) + ", which holds "
@@ -163,8 +173,9 @@ public final class TensorCodec {
         long[] shape = new long[given.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = given.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) {
-                throw new OipException(400, "input '" + name + "' has an invalid shape " + given);
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0 || d.asLong() > Integer.MAX_VALUE) {
+                throw new OipException(400, "input '" + name + "' has an invalid shape " + given + "; each dimension"
+                        + " is a whole number from 0 to " + Integer.MAX_VALUE);
             }
             shape[i] = d.asLong();
         }
@@ -284,6 +295,71 @@ public final class TensorCodec {
             default -> throw new IllegalStateException("output '" + name + "' has type " + info.type
                     + ", which OIP cannot carry");
         };
+    }
+
+    /** Bytes of one element of an OIP datatype; 0 for BYTES, whose size only the data tells. */
+    static int elementBytes(String datatype) {
+        return switch (datatype) {
+            case "FP64", "INT64" -> 8;
+            case "FP32", "INT32" -> 4;
+            case "FP16", "INT16" -> 2;
+            case "INT8", "UINT8", "BOOL" -> 1;
+            default -> 0;
+        };
+    }
+
+    /** The bytes a declared tensor holds when every dimension is fixed and its elements have a fixed size. */
+    public static java.util.OptionalLong declaredBytes(DeployedModel.Tensor spec) {
+        int size = elementBytes(spec.datatype());
+        if (spec.shape() == null || size == 0 || spec.shape().stream().anyMatch(d -> d == null || d < 0)) {
+            return java.util.OptionalLong.empty();
+        }
+        long bytes = size;
+        for (long d : spec.shape()) {
+            bytes = saturatedMultiply(bytes, d);
+        }
+        return java.util.OptionalLong.of(bytes);
+    }
+
+    /**
+     * The bytes an output holds, read from its shape before anything is copied (strings: their UTF-8 lengths, at
+     * least 1 each; past 2<sup>24</sup> strings only that lower bound is given, without reading them);
+     * {@link Long#MAX_VALUE} when it would overflow.
+     */
+    public static long outputBytes(String name, OnnxValue value) throws OrtException {
+        if (!(value instanceof OnnxTensor tensor)) {
+            return 0;
+        }
+        TensorInfo info = tensor.getInfo();
+        long elements = 1;
+        for (long d : info.getShape()) {
+            elements = saturatedMultiply(elements, Math.max(0, d));
+        }
+        if (info.type == OnnxJavaType.STRING) {
+            if (elements > 1 << 24) {
+                return elements;
+            }
+            List<Object> flat = new ArrayList<>();
+            flattenArray(tensor.getValue(), flat);
+            long bytes = 0;
+            for (Object o : flat) {
+                bytes = saturatedAdd(bytes, o == null ? 1
+                        : Math.max(1, ((String) o).getBytes(StandardCharsets.UTF_8).length));
+            }
+            return bytes;
+        }
+        return saturatedMultiply(elements, Math.max(1, info.type.size));
+    }
+
+    static long saturatedMultiply(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return (high == 0 && low >= 0) ? low : Long.MAX_VALUE;
+    }
+
+    public static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     private static float[] toArray(java.nio.FloatBuffer b) {

@@ -1,9 +1,11 @@
 package dev.meridian.inference.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.inference.batching.InferenceBatcher.Limits;
 import dev.meridian.inference.batching.InferenceBatcher.Shape;
+import dev.meridian.inference.runtime.RunRefused;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -166,5 +169,55 @@ class InferenceBatcherTest {
             assertThat(f).failsWithin(Duration.ofSeconds(5));
         }
         assertThat(batcher.submit(List.of(tokens(9, 4)))).failsWithin(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aFullQueueRefusesTheNextRequestWith503() throws Exception {
+        var model = new RecordingModel();
+        model.gate = new CountDownLatch(1);
+        var batcher = new InferenceBatcher<>("m", model::run, TEXT, new Limits(1, Duration.ofMillis(1), 10_000, 2));
+        var running = batcher.submit(List.of(tokens(1, 4)));
+        model.firstCallStarted.await(5, TimeUnit.SECONDS);
+        var waiting = List.of(batcher.submit(List.of(tokens(2, 4))), batcher.submit(List.of(tokens(3, 4))));
+        assertThatThrownBy(() -> batcher.submit(List.of(tokens(4, 4))))
+                .isInstanceOfSatisfying(RunRefused.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.retryAfter()).isPresent();
+                    assertThat(e.getMessage()).contains("'m'").contains("2 requests waiting");
+                });
+        model.gate.countDown();
+        assertThat(running.get(5, TimeUnit.SECONDS).get(0)[0]).isEqualTo(1f);
+        for (var f : waiting) {
+            assertThat(f.get(5, TimeUnit.SECONDS)).hasSize(1);
+        }
+        batcher.close();
+    }
+
+    @Test
+    void manyBatchersShareAFixedPoolWithoutAThreadEach() throws Exception {
+        var pool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("shared-", 0).factory());
+        try {
+            long threadsBefore = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("batcher-")).count();
+            List<InferenceBatcher<Tokens, float[]>> batchers = new ArrayList<>();
+            List<CompletableFuture<List<float[]>>> answers = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                var batcher = new InferenceBatcher<>("v" + i, new RecordingModel()::run, TEXT,
+                        new Limits(4, Duration.ofMillis(1), 10_000), pool);
+                batchers.add(batcher);
+                answers.add(batcher.submit(List.of(tokens(i, 2))));
+            }
+            for (int i = 0; i < 200; i++) {
+                assertThat(answers.get(i).get(5, TimeUnit.SECONDS).get(0)[0]).isEqualTo(i);
+            }
+            assertThat(Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("batcher-")).count()).isEqualTo(threadsBefore);
+            // a batcher that was idle serves again on the pool
+            assertThat(batchers.get(7).submit(List.of(tokens(77, 2))).get(5, TimeUnit.SECONDS).get(0)[0])
+                    .isEqualTo(77f);
+            batchers.forEach(InferenceBatcher::close);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

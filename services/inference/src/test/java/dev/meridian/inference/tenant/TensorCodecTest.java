@@ -84,4 +84,41 @@ class TensorCodecTest {
         assertThat(TensorCodec.Output.stack(List.of(new TensorCodec.Output.Row(strings, 0),
                 new TensorCodec.Output.Row(strings, 1))).data()).isEqualTo(List.of("a", "b"));
     }
+
+    /** Found by {@link TensorCodecFuzzTest} (crash-shape-product-overflows-long): it was a 500 from multiplyExact. */
+    @Test
+    void aShapeWhoseProductOverflowsIsA400NotA500() throws Exception {
+        var spec = new DeployedModel.Tensor("x", "FP32", null);
+        assertThatThrownBy(() -> TensorCodec.decode(spec, json("{\"name\":\"x\",\"datatype\":\"FP32\","
+                + "\"shape\":[2147483647,2147483647,2147483647],\"data\":[]}")))
+                .isInstanceOf(OipException.class).hasMessageContaining("'x'").hasMessageContaining("elements");
+    }
+
+    /** Found by {@link TensorCodecFuzzTest} (crash-dimension-past-int): a dimension past an int held 0 elements. */
+    @Test
+    void aDimensionPastAnIntOrNotAWholeNumberIsRefused() {
+        var spec = new DeployedModel.Tensor("x", "FP32", null);
+        for (String shape : List.of("[4294967296,0]", "[1.5]", "[-1]")) {
+            assertThatThrownBy(() -> TensorCodec.decode(spec, json("{\"name\":\"x\",\"datatype\":\"FP32\","
+                    + "\"shape\":" + shape + ",\"data\":[]}")))
+                    .as(shape).isInstanceOf(OipException.class).hasMessageContaining("invalid shape");
+        }
+    }
+
+    @Test
+    void declaredAndAnsweredOutputBytesSaturateInsteadOfOverflowing() throws Exception {
+        assertThat(TensorCodec.declaredBytes(new DeployedModel.Tensor("y", "FP32", List.of(2L, 3L)))).hasValue(24);
+        assertThat(TensorCodec.declaredBytes(new DeployedModel.Tensor("y", "FP32", List.of(-1L, 3L)))).isEmpty();
+        assertThat(TensorCodec.declaredBytes(new DeployedModel.Tensor("y", "BYTES", List.of(2L)))).isEmpty();
+        assertThat(TensorCodec.declaredBytes(new DeployedModel.Tensor("y", "INT64",
+                List.of(1L << 40, 1L << 40)))).hasValue(Long.MAX_VALUE);
+        try (OnnxTensor t = TensorCodec.toTensor(ENV, new DeployedModel.Tensor("x", "INT64", List.of(-1L, 2L)),
+                json("{\"name\":\"x\",\"datatype\":\"INT64\",\"shape\":[3,2],\"data\":[1,2,3,4,5,6]}"))) {
+            assertThat(TensorCodec.outputBytes("y", t)).isEqualTo(48);
+        }
+        try (OnnxTensor t = TensorCodec.toTensor(ENV, new DeployedModel.Tensor("x", "BYTES", List.of(-1L)),
+                json("{\"name\":\"x\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"héllo\",\"\"]}"))) {
+            assertThat(TensorCodec.outputBytes("y", t)).isEqualTo(7); // 6 bytes of UTF-8, and 1 for the empty string
+        }
+    }
 }

@@ -42,6 +42,8 @@ public interface BillingConfig {
 
     Alerts alerts();
 
+    Webhooks webhooks();
+
     Reconciliation reconciliation();
 
     Invoices invoices();
@@ -165,6 +167,34 @@ public interface BillingConfig {
         /** Attempts per webhook before it is given up (with back-off doubling from 1 s). */
         @WithDefault("8")
         int maxAttempts();
+    }
+
+    /**
+     * Budget-alert webhooks: where they may go ({@code WebhookTargets}) and how they are sent ({@code WebhookCalls}: a
+     * bounded queue with its own workers, so the billing jobs never wait on a receiver). The queue's size and workers
+     * are SmallRye Fault Tolerance settings of {@code WebhookCalls#deliver}, e.g.
+     * {@code quarkus.fault-tolerance."dev.meridian.billing.budgets.service.WebhookCalls/deliver".bulkhead.value}.
+     */
+    interface Webhooks {
+        /**
+         * Admits http URLs and loopback targets ({@code http://localhost:9000/hooks}) for the dev stack and tests. Off
+         * by default and never on in production: there a webhook is https to a public address, and private,
+         * link-local (cloud metadata), CGNAT, multicast and unspecified targets are refused whatever this says.
+         */
+        @WithDefault("false")
+        boolean allowHttpAndLoopback();
+
+        /** Most time to open the connection to a receiver. */
+        @WithDefault("3s")
+        Duration connectTimeout();
+
+        /** Most time a receiver may stay silent (no bytes) once connected. */
+        @WithDefault("10s")
+        Duration readTimeout();
+
+        /** Most time one call may take in all, however the receiver drips its answer. */
+        @WithDefault("15s")
+        Duration callTimeout();
     }
 
     interface Reconciliation {

@@ -19,16 +19,19 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The periodic work of billing, on one background thread: soft-budget checks, webhook deliveries, the outbox relay,
- * closing the previous month (finalizing its invoices once the finalize grace has passed), and the hourly
- * reconciliation with the gateways (its report goes to the log). Each step is safe to
- * run on several replicas at once (unique rows, skip-locked claims, idempotent finalization).
+ * The periodic work of billing, on one background thread: soft-budget checks, handing due webhook calls to their
+ * own bounded queue ({@link WebhookSender}: this thread never waits on a receiver), the outbox relay, closing the
+ * previous month (finalizing its invoices once the finalize grace has passed), and the hourly reconciliation with the
+ * gateways (its report goes to the log). Each step is safe to run on several replicas at once (unique rows, claimed
+ * deliveries, idempotent finalization). Work done tenant by tenant isolates each tenant: one whose data makes its
+ * step fail is logged with its id and skipped, the others proceed, and it is tried again next round.
  */
 @ApplicationScoped
 public class BillingJobs {
@@ -53,7 +56,7 @@ public class BillingJobs {
     Clock clock;
 
     private ScheduledExecutorService scheduler;
-    /** The last failure of each step, so that a step failing round after round is logged once. */
+    /** The last failure of each step (and tenant), so that one failing round after round is logged once. */
     private final java.util.Map<String, String> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
     private Instant lastReconciled;
 
@@ -72,13 +75,13 @@ public class BillingJobs {
 
     /** One round of every job; public so that operators' tools and tests can run it now. */
     public synchronized void tick() {
-        step("budget alerts", () -> tenants().forEach(alerts::check));
+        step("budget alerts", () -> eachTenant("budget alerts", alerts::check));
         step("outbox relay", () -> {
             while (relay.publishBatch() > 0) {
                 // drain
             }
         });
-        step("webhooks", webhooks::deliverDue);
+        step("webhooks", webhooks::dispatchDue);
         step("period close", this::closePreviousPeriod);
         step("reconciliation", this::reconcileLastHour);
     }
@@ -98,8 +101,29 @@ public class BillingJobs {
         if (clock.instant().isBefore(previous.end().plus(config.invoices().finalizeGrace()))) {
             return;
         }
+        eachTenant("period close", tenant -> invoices.finalizePeriod(tenant, previous.month(),
+                "billing:period-close"));
+    }
+
+    /**
+     * Runs {@code work} for every tenant with an account, each in isolation: a tenant whose work throws is logged
+     * (with its id; once while it keeps failing the same way) and skipped, and the next round tries it again.
+     */
+    private void eachTenant(String name, Consumer<UUID> work) {
         for (UUID tenant : tenants()) {
-            invoices.finalizePeriod(tenant, previous.month(), "billing:period-close");
+            String key = name + " of tenant " + tenant;
+            try {
+                work.accept(tenant);
+                if (lastFailure.remove(key) != null) {
+                    LOG.infof("billing job %s works again", key);
+                }
+            } catch (RuntimeException e) {
+                String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+                if (!message.equals(lastFailure.put(key, message))) {
+                    LOG.warnf(e, "billing job %s failed; skipped this round, the other tenants proceed: %s", key,
+                            message);
+                }
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import dev.meridian.billing.access.BillingAccess;
 import dev.meridian.billing.accounts.Accounts;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.invoices.service.InvoiceService;
+import dev.meridian.billing.pricing.MoneyLimits;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.error.ApiException;
 import jakarta.annotation.security.RolesAllowed;
@@ -89,10 +90,7 @@ public class AdminResource {
             if (Meter.fromWireName(meter).isEmpty()) {
                 throw ApiException.invalidField("custom_prices_nanos", "unknown meter '" + meter + "'");
             }
-            if (nanos == null || nanos < 0) {
-                throw ApiException.invalidField("custom_prices_nanos", "`" + meter + "` needs a price of 0 or more"
-                        + " nano-minor units");
-            }
+            MoneyLimits.unitPriceNanos("custom_prices_nanos." + meter, nanos);
         });
         Account account = accounts.open(tenantId, request.region());
         accounts.lock(tenantId);
@@ -112,9 +110,10 @@ public class AdminResource {
     @Transactional
     @Operation(summary = "Grants prepaid credits to the tenant's wallet (used before charging)")
     public Response grant(@PathParam("tenantId") UUID tenantId, CreditRequest request) {
-        if (request == null || request.amountMinor() == null || request.amountMinor() <= 0) {
-            throw ApiException.invalidField("amount_minor", "a positive amount in minor units (cents) is required");
+        if (request == null) {
+            throw ApiException.badRequest("Send {amount_minor, reason?}.");
         }
+        MoneyLimits.positiveAmountMinor("amount_minor", request.amountMinor());
         Account account = accounts.find(tenantId).orElseThrow(() -> ApiException.notFound("No billing account "
                 + tenantId + "."));
         accounts.lock(tenantId);
@@ -130,9 +129,7 @@ public class AdminResource {
         if (request == null || request.invoiceId() == null) {
             throw ApiException.invalidField("invoice_id", "name the finalized invoice the credit note corrects");
         }
-        if (request.amountMinor() == null || request.amountMinor() <= 0) {
-            throw ApiException.invalidField("amount_minor", "a positive amount in minor units (cents) is required");
-        }
+        MoneyLimits.positiveAmountMinor("amount_minor", request.amountMinor());
         if (request.reason() == null || request.reason().isBlank()) {
             throw ApiException.invalidField("reason", "say why the invoice is corrected");
         }

@@ -4,12 +4,15 @@ import dev.meridian.billing.Account;
 import dev.meridian.billing.access.BillingAccess;
 import dev.meridian.billing.accounts.Accounts;
 import dev.meridian.billing.budgets.service.Budgets;
+import dev.meridian.billing.pricing.MoneyLimits;
 import dev.meridian.billing.pricing.Price;
 import dev.meridian.billing.pricing.PriceBook;
 import dev.meridian.common.error.ApiException;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -33,12 +36,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Billing")
 public class BillingResource {
 
-    /** Budgets in minor units of the tenant's currency; null removes one. */
-    public record BudgetsRequest(@PositiveOrZero Long softBudgetMinor, @PositiveOrZero Long hardBudgetMinor,
-            String webhookUrl) {
+    /**
+     * Budgets in minor units of the tenant's currency, at most {@link MoneyLimits#MAX_AMOUNT_MINOR} (the annotations
+     * document the bounds in OpenAPI; {@code validate} enforces them); null removes one. The webhook must be https
+     * to a public address (docs/architecture.md, Security model).
+     */
+    public record BudgetsRequest(@Positive @Max(MoneyLimits.MAX_AMOUNT_MINOR) Long softBudgetMinor,
+            @PositiveOrZero @Max(MoneyLimits.MAX_AMOUNT_MINOR) Long hardBudgetMinor, String webhookUrl) {
     }
 
-    public record KeyBudgetRequest(@PositiveOrZero Long softBudgetMinor, @PositiveOrZero Long hardBudgetMinor) {
+    /** As {@link BudgetsRequest}, for one API key. */
+    public record KeyBudgetRequest(@Positive @Max(MoneyLimits.MAX_AMOUNT_MINOR) Long softBudgetMinor,
+            @PositiveOrZero @Max(MoneyLimits.MAX_AMOUNT_MINOR) Long hardBudgetMinor) {
     }
 
     public record PlanView(String object, UUID tenantId, String plan, String region, String currency,
@@ -106,14 +115,9 @@ public class BillingResource {
         return priceBook.currencyOf(account.region);
     }
 
+    /** Bounds both budgets (pricing/MoneyLimits): an unbounded one would overflow the alert and lease math. */
     private static void validate(Long soft, Long hard) {
-        if (soft != null && soft <= 0) {
-            throw ApiException.invalidField("soft_budget_minor", "must be a positive amount in minor units (cents),"
-                    + " or null for none");
-        }
-        if (hard != null && hard < 0) {
-            throw ApiException.invalidField("hard_budget_minor", "must be 0 or more minor units (cents), or null"
-                    + " for none");
-        }
+        MoneyLimits.amountMinor("soft_budget_minor", soft, 1, "no soft budget");
+        MoneyLimits.amountMinor("hard_budget_minor", hard, 0, "no hard budget");
     }
 }

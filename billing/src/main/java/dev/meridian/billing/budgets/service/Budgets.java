@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
-import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -38,6 +37,8 @@ public class Budgets {
     @Inject
     PriceBook prices;
     @Inject
+    WebhookTargets targets;
+    @Inject
     Clock clock;
 
     @Transactional
@@ -49,13 +50,15 @@ public class Budgets {
 
     @Transactional
     public BudgetsView set(UUID tenantId, String region, Long soft, Long hard, String webhookUrl) {
+        if (webhookUrl != null) {
+            checkUrl(webhookUrl); // before the first query: no row is locked while the host name resolves
+        }
         Account account = accounts.open(tenantId, region);
         accounts.lock(tenantId);
         account.softBudgetMinor = soft;
         account.hardBudgetMinor = hard;
         String secret = null;
         if (webhookUrl != null && !webhookUrl.equals(account.webhookUrl)) {
-            checkUrl(webhookUrl);
             byte[] bytes = new byte[24];
             new SecureRandom().nextBytes(bytes);
             secret = "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -112,15 +115,12 @@ public class Budgets {
         return prices.currencyOf(account.region);
     }
 
-    private static void checkUrl(String url) {
+    /** Refuses a target that is not https to a public address (400 naming why), resolving its host now. */
+    private void checkUrl(String url) {
         try {
-            URI u = URI.create(url);
-            if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()) || u.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalidField("webhook_url", "'" + url + "' is not an http(s) URL; write e.g."
-                    + " https://example.com/meridian/alerts");
+            targets.check(url);
+        } catch (WebhookTargets.Refused e) {
+            throw ApiException.invalidField("webhook_url", e.getMessage() + ".");
         }
     }
 }

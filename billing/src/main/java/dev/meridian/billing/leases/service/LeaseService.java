@@ -7,6 +7,7 @@ import dev.meridian.billing.Period;
 import dev.meridian.billing.accounts.Accounts;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.pricing.Money;
+import dev.meridian.billing.pricing.MoneyLimits;
 import dev.meridian.billing.pricing.Rating;
 import dev.meridian.billing.usage.service.UsageQueries;
 import dev.meridian.common.billing.LeaseRequest;
@@ -144,6 +145,10 @@ public class LeaseService {
     /** Frees the unspent rest of a lease; its reported spend stays reserved for the usage-lag allowance. */
     @Transactional
     public void settle(UUID leaseId, LeaseSettlement settlement) {
+        MoneyLimits.spentNanos("spent_nanos", settlement.spentNanos());
+        if (settlement.spentQuantities() != null) {
+            settlement.spentQuantities().forEach((meter, q) -> MoneyLimits.quantity("spent_quantities." + meter, q));
+        }
         UUID tenant = (UUID) em.createNativeQuery("select lease_tenant(:id)").setParameter("id", leaseId)
                 .getSingleResult();
         if (tenant == null) {
@@ -154,10 +159,6 @@ public class LeaseService {
         Lease lease = Lease.findById(leaseId);
         if (lease.settledAt != null) {
             return; // settling twice is harmless: the first settlement counts
-        }
-        if (settlement.spentNanos() < 0 || (settlement.spentQuantities() != null
-                && settlement.spentQuantities().values().stream().anyMatch(q -> q == null || q < 0))) {
-            throw ApiException.badRequest("`spent_nanos` and `spent_quantities` must not be negative.");
         }
         lease.settledAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         lease.spentNanos = settlement.spentNanos();

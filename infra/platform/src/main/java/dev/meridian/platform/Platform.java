@@ -1,14 +1,26 @@
 package dev.meridian.platform;
 
+import dev.meridian.platform.supervisor.Backoff;
+import dev.meridian.platform.supervisor.Child;
+import dev.meridian.platform.supervisor.PartStatus;
+import dev.meridian.platform.supervisor.Scheduler;
+import dev.meridian.platform.supervisor.SupervisedPart;
+import dev.meridian.platform.supervisor.Supervisor;
 import dev.meridian.stack.ChildProcess;
 import dev.meridian.stack.KafkaBroker;
 import dev.meridian.stack.KeycloakServer;
+import dev.meridian.stack.MailServer;
 import dev.meridian.stack.MeridianHome;
 import dev.meridian.stack.OidcBrowser;
+import dev.meridian.stack.Ports;
 import dev.meridian.stack.PostgresServer;
 import dev.meridian.stack.Secrets;
 import dev.meridian.stack.ServiceProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +39,9 @@ public final class Platform {
     /** The line ./platform waits for; keep in step with the script. */
     public static final String READY = "Meridian is up.";
     public static final String FAILED = "FAILED:";
+    static final String CONTROL_DB = "meridian_control";
+    /** Starts block until a part is ready (a minute for Keycloak): each on a virtual thread of its own. */
+    private static final java.util.concurrent.Executor STARTS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     private Platform() {
     }
@@ -34,10 +49,12 @@ public final class Platform {
     public static RunningPlatform start(PlatformOptions o, Consumer<String> progress) {
         MeridianHome home = MeridianHome.locate();
         Secrets secrets = o.randomSecrets() ? Secrets.random() : Secrets.loadOrCreate(o.stateDir().resolve("secrets.env"));
-        var running = new RunningPlatform(secrets);
+        var supervisor = new Supervisor(Backoff.DEFAULT, Scheduler.virtualThreads(), Clock.systemUTC(), progress,
+                statusFile(o.stateDir()));
+        var running = new RunningPlatform(secrets, supervisor, o.stateDir());
         try {
-            startServers(home, o, secrets, running, progress);
-            startServices(home, o, secrets, running, progress);
+            CompletableFuture<Void> migrations = startServers(home, o, secrets, running, supervisor, progress);
+            startServices(home, o, secrets, running, supervisor, migrations, progress);
             var demo = new DemoTenant(running, o.stateDir(), progress).ensure();
             running.demo(demo.tenantId(), demo.apiKey());
             return running;
@@ -47,8 +64,27 @@ public final class Platform {
         }
     }
 
-    private static void startServers(MeridianHome home, PlatformOptions o, Secrets secrets, RunningPlatform running,
-            Consumer<String> progress) {
+    /** Where the supervisor records each part's state for {@code ./platform status}. */
+    public static Path statusFile(Path stateDir) {
+        return stateDir.resolve("status.tsv");
+    }
+
+    /** What {@code ./platform status} prints: every part as the supervisor last recorded it, checked against the processes. */
+    public static String statusReport(Path stateDir) {
+        Path file = statusFile(stateDir);
+        if (!Files.exists(file)) {
+            return "Meridian has not been started here (no " + file + ").\n";
+        }
+        try {
+            return PartStatus.table(Supervisor.read(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Starts the servers; returns the database migrations, which run beside Kafka and Keycloak. */
+    private static CompletableFuture<Void> startServers(MeridianHome home, PlatformOptions o, Secrets secrets,
+            RunningPlatform running, Supervisor supervisor, Consumer<String> progress) {
         Timer t = new Timer(progress);
         String pgUrl = System.getenv("MERIDIAN_POSTGRES_URL");
         PostgresServer postgres;
@@ -56,82 +92,148 @@ public final class Platform {
             t.starting("PostgreSQL: using the existing server at " + pgUrl);
             postgres = PostgresServer.existing(pgUrl, System.getenv().getOrDefault("MERIDIAN_POSTGRES_USER", "postgres"),
                     System.getenv().getOrDefault("MERIDIAN_POSTGRES_PASSWORD", ""));
+            supervisor.watch(() -> new PartStatus("postgres", "external", 0, pgUrl, -1, ""));
         } else {
             t.starting("PostgreSQL (embedded, port " + o.postgresPort() + ", data in " + o.stateDir().resolve("postgres") + ")");
             postgres = PostgresServer.embedded(o.postgresPort(), o.stateDir().resolve("postgres"), o.durable());
+            Path dataDir = o.stateDir().resolve("postgres");
+            String url = "jdbc:postgresql://localhost:" + o.postgresPort() + "/";
+            supervisor.watch(() -> embeddedPostgresStatus(dataDir, url));
         }
         running.postgres(postgres);
-        List<String> databases = new ArrayList<>(List.of("meridian_control"));
+        List<String> databases = new ArrayList<>(List.of(CONTROL_DB));
         o.gatewayPorts().keySet().forEach(r -> databases.add(PlatformOptions.regionDatabase(r)));
         postgres.preparePlatform(secrets, databases);
         t.ready("PostgreSQL ready: databases " + String.join(", ", databases));
 
-        // Kafka and Keycloak do not need each other: start them side by side.
+        // The migrations need only PostgreSQL; Kafka and Keycloak need nothing of each other: all side by side.
+        progress.accept("Migrating the databases as " + PostgresServer.OWNER_ROLE + " (tenancy, billing, models "
+                + String.join(", ", o.modelsPorts().keySet()) + ") ...");
+        CompletableFuture<Void> migrations = migrate(home, o, secrets, running);
+
         String kafkaUrl = System.getenv("MERIDIAN_KAFKA_BOOTSTRAP");
-        CompletableFuture<KafkaBroker> kafka;
+        CompletableFuture<Void> kafka;
         if (kafkaUrl != null && !kafkaUrl.isBlank()) {
             progress.accept("Kafka: using the existing cluster at " + kafkaUrl);
+            supervisor.watch(() -> new PartStatus("kafka", "external", 0, kafkaUrl, -1, ""));
+            running.kafka(kafkaUrl);
             kafka = CompletableFuture.completedFuture(null);
         } else {
             progress.accept("Starting Kafka (KRaft, child JVM, port " + o.kafkaPort() + ") ...");
-            kafka = CompletableFuture.supplyAsync(() -> KafkaBroker.start(home, o.kafkaPort(), o.kafkaControllerPort(),
-                    o.stateDir().resolve("kafka"), o.logDir(), o.pidDir()));
+            running.kafka("localhost:" + o.kafkaPort());
+            var part = supervisor.add("kafka", "localhost:" + o.kafkaPort(), () -> {
+                var broker = KafkaBroker.start(home, o.kafkaPort(), o.kafkaControllerPort(),
+                        o.stateDir().resolve("kafka"), o.logDir(), o.pidDir());
+                return Child.of(broker.pid(), broker.onExit(), broker::close);
+            });
+            kafka = CompletableFuture.runAsync(part::start, STARTS);
         }
+        // The mail server Keycloak sends its verification mails to (in this JVM; read them over IMAP).
+        var mail = MailServer.start(Ports.free(), Ports.free());
+        running.mail(mail);
+        long supervisorPid = ProcessHandle.current().pid();
+        supervisor.watch(() -> new PartStatus("mail", "running", supervisorPid,
+                "smtp://" + mail.host() + ":" + mail.smtpPort(), -1,
+                "in the supervisor's JVM; read with IMAP " + mail.host() + ":" + mail.imapPort()));
         String kcUrl = System.getenv("MERIDIAN_KEYCLOAK_URL");
-        KeycloakServer keycloak;
         if (kcUrl != null && !kcUrl.isBlank()) {
             t.starting("Keycloak: using the existing server at " + kcUrl);
-            keycloak = KeycloakServer.existing(home, secrets, kcUrl,
+            var keycloak = KeycloakServer.existing(home, secrets, kcUrl,
                     System.getenv().getOrDefault("MERIDIAN_KEYCLOAK_ADMIN_USER", "admin"),
                     System.getenv().getOrDefault("MERIDIAN_KEYCLOAK_ADMIN_PASSWORD", ""));
+            keycloak.useMailServer(mail);
+            supervisor.watch(() -> new PartStatus("keycloak", "external", 0, keycloak.url(), -1, ""));
+            running.keycloak(keycloak.url());
         } else {
             t.starting("Keycloak (port " + o.keycloakPort() + ", realm meridian; the first start takes a minute)");
-            keycloak = KeycloakServer.start(home, secrets, o.keycloakPort(), o.keycloakManagementPort(),
-                    o.stateDir().resolve("keycloak"), o.logDir(), o.pidDir());
+            String url = "http://localhost:" + o.keycloakPort();
+            supervisor.add("keycloak", url, () -> {
+                var keycloak = KeycloakServer.start(home, secrets, o.keycloakPort(), o.keycloakManagementPort(),
+                        o.stateDir().resolve("keycloak"), o.logDir(), o.pidDir());
+                keycloak.useMailServer(mail);
+                return Child.ofPid(keycloak.pid(), keycloak::close);
+            }).start();
+            running.keycloak(url);
         }
-        running.keycloak(keycloak);
-        t.ready("Keycloak ready at " + keycloak.url());
-        KafkaBroker broker = kafka.join();
-        running.kafka(broker, broker == null ? kafkaUrl : broker.bootstrapServers());
+        t.ready("Keycloak ready at " + running.keycloakUrl());
+        kafka.join();
         t.ready("Kafka ready at " + running.kafkaBootstrap());
+        return migrations;
+    }
+
+    /**
+     * Runs each service's Flyway migrations, as the owner role, with the service's own jar (tenancy and billing share
+     * the control-plane database, in their own schemas and history tables; each region has its models database).
+     */
+    private static CompletableFuture<Void> migrate(MeridianHome home, PlatformOptions o, Secrets secrets,
+            RunningPlatform running) {
+        String owner = secrets.get(Secrets.DB_OWNER_PASSWORD);
+        List<CompletableFuture<Void>> runs = new ArrayList<>();
+        runs.add(CompletableFuture.runAsync(() -> ServiceProcess.migrate(home, "migrate-tenancy", "tenancy",
+                DatabaseSettings.migration(running.jdbcUrl(CONTROL_DB), owner), o.logDir()), STARTS));
+        runs.add(CompletableFuture.runAsync(() -> ServiceProcess.migrate(home, "migrate-billing", "billing",
+                DatabaseSettings.migration(running.jdbcUrl(CONTROL_DB), owner), o.logDir()), STARTS));
+        for (String region : o.modelsPorts().keySet()) {
+            runs.add(CompletableFuture.runAsync(() -> ServiceProcess.migrate(home, "migrate-models-" + region,
+                    "services/models",
+                    DatabaseSettings.migration(running.jdbcUrl(PlatformOptions.regionDatabase(region)), owner),
+                    o.logDir()), STARTS));
+        }
+        return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new));
+    }
+
+    private static PartStatus embeddedPostgresStatus(Path dataDir, String url) {
+        long pid = 0;
+        try {
+            Path pidFile = dataDir.resolve("postmaster.pid");
+            if (Files.exists(pidFile)) {
+                pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+            }
+        } catch (IOException | RuntimeException e) {
+            pid = 0;
+        }
+        boolean alive = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return new PartStatus("postgres", alive ? "running" : "down", alive ? pid : 0, url, -1,
+                alive ? "" : "not restarted by the supervisor: ./platform down && ./platform up (the data stay)");
     }
 
     private static void startServices(MeridianHome home, PlatformOptions o, Secrets secrets, RunningPlatform running,
-            Consumer<String> progress) {
+            Supervisor supervisor, CompletableFuture<Void> migrations, Consumer<String> progress) {
         Timer t = new Timer(progress);
         String realm = running.keycloakUrl() + "/realms/" + KeycloakServer.REALM;
         Map<String, String> gatewayUrls = new LinkedHashMap<>();
         o.gatewayPorts().forEach((region, port) -> gatewayUrls.put(region, "http://localhost:" + port));
+        try {
+            migrations.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        t.ready("Databases migrated");
 
-        Map<String, String> tenancy = new LinkedHashMap<>(database(running, secrets, "meridian_control"));
+        Map<String, String> tenancy = new LinkedHashMap<>(database(running, secrets, CONTROL_DB));
         tenancy.put("kafka.bootstrap.servers", running.kafkaBootstrap());
         tenancy.put("quarkus.oidc.auth-server-url", realm);
         gatewayUrls.forEach((region, url) -> tenancy.put("meridian.tenancy.regions." + region + ".gateway-url", url));
-        tenancy.put("meridian.tenancy.invitations.require-verified-email", "false");
         t.starting("tenancy (control plane, port " + o.tenancyPort() + ")");
-        var tenancyProcess = ServiceProcess.start(home, "tenancy", "tenancy", o.tenancyPort(), tenancy, o.logDir(),
-                o.pidDir());
-        running.tenancy(tenancyProcess);
-        t.ready("tenancy ready at " + tenancyProcess.url());
+        service(home, o, supervisor, running, "tenancy", "tenancy", o.tenancyPort(), tenancy).start();
+        t.ready("tenancy ready at " + running.tenancyUrl());
 
-        Map<String, String> billing = new LinkedHashMap<>(database(running, secrets, "meridian_control"));
+        Map<String, String> billing = new LinkedHashMap<>(database(running, secrets, CONTROL_DB));
         billing.put("kafka.bootstrap.servers", running.kafkaBootstrap());
         billing.put("quarkus.oidc.auth-server-url", realm);
-        billing.put("meridian.billing.tenancy-url", tenancyProcess.url());
+        billing.put("meridian.billing.tenancy-url", running.tenancyUrl());
         billing.put("meridian.billing.reconciliation.client-secret", secrets.get(Secrets.BILLING_CLIENT_SECRET));
         gatewayUrls.forEach((region, url) -> {
             // the packaged service runs the prod profile, whose %prod values would win over plain ones
             billing.put("%prod.meridian.billing.reconciliation.gateways." + region, url);
         });
         t.starting("billing (control plane: usage, budgets, invoices; port " + o.billingPort() + ")");
-        var billingProcess = ServiceProcess.start(home, "billing", "billing", o.billingPort(), billing, o.logDir(),
-                o.pidDir());
-        running.billing(billingProcess);
-        t.ready("billing ready at " + billingProcess.url());
+        service(home, o, supervisor, running, "billing", "billing", o.billingPort(), billing).start();
+        t.ready("billing ready at " + running.billingUrl());
 
         // Each region's model registry, then its inference service (base models load in a few seconds), then its
         // gateway in front of both.
-        List<CompletableFuture<Map.Entry<String, ServiceProcess>>> registries = new ArrayList<>();
+        Map<String, SupervisedPart> registries = new LinkedHashMap<>();
         o.modelsPorts().forEach((region, port) -> {
             Map<String, String> reg = new LinkedHashMap<>(database(running, secrets,
                     PlatformOptions.regionDatabase(region)));
@@ -140,13 +242,12 @@ public final class Platform {
             reg.put("kafka.bootstrap.servers", running.kafkaBootstrap());
             reg.put("quarkus.oidc.auth-server-url", realm);
             progress.accept("Starting models " + region + " (registry, files, fine-tune jobs; port " + port + ") ...");
-            registries.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
-                    ServiceProcess.start(home, "models-" + region, "services/models", port, reg, o.logDir(),
-                            o.pidDir()))));
+            registries.put(region, service(home, o, supervisor, running, "models-" + region, "services/models", port,
+                    reg));
         });
-        joinAll(registries, running::models, "models", t);
+        startAll(registries, "models", t);
 
-        List<CompletableFuture<Map.Entry<String, ServiceProcess>>> models = new ArrayList<>();
+        Map<String, SupervisedPart> inference = new LinkedHashMap<>();
         o.inferencePorts().forEach((region, port) -> {
             Map<String, String> inf = new LinkedHashMap<>();
             inf.put("meridian.inference.region", region);
@@ -160,27 +261,26 @@ public final class Platform {
                 inf.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.INFERENCE_CLIENT_SECRET));
             }
             progress.accept("Starting inference " + region + " (ONNX Runtime, port " + port + ") ...");
-            models.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
-                    ServiceProcess.start(home, "inference-" + region, "services/inference", port, inf, o.logDir(),
-                            o.pidDir()))));
+            inference.put(region, service(home, o, supervisor, running, "inference-" + region, "services/inference",
+                    port, inf));
         });
-        joinAll(models, running::inference, "inference", t);
+        startAll(inference, "inference", t);
 
         // A fine-tune worker per region with a models service: it takes jobs from <region>.finetune.jobs.
         for (String region : o.modelsPorts().keySet()) {
             t.starting("fine-tune worker " + region + " (ONNX Runtime, jobs from " + region + ".finetune.jobs)");
-            running.worker(startWorker(home, o, running, region));
+            supervisor.add("worker-" + region, "-", () -> startWorker(home, o, running, region)).start();
             t.ready("fine-tune worker " + region + " ready");
         }
 
-        List<CompletableFuture<Map.Entry<String, ServiceProcess>>> starts = new ArrayList<>();
+        Map<String, SupervisedPart> gateways = new LinkedHashMap<>();
         o.gatewayPorts().forEach((region, port) -> {
             Map<String, String> gw = new LinkedHashMap<>();
             gw.put("meridian.gateway.region", region);
             gw.put("meridian.gateway.gateway-id", region + "-1");
-            gw.put("meridian.gateway.billing-url", billingProcess.url());
+            gw.put("meridian.gateway.billing-url", running.billingUrl());
             gw.put("meridian.gateway.metering.spool-dir", o.stateDir().resolve("spool").resolve(region + "-1").toString());
-            gw.put("meridian.gateway.tenancy-url", tenancyProcess.url());
+            gw.put("meridian.gateway.tenancy-url", running.tenancyUrl());
             gw.put("kafka.bootstrap.servers", running.kafkaBootstrap());
             gw.put("quarkus.oidc.auth-server-url", realm);
             gw.put("quarkus.oidc-client.auth-server-url", realm);
@@ -192,15 +292,24 @@ public final class Platform {
                 gw.put("meridian.gateway.models-url", running.modelsUrl(region));
             }
             progress.accept("Starting gateway " + region + " (port " + port + ") ...");
-            starts.add(CompletableFuture.supplyAsync(() -> Map.entry(region,
-                    ServiceProcess.start(home, "gateway-" + region, "gateway", port, gw, o.logDir(), o.pidDir()))));
+            gateways.put(region, service(home, o, supervisor, running, "gateway-" + region, "gateway", port, gw));
         });
-        joinAll(starts, running::gateway, "gateway", t);
+        startAll(gateways, "gateway", t);
+    }
+
+    /** A Quarkus service as a supervised part (not yet started): every restart runs the same jar with the same config. */
+    private static SupervisedPart service(MeridianHome home, PlatformOptions o, Supervisor supervisor,
+            RunningPlatform running, String name, String module, int port, Map<String, String> config) {
+        String url = "http://localhost:" + port;
+        running.url(name, url);
+        return supervisor.add(name, url, () -> {
+            var process = ServiceProcess.start(home, name, module, port, config, o.logDir(), o.pidDir());
+            return Child.of(process.pid(), process.onExit(), process::close);
+        });
     }
 
     /** The worker is a plain Java program (services/worker/target/classes + lib); ready once it has subscribed. */
-    private static ChildProcess startWorker(MeridianHome home, PlatformOptions o, RunningPlatform running,
-            String region) {
+    private static Child startWorker(MeridianHome home, PlatformOptions o, RunningPlatform running, String region) {
         Path module = home.root().resolve("services/worker/target");
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", "-Xmx768m",
@@ -214,32 +323,26 @@ public final class Platform {
         var child = ChildProcess.start(name, command, Map.of(), home.root(), o.logDir().resolve(name + ".log"),
                 o.pidDir());
         child.awaitReady(() -> child.outputSinceStart().contains("fine-tuning jobs"), java.time.Duration.ofSeconds(60));
-        return child;
+        return Child.of(child.pid(), child.onExit(), child::close);
     }
 
-    /** A service's datasource (the app role, subject to RLS) and its Flyway migrations (the owner role). */
+    /** A running service's datasource: the app role only (subject to RLS); see {@link DatabaseSettings}. */
     private static Map<String, String> database(RunningPlatform running, Secrets secrets, String database) {
-        Map<String, String> db = new LinkedHashMap<>();
-        db.put("quarkus.datasource.jdbc.url", running.jdbcUrl(database));
-        db.put("quarkus.datasource.username", PostgresServer.APP_ROLE);
-        db.put("quarkus.datasource.password", secrets.get(Secrets.DB_APP_PASSWORD));
-        db.put("quarkus.flyway.jdbc-url", running.jdbcUrl(database));
-        db.put("quarkus.flyway.username", PostgresServer.OWNER_ROLE);
-        db.put("quarkus.flyway.password", secrets.get(Secrets.DB_OWNER_PASSWORD));
-        return db;
+        return DatabaseSettings.service(running.jdbcUrl(database), secrets.get(Secrets.DB_APP_PASSWORD));
     }
 
-    /** Waits for services started side by side; records each that started, then fails if any did not. */
-    private static void joinAll(List<CompletableFuture<Map.Entry<String, ServiceProcess>>> starts,
-            java.util.function.BiConsumer<String, ServiceProcess> record, String kind, Timer t) {
+    /** Starts parts side by side; waits for all, then fails if any did not start. */
+    private static void startAll(Map<String, SupervisedPart> parts, String kind, Timer t) {
+        Map<String, CompletableFuture<Void>> starts = new LinkedHashMap<>();
+        parts.forEach((region, part) -> starts.put(region, CompletableFuture.runAsync(part::start, STARTS)));
         RuntimeException failure = null;
-        for (var start : starts) {
+        for (var start : starts.entrySet()) {
             try {
-                var started = start.join();
-                record.accept(started.getKey(), started.getValue());
-                t.ready(kind + " " + started.getKey() + " ready at " + started.getValue().url());
-            } catch (RuntimeException e) {
-                failure = failure == null ? e : failure;
+                start.getValue().join();
+                t.ready(kind + " " + start.getKey() + " ready at " + parts.get(start.getKey()).url());
+            } catch (java.util.concurrent.CompletionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+                failure = failure == null ? cause : failure;
             }
         }
         if (failure != null) {
@@ -272,8 +375,9 @@ public final class Platform {
         switch (command) {
             case "up" -> up(state);
             case "token" -> System.out.println(token(state, args.length > 1 && args[1].equals("operator")));
+            case "status" -> System.out.print(statusReport(state));
             default -> {
-                System.err.println("usage: Platform up|token");
+                System.err.println("usage: Platform up|status|token");
                 System.exit(2);
             }
         }
@@ -298,6 +402,7 @@ public final class Platform {
         }, "platform-stop"));
         System.out.printf("%s (%.1f s)%n", READY, (System.nanoTime() - t0) / 1e9);
         System.out.println(DemoTenant.summary(running));
+        System.out.println("  Mail (sign-up verification) " + running.mailDescription());
         System.out.flush();
         new CountDownLatch(1).await(); // supervise until ./platform down sends SIGTERM
     }

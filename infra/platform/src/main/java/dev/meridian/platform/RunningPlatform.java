@@ -1,102 +1,116 @@
 package dev.meridian.platform;
 
-import dev.meridian.stack.KafkaBroker;
-import dev.meridian.stack.KeycloakServer;
+import dev.meridian.platform.supervisor.PartStatus;
+import dev.meridian.platform.supervisor.SupervisedPart;
+import dev.meridian.platform.supervisor.Supervisor;
+import dev.meridian.stack.MailServer;
+import dev.meridian.stack.Mailbox;
 import dev.meridian.stack.PostgresServer;
 import dev.meridian.stack.Secrets;
-import dev.meridian.stack.ServiceProcess;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Everything {@link Platform#start} started, with the addresses a user or a test needs; closing stops it all. */
+/**
+ * Everything {@link Platform#start} started, with the addresses a user or a test needs; closing stops it all. Its
+ * processes are parts of a {@link Supervisor}, which restarts any that exits unasked: {@link #part} gives a test the
+ * handle to stop one on purpose (it then stays down until started) and {@link #status} lists them all.
+ */
 public final class RunningPlatform implements AutoCloseable {
 
     private final Secrets secrets;
-    private final List<AutoCloseable> startedInOrder = new ArrayList<>();
+    private final Supervisor supervisor;
+    private final java.nio.file.Path stateDir;
     private PostgresServer postgres;
-    private KafkaBroker kafka;
     private String kafkaBootstrap;
-    private KeycloakServer keycloak;
-    private ServiceProcess tenancy;
-    private ServiceProcess billing;
-    private final Map<String, ServiceProcess> gateways = new LinkedHashMap<>();
-    private final Map<String, ServiceProcess> inference = new LinkedHashMap<>();
-    private final Map<String, ServiceProcess> models = new LinkedHashMap<>();
+    private String keycloakUrl;
+    private MailServer mail;
+    private final Map<String, String> urls = new LinkedHashMap<>();
     private String demoApiKey;
     private String demoTenantId;
     private boolean stopped;
 
-    RunningPlatform(Secrets secrets) {
+    RunningPlatform(Secrets secrets, Supervisor supervisor, java.nio.file.Path stateDir) {
         this.secrets = secrets;
+        this.supervisor = supervisor;
+        this.stateDir = stateDir;
+    }
+
+    /** Where this platform keeps its data, logs and status file. */
+    public java.nio.file.Path stateDir() {
+        return stateDir;
     }
 
     void postgres(PostgresServer p) {
         postgres = p;
-        startedInOrder.add(p);
     }
 
-    void kafka(KafkaBroker k, String bootstrap) {
-        kafka = k;
+    void kafka(String bootstrap) {
         kafkaBootstrap = bootstrap;
-        if (k != null) {
-            startedInOrder.add(k);
+    }
+
+    void keycloak(String url) {
+        keycloakUrl = url;
+    }
+
+    void mail(MailServer m) {
+        mail = m;
+    }
+
+    /** Where the mails Keycloak sends (e-mail verification) can be read. */
+    public String mailDescription() {
+        return mail == null ? "none" : mail.describe();
+    }
+
+    /** The mails Keycloak sent, read over IMAP. */
+    public Mailbox mailbox() {
+        if (mail == null) {
+            throw new IllegalStateException("this platform runs no mail server");
         }
+        return mail.mailbox();
     }
 
-    void keycloak(KeycloakServer k) {
-        keycloak = k;
-        startedInOrder.add(k);
+    /** Records where a service part answers, under its part name (tenancy, billing, models-eu-central, ...). */
+    void url(String part, String url) {
+        urls.put(part, url);
     }
 
-    void tenancy(ServiceProcess t) {
-        tenancy = t;
-        startedInOrder.add(t);
-    }
-
-    void worker(AutoCloseable w) {
-        startedInOrder.add(w);
-    }
-
-    void billing(ServiceProcess b) {
-        billing = b;
-        startedInOrder.add(b);
+    private String url(String part) {
+        String url = urls.get(part);
+        if (url == null) {
+            throw new IllegalArgumentException("no part " + part + " in this platform; parts: " + urls.keySet());
+        }
+        return url;
     }
 
     public String billingUrl() {
-        return billing.url();
-    }
-
-    void gateway(String region, ServiceProcess g) {
-        gateways.put(region, g);
-        startedInOrder.add(g);
-    }
-
-    void inference(String region, ServiceProcess s) {
-        inference.put(region, s);
-        startedInOrder.add(s);
-    }
-
-    void models(String region, ServiceProcess s) {
-        models.put(region, s);
-        startedInOrder.add(s);
+        return url("billing");
     }
 
     public String modelsUrl(String region) {
-        ServiceProcess s = models.get(region);
-        if (s == null) {
-            throw new IllegalArgumentException("no models service for region " + region);
-        }
-        return s.url();
+        return url("models-" + region);
     }
 
     public String inferenceUrl(String region) {
-        ServiceProcess s = inference.get(region);
-        if (s == null) {
-            throw new IllegalArgumentException("no inference service for region " + region);
-        }
-        return s.url();
+        return url("inference-" + region);
+    }
+
+    public String tenancyUrl() {
+        return url("tenancy");
+    }
+
+    public String gatewayUrl(String region) {
+        return url("gateway-" + region);
+    }
+
+    public Map<String, String> gatewayUrls() {
+        Map<String, String> gateways = new LinkedHashMap<>();
+        urls.forEach((part, url) -> {
+            if (part.startsWith("gateway-")) {
+                gateways.put(part.substring("gateway-".length()), url);
+            }
+        });
+        return gateways;
     }
 
     void demo(String tenantId, String apiKey) {
@@ -104,26 +118,8 @@ public final class RunningPlatform implements AutoCloseable {
         demoApiKey = apiKey;
     }
 
-    public String tenancyUrl() {
-        return tenancy.url();
-    }
-
-    public String gatewayUrl(String region) {
-        ServiceProcess g = gateways.get(region);
-        if (g == null) {
-            throw new IllegalArgumentException("no gateway for region " + region + "; running: " + gateways.keySet());
-        }
-        return g.url();
-    }
-
-    public Map<String, String> gatewayUrls() {
-        Map<String, String> urls = new LinkedHashMap<>();
-        gateways.forEach((r, g) -> urls.put(r, g.url()));
-        return urls;
-    }
-
     public String keycloakUrl() {
-        return keycloak.url();
+        return keycloakUrl;
     }
 
     public String kafkaBootstrap() {
@@ -150,17 +146,31 @@ public final class RunningPlatform implements AutoCloseable {
         return demoTenantId;
     }
 
+    /** A supervised process by its part name: kafka, keycloak, tenancy, billing, gateway-us-east, worker-eu-central... */
+    public SupervisedPart part(String name) {
+        return supervisor.part(name);
+    }
+
+    /** Every part with its state, pid, URL and restarts, as {@code ./platform status} shows them. */
+    public List<PartStatus> status() {
+        return supervisor.status();
+    }
+
     /** Stops everything in the reverse order of starting: services first, PostgreSQL last. */
     public synchronized void stop() {
         if (stopped) {
             return;
         }
         stopped = true;
-        for (int i = startedInOrder.size() - 1; i >= 0; i--) {
+        supervisor.stopAll();
+        if (mail != null) {
+            mail.close();
+        }
+        if (postgres != null) {
             try {
-                startedInOrder.get(i).close();
-            } catch (Exception e) {
-                System.err.println("while stopping: " + e.getMessage());
+                postgres.close();
+            } catch (RuntimeException e) {
+                System.err.println("while stopping PostgreSQL: " + e.getMessage());
             }
         }
     }

@@ -16,6 +16,18 @@ public final class KafkaTopics {
     private KafkaTopics() {
     }
 
+    /** Suffix of a topic's dead-letter topic: {@code <topic>.dlq}. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+    /**
+     * The dead-letter topic of {@code topic}: where its consumers put the records they can never apply (a
+     * {@link UnprocessableRecord}), with why in the record headers, so that one bad record does not block its
+     * partition. Operators read it to repair or drop what is there; nothing consumes it automatically.
+     */
+    public static String deadLetter(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
+    }
+
     /**
      * For a consumer about to subscribe: creates {@code topic} when missing, so that subscribing does not wait for its
      * first producer; if Kafka is not up yet, warns and returns (the consumer finds the topic once it exists).

@@ -63,6 +63,22 @@ class FilesIT {
     }
 
     @Test
+    void blankNonObjectAndOverlongLinesAreRefusedNamingTheirLinesAndNothingIsStored() {
+        String content = "{\"text\":\"ok\",\"label\":\"a\"}\n\n1\n[\"a\"]\n{\"text\":\"" + "x".repeat(300_000)
+                + "\",\"label\":\"a\"}\n{\"text\":\"fine\",\"label\":\"b\"}\n";
+        as(tenant).multiPart("purpose", "fine-tune")
+                .multiPart("file", "t.jsonl", content.getBytes(StandardCharsets.UTF_8), "application/jsonl")
+                .post("/v1/files").then().statusCode(400).body("error.code", equalTo("invalid_file_format"))
+                .body("error.param", equalTo("file"))
+                .body("error.message", containsString("4 lines are not one JSON object"))
+                .body("error.message", containsString("line 2: empty line"))
+                .body("error.message", containsString("line 3: not a JSON object"))
+                .body("error.message", containsString("line 4: not a JSON object"))
+                .body("error.message", containsString("line 5: the line has more than 262144 bytes"));
+        as(tenant).get("/v1/files").then().statusCode(200).body("data", org.hamcrest.Matchers.empty());
+    }
+
+    @Test
     void onlyGatewaysMayCall() {
         given().header(MeridianHeaders.TENANT_ID, tenant.toString()).get("/v1/files").then().statusCode(401);
     }

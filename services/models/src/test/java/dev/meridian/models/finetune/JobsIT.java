@@ -75,6 +75,22 @@ class JobsIT {
     }
 
     @Test
+    void aDatasetWithManyBadExamplesNamesTheFirstTwentyAndCountsTheRest() {
+        // objects, so the upload takes them; each lacks its fields (before: one problem kept per line, unbounded)
+        String file = upload(tenant, "empty-objects.jsonl", "{}\n".repeat(100_000));
+        String id = as(tenant).contentType(ContentType.JSON)
+                .body("{\"model\":\"all-minilm-l6-v2\",\"training_file\":\"" + file + "\"}")
+                .post("/v1/fine_tuning/jobs").then().statusCode(200)
+                .body("status", equalTo("failed")).body("error.code", equalTo("invalid_training_file"))
+                .body("error.message", containsString("(100001 problems): line 1: missing field `text`"))
+                .body("error.message", containsString("line 20: missing field `text`; and 99981 more"))
+                .extract().path("id");
+        as(tenant).get("/v1/fine_tuning/jobs/" + id + "/events").then().statusCode(200)
+                .body("data.find { it.level == 'error' }.data.problems.size()", equalTo(20))
+                .body("data.find { it.level == 'error' }.data.problem_count", equalTo(100001));
+    }
+
+    @Test
     void aValidJobIsQueuedThroughTheOutboxWithResolvedHyperparameters() throws Exception {
         String file = upload(tenant, "good.jsonl", goodDataset(10));
         String id = as(tenant).contentType(ContentType.JSON).body("{\"model\":\"all-minilm-l6-v2\",\"training_file\":\""

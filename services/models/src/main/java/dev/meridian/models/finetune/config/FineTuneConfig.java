@@ -29,6 +29,26 @@ public interface FineTuneConfig {
     @WithDefault("meridian-models-finetune")
     String eventsGroup();
 
+    /**
+     * Longest transaction that registers a succeeded job's model (validation with a trial run, then the deployment and
+     * the job's transition, under the job's row lock; a cancel of that job waits for it).
+     */
+    @WithDefault("5m")
+    Duration registrationTimeout();
+
+    Events events();
+
+    /** How the consumer of {@code <region>.finetune.events} recovers from a failure it cannot skip. */
+    interface Events {
+        /** Wait before the first restart; it doubles after each further failure. */
+        @WithDefault("1s")
+        Duration firstBackoff();
+
+        /** Longest wait between two restarts. */
+        @WithDefault("30s")
+        Duration maxBackoff();
+    }
+
     interface Dataset {
         /** Fewest examples a training file must have. */
         @WithDefault("10")
@@ -45,6 +65,14 @@ public interface FineTuneConfig {
         /** Longest text of one example, in characters (the model truncates at its token limit anyway). */
         @WithDefault("20000")
         int maxTextChars();
+
+        /**
+         * Longest line of a JSONL file, in bytes (256 KiB: room for {@link #maxTextChars()} characters even when each
+         * is written as a six-byte JSON escape). {@code POST /v1/files} refuses a file with a longer line (400 naming
+         * it), and no reader holds more than one such line in memory.
+         */
+        @WithDefault("262144")
+        int maxLineBytes();
     }
 
     interface Outbox {

@@ -1,8 +1,12 @@
 package dev.meridian.models.finetune.messaging;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
+import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.UnprocessableRecord;
 import dev.meridian.models.finetune.FineTuneCheckpoint;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.FineTuneJobEvent;
@@ -17,20 +21,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
-import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -39,6 +39,11 @@ import org.jboss.logging.Logger;
  * the result. Each event is applied once (its id is the event log's primary key), in its own transaction under the
  * event's tenant, and its offset is committed only after that transaction committed. A job that has ended keeps its
  * outcome: a late or repeated terminal event only adds to the log, so a job gets exactly one tuned model.
+ *
+ * <p>Consumed through the shared {@link BatchConsumer}: an event that can never be applied (not JSON, missing what
+ * its type needs, data the database refuses) goes to {@code <region>.finetune.events.dlq} with the reason, and the
+ * events after it are applied; any other failure restarts the consumer with a growing backoff, during which
+ * {@link #health} (and so the service's readiness) says it is not consuming.
  */
 @ApplicationScoped
 public class WorkerEventsConsumer {
@@ -60,87 +65,117 @@ public class WorkerEventsConsumer {
     @ConfigProperty(name = "meridian.models.region")
     String region;
 
-    private volatile boolean running;
-    private KafkaConsumer<String, String> consumer;
-    private Thread thread;
+    private volatile BatchConsumer<String, String> consumer;
 
     void start(@Observes StartupEvent event) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.eventsGroup() + "-" + region);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "true");
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
-        consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-        running = true;
-        thread = Thread.ofPlatform().name("finetune-events").daemon().start(this::run);
+        // an event is applied in a transaction of its own; a success event also registers a model (a trial run)
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
+        consumer = BatchConsumer.eachRecord("finetune-events", bootstrap, config.eventsGroup() + "-" + region,
+                FineTuneTopics.events(region), p, new BatchConsumer.Recovery(config.events().firstBackoff(),
+                        config.events().maxBackoff(), config.outbox().replicationFactor()), this::handle);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
         if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            consumer.close();
         }
     }
 
-    private void run() {
+    /** Whether the consumer takes events now, for the readiness check. */
+    public BatchConsumer.Health health() {
+        var c = consumer;
+        return c == null ? new BatchConsumer.Health(BatchConsumer.State.STARTING, Instant.now(), java.util.Set.of(),
+                "not started") : c.health();
+    }
+
+    /** Applies one record; throws {@link UnprocessableRecord} for one that can never be applied. */
+    void handle(ConsumerRecord<String, String> r) {
+        FineTuneEvent e = parse(r.value());
         try {
-            consumer.subscribe(List.of(FineTuneTopics.events(region)));
-            while (running) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (!applyOrRewind(r)) {
-                        break;
-                    }
+            if (FineTuneEvent.SUCCEEDED.equals(e.type())) {
+                applySuccess(e);
+                discardExportOnceRegistered(e);
+            } else {
+                QuarkusTransaction.requiringNew().run(() -> apply(e, null, null));
+            }
+        } catch (RuntimeException failed) {
+            if (dataRefused(failed)) {
+                throw new UnprocessableRecord("PostgreSQL refuses the data of event " + e.id() + " for job "
+                        + e.jobId() + ": " + failed.getMessage(), failed);
+            }
+            throw failed;
+        }
+    }
+
+    /** The event, or {@link UnprocessableRecord} when it is not one or lacks what its type needs. */
+    FineTuneEvent parse(String value) {
+        FineTuneEvent e;
+        try {
+            e = json.readValue(value, FineTuneEvent.class);
+        } catch (JsonProcessingException bad) {
+            throw new UnprocessableRecord("not a fine-tuning event: " + bad.getOriginalMessage());
+        } catch (IllegalArgumentException bad) {
+            throw new UnprocessableRecord("not a fine-tuning event: " + bad.getMessage());
+        }
+        if (e == null || e.id() == null || e.type() == null || e.jobId() == null || e.tenantId() == null) {
+            throw new UnprocessableRecord("a fine-tuning event needs id, type, job_id and tenant_id");
+        }
+        if (!e.jobId().matches("[A-Za-z0-9_-]{1,100}")) {
+            throw new UnprocessableRecord("job_id '" + e.jobId() + "' is not a Meridian job id");
+        }
+        if (FineTuneEvent.CHECKPOINT.equals(e.type()) && e.checkpoint() == null) {
+            throw new UnprocessableRecord("a checkpoint event needs its checkpoint");
+        }
+        if (FineTuneEvent.SUCCEEDED.equals(e.type()) && e.result() == null) {
+            throw new UnprocessableRecord("a succeeded event needs its result");
+        }
+        if (e.message() == null) {
+            throw new UnprocessableRecord("a fine-tuning event needs a message");
+        }
+        return e;
+    }
+
+    /** Data errors (SQLSTATE class 22) and constraint violations (23) come again however often they are retried. */
+    private static boolean dataRefused(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A success: under the job's row lock, re-checks that the job has not ended (a cancel that committed first wins,
+     * and then nothing is registered, deployed or stored), registers the model (the registry's own transactions) and
+     * deploys it and marks the job succeeded in this one transaction. A cancel arriving meanwhile waits for the lock
+     * and then finds the job succeeded.
+     */
+    void applySuccess(FineTuneEvent e) {
+        QuarkusTransaction.requiringNew().timeout((int) config.registrationTimeout().toSeconds()).run(() -> {
+            scope.bind(e.tenantId());
+            if (FineTuneJobEvent.findById(e.id()) != null) {
+                return; // applied before
+            }
+            FineTuneJob job = lockJob(e);
+            TunedModelRegistration.Outcome registered = null;
+            if (job != null && !job.terminal()) {
+                registered = register(job, e);
+                if (registered.refusal() == null) {
+                    registration.deploy(e.tenantId(), registered);
                 }
             }
-        } catch (WakeupException e) {
-            // shutting down
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
-        }
-    }
-
-    /** Applies one record and commits past it; on failure rewinds to it, so the next poll retries it. */
-    private boolean applyOrRewind(ConsumerRecord<String, String> r) {
-        var tp = new TopicPartition(r.topic(), r.partition());
-        try {
-            FineTuneEvent e = json.readValue(r.value(), FineTuneEvent.class);
-            // The registry validates and stores in transactions of its own, so the version is made before the job's
-            // transition; a crash between the two finds the same version next time (content-addressed).
-            TunedModelRegistration.Outcome registered = FineTuneEvent.SUCCEEDED.equals(e.type()) && awaitsResult(e)
-                    ? register(e) : null;
-            QuarkusTransaction.requiringNew().run(() -> apply(e, registered));
-            if (FineTuneEvent.SUCCEEDED.equals(e.type())) {
-                discardExportOnceRegistered(e);
-            }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException bad) {
-            LOG.errorf("skipping unreadable fine-tuning event at %s@%d: %s", tp, r.offset(), bad.getOriginalMessage());
-        } catch (RuntimeException failed) {
-            LOG.warnf("cannot apply fine-tuning event at %s@%d yet (%s); retrying", tp, r.offset(),
-                    failed.getMessage());
-            consumer.seek(tp, r.offset());
-            sleep();
-            return false;
-        }
-        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
-        return true;
-    }
-
-    private boolean awaitsResult(FineTuneEvent e) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(e.tenantId());
-            FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", e.tenantId(), e.jobId())
-                    .firstResult();
-            return job != null && !job.terminal() && FineTuneJobEvent.findById(e.id()) == null;
+            apply(e, job, registered);
         });
+    }
+
+    private FineTuneJob lockJob(FineTuneEvent e) {
+        return FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", e.tenantId(), e.jobId())
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 
     /**
@@ -159,31 +194,28 @@ public class WorkerEventsConsumer {
         }
     }
 
-    private TunedModelRegistration.Outcome register(FineTuneEvent e) {
-        FineTuneJob job = QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(e.tenantId());
-            FineTuneJob found = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", e.tenantId(), e.jobId())
-                    .firstResult();
-            return found;
-        });
+    private TunedModelRegistration.Outcome register(FineTuneJob job, FineTuneEvent e) {
         try {
             return registration.register(e.tenantId(), JobService.modelName(job).toString(), job.baseModel, job.id,
                     e.result());
-        } catch (java.io.IOException ex) {
-            throw new java.io.UncheckedIOException(ex);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
     }
 
-    void apply(FineTuneEvent e, TunedModelRegistration.Outcome registered) {
+    /**
+     * Applies one event in the current transaction; {@code locked} is the job when the caller has locked it already,
+     * {@code registered} the tuned model of a success.
+     */
+    void apply(FineTuneEvent e, FineTuneJob locked, TunedModelRegistration.Outcome registered) {
         scope.bind(e.tenantId());
-        if (FineTuneJobEvent.findById(e.id()) != null) {
+        if (locked == null && FineTuneJobEvent.findById(e.id()) != null) {
             return; // applied before
         }
-        FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", e.tenantId(), e.jobId())
-                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+        FineTuneJob job = locked != null ? locked : lockJob(e);
         if (job == null) {
             LOG.warnf("event %s names job %s, which tenant %s does not have; ignored", e.id(), e.jobId(),
                     e.tenantId());
@@ -223,7 +255,8 @@ public class WorkerEventsConsumer {
                     row.jobId = job.id;
                     row.stepNumber = c.stepNumber();
                     row.metrics = write(c.metrics() == null ? Map.of() : c.metrics());
-                    row.blobKey = c.blobKey();
+                    // the key the job's tenant and id give, not whatever the event says
+                    row.blobKey = FineTuneBlobs.checkpoint(job.tenantId, job.id, c.stepNumber());
                     row.fineTunedModelCheckpoint = JobService.modelName(job) + ":ckpt-step-" + c.stepNumber();
                     row.createdAt = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
                     row.persist();
@@ -280,14 +313,6 @@ public class WorkerEventsConsumer {
             return json.writeValueAsString(o);
         } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
             throw new IllegalStateException(ex);
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -8,16 +8,13 @@ import dev.meridian.models.finetune.FineTuneFile;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.rest.FineTuneException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -46,10 +43,11 @@ public class FileService {
     FineTuneConfig config;
 
     /**
-     * Checks that the upload is a JSONL file (every non-empty line a JSON value, UTF-8) and stores it. The dataset's
-     * own rules (fields, labels, duplicates) are checked when a job uses it, where all of its problems are reported.
+     * Checks that the upload is a JSONL file (UTF-8, every line one JSON object of at most
+     * {@code dataset.max-line-bytes}) and stores it. The dataset's own rules (fields, labels, duplicates) are checked
+     * when a job uses it. The file is read as a stream and stored before the one short transaction that records it, so
+     * no database connection waits on a large upload; should that transaction fail, the stored bytes are removed.
      */
-    @Transactional
     public FineTuneFile upload(UUID tenantId, String filename, String purpose, Path content) {
         if (purpose == null || purpose.isBlank()) {
             throw FineTuneException.badRequest("missing_required_parameter", "purpose",
@@ -87,7 +85,9 @@ public class FileService {
         file.blobKey = FineTuneBlobs.file(tenantId, file.id);
         try {
             var digest = MessageDigest.getInstance("SHA-256");
-            file.lines = jsonLines(new DigestInputStream(Files.newInputStream(content), digest), filename);
+            try (InputStream in = new DigestInputStream(Files.newInputStream(content), digest)) {
+                file.lines = jsonObjectLines(in, filename, config.dataset().maxLineBytes());
+            }
             file.sha256 = HexFormat.of().formatHex(digest.digest());
             blobs.put(file.blobKey, content);
         } catch (IOException e) {
@@ -95,43 +95,66 @@ public class FileService {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        scope.bind(tenantId);
-        file.persist();
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                scope.bind(tenantId);
+                file.persist();
+            });
+        } catch (RuntimeException e) {
+            try {
+                blobs.delete(file.blobKey);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
         return file;
     }
 
-    /** Counts the lines, refusing the file with every line that is not JSON (up to 20 named). */
-    private static int jsonLines(InputStream in, String filename) throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
+    /** Bad lines named in the refusal of an upload; the others are counted. */
+    static final int MAX_BAD_LINES_NAMED = 20;
+
+    /**
+     * Counts the lines, refusing the file (400) when any line is not one JSON object: empty, not JSON, another JSON
+     * value, longer than {@code maxLineBytes} or not UTF-8. The refusal names the first
+     * {@value #MAX_BAD_LINES_NAMED} such lines with why and counts all of them.
+     */
+    static int jsonObjectLines(InputStream in, String filename, int maxLineBytes) throws IOException {
         List<String> bad = new ArrayList<>();
-        int badCount = 0;
+        long badCount = 0;
         int n = 0;
-        try (var reader = new BufferedReader(new java.io.InputStreamReader(in, decoder))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    JSON.readTree(line);
-                } catch (JsonProcessingException e) {
+        try (var reader = new JsonlReader(in, maxLineBytes)) {
+            for (JsonlReader.Line line; (line = reader.next()) != null; ) {
+                n = line.number();
+                String problem = line.problem() != null ? line.problem() : objectProblem(line.text());
+                if (problem != null) {
                     badCount++;
-                    if (bad.size() < 20) {
-                        bad.add("line " + n + ": " + e.getOriginalMessage());
+                    if (bad.size() < MAX_BAD_LINES_NAMED) {
+                        bad.add("line " + line.number() + ": " + problem);
                     }
                 }
             }
-        } catch (CharacterCodingException e) {
-            throw FineTuneException.badRequest("invalid_file_format", "file", "The file '" + filename
-                    + "' is not UTF-8 text (around line " + (n + 1) + "); save it as UTF-8 JSONL.");
         }
         if (badCount > 0) {
             throw FineTuneException.badRequest("invalid_file_format", "file", "The file '" + filename + "' is not"
-                    + " JSONL: " + badCount + " line" + (badCount == 1 ? " is" : "s are") + " not JSON ("
-                    + String.join("; ", bad) + (badCount > bad.size() ? "; ..." : "") + ").");
+                    + " JSONL: " + badCount + " line" + (badCount == 1 ? " is" : "s are") + " not one JSON object ("
+                    + String.join("; ", bad) + (badCount > bad.size() ? "; and " + (badCount - bad.size()) + " more"
+                    : "") + "). Write one JSON object per line, {\"text\": \"...\", \"label\": \"...\"}, with"
+                    + " no empty lines.");
         }
         return n;
+    }
+
+    private static String objectProblem(String line) {
+        if (line.isBlank()) {
+            return "empty line";
+        }
+        try {
+            var node = JSON.readTree(line);
+            return node != null && node.isObject() ? null : "not a JSON object";
+        } catch (JsonProcessingException e) {
+            return "not valid JSON (" + e.getOriginalMessage() + ")";
+        }
     }
 
     @Transactional
@@ -166,11 +189,19 @@ public class FileService {
         }
     }
 
-    /** Deletes a file no unfinished job uses; its content goes with it. */
+    /**
+     * Deletes a file no unfinished job uses; its content goes with it. The file's row is locked first, so a job
+     * being created with it (which locks it too before inserting) either commits before the check here or sees the
+     * file gone.
+     */
     @Transactional
     public void delete(UUID tenantId, String id) {
         scope.bind(tenantId);
-        FineTuneFile file = find(tenantId, id);
+        FineTuneFile file = FineTuneFile.<FineTuneFile>find("tenantId = ?1 and id = ?2", tenantId, id)
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
+        if (file == null) {
+            throw FineTuneException.notFound("file", id);
+        }
         long using = FineTuneJob.count("tenantId = ?1 and (trainingFile = ?2 or validationFile = ?2)"
                 + " and status in ?3", tenantId, id, List.of(FineTuneJob.VALIDATING_FILES, FineTuneJob.QUEUED,
                 FineTuneJob.RUNNING));

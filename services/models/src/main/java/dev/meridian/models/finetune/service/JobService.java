@@ -14,6 +14,7 @@ import dev.meridian.models.finetune.FineTuneJobEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.messaging.FineTuneOutbox;
 import dev.meridian.models.finetune.rest.FineTuneException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -29,8 +30,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Fine-tuning jobs: created with their files validated in the same transaction — queued with an outbox message when
- * the files are good, failed with every problem named when not — listed, read, cancelled.
+ * Fine-tuning jobs: created with their files validated first — queued with an outbox message when the files are good,
+ * failed with their first problems named when not — listed, read, cancelled.
  */
 @ApplicationScoped
 public class JobService {
@@ -50,17 +51,46 @@ public class JobService {
     @ConfigProperty(name = "meridian.models.region")
     String region;
 
-    @Transactional
+    /**
+     * Creates a job. Its files are found in a short transaction, then read and validated as streams outside any
+     * transaction (a large dataset holds no database connection), and the job is inserted with its outcome in one
+     * transaction that checks the files are still there: failed with its first problems named, or queued with its
+     * outbox message. No job row exists before its outcome, so none is left half-made.
+     */
     public FineTuneJob create(UUID tenantId, JobRequest request) {
-        scope.bind(tenantId);
         if (!config.baseModels().contains(request.model())) {
             throw FineTuneException.badRequest("model_not_available", "model", "The model '" + request.model()
                     + "' cannot be fine-tuned here; use one of " + String.join(", ", config.baseModels()) + ".");
         }
-        FineTuneFile training = datasetFile(tenantId, request.trainingFile(), "training_file");
-        FineTuneFile validation = request.validationFile() == null ? null
-                : datasetFile(tenantId, request.validationFile(), "validation_file");
+        FineTuneFile training = QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            return datasetFile(tenantId, request.trainingFile(), "training_file", false);
+        });
+        FineTuneFile validation = request.validationFile() == null ? null : QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            return datasetFile(tenantId, request.validationFile(), "validation_file", false);
+        });
 
+        var validator = new DatasetValidator(new DatasetValidator.Rules(config.dataset().minExamples(),
+                config.dataset().minExamplesPerLabel(), config.dataset().maxLabels(), config.dataset().maxTextChars(),
+                config.dataset().maxLineBytes()));
+        DatasetValidator.Report trainReport = read(training, validator::training);
+        DatasetValidator.Report validReport = validation == null || !trainReport.valid() ? null
+                : read(validation, in -> validator.validation(in, trainReport.labels()));
+
+        return QuarkusTransaction.requiringNew().call(() -> {
+            scope.bind(tenantId);
+            // locked against a delete of the file committing in between (FileService.delete locks it too)
+            datasetFile(tenantId, training.id, "training_file", true);
+            if (validation != null) {
+                datasetFile(tenantId, validation.id, "validation_file", true);
+            }
+            return insert(tenantId, request, training, trainReport, validation, validReport);
+        });
+    }
+
+    private FineTuneJob insert(UUID tenantId, JobRequest request, FineTuneFile training,
+            DatasetValidator.Report trainReport, FineTuneFile validation, DatasetValidator.Report validReport) {
         var job = new FineTuneJob();
         job.id = Ids.next("ftjob");
         job.tenantId = tenantId;
@@ -77,18 +107,11 @@ public class JobService {
         event(job, "info", "message", "Validating training file: " + training.id
                 + (validation == null ? "" : " and validation file: " + validation.id), null);
 
-        var validator = new DatasetValidator(new DatasetValidator.Rules(config.dataset().minExamples(),
-                config.dataset().minExamplesPerLabel(), config.dataset().maxLabels(), config.dataset().maxTextChars()));
-        DatasetValidator.Report trainReport = read(training, in -> validator.training(in));
         if (!trainReport.valid()) {
-            return fail(job, "invalid_training_file", "training_file", training.id, trainReport.problems());
+            return fail(job, "invalid_training_file", "training_file", training.id, trainReport);
         }
-        DatasetValidator.Report validReport = null;
-        if (validation != null) {
-            validReport = read(validation, in -> validator.validation(in, trainReport.labels()));
-            if (!validReport.valid()) {
-                return fail(job, "invalid_validation_file", "validation_file", validation.id, validReport.problems());
-            }
+        if (validReport != null && !validReport.valid()) {
+            return fail(job, "invalid_validation_file", "validation_file", validation.id, validReport);
         }
         Hyperparameters resolved = request.hyperparameters().resolve(trainReport.examples());
         job.nEpochs = resolved.nEpochs();
@@ -121,8 +144,10 @@ public class JobService {
         return new FineTuneJobMessage.DatasetRef(file.id, file.blobKey, file.bytes, file.sha256, report.examples());
     }
 
-    private FineTuneFile datasetFile(UUID tenantId, String id, String param) {
-        FineTuneFile file = FineTuneFile.<FineTuneFile>find("tenantId = ?1 and id = ?2", tenantId, id).firstResult();
+    private FineTuneFile datasetFile(UUID tenantId, String id, String param, boolean lock) {
+        var query = FineTuneFile.<FineTuneFile>find("tenantId = ?1 and id = ?2", tenantId, id);
+        FineTuneFile file = (lock ? query.withLock(jakarta.persistence.LockModeType.PESSIMISTIC_READ) : query)
+                .firstResult();
         if (file == null) {
             throw FineTuneException.badRequest("invalid_file", param, "`" + param + "` '" + id + "' is not a file of"
                     + " your organization; upload it with POST /v1/files (purpose=fine-tune) and use its id.");
@@ -147,19 +172,21 @@ public class JobService {
     }
 
     private FineTuneJob fail(FineTuneJob job, String code, String param, String fileId,
-            List<DatasetValidator.Problem> problems) {
+            DatasetValidator.Report report) {
         job.status = FineTuneJob.FAILED;
         job.errorCode = code;
         job.errorParam = param;
-        job.errorMessage = DatasetValidator.summary(param, fileId, problems, MAX_PROBLEMS_IN_MESSAGE);
+        job.errorMessage = DatasetValidator.summary(param, fileId, report.problems(), report.problemCount(),
+                MAX_PROBLEMS_IN_MESSAGE);
         job.finishedAt = now();
-        var lines = problems.stream().map(p -> {
+        var lines = report.problems().stream().map(p -> {
             var m = new java.util.LinkedHashMap<String, Object>();
             m.put("line", p.line());
             m.put("reason", p.reason());
             return m;
         }).toList();
-        event(job, "error", "message", job.errorMessage, Map.of("file", fileId, "problems", lines));
+        event(job, "error", "message", job.errorMessage, Map.of("file", fileId, "problems", lines,
+                "problem_count", report.problemCount()));
         return job;
     }
 

@@ -1,6 +1,7 @@
 package dev.meridian.models.finetune.service;
 
 import dev.meridian.common.blob.BlobStore;
+import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.registry.rest.RegistryException;
@@ -17,10 +18,12 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Makes a succeeded job's exported model a deployed version of the tenant's model {@code ft:<base>:<suffix>:<job>}
- * in the model registry, which validates it like any upload (opset, declared inputs and outputs, a trial run) and
- * tells the region's inference services. Idempotent: the registry keys versions by content hash, so a repeated
- * success event finds the version it made the first time.
+ * Makes a succeeded job's exported model a version of the tenant's model {@code ft:<base>:<suffix>:<job>} in the model
+ * registry, which validates it like any upload (opset, declared inputs and outputs, a trial run), and deploys it in
+ * the caller's transaction (the one that marks the job succeeded under its row lock, so a cancel that won leaves no
+ * model and one that comes later finds the job ended). Idempotent: the registry keys versions by content hash, so a
+ * repeated success event finds the version it made the first time. The exported model is read only from the key the
+ * job's tenant and id give ({@link FineTuneBlobs#model}), whatever the event names.
  */
 @ApplicationScoped
 public class TunedModelRegistration {
@@ -42,25 +45,25 @@ public class TunedModelRegistration {
     @Inject
     BlobStore blobs;
 
+    /** Registers the exported model as an undeployed version (or finds the version it already is). */
     public Outcome register(UUID tenantId, String modelName, String baseModel, String jobId,
             FineTuneEvent.Result result) throws IOException, InterruptedException {
-        String prefix = "tenants/" + tenantId + "/";
-        if (result == null || result.blobKey() == null || !result.blobKey().startsWith(prefix)) {
-            return Outcome.refused(modelName, "the worker reported no model in the tenant's store");
+        String expected = FineTuneBlobs.model(tenantId, jobId);
+        if (result == null || !expected.equals(result.blobKey())) {
+            return Outcome.refused(modelName, "the worker reported no model at the job's own key " + expected);
         }
         // The registry validates a local file (a trial run in a child JVM), so the exported model is copied out of the
         // region's store, which may be a bucket, into a temporary file first.
         Path file = Files.createTempFile("meridian-tuned-", ".onnx");
-        try (InputStream in = blobs.open(result.blobKey())) {
+        try (InputStream in = blobs.open(expected)) {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         } catch (NoSuchFileException | IllegalArgumentException e) {
             Files.deleteIfExists(file);
-            return Outcome.refused(modelName, "the exported model " + result.blobKey() + " is not in the blob store");
+            return Outcome.refused(modelName, "the exported model " + expected + " is not in the blob store");
         }
         try {
             var registered = registry.register(tenantId, modelName, "Fine-tuned from " + baseModel + " by " + jobId,
                     file, config.maxModelBytes());
-            registry.setDeployed(tenantId, modelName, String.valueOf(registered.version().version), true);
             return new Outcome(modelName, registered.version().version, registered.version().blobKey, null);
         } catch (RegistryException refused) {
             return Outcome.refused(modelName, refused.getMessage());
@@ -69,14 +72,19 @@ public class TunedModelRegistration {
         }
     }
 
+    /** Deploys a registered version in the caller's transaction: it commits with the job's success or not at all. */
+    public void deploy(UUID tenantId, Outcome registered) {
+        registry.deployJoining(tenantId, registered.model(), registered.version());
+    }
+
     /**
      * Deletes the worker's export of a job whose model the registry holds: the registry stored its own copy, which is
      * the one served and metered, so the export would only double the tenant's storage. Idempotent (a missing export
      * is fine), so a repeated success event may call it again. A failure leaves the export behind and is logged.
      */
     public void discardExport(UUID tenantId, String jobId, FineTuneEvent.Result result, String registeredBlobKey) {
-        String key = result == null ? null : result.blobKey();
-        if (key == null || !key.startsWith("tenants/" + tenantId + "/") || key.equals(registeredBlobKey)) {
+        String key = FineTuneBlobs.model(tenantId, jobId);
+        if (result == null || !key.equals(result.blobKey()) || key.equals(registeredBlobKey)) {
             return;
         }
         try {

@@ -191,31 +191,45 @@ public class ModelRegistry {
         return setDeployed(tenantId, name, version, deployed, Batching.UNCHANGED);
     }
 
+    /**
+     * Deploys one version in the caller's transaction (one is started when there is none), so that the deployment
+     * commits or rolls back with what the caller does: fine-tuning deploys a tuned model in the transaction that
+     * marks its job succeeded, under the job's row lock.
+     */
+    public Registered deployJoining(UUID tenantId, String name, int version) {
+        return QuarkusTransaction.joiningExisting().call(() -> deploy(tenantId, name, String.valueOf(version), true,
+                Batching.UNCHANGED, version));
+    }
+
     /** Deploys a version with batching settings; changed settings of a deployed version reach inference too. */
     public Registered setDeployed(UUID tenantId, String name, String version, boolean deployed, Batching batching) {
         int number = versionNumber(name, version);
-        return QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
-            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
-            ModelVersion v = ModelVersion.find(tenantId, m.id, number)
-                    .orElseThrow(() -> versionNotFound(name, version));
-            boolean retuned = batching.maxBatchSize() != null && !batching.maxBatchSize().equals(v.maxBatchSize)
-                    || batching.maxQueueDelayMicros() != null
-                            && !batching.maxQueueDelayMicros().equals(v.maxQueueDelayMicros);
-            if (batching.maxBatchSize() != null) {
-                v.maxBatchSize = batching.maxBatchSize();
-            }
-            if (batching.maxQueueDelayMicros() != null) {
-                v.maxQueueDelayMicros = batching.maxQueueDelayMicros();
-            }
-            if (v.deployed != deployed || deployed && retuned) {
-                v.deployedAt = !deployed ? null : v.deployed ? v.deployedAt : now();
-                v.deployed = deployed;
-                changes.record(deployed ? ModelChange.VERSION_DEPLOYED : ModelChange.VERSION_UNDEPLOYED, tenantId,
-                        name, v.version);
-            }
-            return new Registered(m, v, false);
-        });
+        return QuarkusTransaction.requiringNew().call(() -> deploy(tenantId, name, version, deployed, batching,
+                number));
+    }
+
+    private Registered deploy(UUID tenantId, String name, String version, boolean deployed, Batching batching,
+            int number) {
+        scope.bind(tenantId);
+        TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
+        ModelVersion v = ModelVersion.find(tenantId, m.id, number)
+                .orElseThrow(() -> versionNotFound(name, version));
+        boolean retuned = batching.maxBatchSize() != null && !batching.maxBatchSize().equals(v.maxBatchSize)
+                || batching.maxQueueDelayMicros() != null
+                        && !batching.maxQueueDelayMicros().equals(v.maxQueueDelayMicros);
+        if (batching.maxBatchSize() != null) {
+            v.maxBatchSize = batching.maxBatchSize();
+        }
+        if (batching.maxQueueDelayMicros() != null) {
+            v.maxQueueDelayMicros = batching.maxQueueDelayMicros();
+        }
+        if (v.deployed != deployed || deployed && retuned) {
+            v.deployedAt = !deployed ? null : v.deployed ? v.deployedAt : now();
+            v.deployed = deployed;
+            changes.record(deployed ? ModelChange.VERSION_DEPLOYED : ModelChange.VERSION_UNDEPLOYED, tenantId,
+                    name, v.version);
+        }
+        return new Registered(m, v, false);
     }
 
     /** Deletes an undeployed version (409 while deployed), then its blob. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class DatasetValidatorTest {
 
-    private final DatasetValidator validator = new DatasetValidator(new DatasetValidator.Rules(4, 2, 10, 100));
+    private final DatasetValidator validator = new DatasetValidator(new DatasetValidator.Rules(4, 2, 10, 100, 200));
 
     private DatasetValidator.Report training(String... lines) throws IOException {
         return validator.training(new ByteArrayInputStream(String.join("\n", lines).getBytes(StandardCharsets.UTF_8)));
@@ -73,7 +73,7 @@ class DatasetValidatorTest {
     void summaryNamesTheFirstProblemsAndCountsTheRest() {
         var problems = List.of(new DatasetValidator.Problem(2, "p"), new DatasetValidator.Problem(3, "q"),
                 new DatasetValidator.Problem(null, "r"));
-        assertThat(DatasetValidator.summary("training_file", "file-1", problems, 2))
+        assertThat(DatasetValidator.summary("training_file", "file-1", problems, 3, 2))
                 .startsWith("`training_file` file-1 is not a valid dataset (3 problems): line 2: p; line 3: q; and 1"
                         + " more");
     }
@@ -84,5 +84,40 @@ class DatasetValidatorTest {
         assertThat(auto.resolve(100)).isEqualTo(new Hyperparameters(25, 8, 1.0));
         assertThat(auto.resolve(1000)).isEqualTo(new Hyperparameters(3, 16, 1.0));
         assertThat(new Hyperparameters(7, null, 0.5).resolve(5000)).isEqualTo(new Hyperparameters(7, 64, 0.5));
+    }
+
+    @Test
+    void aMillionBadLinesKeepTwentyProblemsAndCountTheRest() throws IOException {
+        // 2 MB of "1\n": before, one Problem per line (the 100 MB file made ~50 million)
+        byte[] ones = "1\n".repeat(1_000_000).getBytes(StandardCharsets.US_ASCII);
+        var r = validator.training(new ByteArrayInputStream(ones));
+        assertThat(r.valid()).isFalse();
+        assertThat(r.problemCount()).isEqualTo(1_000_001); // every line, and the file has no example
+        assertThat(r.problems()).hasSize(DatasetValidator.MAX_PROBLEMS);
+        assertThat(r.problems().getFirst()).hasToString("line 1: not a JSON object; every line must be {\"text\":"
+                + " ..., \"label\": ...}");
+        assertThat(DatasetValidator.summary("training_file", "file-1", r.problems(), r.problemCount(), 20))
+                .contains("(1000001 problems)").contains("and 999981 more");
+    }
+
+    @Test
+    void aLineOverTheLimitIsAProblemNamingItsLineAndIsNeverHeldWhole() throws IOException {
+        String longLine = "{\"text\":\"" + "x".repeat(5_000_000) + "\",\"label\":\"x\"}";
+        var r = training("{\"text\":\"a\",\"label\":\"x\"}", longLine, "{\"text\":\"b\",\"label\":\"x\"}");
+        assertThat(r.problems()).extracting(DatasetValidator.Problem::toString)
+                .contains("line 2: the line has more than 200 bytes, the limit for one line; shorten its text");
+        assertThat(r.examples()).isEqualTo(2);
+    }
+
+    @Test
+    void labelsBeyondTheLimitAreAFileProblemWithoutTrackingEachLabel() throws IOException {
+        var lines = new java.util.ArrayList<String>();
+        for (int i = 0; i < 50; i++) {
+            lines.add("{\"text\":\"t" + i + "\",\"label\":\"l" + i + "\"}");
+        }
+        var r = training(lines.toArray(String[]::new));
+        assertThat(r.labelCounts()).hasSize(10);
+        assertThat(r.problems()).extracting(DatasetValidator.Problem::reason)
+                .contains("the file has more than 10 labels; at most 10 are supported");
     }
 }

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.meridian.common.kafka.BatchConsumer;
 import dev.meridian.worker.config.WorkerConfig;
 import dev.meridian.worker.messaging.CancelListener;
 import dev.meridian.worker.messaging.JobLoop;
 import dev.meridian.worker.messaging.KafkaEvents;
 import dev.meridian.worker.training.OrtRuntime;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
@@ -31,6 +34,17 @@ public final class Worker implements AutoCloseable {
         this.jobs = new JobLoop(config, json, ort, events, cancels);
         LOG.info("worker " + config.workerId() + " takes " + config.region() + " fine-tuning jobs (group "
                 + config.group() + ", blobs: " + config.blobs().describe() + ")");
+    }
+
+    /**
+     * What each consumer of the worker is doing, by name, for the readiness endpoint: the worker is ready only while
+     * both take records.
+     */
+    public Map<String, BatchConsumer.Health> health() {
+        var all = new LinkedHashMap<String, BatchConsumer.Health>();
+        all.put("finetune-jobs consumer", jobs.health());
+        all.put("finetune-cancels consumer", cancels.health());
+        return all;
     }
 
     /** Completes should the job loop stop by itself, with why: the worker takes no more jobs then. */

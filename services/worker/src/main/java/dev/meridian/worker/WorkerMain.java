@@ -1,6 +1,7 @@
 package dev.meridian.worker;
 
 import dev.meridian.worker.config.WorkerConfig;
+import dev.meridian.worker.health.HealthEndpoint;
 import java.util.concurrent.CountDownLatch;
 
 /** Starts a worker with {@link WorkerConfig#fromEnvironment()} and runs it until the process is stopped. */
@@ -10,15 +11,22 @@ public final class WorkerMain {
     }
 
     /**
-     * Runs until the process is stopped; should the job loop stop by itself (its Kafka consumer failed for good), the
-     * process exits with status 1, so that its supervisor (Kubernetes restarts the pod) sees a dead worker instead of
-     * a process that takes no jobs.
+     * Runs until the process is stopped, serving its health on {@link WorkerConfig#healthPort()} when one is set. Its
+     * consumers restart by themselves after a failure (readiness is DOWN meanwhile); should the job loop stop for good
+     * (a JVM error), the process exits with status 1, so that its supervisor (Kubernetes restarts the pod) sees a dead
+     * worker instead of a process that takes no jobs.
      */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
         var worker = new Worker(WorkerConfig.fromEnvironment());
+        var port = WorkerConfig.healthPort();
+        var health = port.isPresent()
+                ? HealthEndpoint.start(port.getAsInt(), worker::health, () -> !worker.died().isDone()) : null;
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();
+            if (health != null) {
+                health.close();
+            }
             stopped.countDown();
         }));
         // not on the loop's own thread: exiting runs the shutdown hook, which waits for that thread to end

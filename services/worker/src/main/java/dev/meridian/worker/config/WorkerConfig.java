@@ -28,6 +28,17 @@ import java.util.Optional;
 public record WorkerConfig(String region, String kafkaBootstrap, BlobStoreSettings blobs, String workerId,
         String group, String executionProvider, int intraOpThreads, Duration sessionTimeout, Duration epochPause) {
 
+    /**
+     * The port of the worker's health endpoints ({@code meridian.worker.health-port}; none by default): {@code GET
+     * /health/ready} answers 503 while a consumer of the worker is not consuming (restarting after a failure),
+     * {@code GET /health/live} 503 once the job loop has stopped for good. Kept out of the record: only
+     * {@code WorkerMain} serves it.
+     */
+    public static java.util.OptionalInt healthPort() {
+        return find("health-port").map(p -> java.util.OptionalInt.of(Integer.parseInt(p.strip())))
+                .orElse(java.util.OptionalInt.empty());
+    }
+
     public static WorkerConfig fromEnvironment() {
         String region = get("region", "eu-central");
         var blobs = new BlobStoreSettings("meridian.worker.blobs", get("blobs.store", "filesystem"),

@@ -3,90 +3,71 @@ package dev.meridian.worker.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.finetune.FineTuneControl;
 import dev.meridian.common.finetune.FineTuneTopics;
-import java.time.Duration;
+import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.UnprocessableRecord;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Reads every cancellation of the region (all partitions of {@code <region>.finetune.control}, from the beginning,
- * no consumer group: each worker must hear each one) into a set the running job checks before every step.
+ * Reads every cancellation of the region ({@code <region>.finetune.control}, from the beginning) into a set the
+ * running job checks before every step. Each worker must hear each cancellation, so each worker process consumes in a
+ * consumer group of its own ({@code meridian-worker-cancels-<region>-<random>}; Kafka forgets an empty group's
+ * offsets after its retention, 7 days by default). Consumed through the shared {@link BatchConsumer}: a failure
+ * restarts it with a growing backoff (the set survives, and the group's committed offsets resume where it was), an
+ * unreadable control message goes to {@code <region>.finetune.control.dlq}, and {@link #health} says whether it is
+ * consuming.
  */
 public final class CancelListener implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(CancelListener.class.getName());
-
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
-    private final KafkaConsumer<String, String> consumer;
-    private final String topic;
     private final ObjectMapper json;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final BatchConsumer<String, String> consumer;
 
     public CancelListener(String bootstrap, String region, ObjectMapper json) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false"); // the models service creates the topics
-        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-        this.topic = FineTuneTopics.control(region);
+        this(bootstrap, region, json, BatchConsumer.Recovery.standard());
+    }
+
+    public CancelListener(String bootstrap, String region, ObjectMapper json, BatchConsumer.Recovery recovery) {
         this.json = json;
-        this.thread = Thread.ofPlatform().name("finetune-cancels").daemon().start(this::run);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false"); // the models service creates the topics
+        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
+        this.consumer = BatchConsumer.eachRecord("finetune-cancels", bootstrap,
+                "meridian-worker-cancels-" + region + "-" + UUID.randomUUID(), FineTuneTopics.control(region), p,
+                recovery, this::handle);
     }
 
     public boolean isCancelled(String jobId) {
         return cancelled.contains(jobId);
     }
 
-    private void run() {
+    /** Whether cancellations are being heard now. */
+    public BatchConsumer.Health health() {
+        return consumer.health();
+    }
+
+    void handle(ConsumerRecord<String, String> r) {
+        FineTuneControl control;
         try {
-            while (running) {
-                var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-                if (partitions != null && !partitions.isEmpty()) {
-                    var tps = partitions.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-                    consumer.assign(tps);
-                    consumer.seekToBeginning(tps);
-                    break;
-                }
-                Thread.sleep(500);
-            }
-            while (running) {
-                for (var r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        var control = json.readValue(r.value(), FineTuneControl.class);
-                        if (FineTuneControl.CANCEL.equals(control.action())) {
-                            cancelled.add(control.jobId());
-                        }
-                    } catch (Exception e) {
-                        LOG.warning("unreadable control message at offset " + r.offset() + ": " + e.getMessage());
-                    }
-                }
-            }
-        } catch (WakeupException | InterruptedException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.severe("cancel listener stopped: " + e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
+            control = json.readValue(r.value(), FineTuneControl.class);
+        } catch (Exception e) {
+            throw new UnprocessableRecord("not a fine-tuning control message: " + e.getMessage());
+        }
+        if (control == null || control.action() == null || control.jobId() == null) {
+            throw new UnprocessableRecord("a fine-tuning control message needs action and job_id");
+        }
+        if (FineTuneControl.CANCEL.equals(control.action())) {
+            cancelled.add(control.jobId());
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(3000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        consumer.close();
     }
 
     /** For tests and diagnostics: the jobs heard of as cancelled. */

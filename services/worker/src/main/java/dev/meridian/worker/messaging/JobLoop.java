@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.finetune.FineTuneTopics;
+import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.UnprocessableRecord;
 import dev.meridian.worker.config.WorkerConfig;
 import dev.meridian.worker.training.FineTuneRun;
 import dev.meridian.worker.training.OrtRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +38,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * dies mid-job commits nothing, so the group hands the job to another worker, which resumes from the checkpoints.
  * While a job runs, the loop keeps polling with its partitions paused, which keeps it in the group however long the
  * job takes.
+ *
+ * <p>Its Kafka consumer failing (a commit after a rebalance, the broker, anything unexpected) does not stop the
+ * worker: the running job is handed over, the consumer is closed and a new one starts after a backoff that doubles up
+ * to {@code maxBackoff}, while {@link #health} says it is not consuming. A job message that can never run (not JSON,
+ * missing fields) goes to {@code <region>.finetune.jobs.dlq} with the reason and is committed past.
  */
 public final class JobLoop implements AutoCloseable {
 
@@ -46,7 +54,11 @@ public final class JobLoop implements AutoCloseable {
     private final BlobStore blobs;
     private final KafkaEvents events;
     private final CancelListener cancels;
-    private final KafkaConsumer<String, String> consumer;
+    private final Properties properties;
+    private final BatchConsumer.Recovery recovery;
+    private volatile KafkaConsumer<String, String> consumer;
+    private volatile BatchConsumer.Health health = new BatchConsumer.Health(BatchConsumer.State.STARTING,
+            Instant.now(), java.util.Set.of(), null);
     private final ExecutorService trainer = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("finetune-run").daemon().factory());
     private final Thread thread;
@@ -57,6 +69,12 @@ public final class JobLoop implements AutoCloseable {
 
     public JobLoop(WorkerConfig config, ObjectMapper json, OrtRuntime ort, KafkaEvents events,
             CancelListener cancels) {
+        this(config, json, ort, events, cancels, BatchConsumer.Recovery.standard());
+    }
+
+    public JobLoop(WorkerConfig config, ObjectMapper json, OrtRuntime ort, KafkaEvents events,
+            CancelListener cancels, BatchConsumer.Recovery recovery) {
+        this.recovery = recovery;
         this.config = config;
         this.json = json;
         this.ort = ort;
@@ -81,13 +99,14 @@ public final class JobLoop implements AutoCloseable {
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(config.sessionTimeout().toMillis()));
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(config.sessionTimeout().toMillis() / 4));
-        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        this.properties = p;
         this.thread = Thread.ofPlatform().name("finetune-jobs").start(this::run);
     }
 
     private final ConsumerRebalanceListener rebalance = new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            assigned.removeAll(partitions);
             if (busyWith != null && partitions.contains(busyWith)) {
                 LOG.info("partition " + busyWith + " was taken from this worker; its job stops here and resumes"
                         + " on the worker that took it");
@@ -97,51 +116,121 @@ public final class JobLoop implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (busyWith != null) {
-                consumer.pause(partitions);
+            assigned.addAll(partitions);
+            var c = consumer;
+            if (busyWith != null && c != null) {
+                c.pause(partitions);
             }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            assigned.removeAll(partitions);
+            onPartitionsRevoked(partitions);
         }
     };
 
     private void run() {
+        Duration backoff = recovery.firstBackoff();
         try {
-            consumer.subscribe(List.of(FineTuneTopics.jobs(config.region())), rebalance);
             while (running) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    handle(r);
+                health(BatchConsumer.State.STARTING, null);
+                Exception failure = null;
+                try (var c = new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer())) {
+                    consumer = c;
+                    c.subscribe(List.of(FineTuneTopics.jobs(config.region())), rebalance);
+                    while (running) {
+                        var records = c.poll(Duration.ofMillis(500));
+                        if (health.state() != BatchConsumer.State.CONSUMING) {
+                            health(BatchConsumer.State.CONSUMING, null);
+                        }
+                        for (ConsumerRecord<String, String> r : records) {
+                            handle(c, r);
+                            backoff = recovery.firstBackoff();
+                        }
+                    }
+                } catch (WakeupException e) {
+                    // closing
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (Exception e) {
+                    failure = e;
+                } finally {
+                    consumer = null;
+                    assigned.clear();
+                }
+                if (failure != null && running) {
+                    LOG.log(java.util.logging.Level.WARNING, "the job loop stopped consuming (" + failure
+                            + "); it restarts in " + backoff.toMillis() + " ms", failure);
+                    health(BatchConsumer.State.BACKING_OFF, failure.toString());
+                    Thread.sleep(backoff);
+                    backoff = backoff.multipliedBy(2).compareTo(recovery.maxBackoff()) > 0 ? recovery.maxBackoff()
+                            : backoff.multipliedBy(2);
                 }
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (Exception e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Error e) {
             LOG.severe("job loop stopped: " + e);
-            died.complete(e);
+            died.complete(new IllegalStateException(e));
+            throw e;
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            health(BatchConsumer.State.STOPPED, null);
         }
     }
 
+    private void health(BatchConsumer.State state, String problem) {
+        health = new BatchConsumer.Health(state, Instant.now(), java.util.Set.of(), problem);
+    }
+
+    /** Whether the loop takes jobs now, with the partitions it holds. */
+    public BatchConsumer.Health health() {
+        var h = health;
+        return new BatchConsumer.Health(h.state(), h.since(), java.util.Set.copyOf(assigned), h.problem());
+    }
+
+    private final java.util.Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
-     * Completes with the cause should the loop stop by itself (not by {@link #close}): the worker then takes no more
-     * jobs, and its process should end so that whoever runs it starts a new one.
+     * Completes with the cause should the loop stop by itself (not by {@link #close}; only a JVM error does, any
+     * exception restarts the consumer): the worker then takes no more jobs, and its process should end so that
+     * whoever runs it starts a new one.
      */
     public CompletableFuture<Exception> died() {
         return died;
     }
 
-    private void handle(ConsumerRecord<String, String> r) throws Exception {
+    /** The job of a record, or {@link UnprocessableRecord} when it can never run. */
+    FineTuneJobMessage parse(String value) {
+        FineTuneJobMessage job;
+        try {
+            job = json.readValue(value, FineTuneJobMessage.class);
+        } catch (Exception e) {
+            throw new UnprocessableRecord("not a fine-tuning job message: " + e.getMessage());
+        }
+        if (job == null || job.jobId() == null || job.tenantId() == null || job.baseModel() == null
+                || job.trainingFile() == null || job.hyperparameters() == null || job.labels() == null
+                || job.labels().isEmpty()) {
+            throw new UnprocessableRecord("a fine-tuning job message needs job_id, tenant_id, base_model,"
+                    + " training_file, hyperparameters and labels");
+        }
+        return job;
+    }
+
+    private void handle(KafkaConsumer<String, String> consumer, ConsumerRecord<String, String> r) throws Exception {
         var tp = new TopicPartition(r.topic(), r.partition());
         FineTuneJobMessage job;
         try {
-            job = json.readValue(r.value(), FineTuneJobMessage.class);
-        } catch (Exception e) {
-            LOG.severe("skipping unreadable job message at " + tp + "@" + r.offset() + ": " + e.getMessage());
-            commit(tp, r.offset());
+            job = parse(r.value());
+        } catch (UnprocessableRecord e) {
+            events.deadLetter(r, e.getMessage(), "finetune-jobs");
+            commit(consumer, tp, r.offset());
             return;
         }
         if (cancels.isCancelled(job.jobId())) {
             LOG.info("job " + job.jobId() + " was cancelled before it started; skipped");
-            commit(tp, r.offset());
+            commit(consumer, tp, r.offset());
             return;
         }
         LOG.info("running job " + job.jobId() + " (" + job.baseModel() + ", " + job.trainingFile().examples()
@@ -152,25 +241,38 @@ public final class JobLoop implements AutoCloseable {
         var run = new FineTuneRun(job, ort, blobs, events, config.workerId(),
                 () -> cancels.isCancelled(job.jobId()), handedOver::get, config.epochPause());
         Future<FineTuneRun.Outcome> outcome = trainer.submit(run::run);
-        while (!outcome.isDone()) {
-            var stray = consumer.poll(Duration.ofMillis(200));
-            // paused partitions return nothing; should a fresh assignment slip through, leave its records unread
-            for (var p : stray.partitions()) {
-                consumer.seek(p, stray.records(p).getFirst().offset());
+        try {
+            while (!outcome.isDone()) {
+                var stray = consumer.poll(Duration.ofMillis(200));
+                // paused partitions return nothing; should a fresh assignment slip through, leave its records unread
+                for (var p : stray.partitions()) {
+                    consumer.seek(p, stray.records(p).getFirst().offset());
+                }
             }
+        } catch (RuntimeException e) {
+            // the consumer failed under the job: stop the job (another worker, or this one after its restart, resumes
+            // it from its checkpoints) before the consumer is replaced
+            handedOver.set(true);
+            try {
+                outcome.get();
+            } catch (Exception ignored) {
+                // the job's outcome is HANDED_OVER or its own failure, reported by the run
+            }
+            busyWith = null;
+            throw e;
         }
         busyWith = null;
         FineTuneRun.Outcome result = outcome.get();
         LOG.info("job " + job.jobId() + ": " + result);
         if (result != FineTuneRun.Outcome.HANDED_OVER) {
-            commit(tp, r.offset());
+            commit(consumer, tp, r.offset());
         } else {
             consumer.seek(tp, r.offset()); // only matters if the partition comes back to this worker
         }
         consumer.resume(consumer.assignment());
     }
 
-    private void commit(TopicPartition tp, long offset) {
+    private static void commit(KafkaConsumer<String, String> consumer, TopicPartition tp, long offset) {
         try {
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(offset + 1)));
         } catch (RuntimeException e) {
@@ -183,7 +285,12 @@ public final class JobLoop implements AutoCloseable {
     public void close() {
         running = false;
         handedOver.set(true);
-        consumer.wakeup();
+        var c = consumer;
+        if (c != null) {
+            c.wakeup();
+        } else {
+            thread.interrupt(); // waiting to restart: nothing to finish
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -5,12 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
+import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaTopics;
 import dev.meridian.worker.training.EventSink;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,11 +26,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Job events to {@code <region>.finetune.events} (keyed by job), usage to {@code usage.events} (keyed by tenant). */
 public final class KafkaEvents implements EventSink, AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(KafkaEvents.class.getName());
+
     private final KafkaProducer<String, String> producer;
     private final ObjectMapper json;
     private final String topic;
+    private final String bootstrap;
+    private final Set<String> deadLetterTopics = ConcurrentHashMap.newKeySet();
 
     public KafkaEvents(String bootstrap, String region, ObjectMapper json) {
+        this.bootstrap = bootstrap;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -66,6 +78,33 @@ public final class KafkaEvents implements EventSink, AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Puts a record this worker can never use on its topic's dead-letter topic ({@code <topic>.dlq}, created when
+     * missing), same key and value, with the reason and origin in the headers {@link BatchConsumer} uses, and waits
+     * for Kafka's acknowledgement.
+     */
+    public void deadLetter(ConsumerRecord<String, String> r, String reason, String consumer) {
+        String dlq = KafkaTopics.deadLetter(r.topic());
+        if (deadLetterTopics.add(dlq)) {
+            try {
+                KafkaTopics.ensure(bootstrap, Set.of(dlq), 1, (short) 1);
+            } catch (RuntimeException e) {
+                deadLetterTopics.remove(dlq);
+                throw e;
+            }
+        }
+        var out = new ProducerRecord<>(dlq, r.key(), r.value());
+        r.headers().forEach(out.headers()::add);
+        out.headers().add(BatchConsumer.DLQ_REASON, reason.getBytes(StandardCharsets.UTF_8))
+                .add(BatchConsumer.DLQ_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8))
+                .add(BatchConsumer.DLQ_PARTITION, String.valueOf(r.partition()).getBytes(StandardCharsets.UTF_8))
+                .add(BatchConsumer.DLQ_OFFSET, String.valueOf(r.offset()).getBytes(StandardCharsets.UTF_8))
+                .add(BatchConsumer.DLQ_CONSUMER, consumer.getBytes(StandardCharsets.UTF_8));
+        publish(out, true);
+        LOG.warning(consumer + " moved the record at " + r.topic() + "-" + r.partition() + "@" + r.offset() + " to "
+                + dlq + ": " + reason);
     }
 
     @Override

@@ -81,15 +81,53 @@ public final class FineTuneRun {
         }
     }
 
+    /** A job message this worker refuses to run, with why; nothing of the job's data has been read. */
+    static final class RefusedJob extends RuntimeException {
+        RefusedJob(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /**
+     * The blob key of a dataset, derived from the job's tenant and the file's id (as the models service stored it),
+     * never taken from the message: a message naming another tenant's key is refused before anything is read.
+     */
+    static String datasetKey(FineTuneJobMessage job, FineTuneJobMessage.DatasetRef file, String param) {
+        String key;
+        try {
+            key = FineTuneBlobs.file(job.tenantId(), file.id());
+        } catch (IllegalArgumentException e) {
+            throw new RefusedJob("the job message's `" + param + "` id '" + file.id() + "' is not a Meridian file id");
+        }
+        if (file.blobKey() != null && !file.blobKey().equals(key)) {
+            throw new RefusedJob("the job message names `" + param + "` at blob key '" + file.blobKey()
+                    + "', which is not where tenant " + job.tenantId() + " keeps file " + file.id() + " (" + key
+                    + "); the job was refused and nothing was read");
+        }
+        return key;
+    }
+
     public Outcome run() {
         long started = System.nanoTime();
+        String trainingKey;
+        String validationKey;
+        try {
+            trainingKey = datasetKey(job, job.trainingFile(), "training_file");
+            validationKey = job.validationFile() == null ? null
+                    : datasetKey(job, job.validationFile(), "validation_file");
+        } catch (RefusedJob refused) {
+            LOG.warning("job " + job.jobId() + " refused: " + refused.getMessage());
+            send(FineTuneEvent.FAILED, "failed", 0, "error", "Refused: " + refused.getMessage(), null, null, null,
+                    null, new FineTuneEvent.Error("invalid_job", "The job could not run: " + refused.getMessage()
+                            + ". Create the job again; if this repeats, contact support with the job id."));
+            return Outcome.FAILED;
+        }
         try {
             send(FineTuneEvent.RUNNING, "running", 0, "info", "Fine-tuning job started", null, null, null, null, null);
             var spec = BaseModels.find(job.baseModel()).orElseThrow(() -> new IllegalArgumentException(
                     "base model " + job.baseModel() + " is not available on this worker"));
-            Dataset train = Dataset.parse(blobs.read(job.trainingFile().blobKey()), job.labels());
-            Dataset valid = job.validationFile() == null ? null
-                    : Dataset.parse(blobs.read(job.validationFile().blobKey()), job.labels());
+            Dataset train = Dataset.parse(blobs.read(trainingKey), job.labels());
+            Dataset valid = validationKey == null ? null : Dataset.parse(blobs.read(validationKey), job.labels());
             try (Backbone backbone = new Backbone(spec, ort.env(), ort.sessionOptions())) {
                 List<String> all = new ArrayList<>(train.texts());
                 if (valid != null) {
@@ -125,7 +163,7 @@ public final class FineTuneRun {
                 }
                 TrainingState state = train(trainX, trainY, validX, validY);
                 ClassifierHead head = validX.length > 0 ? state.best : state.head;
-                byte[] model = export(backbone, head);
+                byte[] model = export(backbone, head, trainingKey);
                 String key = FineTuneBlobs.model(job.tenantId(), job.jobId());
                 blobs.put(key, model);
                 long seconds = Math.max(1, (long) Math.ceil((System.nanoTime() - started) / 1e9));
@@ -327,14 +365,14 @@ public final class FineTuneRun {
     }
 
     /** Exports the tuned model and checks, in ONNX Runtime, that it gives the Java head's probabilities. */
-    byte[] export(Backbone backbone, ClassifierHead head) throws OrtException, IOException {
+    byte[] export(Backbone backbone, ClassifierHead head, String trainingKey) throws OrtException, IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(OnnxExporter.BASE_MODEL_KEY, job.baseModel());
         meta.put("meridian.fine_tuning_job", job.jobId());
         meta.put("meridian.model", job.fineTunedModel());
         byte[] model = OnnxExporter.export(backbone.onnx(), backbone.hiddenOutput(), backbone.spec().pooling(),
                 head.w, head.b, job.labels(), meta);
-        List<String> sample = Dataset.parse(blobs.read(job.trainingFile().blobKey()), job.labels()).texts();
+        List<String> sample = Dataset.parse(blobs.read(trainingKey), job.labels()).texts();
         sample = sample.subList(0, Math.min(8, sample.size()));
         List<Backbone.Tokens> tokens = sample.stream().map(backbone::tokenize).toList();
         float[][] vectors = backbone.embed(tokens);

@@ -2,6 +2,7 @@ package dev.meridian.worker.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.blob.FileSystemBlobStore;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
@@ -77,5 +78,51 @@ class FineTuneRunTest {
         assertThat(events).extracting(FineTuneEvent::type).doesNotContain(FineTuneEvent.FAILED);
         assertThat(blobs.exists(FineTuneBlobs.checkpoints(tenant, job.jobId()) + "/embeddings-1.bin"))
                 .as("kept for the worker that resumes the job").isTrue();
+    }
+
+    @Test
+    void aJobMessageNamingAnotherTenantsFileFailsTheJobAndReadsNothingOfThatTenant() throws Exception {
+        UUID victim = UUID.randomUUID();
+        String victimsKey = FineTuneBlobs.file(victim, "file-secret");
+        var store = new FileSystemBlobStore(dir);
+        store.put(victimsKey, "{\"text\":\"secret\",\"label\":\"a\"}\n".getBytes());
+        List<String> read = new CopyOnWriteArrayList<>();
+        BlobStore recording = new BlobStore() {
+            @Override
+            public void put(String key, Path file) throws java.io.IOException {
+                store.put(key, file);
+            }
+
+            @Override
+            public java.io.InputStream open(String key) throws java.io.IOException {
+                read.add(key);
+                return store.open(key);
+            }
+
+            @Override
+            public boolean exists(String key) throws java.io.IOException {
+                read.add(key);
+                return store.exists(key);
+            }
+
+            @Override
+            public void delete(String key) throws java.io.IOException {
+                store.delete(key);
+            }
+        };
+        // tenant's own job, but the training file's key is the victim's
+        var job = new FineTuneJobMessage(UUID.randomUUID(), "ftjob-test", tenant, "eu-central", "all-minilm-l6-v2",
+                new FineTuneJobMessage.DatasetRef("file-secret", victimsKey, 10, "00", 20), null,
+                new FineTuneJobMessage.Hyperparameters(3, 8, 1.0), 7, List.of("a", "b"),
+                "ft:all-minilm-l6-v2:t:ftjob-test", Instant.now());
+
+        var outcome = new FineTuneRun(job, null, recording, sink, "w1", () -> false, () -> false, Duration.ZERO).run();
+
+        assertThat(outcome).isEqualTo(FineTuneRun.Outcome.FAILED);
+        assertThat(events).extracting(FineTuneEvent::type).containsExactly(FineTuneEvent.FAILED);
+        assertThat(events.getLast().error().code()).isEqualTo("invalid_job");
+        assertThat(events.getLast().error().message()).contains(victimsKey)
+                .contains(FineTuneBlobs.file(tenant, "file-secret"));
+        assertThat(read).noneMatch(key -> key.contains(victim.toString()));
     }
 }

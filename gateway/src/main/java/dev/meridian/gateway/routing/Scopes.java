@@ -60,6 +60,15 @@ public final class Scopes {
         return Optional.empty();
     }
 
+    /**
+     * The paths the table names, in the order they are matched: each is a route together with everything below it.
+     * Whoever must cover every route (the isolation matrix in infra/system-tests, the API reference) reads them here,
+     * so that a route added to the table cannot be missed.
+     */
+    public static List<String> prefixes() {
+        return RULES.stream().map(Rule::pathPrefix).toList();
+    }
+
     public static boolean allows(List<String> granted, String path) {
         return allows(granted, "GET", path);
     }

@@ -22,8 +22,21 @@ import org.jboss.logging.Logger;
  * Holds one quota lease per tenant and API key and decides, without blocking, whether a call may go ahead: it pays
  * for the request up front from the key's live lease; when the lease is used up or expired it settles it and asks billing
  * for a new one, once per key however many callers are waiting (they all wait on the same renewal). A blocked lease
- * refuses calls until it expires. When billing cannot be reached, calls go on while the current lease lasts and then
- * get {@link Admission.Unavailable} (fail closed: a hard budget is a promise the gateway cannot check without billing).
+ * refuses calls until it expires.
+ * <p>
+ * Billing is kept off the serving path's critical path:
+ * <ul>
+ * <li>A holder whose last lease was <em>unlimited</em> (no hard budget, no plan quantities) never waits for billing:
+ * when its lease expires the call goes ahead at once and the next lease is asked for in the background; while billing
+ * is unreachable such calls keep being served (their usage is metered through the spool as always and billed once
+ * billing is back).</li>
+ * <li>A holder with a hard budget or plan quantities spends its live lease, then, when billing cannot be reached, one
+ * <em>outage allowance</em>: a local slice the size of the last slice billing granted it, once per outage. After that
+ * it gets {@link Admission.Unavailable} (fail closed: a hard budget is a promise the gateway cannot check without
+ * billing). A holder that was refused (blocked) by billing gets no allowance.</li>
+ * <li>A holder this gateway has never held a lease for cannot be told apart, so it waits for billing and fails
+ * closed when billing does not answer.</li>
+ * </ul>
  */
 public final class LeaseKeeper {
 
@@ -37,8 +50,13 @@ public final class LeaseKeeper {
         record Refused(QuotaLease lease) implements Admission {
         }
 
-        /** Billing could not be asked for a new lease; retry shortly. */
-        record Unavailable() implements Admission {
+        /**
+         * Billing could not be asked for a new lease; retry shortly.
+         *
+         * @param allowanceSpent the holder has a hard budget or plan quantities and has spent its live lease and its
+         *        outage allowance (false: this gateway has no lease of the holder to go on)
+         */
+        record Unavailable(boolean allowanceSpent) implements Admission {
         }
     }
 
@@ -52,7 +70,8 @@ public final class LeaseKeeper {
 
     private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
     private static final Admission GRANTED = new Admission.Granted();
-    private static final Admission UNAVAILABLE = new Admission.Unavailable();
+    private static final Admission UNAVAILABLE = new Admission.Unavailable(false);
+    private static final Admission ALLOWANCE_SPENT = new Admission.Unavailable(true);
 
     private static final class Slot {
         LeaseBalance balance;
@@ -60,6 +79,10 @@ public final class LeaseKeeper {
         long retryAtNanos;
         /** No early renewal before this, after one that failed or was refused. */
         long aheadAfterNanos;
+        /** The last lease billing granted the holder; null after a refusal (no outage allowance then). */
+        QuotaLease lastGrant;
+        /** The outage allowance has been taken since billing last granted a lease. */
+        boolean allowanceTaken;
     }
 
     private final Function<LeaseRequest, CompletionStage<QuotaLease>> requestLease;
@@ -113,12 +136,25 @@ public final class LeaseKeeper {
                     return CompletableFuture.completedFuture(new Admission.Refused(current.lease()));
                 }
             }
+            if (unlimited(slot.lastGrant)) {
+                // nothing to enforce: serve now, count what is spent on the old lease, and renew in the background
+                if (current != null) {
+                    current.debit(UP_FRONT);
+                }
+                if (slot.renewing == null && System.nanoTime() - slot.retryAtNanos >= 0) {
+                    CompletableFuture<Void> background = renew(holder, slot, current);
+                    if (!background.isDone()) {
+                        slot.renewing = background;
+                    }
+                }
+                return CompletableFuture.completedFuture(GRANTED);
+            }
             if (round >= MAX_ROUNDS) {
                 return CompletableFuture.completedFuture(UNAVAILABLE);
             }
             if (slot.renewing == null) {
                 if (System.nanoTime() - slot.retryAtNanos < 0) {
-                    return CompletableFuture.completedFuture(UNAVAILABLE);
+                    return CompletableFuture.completedFuture(slot.allowanceTaken ? ALLOWANCE_SPENT : UNAVAILABLE);
                 }
                 renewal = renew(holder, slot, current);
                 if (!renewal.isDone()) { // billing may answer at once (then the slot already holds the lease)
@@ -129,7 +165,34 @@ public final class LeaseKeeper {
             }
         }
         return renewal.handle((ok, failure) -> failure == null)
-                .thenCompose(ok -> ok ? admit(holder, round + 1) : CompletableFuture.completedFuture(UNAVAILABLE));
+                .thenCompose(ok -> ok ? admit(holder, round + 1)
+                        : CompletableFuture.completedFuture(slot.allowanceTaken ? ALLOWANCE_SPENT : UNAVAILABLE));
+    }
+
+    /** A lease that limits nothing: the holder has no hard budget and its plan no quantities. */
+    static boolean unlimited(QuotaLease lease) {
+        return lease != null && !lease.blocked() && lease.budgetNanos() == null
+                && (lease.quantities() == null || lease.quantities().isEmpty());
+    }
+
+    /**
+     * The slice a limited holder may spend locally while billing cannot be reached: the money and quantities of the
+     * last slice billing granted it, without expiry (it lasts until spent or replaced by billing's next lease) and
+     * without a lease id (there is nothing to settle; its usage reaches billing as usage events).
+     */
+    static QuotaLease outageAllowance(QuotaLease last) {
+        return new QuotaLease(null, last.tenantId(), last.keyId(), QuotaLease.GRANTED, null, null, last.currency(),
+                last.budgetNanos(), last.quantities(), last.pricesNanos(), null);
+    }
+
+    /** Records what billing answered; called with the slot's lock held. */
+    private static void granted(Slot slot, QuotaLease lease) {
+        if (lease.blocked()) {
+            slot.lastGrant = null;
+        } else {
+            slot.lastGrant = lease;
+            slot.allowanceTaken = false;
+        }
     }
 
     /** Adds what a call used beyond its up-front payment to the holder's current lease. */
@@ -163,6 +226,7 @@ public final class LeaseKeeper {
                         if (failure == null && lease != null && !lease.blocked()) {
                             replaced = slot.balance;
                             slot.balance = new LeaseBalance(lease);
+                            granted(slot, lease);
                         } else {
                             slot.aheadAfterNanos = System.nanoTime() + retryAfterFailure.toNanos();
                         }
@@ -184,15 +248,28 @@ public final class LeaseKeeper {
         settle(old).thenCompose(ignored -> requestLease.apply(new LeaseRequest(holder.tenant(), holder.key(), gatewayId,
                         region)))
                 .whenComplete((lease, failure) -> {
+                    boolean allowance = false;
                     synchronized (slot) {
                         slot.renewing = null;
                         if (failure == null && lease != null) {
                             slot.balance = new LeaseBalance(lease);
+                            granted(slot, lease);
                         } else {
                             slot.retryAtNanos = System.nanoTime() + retryAfterFailure.toNanos();
+                            if (slot.lastGrant != null && !unlimited(slot.lastGrant) && !slot.allowanceTaken) {
+                                slot.allowanceTaken = true;
+                                slot.balance = new LeaseBalance(outageAllowance(slot.lastGrant));
+                                allowance = true;
+                            }
                         }
                     }
-                    if (failure == null && lease != null) {
+                    if (allowance) {
+                        LOG.warnf("cannot get a quota lease from billing (%s); tenant %s%s spends an outage allowance"
+                                + " the size of its last slice, then gets 503", failure == null ? "empty answer"
+                                : failure.toString(), holder.tenant(), holder.key() == null ? ""
+                                : " (key " + holder.key() + ")");
+                        done.complete(null);
+                    } else if (failure == null && lease != null) {
                         if (warned) {
                             warned = false;
                             LOG.info("billing grants quota leases again");
@@ -201,7 +278,8 @@ public final class LeaseKeeper {
                     } else {
                         if (!warned) {
                             warned = true;
-                            LOG.warnf("cannot get a quota lease from billing (%s); calls that need one get 503",
+                            LOG.warnf("cannot get a quota lease from billing (%s); tenants without a hard budget are still"
+                                    + " served, the others spend their outage allowance and then get 503",
                                     failure == null ? "empty answer" : failure.toString());
                         }
                         done.completeExceptionally(failure != null ? failure : new IllegalStateException("no lease"));
@@ -217,6 +295,9 @@ public final class LeaseKeeper {
             return CompletableFuture.completedFuture(null);
         }
         UUID id = balance.lease().leaseId();
+        if (id == null) {
+            return CompletableFuture.completedFuture(null); // an outage allowance: billing never granted it
+        }
         return settleLease.apply(id, settlement.get()).exceptionally(failure -> {
             LOG.debugf("settling lease %s failed (%s); billing frees it when it expires", id, failure.toString());
             return null;

@@ -68,7 +68,7 @@ public class TenantBudgets {
         }
         var holder = holder(tenantId, keyId);
         if (holder == null) {
-            return CompletableFuture.completedFuture(new LeaseKeeper.Admission.Unavailable());
+            return CompletableFuture.completedFuture(new LeaseKeeper.Admission.Unavailable(false));
         }
         return keeper.admit(holder);
     }
@@ -92,6 +92,17 @@ public class TenantBudgets {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** The 503 body for a call that needs billing's word on a hard budget while billing does not answer. */
+    public static OpenAiError unavailable(boolean allowanceSpent) {
+        return OpenAiError.of("server_error", "billing_unavailable", allowanceSpent
+                ? "Your organization (or this API key) has a hard budget or plan quota, and Meridian's billing service"
+                        + " has not answered for a while: this gateway has served what its last budget slice and its"
+                        + " outage allowance (one more slice of the same size) could pay for, and cannot check the"
+                        + " budget for more. Retry in a few seconds; calls resume as soon as billing answers."
+                : "Meridian could not check your organization's budget just now because its billing service did"
+                        + " not answer. Retry in a few seconds.");
     }
 
     /** The 402 body for a refused call: which limit was hit and how to lift it. */

@@ -46,7 +46,7 @@ import java.util.function.BiConsumer;
  * <ul>
  * <li>{@code /v1/*}, {@code /v2/*}: API key → scope → rate limit → home region (forwarded) or served here.</li>
  * <li>{@code /internal/forward/*}: a call another region's gateway authenticated and forwarded; Quarkus' HTTP
- * security has checked its service token (realm role {@code meridian-service}) before this runs.</li>
+ * security has checked its service token (realm role {@code service-gateway}: gateways only) before this runs.</li>
  * <li>{@code /api/*}: Keycloak-authenticated (checked by Quarkus' HTTP security), proxied to tenancy unchanged.</li>
  * </ul>
  */
@@ -281,6 +281,12 @@ public class GatewayRoutes {
      * when the service answers 2xx (see {@link #metered}).
      */
     private void toService(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path, String requestId) {
+        HttpMethod method = ctx.request().method();
+        if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+            // reads cost next to nothing and must not depend on billing: no lease, metered as any call
+            toServiceAdmitted(ctx, caller, baseUrl, path, requestId);
+            return;
+        }
         onRequestContext(budgets.admit(caller.tenantId(), caller.keyId()), (admission, failure) -> {
             if (admission instanceof LeaseKeeper.Admission.Refused refused) {
                 respond(ctx, 402, TenantBudgets.refusal(refused.lease()));
@@ -288,9 +294,8 @@ public class GatewayRoutes {
                 toServiceAdmitted(ctx, caller, baseUrl, path, requestId);
             } else {
                 ctx.response().putHeader("Retry-After", "1");
-                respond(ctx, 503, OpenAiError.of("server_error", "billing_unavailable", "Meridian could not check"
-                        + " your organization's budget just now because its billing service did not answer. Retry in"
-                        + " a few seconds."));
+                respond(ctx, 503, TenantBudgets.unavailable(admission instanceof LeaseKeeper.Admission.Unavailable u
+                        && u.allowanceSpent()));
             }
         });
     }

@@ -2,6 +2,7 @@ package dev.meridian.gateway.budgets;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -15,9 +16,11 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -130,5 +133,74 @@ class BudgetIT {
                 .post("/v1/embeddings").then()
                 .statusCode(402)
                 .body("error.code", equalTo("free_tier_exhausted"));
+    }
+
+    @AfterEach
+    void billingIsBack() {
+        StandInBilling.down = false;
+    }
+
+    @Test
+    void aTenantWithoutAHardBudgetIsServedWhileBillingIsDown() {
+        var key = TestKeys.seed(keys, TestKeys.Spec.active());
+        UUID tenant = key.record().tenantId();
+        StandInBilling.unlimited(tenant, 1); // leases that expire within a second, so the outage meets a renewal
+        assertThat(embed(key.key(), "x")).isEqualTo(200);
+        StandInBilling.down = true;
+        int refusedBefore = StandInBilling.REFUSED.get();
+        long metered = publisher.accepted();
+        int[] served = {0};
+        await("the gateway asked the billing that is down for the next lease")
+                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    assertThat(embed(key.key(), "x")).as("every call during the outage").isEqualTo(200);
+                    served[0]++;
+                    return StandInBilling.REFUSED.get() > refusedBefore;
+                });
+        for (int i = 0; i < 10; i++) {
+            assertThat(embed(key.key(), "x")).as("calls after the refused renewal").isEqualTo(200);
+        }
+        await("every call served during the outage is metered").atMost(Duration.ofSeconds(10))
+                .until(() -> publisher.accepted() - metered >= served[0] + 10L);
+    }
+
+    @Test
+    void aTenantWithAHardBudgetSpendsItsSliceAndOneOutageAllowanceThenGets503SayingWhy() {
+        var key = TestKeys.seed(keys, TestKeys.Spec.active());
+        UUID tenant = key.record().tenantId();
+        // a call costs 1030 nanos (request + 3 tokens): a slice of 5150 pays for five
+        StandInBilling.grant(tenant, 5150L);
+        assertThat(embed(key.key(), "x")).isEqualTo(200);
+        StandInBilling.down = true;
+        int served = 1;
+        int status;
+        while ((status = embed(key.key(), "x")) == 200) {
+            served++;
+            assertThat(served).as("the slice and one allowance of the same size, no more").isLessThanOrEqualTo(10);
+        }
+        assertThat(served).as("the slice (5) and the allowance (5)").isGreaterThanOrEqualTo(9);
+        assertThat(status).isEqualTo(503);
+        given().header("Authorization", "Bearer " + key.key()).contentType("application/json")
+                .body(Map.of("model", "all-minilm-l6-v2", "input", "x"))
+                .post("/v1/embeddings").then()
+                .statusCode(503)
+                .header("Retry-After", "1")
+                .body("error.code", equalTo("billing_unavailable"))
+                .body("error.message", containsString("outage allowance"));
+        StandInBilling.down = false;
+        await("calls resume once billing answers").atMost(Duration.ofSeconds(10))
+                .until(() -> embed(key.key(), "x") == 200);
+    }
+
+    @Test
+    void readsNeedNoLeaseSoTheyAreServedWhileBillingIsDown() {
+        var key = TestKeys.seed(keys, TestKeys.Spec.active());
+        StandInBilling.down = true;
+        int before = StandInBilling.CALLS.size();
+        given().header("Authorization", "Bearer " + key.key()).get("/v1/models").then()
+                .statusCode(200)
+                .body("data[0].id", equalTo("all-minilm-l6-v2"));
+        assertThat(StandInBilling.CALLS.subList(before, StandInBilling.CALLS.size()))
+                .as("no lease asked for a read").noneMatch(c -> c.path().startsWith("/internal/v1/leases"));
     }
 }

@@ -232,4 +232,144 @@ class LeaseKeeperTest {
         assertThat(call.join()).isInstanceOf(LeaseKeeper.Admission.Refused.class);
         assertThat(billing.requests).hasSize(1);
     }
+
+    /** A clock the test moves. */
+    static final class MovingClock extends Clock {
+        volatile Instant now = NOW;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    static QuotaLease unlimited(Instant expiresAt) {
+        return new QuotaLease(UUID.randomUUID(), TENANT, null, QuotaLease.GRANTED, null, null, "EUR", null, Map.of(),
+                Map.of("requests", 1000L), expiresAt);
+    }
+
+    @Test
+    void aTenantWithoutAHardBudgetNeverWaitsForBillingAndIsServedThroughAnOutage() {
+        var moving = new MovingClock();
+        var keeper = new LeaseKeeper(billing::request, billing::settle, "eu-central-1", "eu-central",
+                Duration.ofSeconds(1), moving);
+        var first = keeper.admit(HOLDER).toCompletableFuture();
+        billing.answerLast(unlimited(NOW.plusSeconds(30)));
+        assertThat(first.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class);
+
+        moving.now = NOW.plusSeconds(31); // the lease has expired, and billing is gone
+        var call = keeper.admit(HOLDER).toCompletableFuture();
+        assertThat(call).as("served at once, the next lease asked for in the background")
+                .isCompletedWithValue(new LeaseKeeper.Admission.Granted());
+        int asked = billing.requests.size();
+        assertThat(asked).isGreaterThanOrEqualTo(2);
+        billing.pending.getLast().completeExceptionally(new RuntimeException("connection refused"));
+        for (int i = 0; i < 100; i++) {
+            assertThat(keeper.admit(HOLDER).toCompletableFuture())
+                    .isCompletedWithValue(new LeaseKeeper.Admission.Granted());
+        }
+        assertThat(billing.requests).as("within the retry pause billing is not asked again").hasSize(asked);
+    }
+
+    @Test
+    void aTenantWhoseUnlimitedLeaseIsFollowedByABlockedOneIsRefusedAgain() {
+        var moving = new MovingClock();
+        var keeper = new LeaseKeeper(billing::request, billing::settle, "eu-central-1", "eu-central",
+                Duration.ofSeconds(1), moving);
+        keeper.admit(HOLDER);
+        billing.answerLast(unlimited(NOW.plusSeconds(30)));
+        moving.now = NOW.plusSeconds(31);
+        assertThat(keeper.admit(HOLDER).toCompletableFuture()).isCompletedWithValue(new LeaseKeeper.Admission.Granted());
+        billing.answerLast(blockedUntil(NOW.plusSeconds(90))); // an owner set a hard budget already used up
+        assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
+                .isInstanceOf(LeaseKeeper.Admission.Refused.class);
+    }
+
+    @Test
+    void aTenantWithAHardBudgetSpendsOneOutageAllowanceThenGets503() {
+        var keeper = keeper();
+        keeper.admit(HOLDER);
+        billing.answerLast(granted(5)); // 5 requests' worth; the first call paid one
+        int served = 1;
+        // billing fails from now on: every request it is asked is refused
+        for (int i = 0; i < 20; i++) {
+            var admission = keeper.admit(HOLDER).toCompletableFuture();
+            billingRefusesUntilDone(admission);
+            if (admission.join() instanceof LeaseKeeper.Admission.Granted) {
+                served++;
+            } else {
+                assertThat(admission.join()).isEqualTo(new LeaseKeeper.Admission.Unavailable(true));
+            }
+        }
+        assertThat(served).as("the live slice (5) and one allowance of the same size (5)").isEqualTo(10);
+        assertThat(billing.settlements).as("the allowance is never settled: billing did not grant it")
+                .extracting(LeaseSettlement::spentNanos).containsExactly(5_000L);
+    }
+
+    @Test
+    void aTenantBlockedByBillingGetsNoOutageAllowance() {
+        var moving = new MovingClock();
+        var keeper = new LeaseKeeper(billing::request, billing::settle, "eu-central-1", "eu-central",
+                Duration.ZERO, moving);
+        keeper.admit(HOLDER);
+        billing.answerLast(granted(5));
+        keeper.admit(HOLDER);
+        moving.now = NOW.plusSeconds(61); // expired
+        var refused = keeper.admit(HOLDER).toCompletableFuture();
+        billing.pending.forEach(f -> f.complete(blockedUntil(NOW.plusSeconds(90))));
+        assertThat(refused.join()).isInstanceOf(LeaseKeeper.Admission.Refused.class);
+        moving.now = NOW.plusSeconds(91); // the refusal has expired, and billing is gone
+        var call = keeper.admit(HOLDER).toCompletableFuture();
+        billing.pending.getLast().completeExceptionally(new RuntimeException("connection refused"));
+        assertThat(call.join()).isEqualTo(new LeaseKeeper.Admission.Unavailable(false));
+    }
+
+    @Test
+    void theAllowanceIsGivenOncePerOutageAndAgainAfterBillingGrantedALease() {
+        var keeper = new LeaseKeeper(billing::request, billing::settle, "eu-central-1", "eu-central",
+                Duration.ZERO, Clock.fixed(NOW, ZoneOffset.UTC));
+        keeper.admit(HOLDER);
+        billing.answerLast(granted(1));
+        int served = countServed(keeper, 10);
+        assertThat(served).as("one allowance of one request").isEqualTo(1);
+        var back = keeper.admit(HOLDER).toCompletableFuture();
+        billing.answerLast(granted(1)); // billing is back
+        assertThat(back.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class);
+        assertThat(countServed(keeper, 10)).as("a new outage, a new allowance").isEqualTo(1);
+    }
+
+    private int countServed(LeaseKeeper keeper, int calls) {
+        int served = 0;
+        for (int i = 0; i < calls; i++) {
+            var admission = keeper.admit(HOLDER).toCompletableFuture();
+            billingRefusesUntilDone(admission);
+            if (admission.join() instanceof LeaseKeeper.Admission.Granted) {
+                served++;
+            }
+        }
+        return served;
+    }
+
+    /** Billing refuses every request it is asked (also those asked while refusing) until the call is decided. */
+    private void billingRefusesUntilDone(CompletableFuture<LeaseKeeper.Admission> admission) {
+        for (int round = 0; !admission.isDone(); round++) {
+            assertThat(round).as("the call is decided after a few refused lease requests").isLessThan(100);
+            billing.pending.forEach(f -> f.completeExceptionally(new RuntimeException("connection refused")));
+        }
+    }
+
+    static QuotaLease blockedUntil(Instant expiresAt) {
+        return new QuotaLease(UUID.randomUUID(), TENANT, null, QuotaLease.BLOCKED, "hard_budget_reached",
+                "Your hard budget of EUR 5.00 for November is used up.", "EUR", null, null, null, expiresAt);
+    }
 }

@@ -27,7 +27,7 @@ public class StandInBilling implements QuarkusTestResourceLifecycleManager {
     public record Call(String method, String path, Map<String, String> headers, String body) {
     }
 
-    private record Plan(boolean blocked, long sliceNanos, String reason, String message) {
+    private record Plan(boolean blocked, Long sliceNanos, String reason, String message, long seconds) {
     }
 
     public static final List<Call> CALLS = new CopyOnWriteArrayList<>();
@@ -40,12 +40,22 @@ public class StandInBilling implements QuarkusTestResourceLifecycleManager {
 
     /** Every lease for the tenant grants a slice of this many nano-minor units, for 60 s. */
     public static void grant(UUID tenant, long sliceNanos) {
-        PLANS.put(tenant.toString(), new Plan(false, sliceNanos, null, null));
+        PLANS.put(tenant.toString(), new Plan(false, sliceNanos, null, null, 60));
     }
 
     public static void block(UUID tenant, String reason, String message) {
-        PLANS.put(tenant.toString(), new Plan(true, 0, reason, message));
+        PLANS.put(tenant.toString(), new Plan(true, 0L, reason, message, 60));
     }
+
+    /** Every lease for the tenant limits nothing (no hard budget, no plan quantities) and lasts {@code seconds}. */
+    public static void unlimited(UUID tenant, long seconds) {
+        PLANS.put(tenant.toString(), new Plan(false, null, null, null, seconds));
+    }
+
+    /** While down, every lease request and settlement is answered 503, as a billing that is gone. */
+    public static volatile boolean down;
+    /** Lease requests answered 503 while down. */
+    public static final java.util.concurrent.atomic.AtomicInteger REFUSED = new java.util.concurrent.atomic.AtomicInteger();
 
     public static List<Call> calls(String pathPrefix) {
         return CALLS.stream().filter(c -> c.path().startsWith(pathPrefix)).toList();
@@ -77,21 +87,26 @@ public class StandInBilling implements QuarkusTestResourceLifecycleManager {
             String path = exchange.getRequestURI().toString();
             CALLS.add(new Call(exchange.getRequestMethod(), path, java.util.Collections.unmodifiableMap(headers),
                     body));
-            if (path.equals("/internal/v1/leases")) {
+            if (down && path.startsWith("/internal/v1/leases")) {
+                REFUSED.incrementAndGet();
+                send(exchange, 503, "{\"title\":\"billing is down\"}");
+            } else if (path.equals("/internal/v1/leases")) {
                 JsonNode request = JSON.readTree(body);
                 String tenant = request.path("tenant_id").asText();
-                Plan plan = PLANS.getOrDefault(tenant, new Plan(false, 1_000_000_000L, null, null));
+                Plan plan = PLANS.getOrDefault(tenant, new Plan(false, 1_000_000_000L, null, null, 60));
                 var lease = new java.util.LinkedHashMap<String, Object>();
                 lease.put("lease_id", UUID.randomUUID().toString());
                 lease.put("tenant_id", tenant);
                 lease.put("state", plan.blocked() ? "blocked" : "granted");
                 lease.put("currency", "EUR");
-                lease.put("expires_at", Instant.now().plusSeconds(60).toString());
+                lease.put("expires_at", Instant.now().plusSeconds(plan.seconds()).toString());
                 if (plan.blocked()) {
                     lease.put("reason", plan.reason());
                     lease.put("message", plan.message());
                 } else {
-                    lease.put("budget_nanos", plan.sliceNanos());
+                    if (plan.sliceNanos() != null) {
+                        lease.put("budget_nanos", plan.sliceNanos());
+                    }
                     lease.put("prices_nanos", PRICES);
                 }
                 send(exchange, 200, JSON.writeValueAsString(lease));

@@ -37,6 +37,12 @@ public class StandInInference implements QuarkusTestResourceLifecycleManager {
         var server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/v1/embeddings", StandInInference::embeddings);
+        server.createContext("/v1/models", exchange -> {
+            try (exchange) {
+                send(exchange, 200, Map.of(), "{\"object\":\"list\",\"data\":[{\"id\":\"all-minilm-l6-v2\","
+                        + "\"object\":\"model\",\"owned_by\":\"meridian\"}]}");
+            }
+        });
         server.start();
         return server;
     }

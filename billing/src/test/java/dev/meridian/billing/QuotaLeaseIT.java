@@ -179,6 +179,6 @@ class QuotaLeaseIT {
         asGateway().body(Map.of("tenant_id", tenant.toString(), "region", "eu-central")).post(LeaseRequest.PATH)
                 .then().statusCode(400).body("detail", containsString("gateway_id"));
         asOperator().body(new LeaseRequest(tenant, null, "x", "eu-central")).post(LeaseRequest.PATH)
-                .then().statusCode(403).body("detail", containsString("meridian-service"));
+                .then().statusCode(403).body("detail", containsString("service-gateway"));
     }
 }

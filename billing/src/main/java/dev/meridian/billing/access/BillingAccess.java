@@ -25,7 +25,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @RequestScoped
 public class BillingAccess {
 
-    public static final String SERVICE = "meridian-service";
+    /** Gateways' service accounts: quota leases and API-key billing reads come only from them. */
+    public static final String SERVICE = "service-gateway";
     public static final String PLATFORM_ADMIN = "platform-admin";
     private static final Set<String> READER_ROLES = Set.of("owner", "admin", "billing");
 
@@ -45,7 +46,7 @@ public class BillingAccess {
             UUID tenant = parse(forwardedTenant);
             String scopes = headers.getHeaderString(MeridianHeaders.SCOPES);
             boolean allowed = scopes != null && Arrays.stream(scopes.split("[ ,]+"))
-                    .anyMatch(s -> s.equals(Scope.BILLING_READ.wireName()) || s.equals(Scope.ADMIN.wireName()));
+                    .anyMatch(s -> s.equals(Scope.BILLING_READ.wireName()));
             if (!allowed) {
                 throw ApiException.forbidden("This API key lacks the billing:read scope. Create a key with scope"
                         + " billing:read to read usage and invoices.");

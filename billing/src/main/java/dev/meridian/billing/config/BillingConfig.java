@@ -201,7 +201,10 @@ public interface BillingConfig {
         /** Gateway base URLs by gateway name, asked for their served-request counts. */
         Map<String, String> gateways();
 
-        /** Keycloak client whose credentials billing uses to call gateways (realm role meridian-service). */
+        /**
+         * Keycloak client whose credentials billing uses to call gateways (realm role service-billing, the only one
+         * gateways accept on their served-request counts).
+         */
         Optional<String> clientId();
 
         /** That client's secret (from the environment, never the repo). */

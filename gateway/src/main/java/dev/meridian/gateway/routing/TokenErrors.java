@@ -86,8 +86,8 @@ public class TokenErrors {
         } else if (api) {
             problem(ctx, 403, "Forbidden", "Your token is valid but does not allow this call.");
         } else {
-            openAi(ctx, 403, "The token is valid but lacks the realm role meridian-service that only Meridian's"
-                    + " services hold; calls are forwarded here only by other regions' gateways.");
+            openAi(ctx, 403, "The token is valid but lacks the realm role service-gateway that only Meridian's"
+                    + " gateways hold; calls are forwarded here only by other regions' gateways.");
         }
     }
 

@@ -151,7 +151,7 @@ class UsageMeteringIT {
         Instant afterB = Instant.now();
         assertThat(embed(b.key(), "bad")).contains("400");
         Instant now = Instant.now();
-        var answer = given().auth().oauth2(TestStack.get().serviceToken("meridian-gateway"))
+        var answer = given().auth().oauth2(TestStack.get().serviceToken("meridian-billing"))
                 .queryParam("from", now.minus(Duration.ofHours(1)).toString())
                 .queryParam("to", now.plus(Duration.ofMinutes(1)).toString())
                 .get(ServedRequestsRoute.PATH).then()
@@ -187,7 +187,7 @@ class UsageMeteringIT {
         given().auth().oauth2(TestStack.get().serviceToken("meridian-partner"))
                 .queryParam("from", today).queryParam("to", tomorrow)
                 .get(ServedRequestsRoute.PATH).then().statusCode(403);
-        given().auth().oauth2(TestStack.get().serviceToken("meridian-gateway"))
+        given().auth().oauth2(TestStack.get().serviceToken("meridian-billing"))
                 .queryParam("from", "yesterday").queryParam("to", tomorrow)
                 .get(ServedRequestsRoute.PATH).then().statusCode(400)
                 .body("error.message", org.hamcrest.Matchers.containsString("ISO-8601"));

@@ -189,7 +189,7 @@ class HomeRegionForwardingIT {
         given().auth().oauth2(partner).header(MeridianHeaders.TENANT_ID, "t").header(MeridianHeaders.KEY_ID, "k")
                 .get("/internal/forward/v1/models").then()
                 .statusCode(403)
-                .body("error.message", containsString("meridian-service"));
+                .body("error.message", containsString("service-gateway"));
     }
 
     @Test

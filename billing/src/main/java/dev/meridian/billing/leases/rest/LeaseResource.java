@@ -21,7 +21,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Quota leases for gateways (service tokens with realm role {@code meridian-service}). */
+/** Quota leases for gateways (service tokens with realm role {@code service-gateway}). */
 @Path(LeaseRequest.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

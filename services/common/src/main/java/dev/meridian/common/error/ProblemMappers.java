@@ -81,8 +81,8 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, UriInfo uri) {
         String needed = uri.getPath().startsWith("/internal/")
-                ? "This API is for Meridian's services: use a client-credentials token of a client with the realm"
-                        + " role meridian-service."
+                ? "This API is for Meridian's services: only the service accounts that call it may, each with"
+                        + " its own realm role (service-gateway for gateways' calls, for example)."
                 : "Your token does not carry the realm role this operation needs (operators' routes need"
                         + " platform-admin).";
         return respond(Problem.of(403, "Forbidden", needed), uri);

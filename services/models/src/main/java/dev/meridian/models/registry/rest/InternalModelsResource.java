@@ -14,7 +14,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** What the region's inference services ask the registry (service token with realm role {@code meridian-service}). */
+/** What the region's inference services ask the registry (service token with realm role {@code service-inference} or {@code service-gateway}). */
 @Path("/internal/v1/tenants/{tenant}/models/{model}")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Internal")

@@ -223,6 +223,8 @@ public final class Platform {
         billing.put("quarkus.oidc.auth-server-url", realm);
         billing.put("meridian.billing.tenancy-url", running.tenancyUrl());
         billing.put("meridian.billing.reconciliation.client-secret", secrets.get(Secrets.BILLING_CLIENT_SECRET));
+        // a developer's budget-alert receiver usually listens on http://localhost; production keeps refusing that
+        billing.put("meridian.billing.webhooks.allow-http-and-loopback", "true");
         gatewayUrls.forEach((region, url) -> {
             // the packaged service runs the prod profile, whose %prod values would win over plain ones
             billing.put("%prod.meridian.billing.reconciliation.gateways." + region, url);

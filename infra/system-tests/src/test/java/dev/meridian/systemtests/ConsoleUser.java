@@ -11,15 +11,17 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A person using the web console: signs up through Keycloak's real registration page, then calls the management
- * API through a regional gateway with the bearer token the console would hold.
+ * A person using the web console: signs up through Keycloak's real registration page (verifying the address by the
+ * link in Keycloak's mail), then calls the management API through a regional gateway with the bearer token the
+ * console would hold.
  */
 record ConsoleUser(String email, String accessToken) {
 
     static ConsoleUser signUp() {
         String email = "user-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
         String password = "Pw-" + UUID.randomUUID();
-        var tokens = OidcBrowser.signUp(SystemUnderTest.platform().keycloakUrl(), email, password, "Test", "User");
+        var platform = SystemUnderTest.platform();
+        var tokens = OidcBrowser.signUp(platform.keycloakUrl(), platform.mailbox(), email, password, "Test", "User");
         return new ConsoleUser(email, tokens.accessToken());
     }
 

@@ -120,12 +120,45 @@ public interface GatewayConfig {
         @WithDefault("60s")
         Duration ttl();
 
-        /** How long an unknown prefix is remembered, so a flood of bad keys does not reach tenancy. */
+        /**
+         * How long an unknown prefix is remembered, so a client repeating a bad key does not reach tenancy. A key
+         * created meanwhile is usable at once: its {@code api_key.created} event drops the prefix.
+         */
         @WithDefault("5s")
         Duration negativeTtl();
 
         /** Most keys held; the least recently used go first beyond it. */
         @WithDefault("100000")
         long maxEntries();
+
+        /** Most unknown prefixes held, apart from the keys, so made-up prefixes never push real keys out. */
+        @WithDefault("10000")
+        long maxUnknownEntries();
+
+        Lookups lookups();
+    }
+
+    /**
+     * Bounds on the tenancy lookups callers can cause with prefixes the gateway has not cached: a budget per client
+     * address (IPv6 per /64) that only lookups answered "no such key" spend; once it is spent the client gets 429
+     * and no lookup. Behind a load balancer, let Quarkus take the client address from {@code X-Forwarded-For}
+     * ({@code quarkus.http.proxy.*}), else all clients share the balancer's budget.
+     */
+    interface Lookups {
+        /** Lookups of unknown prefixes a client address may cause per second, sustained. */
+        @WithDefault("5")
+        int perClientPerSecond();
+
+        /** Lookups of unknown prefixes a client address may cause at once above the sustained rate. */
+        @WithDefault("20")
+        int perClientBurst();
+
+        /** Lookups running at once for all clients together; beyond it a lookup is refused with 503. */
+        @WithDefault("64")
+        int maxInFlight();
+
+        /** Client addresses whose budgets are tracked; the least recently seen are forgotten beyond it. */
+        @WithDefault("100000")
+        long maxClients();
     }
 }

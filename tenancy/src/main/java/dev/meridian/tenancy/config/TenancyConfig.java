@@ -71,6 +71,21 @@ public interface TenancyConfig {
         /** Replication factor of topics the service creates (1 on a single local broker). */
         @WithDefault("1")
         short replicationFactor();
+
+        /**
+         * How long a published message stays in the outbox (for inspection) before the purge deletes it; unpublished
+         * messages are never purged.
+         */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** How often published messages older than {@code retention} are purged. */
+        @WithDefault("1h")
+        Duration purgeInterval();
+
+        /** Most rows one purge statement deletes; a purge runs statements until none is full. */
+        @WithDefault("1000")
+        int purgeBatch();
     }
 
     /** Plan changes from billing, which owns plans ({@code billing.plans}); tenancy's copy sets the rate limits. */

@@ -2,24 +2,32 @@ package dev.meridian.tenancy.outbox;
 
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.common.outbox.OutboxPublisher;
+import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.tenancy.OutboxMessage;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.config.TenancyConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Publishes tenancy's {@code outbox} rows to {@code tenancy.changes} through the shared {@link OutboxPublisher}. */
+/**
+ * Publishes tenancy's {@code outbox} rows to {@code tenancy.changes} through the shared {@link OutboxPublisher}, and
+ * purges the published ones once they are older than {@code meridian.tenancy.outbox.retention} ({@link OutboxPurge}).
+ */
 @ApplicationScoped
 public class OutboxRelay {
 
@@ -28,11 +36,21 @@ public class OutboxRelay {
     @Inject
     EntityManager em;
     @Inject
+    DataSource db;
+    @Inject
     TenancyConfig config;
+    @Inject
+    Clock clock;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
     private OutboxPublisher publisher;
+    private OutboxPurge purge;
+
+    @PostConstruct
+    void init() {
+        purge = new OutboxPurge(db, "outbox", config.outbox().retention(), config.outbox().purgeBatch());
+    }
 
     void start(@Observes StartupEvent event) {
         var topics = new OutboxPublisher.Topics(Set.of(TenancyChange.TOPIC), config.outbox().partitions(),
@@ -45,6 +63,17 @@ public class OutboxRelay {
         if (publisher != null) {
             publisher.close();
         }
+    }
+
+    @Scheduled(identity = "tenancy-outbox-purge", every = "{meridian.tenancy.outbox.purge-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgePublished() {
+        purgePublished(clock.instant());
+    }
+
+    /** Deletes the messages published before {@code now} minus the retention; returns how many. */
+    public long purgePublished(Instant now) {
+        return purge.purge(now);
     }
 
     void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) Outbox.Written written) {

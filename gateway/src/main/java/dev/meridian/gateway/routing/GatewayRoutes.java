@@ -91,6 +91,31 @@ public class GatewayRoutes {
         router.route("/v2/*").handler(body).handler(this::authenticate);
         router.route(FORWARD_PREFIX + "/*").handler(body).handler(this::forwarded);
         router.route("/api/*").handler(body).handler(this::proxyToTenancy);
+        for (String path : List.of("/v1/*", "/v2/*", FORWARD_PREFIX + "/*", "/api/*")) {
+            router.route(path).failureHandler(this::tooLarge);
+        }
+    }
+
+    /** A body past {@code max-body-bytes} (the body handler fails the call with 413): say so, in the API's words. */
+    private void tooLarge(RoutingContext ctx) {
+        if (ctx.statusCode() != 413 || ctx.response().ended()) {
+            ctx.next();
+            return;
+        }
+        String detail = "The request body is larger than the " + config.maxBodyBytes() + " bytes this gateway"
+                + " accepts. Send fewer inputs per call (split a batch into several requests); model files and"
+                + " datasets go through POST /v1/uploads or POST /v1/files, which take large bodies.";
+        if (ctx.normalizedPath().startsWith("/api/")) {
+            try {
+                ctx.response().setStatusCode(413).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                        .end(json.writeValueAsString(Problem.of(413, "Content Too Large", detail)
+                                .withInstance(ctx.normalizedPath())));
+            } catch (JsonProcessingException e) {
+                ctx.response().setStatusCode(413).end();
+            }
+            return;
+        }
+        respond(ctx, 413, OpenAiError.of("invalid_request_error", "request_too_large", detail));
     }
 
     private void pauseBody(RoutingContext ctx) {

@@ -20,6 +20,26 @@ public interface ModelsConfig {
 
     StorageMetering storageMetering();
 
+    Outbox outbox();
+
+    /**
+     * The purge of the service's outboxes ({@code registry_outbox}, {@code finetune_outbox}): published messages are
+     * deleted once older than {@code retention}; unpublished ones are never purged.
+     */
+    interface Outbox {
+        /** How long a published message stays in an outbox (for inspection) before the purge deletes it. */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** How often published messages older than {@code retention} are purged. */
+        @WithDefault("1h")
+        Duration purgeInterval();
+
+        /** Most rows one purge statement deletes; a purge runs statements until none is full. */
+        @WithDefault("1000")
+        int purgeBatch();
+    }
+
     /**
      * Daily metering of stored model bytes ({@code stored_model_bytes}, byte-days) to {@code usage.events}: after each
      * UTC day ends, each tenant's bytes of stored model versions at that moment are billed for it, once per region.

@@ -2,26 +2,33 @@ package dev.meridian.models.finetune.messaging;
 
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.outbox.OutboxPublisher;
+import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.models.finetune.FineTuneOutboxMessage;
+import dev.meridian.models.config.ModelsConfig;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Publishes the fine-tuning outbox (jobs for the workers, control messages such as cancel) through the shared
- * {@link OutboxPublisher}. Workers and the models service dedupe by id.
+ * {@link OutboxPublisher}. Workers and the models service dedupe by id. Published rows are purged once older than
+ * {@code meridian.models.outbox.retention} ({@link OutboxPurge}).
  */
 @ApplicationScoped
 public class FineTuneOutboxRelay {
@@ -31,6 +38,12 @@ public class FineTuneOutboxRelay {
     @Inject
     EntityManager em;
     @Inject
+    DataSource db;
+    @Inject
+    ModelsConfig modelsConfig;
+    @Inject
+    Clock clock;
+    @Inject
     FineTuneConfig config;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -38,6 +51,13 @@ public class FineTuneOutboxRelay {
     String region;
 
     private OutboxPublisher publisher;
+    private OutboxPurge purge;
+
+    @PostConstruct
+    void init() {
+        purge = new OutboxPurge(db, "finetune_outbox", modelsConfig.outbox().retention(),
+                modelsConfig.outbox().purgeBatch());
+    }
 
     void start(@Observes StartupEvent event) {
         var topics = new OutboxPublisher.Topics(Set.of(FineTuneTopics.jobs(region), FineTuneTopics.events(region),
@@ -50,6 +70,17 @@ public class FineTuneOutboxRelay {
         if (publisher != null) {
             publisher.close();
         }
+    }
+
+    @Scheduled(identity = "finetune-outbox-purge", every = "{meridian.models.outbox.purge-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgePublished() {
+        purgePublished(clock.instant());
+    }
+
+    /** Deletes the messages published before {@code now} minus the retention; returns how many. */
+    public long purgePublished(Instant now) {
+        return purge.purge(now);
     }
 
     void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) FineTuneOutbox.Written written) {

@@ -2,27 +2,33 @@ package dev.meridian.models.registry.messaging;
 
 import dev.meridian.common.events.ModelChange;
 import dev.meridian.common.outbox.OutboxPublisher;
+import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.models.RegistryOutboxMessage;
 import dev.meridian.models.config.ModelsConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Publishes {@code registry_outbox} rows to {@code <region>.models.changes} through the shared
  * {@link OutboxPublisher}: right after each commit that wrote one, and every second as the safety net. Consumers
- * dedupe or, like inference, only drop caches, which is idempotent.
+ * dedupe or, like inference, only drop caches, which is idempotent. Published rows are purged once older than
+ * {@code meridian.models.outbox.retention} ({@link OutboxPurge}).
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -32,11 +38,21 @@ public class OutboxRelay {
     @Inject
     EntityManager em;
     @Inject
+    DataSource db;
+    @Inject
+    Clock clock;
+    @Inject
     ModelsConfig config;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
     private OutboxPublisher publisher;
+    private OutboxPurge purge;
+
+    @PostConstruct
+    void init() {
+        purge = new OutboxPurge(db, "registry_outbox", config.outbox().retention(), config.outbox().purgeBatch());
+    }
 
     void start(@Observes StartupEvent event) {
         var topics = new OutboxPublisher.Topics(Set.of(ModelChange.topic(config.region())), 3, (short) 1);
@@ -48,6 +64,17 @@ public class OutboxRelay {
         if (publisher != null) {
             publisher.close();
         }
+    }
+
+    @Scheduled(identity = "registry-outbox-purge", every = "{meridian.models.outbox.purge-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgePublished() {
+        purgePublished(clock.instant());
+    }
+
+    /** Deletes the messages published before {@code now} minus the retention; returns how many. */
+    public long purgePublished(Instant now) {
+        return purge.purge(now);
     }
 
     void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) ModelChanges.Written written) {

@@ -48,6 +48,26 @@ public interface BillingConfig {
 
     Invoices invoices();
 
+    Outbox outbox();
+
+    /**
+     * The purge of billing's outbox ({@code billing.alerts}, {@code billing.plans}): published messages are deleted
+     * once older than {@code retention}; unpublished ones are never purged.
+     */
+    interface Outbox {
+        /** How long a published message stays in the outbox (for inspection) before the purge deletes it. */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** How often published messages older than {@code retention} are purged. */
+        @WithDefault("1h")
+        Duration purgeInterval();
+
+        /** Most rows one purge statement deletes; a purge runs statements until none is full. */
+        @WithDefault("1000")
+        int purgeBatch();
+    }
+
     interface Invoices {
         /** How long after a month ends its invoices are finalized: late usage inside the grace is still billed. */
         @WithDefault("6h")

@@ -1,26 +1,34 @@
 package dev.meridian.billing.outbox;
 
 import dev.meridian.billing.budgets.service.BudgetAlerts;
+import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.outbox.OutboxPublisher;
+import dev.meridian.common.outbox.OutboxPurge;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Publishes billing's outbox ({@code billing.alerts}, {@code billing.plans}) through the shared
  * {@link OutboxPublisher}: right after each commit that wrote to it, every 5 s as the safety net, and in each round of
  * the billing jobs. Alert consumers dedupe by the alert's {@code id}, tenancy applies plan changes by version.
+ * Published rows are purged once older than {@code meridian.billing.outbox.retention} ({@link OutboxPurge}).
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -29,10 +37,22 @@ public class OutboxRelay {
 
     @Inject
     EntityManager em;
+    @Inject
+    DataSource db;
+    @Inject
+    BillingConfig config;
+    @Inject
+    Clock clock;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
     private OutboxPublisher publisher;
+    private OutboxPurge purge;
+
+    @PostConstruct
+    void init() {
+        purge = new OutboxPurge(db, "outbox", config.outbox().retention(), config.outbox().purgeBatch());
+    }
 
     void start(@Observes StartupEvent event) {
         var topics = new OutboxPublisher.Topics(Set.of(BudgetAlerts.TOPIC, PlanChange.TOPIC), 3, (short) 1);
@@ -48,6 +68,17 @@ public class OutboxRelay {
 
     void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) Outbox.Written written) {
         publisher.wake();
+    }
+
+    @Scheduled(identity = "billing-outbox-purge", every = "{meridian.billing.outbox.purge-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgePublished() {
+        purgePublished(clock.instant());
+    }
+
+    /** Deletes the messages published before {@code now} minus the retention; returns how many. */
+    public long purgePublished(Instant now) {
+        return purge.purge(now);
     }
 
     /** Publishes up to one batch now, on the caller's thread; returns how many messages it published. */

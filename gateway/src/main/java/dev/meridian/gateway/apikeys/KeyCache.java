@@ -2,7 +2,6 @@ package dev.meridian.gateway.apikeys;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,8 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Key records by prefix, in memory, in front of a slower lookup. Found keys are kept for {@code ttl}, unknown
- * prefixes for {@code negativeTtl}; concurrent misses for one prefix share one lookup.
+ * Key records by prefix, in memory, in front of a slower lookup. Found keys are kept for {@code ttl}; unknown
+ * prefixes apart from them, at most {@code maxUnknown} for {@code negativeTtl}, so a flood of made-up prefixes can
+ * never push real keys out. Concurrent misses for one prefix share one lookup, and every other lookup must be
+ * admitted by the {@link KeyLookupLimiter} first (else the find fails with {@link KeyLookupRefused}, asking nothing).
  * <p>
  * Invalidation race: a lookup that was under way when an invalidation for its prefix (or any tenant) arrived may
  * carry data from before the change. Such a lookup is marked stale; it still answers the requests that waited for
@@ -23,12 +24,15 @@ import java.util.function.Function;
  */
 public final class KeyCache {
 
-    /** What the cache holds for a prefix; the answer is built once so that hits allocate nothing. */
-    private record Entry(CompletableFuture<Optional<KeyRecord>> answer, Optional<KeyRecord> record) {
-        Entry(Optional<KeyRecord> record) {
-            this(CompletableFuture.completedFuture(record), record);
+    /** What the cache holds for a found key; the answer is built once so that hits allocate nothing. */
+    private record Entry(CompletableFuture<Optional<KeyRecord>> answer, KeyRecord record) {
+        Entry(KeyRecord record) {
+            this(CompletableFuture.completedFuture(Optional.of(record)), record);
         }
     }
+
+    private static final CompletableFuture<Optional<KeyRecord>> UNKNOWN =
+            CompletableFuture.completedFuture(Optional.empty());
 
     /** A lookup in flight, shared by every request that missed the cache for its prefix meanwhile. */
     private static final class Lookup {
@@ -37,49 +41,52 @@ public final class KeyCache {
     }
 
     private final Function<String, CompletionStage<Optional<KeyRecord>>> lookup;
-    private final Cache<String, Entry> cache;
+    private final KeyLookupLimiter limiter;
+    private final Cache<String, Entry> known;
+    /** Unknown prefixes; each value is the lookup's own marker, so a stale lookup removes only what it put. */
+    private final Cache<String, Object> unknown;
     private final ConcurrentHashMap<String, Lookup> inFlight = new ConcurrentHashMap<>();
 
     /**
      * @param lookup asks the source of truth; completes with empty when no key has the prefix, exceptionally when
      *               the source cannot answer (nothing is cached then)
      */
-    public KeyCache(Duration ttl, Duration negativeTtl, long maxEntries, Ticker ticker,
-            Function<String, CompletionStage<Optional<KeyRecord>>> lookup) {
+    public KeyCache(Duration ttl, Duration negativeTtl, long maxEntries, long maxUnknown, Ticker ticker,
+            KeyLookupLimiter limiter, Function<String, CompletionStage<Optional<KeyRecord>>> lookup) {
         this.lookup = lookup;
-        long positive = ttl.toNanos();
-        long negative = negativeTtl.toNanos();
-        this.cache = Caffeine.newBuilder()
-                .maximumSize(maxEntries)
-                .ticker(ticker)
-                .expireAfter(new Expiry<String, Entry>() {
-                    @Override
-                    public long expireAfterCreate(String prefix, Entry entry, long currentTime) {
-                        return entry.record().isPresent() ? positive : negative;
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String prefix, Entry entry, long currentTime, long currentDuration) {
-                        return expireAfterCreate(prefix, entry, currentTime);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String prefix, Entry entry, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
+        this.limiter = limiter;
+        this.known = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).ticker(ticker).build();
+        this.unknown = Caffeine.newBuilder().maximumSize(maxUnknown).expireAfterWrite(negativeTtl).ticker(ticker)
                 .build();
     }
 
-    /** The record for {@code prefix}: at once from memory, else from the lookup (joined if one is under way). */
-    public CompletableFuture<Optional<KeyRecord>> find(String prefix) {
-        Entry cached = cache.getIfPresent(prefix);
+    /**
+     * The record for {@code prefix}: at once from memory, else from the lookup (joined if one is under way). A new
+     * lookup is charged to {@code client} (see {@link KeyLookupLimiter#clientOf}); when the limiter refuses it, the
+     * result fails with {@link KeyLookupRefused}.
+     */
+    public CompletableFuture<Optional<KeyRecord>> find(String prefix, String client) {
+        Entry cached = known.getIfPresent(prefix);
         if (cached != null) {
             return cached.answer();
         }
-        var mine = new Lookup();
-        Lookup earlier = inFlight.putIfAbsent(prefix, mine);
+        if (unknown.getIfPresent(prefix) != null) {
+            return UNKNOWN;
+        }
+        Lookup earlier = inFlight.get(prefix);
         if (earlier != null) {
+            return earlier.result;
+        }
+        KeyLookupLimiter.Permit permit;
+        try {
+            permit = limiter.admit(client);
+        } catch (KeyLookupRefused refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        var mine = new Lookup();
+        earlier = inFlight.putIfAbsent(prefix, mine);
+        if (earlier != null) {
+            permit.cancel();
             return earlier.result;
         }
         CompletionStage<Optional<KeyRecord>> fetched;
@@ -90,13 +97,10 @@ public final class KeyCache {
         }
         fetched.whenComplete((found, failure) -> {
             if (failure == null) {
-                var entry = new Entry(found);
-                cache.put(prefix, entry);
-                if (mine.stale) {
-                    cache.asMap().remove(prefix, entry);
-                }
+                remember(prefix, found, mine);
             }
             inFlight.remove(prefix, mine);
+            permit.finish(failure == null && found.isEmpty());
             if (failure == null) {
                 mine.result.complete(found);
             } else {
@@ -106,40 +110,68 @@ public final class KeyCache {
         return mine.result;
     }
 
+    private void remember(String prefix, Optional<KeyRecord> found, Lookup mine) {
+        if (found.isPresent()) {
+            var entry = new Entry(found.get());
+            known.put(prefix, entry);
+            if (mine.stale) {
+                known.asMap().remove(prefix, entry);
+            }
+        } else {
+            Object marker = new Object();
+            unknown.put(prefix, marker);
+            if (mine.stale) {
+                unknown.asMap().remove(prefix, marker);
+            }
+        }
+    }
+
     /** Forgets one prefix: the key was created, changed or revoked. */
     public void invalidate(String prefix) {
         Lookup running = inFlight.get(prefix);
         if (running != null) {
             running.stale = true;
         }
-        cache.invalidate(prefix);
+        known.invalidate(prefix);
+        unknown.invalidate(prefix);
     }
 
     /**
      * Forgets every key of a tenant: its status or policy changed. Lookups under way are all marked stale, since
-     * which tenant a prefix belongs to is only known once its lookup answers.
+     * which tenant a prefix belongs to is only known once its lookup answers. Unknown prefixes belong to no tenant.
      */
     public void invalidateTenant(UUID tenantId) {
         inFlight.values().forEach(l -> l.stale = true);
-        cache.asMap().values().removeIf(e -> e.record().map(r -> tenantId.equals(r.tenantId())).orElse(false));
+        known.asMap().values().removeIf(e -> tenantId.equals(e.record().tenantId()));
     }
 
     /** Forgets everything, for when changes may have been missed (the change feed was away). */
     public void invalidateAll() {
         inFlight.values().forEach(l -> l.stale = true);
-        cache.invalidateAll();
+        known.invalidateAll();
+        unknown.invalidateAll();
     }
 
     /** Puts a record (or, with {@code null}, an unknown prefix) straight into memory. */
     public void put(String prefix, KeyRecord record) {
-        cache.put(prefix, new Entry(Optional.ofNullable(record)));
+        if (record == null) {
+            unknown.put(prefix, new Object());
+        } else {
+            known.put(prefix, new Entry(record));
+        }
     }
 
     public boolean isCached(String prefix) {
-        return cache.getIfPresent(prefix) != null;
+        return known.getIfPresent(prefix) != null || unknown.getIfPresent(prefix) != null;
     }
 
+    /** Found keys held. */
     public long size() {
-        return cache.estimatedSize();
+        return known.estimatedSize();
+    }
+
+    /** Unknown prefixes held. */
+    public long unknownSize() {
+        return unknown.estimatedSize();
     }
 }

@@ -2,6 +2,7 @@ package dev.meridian.gateway.apikeys;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.meridian.gateway.config.GatewayConfig;
+import io.vertx.core.net.SocketAddress;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,8 +11,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Finds key records by prefix: from memory when it can, else from tenancy. Entries are dropped when
- * {@code tenancy.changes} says so (see {@link KeyCache} for how a lookup racing an invalidation is kept out).
+ * Finds key records by prefix: from memory when it can, else from tenancy, within each caller's budget of lookups
+ * ({@link KeyLookupLimiter}). Entries are dropped when {@code tenancy.changes} says so (see {@link KeyCache} for how a
+ * lookup racing an invalidation is kept out); {@code api_key.created} also drops the prefix from the unknown ones.
  */
 @ApplicationScoped
 public class KeyDirectory {
@@ -22,16 +24,30 @@ public class KeyDirectory {
     TenancyKeys tenancy;
 
     private KeyCache cache;
+    private KeyLookupLimiter limiter;
 
     @PostConstruct
     void init() {
         var c = config.keyCache();
-        cache = new KeyCache(c.ttl(), c.negativeTtl(), c.maxEntries(), Ticker.systemTicker(), tenancy::find);
+        var l = c.lookups();
+        limiter = new KeyLookupLimiter(new KeyLookupLimiter.Limits(l.perClientPerSecond(), l.perClientBurst(),
+                l.maxInFlight(), l.maxClients()), Ticker.systemTicker());
+        cache = new KeyCache(c.ttl(), c.negativeTtl(), c.maxEntries(), c.maxUnknownEntries(), Ticker.systemTicker(),
+                limiter, tenancy::find);
     }
 
-    /** Completes with the record, or empty for an unknown prefix; fails with {@link TenancyKeys.Unavailable}. */
+    /**
+     * Completes with the record, or empty for an unknown prefix; fails with {@link KeyLookupRefused} when a lookup
+     * was needed but {@code caller}'s budget (or the gateway's) did not allow it, and with
+     * {@link TenancyKeys.Unavailable} when tenancy did not answer.
+     */
+    public CompletableFuture<Optional<KeyRecord>> find(String prefix, SocketAddress caller) {
+        return cache.find(prefix, KeyLookupLimiter.clientOf(caller == null ? null : caller.hostAddress()));
+    }
+
+    /** As {@link #find(String, SocketAddress)} for a caller whose address is not known: all such share one budget. */
     public CompletableFuture<Optional<KeyRecord>> find(String prefix) {
-        return cache.find(prefix);
+        return find(prefix, null);
     }
 
     public void invalidate(String prefix) {
@@ -48,6 +64,16 @@ public class KeyDirectory {
 
     public long size() {
         return cache.size();
+    }
+
+    /** Prefixes remembered as unknown. */
+    public long unknownSize() {
+        return cache.unknownSize();
+    }
+
+    /** Tenancy lookups under way. */
+    public int lookupsInFlight() {
+        return limiter.inFlight();
     }
 
     /** Seeds the cache, for tests that have no tenancy to ask. */

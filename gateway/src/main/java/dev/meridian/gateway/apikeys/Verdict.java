@@ -40,6 +40,22 @@ public record Verdict(KeyRecord key, int status, OpenAiError error) {
                         + " the console or with POST /api/v1/tenants/{id}/api-keys."));
     }
 
+    /** The caller sent too many keys tenancy does not know; it gets no lookup until its budget refills. */
+    public static Verdict tooManyUnknownKeys(int perSecond, int burst, long retryAfterSeconds) {
+        return new Verdict(null, 429, OpenAiError.of("requests", "rate_limit_exceeded",
+                "Too many requests from your address carried API keys that do not exist (at most " + perSecond
+                        + " per second, burst " + burst + ", are checked). Check the key you send, or create one in"
+                        + " the console or with POST /api/v1/tenants/{id}/api-keys; retry after " + retryAfterSeconds
+                        + " s."));
+    }
+
+    /** The gateway is checking as many keys with tenancy as it may at once. */
+    public static Verdict keyLookupsBusy() {
+        return new Verdict(null, 503, OpenAiError.of("server_error", "service_unavailable",
+                "Meridian is checking too many API keys at once just now and could not check yours. Retry in a"
+                        + " second."));
+    }
+
     public static Verdict invalid(String presentedKey) {
         return new Verdict(null, 401, OpenAiError.of("invalid_request_error", "invalid_api_key",
                 "Incorrect API key provided: " + ApiKeySecret.redact(presentedKey) + ". Create a key in the console"

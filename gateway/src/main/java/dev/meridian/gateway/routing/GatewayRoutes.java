@@ -7,6 +7,7 @@ import dev.meridian.common.error.OpenAiError;
 import dev.meridian.common.error.Problem;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.gateway.apikeys.KeyDirectory;
+import dev.meridian.gateway.apikeys.KeyLookupRefused;
 import dev.meridian.gateway.apikeys.KeyRecord;
 import dev.meridian.gateway.apikeys.LastUsedReporter;
 import dev.meridian.gateway.apikeys.ServiceToken;
@@ -137,7 +138,13 @@ public class GatewayRoutes {
             error(ctx, Verdict.invalid(presented)); // not a Meridian key at all: no lookup
             return;
         }
-        onRequestContext(keys.find(prefix.get()), (found, failure) -> {
+        onRequestContext(keys.find(prefix.get(), ctx.request().remoteAddress()), (found, failure) -> {
+            if (failure instanceof KeyLookupRefused refused) {
+                // too many unknown keys from this address (or lookups in flight): refused before asking tenancy
+                ctx.response().putHeader("Retry-After", String.valueOf(refused.retryAfterSeconds()));
+                error(ctx, refused.verdict());
+                return;
+            }
             if (failure != null) {
                 ctx.response().putHeader("Retry-After", "1");
                 respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable",

@@ -104,7 +104,9 @@ class UsageReplayIT {
                 .isSorted();
 
         Instant now = Instant.now();
-        List<Integer> served = given().baseUri(gateway.url()).auth().oauth2(token)
+        // served-request counts are billing's to read (realm role service-billing)
+        String billing = TestStack.get().serviceToken("meridian-billing");
+        List<Integer> served = given().baseUri(gateway.url()).auth().oauth2(billing)
                 .queryParam("from", now.minus(Duration.ofHours(2)).toString())
                 .queryParam("to", now.plus(Duration.ofMinutes(1)).toString())
                 .get(ServedRequestsRoute.PATH).then().statusCode(200).extract()

@@ -271,7 +271,12 @@ public final class Platform {
         // A fine-tune worker per region with a models service: it takes jobs from <region>.finetune.jobs.
         for (String region : o.modelsPorts().keySet()) {
             t.starting("fine-tune worker " + region + " (ONNX Runtime, jobs from " + region + ".finetune.jobs)");
-            supervisor.add("worker-" + region, "-", () -> startWorker(home, o, running, region)).start();
+            // its health (GET /health/ready, /health/live) on a port of its own, the same across restarts
+            int healthPort = Ports.free();
+            String healthUrl = "http://localhost:" + healthPort;
+            running.url("worker-" + region, healthUrl);
+            supervisor.add("worker-" + region, healthUrl, () -> startWorker(home, o, running, region, healthPort))
+                    .start();
             t.ready("fine-tune worker " + region + " ready");
         }
 
@@ -311,7 +316,8 @@ public final class Platform {
     }
 
     /** The worker is a plain Java program (services/worker/target/classes + lib); ready once it has subscribed. */
-    private static Child startWorker(MeridianHome home, PlatformOptions o, RunningPlatform running, String region) {
+    private static Child startWorker(MeridianHome home, PlatformOptions o, RunningPlatform running, String region,
+            int healthPort) {
         Path module = home.root().resolve("services/worker/target");
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", "-Xmx768m",
@@ -319,6 +325,7 @@ public final class Platform {
                 "-Dmeridian.worker.kafka-bootstrap=" + running.kafkaBootstrap(),
                 "-Dmeridian.worker.blobs.directory=" + o.blobDir(region),
                 "-Dmeridian.worker.id=worker-" + region + "-1",
+                "-Dmeridian.worker.health-port=" + healthPort,
                 "-cp", module.resolve("classes") + java.io.File.pathSeparator + module.resolve("lib") + "/*",
                 "dev.meridian.worker.WorkerMain");
         String name = "worker-" + region;

@@ -49,4 +49,16 @@ class SupervisorIT {
         assertThat(report).contains(platform.tenancyUrl(), platform.billingUrl(), platform.modelsUrl("us-east"),
                 platform.inferenceUrl("eu-central"), platform.gatewayUrl("us-east"), platform.keycloakUrl());
     }
+
+    @Test
+    void eachWorkerServesItsHealthWhereTheStatusSays() {
+        RunningPlatform platform = SystemUnderTest.platform();
+        for (String region : List.of("eu-central", "us-east")) {
+            String url = platform.part("worker-" + region).url();
+            await("worker " + region + " ready at " + url).atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> io.restassured.RestAssured.given().baseUri(url).get("/health/ready").then()
+                            .statusCode(200).body("status", org.hamcrest.Matchers.equalTo("UP")));
+            assertThat(Platform.statusReport(platform.stateDir())).contains(url);
+        }
+    }
 }

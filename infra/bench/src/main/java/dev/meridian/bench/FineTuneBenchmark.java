@@ -1,4 +1,4 @@
-package dev.meridian.worker.bench;
+package dev.meridian.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
@@ -26,7 +26,7 @@ import java.util.UUID;
 /**
  * Measures fine-tuning on this machine: the embedding pass (tokenize, ONNX Runtime, pool) against raw ONNX Runtime
  * calls on the same padded batches, head-training steps per second, and a whole job (embed, train, checkpoint,
- * export, verify) on a 1,000-example dataset. Run with {@code services/worker/bench [base-model] [examples]}.
+ * export, verify) on a 1,000-example dataset. Run with {@code infra/bench/finetune [base-model] [examples]}.
  */
 public final class FineTuneBenchmark {
 

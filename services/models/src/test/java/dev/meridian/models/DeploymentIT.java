@@ -26,7 +26,7 @@ class DeploymentIT {
         uploaded(tenant, "m", 1f);
         uploaded(tenant, "m", 2f);
         String internal = "/internal/v1/tenants/" + tenant + "/models/m/deployed";
-        var service = given().header("Authorization", "Bearer " + Registry.serviceToken());
+        var service = given().header("Authorization", "Bearer " + Registry.inferenceToken());
         service.get(internal).then().statusCode(404).body("error.code", equalTo("model_not_deployed"));
         try (var changes = new ModelChangesConsumer()) {
             Registry.as(tenant).post("/v1/models/m/versions/2/deploy").then().statusCode(200)
@@ -34,7 +34,7 @@ class DeploymentIT {
             var seen = changes.await(tenant.toString(), 1, Duration.ofSeconds(10));
             assertThat(seen).extracting(ModelChange::type, ModelChange::model, ModelChange::version)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(ModelChange.VERSION_DEPLOYED, "m", 2));
-            given().header("Authorization", "Bearer " + Registry.serviceToken()).get(internal).then().statusCode(200)
+            given().header("Authorization", "Bearer " + Registry.inferenceToken()).get(internal).then().statusCode(200)
                     .body("versions.version", equalTo(List.of(2)))
                     .body("versions[0].blob_key", equalTo(blobKeyOf(tenant, "m", 2)))
                     .body("versions[0].inputs[0].name", equalTo("x"));
@@ -43,11 +43,11 @@ class DeploymentIT {
             assertThat(changes.await(tenant.toString(), 2, Duration.ofSeconds(10))).extracting(ModelChange::type)
                     .containsExactly(ModelChange.VERSION_DEPLOYED, ModelChange.VERSION_UNDEPLOYED);
         }
-        given().header("Authorization", "Bearer " + Registry.serviceToken()).get(internal).then().statusCode(404);
+        given().header("Authorization", "Bearer " + Registry.inferenceToken()).get(internal).then().statusCode(404);
     }
 
     private static String blobKeyOf(UUID tenant, String name, int version) {
-        return given().header("Authorization", "Bearer " + Registry.serviceToken())
+        return given().header("Authorization", "Bearer " + Registry.inferenceToken())
                 .get("/internal/v1/tenants/" + tenant + "/models/" + name + "/deployed").then().extract()
                 .path("versions.find { it.version == " + version + " }.blob_key");
     }
@@ -104,7 +104,7 @@ class DeploymentIT {
                     .body("deployed", equalTo(true))
                     .body("dynamic_batching.max_batch_size", equalTo(8))
                     .body("dynamic_batching.max_queue_delay_ms", equalTo(0.5f));
-            given().header("Authorization", "Bearer " + Registry.serviceToken()).get(internal).then().statusCode(200)
+            given().header("Authorization", "Bearer " + Registry.inferenceToken()).get(internal).then().statusCode(200)
                     .body("versions[0].max_batch_size", equalTo(8))
                     .body("versions[0].max_queue_delay_us", equalTo(500));
             // Deploying again without a body changes nothing and tells nobody.
@@ -145,5 +145,22 @@ class DeploymentIT {
         Registry.as(tenant).get("/v1/models/m/versions/1").then().statusCode(200)
                 .body("deployed", equalTo(false))
                 .body("dynamic_batching.max_batch_size", equalTo(null));
+    }
+
+    @Test
+    void eachServiceAccountReachesOnlyItsOwnRoutes() {
+        UUID tenant = UUID.randomUUID();
+        uploaded(tenant, "m", 1f);
+        Registry.as(tenant).post("/v1/models/m/versions/1/deploy").then().statusCode(200);
+        String internal = "/internal/v1/tenants/" + tenant + "/models/m/deployed";
+        // the gateway's account may call /v1 but not the lookup meant for inference services
+        given().header("Authorization", "Bearer " + Registry.serviceToken()).get(internal).then().statusCode(403);
+        // an inference service's account may look deployments up but not act as a gateway on /v1
+        given().header("Authorization", "Bearer " + Registry.inferenceToken())
+                .header(dev.meridian.common.tenant.MeridianHeaders.TENANT_ID, tenant.toString())
+                .header(dev.meridian.common.tenant.MeridianHeaders.KEY_ID, UUID.randomUUID().toString())
+                .header(dev.meridian.common.tenant.MeridianHeaders.SCOPES, "models")
+                .get("/v1/models").then().statusCode(403);
+        given().header("Authorization", "Bearer " + Registry.inferenceToken()).get(internal).then().statusCode(200);
     }
 }

@@ -18,6 +18,7 @@ final class Registry {
     static final String REGION = "eu-central";
     static final Path BLOBS = Path.of("target/test-blobs/eu-central");
     private static String token;
+    private static String inferenceToken;
 
     private Registry() {
     }
@@ -27,6 +28,14 @@ final class Registry {
             token = TestStack.get().serviceToken("meridian-gateway");
         }
         return token;
+    }
+
+    /** The token of the region's inference service, the only caller of the registry's /internal API. */
+    static synchronized String inferenceToken() {
+        if (inferenceToken == null) {
+            inferenceToken = TestStack.get().serviceToken("meridian-inference");
+        }
+        return inferenceToken;
     }
 
     /** A fresh tenant's caller with the models scope. */

@@ -196,7 +196,7 @@ class FineTuneJobIT {
             assertThat(left).noneMatch(n -> n.startsWith("embeddings-")).anyMatch(n -> n.startsWith("step-"));
         }
         String registered = io.restassured.RestAssured.given()
-                .header("Authorization", "Bearer " + TestStack.get().serviceToken("meridian-gateway"))
+                .header("Authorization", "Bearer " + TestStack.get().serviceToken("meridian-inference"))
                 .get("/internal/v1/tenants/{t}/models/{m}/deployed", tenant, name).then().statusCode(200)
                 .extract().path("versions[0].blob_key");
 

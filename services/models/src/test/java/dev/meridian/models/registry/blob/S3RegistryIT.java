@@ -63,7 +63,7 @@ class S3RegistryIT {
         assertThat(objectsOf(tenant)).isEqualTo(1);
 
         as(tenant).post("/v1/models/adder/versions/1/deploy").then().statusCode(200);
-        String blobKey = given().header("Authorization", "Bearer " + TestStack.get().serviceToken("meridian-gateway"))
+        String blobKey = given().header("Authorization", "Bearer " + TestStack.get().serviceToken("meridian-inference"))
                 .get("/internal/v1/tenants/" + tenant + "/models/adder/deployed").then().statusCode(200)
                 .extract().path("versions[0].blob_key");
         var s3 = TestS3.get();

@@ -68,21 +68,7 @@ class BillingOutageIT {
 
         var phase = new java.util.concurrent.atomic.AtomicReference<>("before");
         var running = new AtomicBoolean(true);
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            callers.add(Thread.ofVirtual().start(() -> {
-                while (running.get()) {
-                    String p = phase.get();
-                    try {
-                        var answer = Load.embed(client, gateway, keyA);
-                        a.count(p, answer.statusCode(), answer.body());
-                    } catch (RuntimeException e) {
-                        a.count(p, 0, e.toString());
-                    }
-                    Load.pace();
-                }
-            }));
-        }
+        List<Thread> callers = new ArrayList<>(Load.callers(4, client, gateway, keyA, a, phase, running));
         await("A served under load").atMost(Duration.ofSeconds(30))
                 .until(() -> a.get("before 200") >= 20);
 

@@ -38,21 +38,7 @@ class KafkaStallIT {
         HttpClient client = Load.client();
         var phase = new AtomicReference<>("before");
         var running = new AtomicBoolean(true);
-        List<Thread> callers = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            callers.add(Thread.ofVirtual().start(() -> {
-                while (running.get()) {
-                    String p = phase.get();
-                    try {
-                        var answer = Load.embed(client, gateway, key);
-                        outcomes.count(p, answer.statusCode(), answer.body());
-                    } catch (RuntimeException e) {
-                        outcomes.count(p, 0, e.toString());
-                    }
-                    Load.pace();
-                }
-            }));
-        }
+        List<Thread> callers = Load.callers(4, client, gateway, key, outcomes, phase, running);
         await("served under load").atMost(Duration.ofSeconds(30)).until(() -> outcomes.get("before 200") >= 20);
 
         long broker = platform.part("kafka").pid();

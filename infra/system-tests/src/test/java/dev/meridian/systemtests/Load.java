@@ -70,4 +70,29 @@ final class Load {
     static void pace() {
         java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
+
+    /**
+     * Starts {@code count} callers that embed with {@code key} until {@code running} is false, each with the think time
+     * of {@link #pace()}, counting every answer (or failure to answer) under the phase current when it was sent.
+     */
+    static List<Thread> callers(int count, HttpClient client, String gateway, String key, CallOutcomes outcomes,
+            java.util.concurrent.atomic.AtomicReference<String> phase,
+            java.util.concurrent.atomic.AtomicBoolean running) {
+        List<Thread> callers = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            callers.add(Thread.ofVirtual().start(() -> {
+                while (running.get()) {
+                    String p = phase.get();
+                    try {
+                        var answer = embed(client, gateway, key);
+                        outcomes.count(p, answer.statusCode(), answer.body());
+                    } catch (RuntimeException e) {
+                        outcomes.count(p, 0, e.toString());
+                    }
+                    pace();
+                }
+            }));
+        }
+        return callers;
+    }
 }

@@ -20,7 +20,7 @@ import java.util.Optional;
  */
 class PathGuardFuzzTest {
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void anAcceptedPathNamesOnePathAtEveryHop(byte[] data) {
         // a request line is bytes: one char per byte, as Vert.x reads it
         String raw = new String(data, StandardCharsets.ISO_8859_1);

@@ -23,7 +23,7 @@ class ScopesFuzzTest {
     private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "get"};
     private static final List<String> KNOWN = Arrays.stream(Scope.values()).map(Scope::wireName).toList();
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void onlyTheTablesPathsAreRoutesAndOnlyTheirScopesPass(byte[] data) {
         // the first byte picks the method and the granted scopes; the rest is the path, one char per byte
         int pick = data.length == 0 ? 0 : data[0] & 0xff;

@@ -77,8 +77,15 @@ public final class TensorCodec {
         }
         long[] shape = shape(name, input.path("shape"), spec.shape());
         long count = 1;
+        long nonZero = 1; // ONNX Runtime multiplies every dimension, so [n, m, 0] must not overflow either
         for (long d : shape) {
             count = saturatedMultiply(count, d);
+            nonZero = d == 0 ? nonZero : saturatedMultiply(nonZero, d);
+        }
+        if (count == 0 && nonZero > Integer.MAX_VALUE) {
+            throw new OipException(400, "input '" + name + "' has shape " + Arrays.toString(shape) + ": its other "
+                    + "dimensions multiply to more than " + Integer.MAX_VALUE + ", which no tensor may have, even an "
+                    + "empty one; send smaller dimensions");
         }
         if (count > Integer.MAX_VALUE) {
             // a product past what any request body can carry (or past a long): refuse it rather than overflow

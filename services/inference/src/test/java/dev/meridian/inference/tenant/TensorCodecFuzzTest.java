@@ -31,7 +31,7 @@ class TensorCodecFuzzTest {
     private static final String[] DATATYPES = {"FP32", "FP64", "FP16", "INT64", "INT32", "INT16", "INT8", "UINT8",
             "BOOL", "BYTES", "UINT64", "", "fp32"};
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "10s")
     void decodeAnswersATensorOrItsOwn400(FuzzedDataProvider in) throws Exception {
         DeployedModel.Tensor spec = declared(in);
         ObjectNode input = NODES.objectNode();

@@ -94,6 +94,19 @@ class TensorCodecTest {
                 .isInstanceOf(OipException.class).hasMessageContaining("'x'").hasMessageContaining("elements");
     }
 
+    /**
+     * Found by {@link TensorCodecFuzzTest} in CI's fuzzing run (crash-empty-tensor-with-huge-dimensions): an empty
+     * tensor whose other dimensions multiply past a long reached ONNX Runtime, which failed with an overflow (a 500).
+     */
+    @Test
+    void anEmptyTensorWhoseOtherDimensionsOverflowIsA400() {
+        var spec = new DeployedModel.Tensor("x", "FP32", null);
+        assertThatThrownBy(() -> TensorCodec.decode(spec, json("{\"name\":\"x\",\"datatype\":\"FP32\","
+                + "\"shape\":[2147483647,2147483647,2147483647,0],\"data\":[]}")))
+                .isInstanceOf(OipException.class).hasMessageContaining("'x'")
+                .hasMessageContaining("other dimensions multiply");
+    }
+
     /** Found by {@link TensorCodecFuzzTest} (crash-dimension-past-int): a dimension past an int held 0 elements. */
     @Test
     void aDimensionPastAnIntOrNotAWholeNumberIsRefused() {

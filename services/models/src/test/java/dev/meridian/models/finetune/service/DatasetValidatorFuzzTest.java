@@ -21,7 +21,7 @@ class DatasetValidatorFuzzTest {
     private final DatasetValidator validator = new DatasetValidator(new DatasetValidator.Rules(2, 1, 5, 64,
             MAX_LINE_BYTES));
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void anyBytesGetABoundedReportOrTheUploads400(byte[] data) throws IOException {
         try {
             int lines = FileService.jsonObjectLines(new ByteArrayInputStream(data), "f.jsonl", MAX_LINE_BYTES);

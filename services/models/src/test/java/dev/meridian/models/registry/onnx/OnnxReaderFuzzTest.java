@@ -13,7 +13,7 @@ import java.io.ByteArrayInputStream;
  */
 class OnnxReaderFuzzTest {
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void anyBytesAreAModelOrNotOnnx(byte[] data) throws Exception {
         OnnxModelInfo info;
         try {

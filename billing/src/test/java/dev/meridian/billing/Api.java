@@ -28,7 +28,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -87,9 +86,10 @@ final class Api {
                 at, "test");
     }
 
-    static KafkaProducer<String, String> producer() {
+    /** A producer as service {@code principal}, allowed only what that service's ACLs allow. */
+    static KafkaProducer<String, String> producer(String principal) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
+        p.putAll(TestStack.get().kafkaAs(principal, Map.of()));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
@@ -102,7 +102,7 @@ final class Api {
         KafkaProducer<String, String> producer;
         synchronized (Api.class) {
             if (shared == null) {
-                shared = producer();
+                shared = producer("gateway"); // as gateways publish usage
             }
             producer = shared;
         }
@@ -172,9 +172,7 @@ final class Api {
     }
 
     static Admin admin() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
-        return Admin.create(p);
+        return Admin.create(TestStack.get().kafkaAdminProperties());
     }
 
     /** For a failed wait: the tenant's partition, who holds it, and how far billing's group has committed on it. */
@@ -200,8 +198,7 @@ final class Api {
 
     /** The tenant's messages on billing.plans, from the beginning, after waiting for {@code n} (and 1 s more). */
     static List<PlanChange> planChanges(UUID tenant, int n, Duration timeout) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
+        Properties p = TestStack.get().kafkaAdminProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "plans-it-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<PlanChange> found = new ArrayList<>();

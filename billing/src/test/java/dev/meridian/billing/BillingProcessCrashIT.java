@@ -13,7 +13,6 @@ import dev.meridian.stack.PostgresServer;
 import dev.meridian.stack.Secrets;
 import dev.meridian.stack.ServiceProcess;
 import dev.meridian.testing.TestStack;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -22,12 +21,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -59,7 +56,7 @@ class BillingProcessCrashIT {
     void aBillingProcessKilledMidStreamAndRestartedLosesAndDuplicatesNothing() throws Exception {
         TestStack stack = TestStack.get();
         stack.postgres().ensureDatabase(DATABASE, PostgresServer.OWNER_ROLE, PostgresServer.APP_ROLE);
-        String group = "billing-crash-" + UUID.randomUUID();
+        String group = "meridian-billing-crash-" + UUID.randomUUID(); // within billing's ACLs
         UUID tenant = UUID.randomUUID();
         Instant now = Instant.now();
         List<UsageEvent> events = new ArrayList<>();
@@ -109,7 +106,7 @@ class BillingProcessCrashIT {
         config.put("quarkus.flyway.jdbc-url", stack.jdbcUrl(DATABASE));
         config.put("quarkus.flyway.username", PostgresServer.OWNER_ROLE);
         config.put("quarkus.flyway.password", s.get(Secrets.DB_OWNER_PASSWORD));
-        config.put("kafka.bootstrap.servers", stack.kafkaBootstrap());
+        config.putAll(stack.kafkaServiceConfig("billing"));
         config.put("quarkus.oidc.auth-server-url", stack.realmUrl());
         config.put("meridian.billing.reconciliation.client-secret", s.get(Secrets.BILLING_CLIENT_SECRET));
         config.put("meridian.billing.ingest.group", group);
@@ -146,9 +143,7 @@ class BillingProcessCrashIT {
 
     /** Waits until the group has committed offsets up to the end of every partition of {@code usage.events}. */
     private static void awaitNoLag(String group, Duration timeout) throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(TestStack.get().kafkaAdminProperties())) {
             await("billing's consumer group " + group + " to commit every event of " + UsageEvent.TOPIC)
                     .atMost(timeout).pollInterval(Duration.ofMillis(200))
                     .untilAsserted(() -> assertThat(lag(admin, group)).as("events not yet committed").isZero());

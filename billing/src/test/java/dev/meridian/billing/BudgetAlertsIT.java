@@ -117,8 +117,7 @@ class BudgetAlertsIT {
         }
         assertThat(thresholds).containsExactlyInAnyOrder(50, 80, 100);
 
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
+        Properties p = TestStack.get().kafkaAdminProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "alerts-it-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<Integer> published = new ArrayList<>();

@@ -38,7 +38,7 @@ class TenantSignUpsIT {
 
     @BeforeAll
     static void producer() {
-        producer = Api.producer();
+        producer = Api.producer("tenancy"); // as tenancy's outbox publishes
     }
 
     @AfterAll

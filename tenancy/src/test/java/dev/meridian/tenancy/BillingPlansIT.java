@@ -21,7 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -47,7 +47,7 @@ class BillingPlansIT {
 
     @BeforeEach
     void listenFromNow() {
-        changes = ChangeConsumer.fromEnd(TestStack.get().kafkaBootstrap());
+        changes = ChangeConsumer.fromEnd();
     }
 
     @AfterEach
@@ -115,10 +115,9 @@ class BillingPlansIT {
     }
 
     private static void publish(PlanChange change) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        // as billing publishes them: with billing's principal
+        try (var producer = new KafkaProducer<>(TestStack.get().kafkaAs("billing", Map.of(ProducerConfig.ACKS_CONFIG,
+                "all")), new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(PlanChange.TOPIC, change.tenantId().toString(),
                     JSON.writeValueAsString(change))).get();
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.meridian.common.events.TenancyChange;
+import dev.meridian.testing.TestStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -22,8 +23,9 @@ final class ChangeConsumer implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final List<TenancyChange> seen = new ArrayList<>();
 
-    private ChangeConsumer(String bootstrap, boolean fromEnd) {
-        consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap), new StringDeserializer(),
+    private ChangeConsumer(boolean fromEnd) {
+        // as a gateway reads them: with the gateway's principal
+        consumer = new KafkaConsumer<>(TestStack.get().kafkaAs("gateway", Map.of()), new StringDeserializer(),
                 new StringDeserializer());
         var partitions = consumer.partitionsFor(TenancyChange.TOPIC, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -37,13 +39,13 @@ final class ChangeConsumer implements AutoCloseable {
     }
 
     /** Only what is published from now on. */
-    static ChangeConsumer fromEnd(String bootstrap) {
-        return new ChangeConsumer(bootstrap, true);
+    static ChangeConsumer fromEnd() {
+        return new ChangeConsumer(true);
     }
 
     /** Everything the topic holds. */
-    static ChangeConsumer fromBeginning(String bootstrap) {
-        return new ChangeConsumer(bootstrap, false);
+    static ChangeConsumer fromBeginning() {
+        return new ChangeConsumer(false);
     }
 
     /** The next {@code n} changes of the tenant (fewer if they do not come within {@code timeout}). */

@@ -13,14 +13,8 @@ import dev.meridian.testing.MeridianStackResource;
 import dev.meridian.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -38,8 +32,8 @@ class KafkaOutageIT {
         String operator = TestStack.get().operatorToken();
         String tenant = createTenant(owner.accessToken(), "Offline");
         var key = createKey(owner.accessToken(), tenant, "k", "models");
-        try (var changes = ChangeConsumer.fromEnd(TestStack.get().kafkaBootstrap())) {
-            long broker = brokerPid();
+        try (var changes = ChangeConsumer.fromEnd()) {
+            long broker = TestStack.get().kafkaPid();
             List<String> written;
             signal("STOP", broker);
             try {
@@ -108,29 +102,6 @@ class KafkaOutageIT {
             return ids;
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** The Kafka broker this JVM started for the tests: the child process whose config listens on its port. */
-    private static long brokerPid() {
-        String listener = "PLAINTEXT://" + TestStack.get().kafkaBootstrap();
-        return ProcessHandle.current().descendants()
-                .filter(p -> isBrokerListeningOn(p, listener))
-                .map(ProcessHandle::pid)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no child Kafka broker listening on " + listener));
-    }
-
-    private static boolean isBrokerListeningOn(ProcessHandle p, String listener) {
-        String[] args = p.info().arguments().orElse(new String[0]);
-        if (args.length == 0 || !Arrays.asList(args).contains("kafka.Kafka")) {
-            return false;
-        }
-        Optional<Path> config = Optional.of(Path.of(args[args.length - 1])).filter(Files::isRegularFile);
-        try {
-            return config.isPresent() && Files.readString(config.get()).contains(listener + ",");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -31,7 +31,7 @@ class TenancyChangesIT {
 
     @BeforeEach
     void listenFromNow() {
-        changes = ChangeConsumer.fromEnd(TestStack.get().kafkaBootstrap());
+        changes = ChangeConsumer.fromEnd();
     }
 
     @AfterEach

@@ -3,12 +3,14 @@ package dev.meridian.billing.outbox;
 import dev.meridian.billing.budgets.service.BudgetAlerts;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.common.events.PlanChange;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.outbox.OutboxPublisher;
 import dev.meridian.common.outbox.OutboxPurge;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,10 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Publishes billing's outbox ({@code billing.alerts}, {@code billing.plans}) through the shared
@@ -43,8 +45,9 @@ public class OutboxRelay {
     BillingConfig config;
     @Inject
     Clock clock;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     private OutboxPublisher publisher;
     private OutboxPurge purge;
@@ -56,7 +59,7 @@ public class OutboxRelay {
 
     void start(@Observes StartupEvent event) {
         var topics = new OutboxPublisher.Topics(Set.of(BudgetAlerts.TOPIC, PlanChange.TOPIC), 3, (short) 1);
-        publisher = OutboxPublisher.start("billing-outbox-relay", bootstrap, topics, Duration.ofSeconds(5), BATCH,
+        publisher = OutboxPublisher.start("billing-outbox-relay", KafkaConnection.of(kafkaConfig), topics, Duration.ofSeconds(5), BATCH,
                 this::publishDue);
     }
 

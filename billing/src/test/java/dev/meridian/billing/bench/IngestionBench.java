@@ -11,6 +11,7 @@ import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.ids.TimeOrderedIds;
 import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
 import dev.meridian.stack.KafkaBroker;
 import dev.meridian.stack.MeridianHome;
@@ -27,9 +28,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -121,16 +122,16 @@ public final class IngestionBench {
      */
     private static double throughKafka(Path dir, String url, String password, List<UsageEvent> events, int batch,
             int consumers) throws Exception {
-        try (KafkaBroker kafka = KafkaBroker.start(MeridianHome.locate(), Ports.free(), Ports.free(),
-                dir.resolve("kafka"), dir.resolve("logs"), null)) {
-            String bootstrap = kafka.bootstrapServers();
+        try (KafkaBroker kafka = KafkaBroker.start(MeridianHome.locate(), Secrets.random(), Ports.free(),
+                Ports.free(), dir.resolve("kafka"), dir.resolve("logs"), null)) {
+            KafkaConnection admin = KafkaConnection.of(kafka.adminSettings());
             // as billing creates it: meridian.billing.ingest.partitions, default 6
-            KafkaTopics.ensure(bootstrap, Set.of(UsageEvent.TOPIC), 6, (short) 1);
+            KafkaTopics.ensure(admin, Set.of(UsageEvent.TOPIC), 6, (short) 1);
             ObjectMapper json = JsonMapper.builder().findAndAddModules()
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
             long p0 = System.nanoTime();
-            try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                    "acks", "all", "enable.idempotence", true, "linger.ms", 20, "batch.size", 256 * 1024),
+            try (var producer = new KafkaProducer<>(admin.with(Map.<String, Object>of(
+                    "acks", "all", "enable.idempotence", true, "linger.ms", 20, "batch.size", 256 * 1024)),
                     new StringSerializer(), new ByteArraySerializer())) {
                 for (UsageEvent e : events) {
                     producer.send(new ProducerRecord<>(UsageEvent.TOPIC, e.tenantId().toString(),
@@ -147,11 +148,11 @@ public final class IngestionBench {
                                     .principal(new NamePrincipal(PostgresServer.APP_ROLE))
                                     .credential(new SimplePassword(password)))));
             UsageBatches batches = new UsageBatches(json, new UsageIngestor("payg"), db);
-            Properties props = UsageBatches.consumerProperties(bootstrap, "bench", batch);
+            Properties props = UsageBatches.consumerProperties("bench", batch);
             long t0 = System.nanoTime();
             List<BatchConsumer<String, byte[]>> running = new ArrayList<>();
             for (int i = 0; i < consumers; i++) {
-                running.add(BatchConsumer.start("bench-consumer-" + i, props, new StringDeserializer(),
+                running.add(BatchConsumer.start("bench-consumer-" + i, admin, props, new StringDeserializer(),
                         new ByteArrayDeserializer(), List.of(UsageEvent.TOPIC), records -> {
                             long start = System.nanoTime();
                             batches.handle(records);

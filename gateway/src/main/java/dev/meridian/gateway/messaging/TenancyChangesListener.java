@@ -2,9 +2,12 @@ package dev.meridian.gateway.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.TenancyChange;
+import dev.meridian.common.kafka.KafkaConnection;
+import dev.meridian.common.kafka.KafkaTopics;
 import dev.meridian.gateway.apikeys.KeyDirectory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -14,19 +17,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,8 +43,9 @@ public class TenancyChangesListener {
     KeyDirectory directory;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     private volatile boolean running;
     private volatile boolean listening;
@@ -76,13 +72,12 @@ public class TenancyChangesListener {
     private void run() {
         boolean warned = false;
         while (running) {
-            try (var c = new KafkaConsumer<>(Map.<String, Object>of(
-                    "bootstrap.servers", bootstrap,
+            try (var c = new KafkaConsumer<>(kafka().with(Map.<String, Object>of(
                     "client.id", "gateway-tenancy-changes",
                     "enable.auto.commit", false,
                     "request.timeout.ms", 3000,
                     "default.api.timeout.ms", 5000,
-                    "reconnect.backoff.max.ms", 2000),
+                    "reconnect.backoff.max.ms", 2000)),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer = c;
                 ensureTopic();
@@ -111,7 +106,7 @@ public class TenancyChangesListener {
                 listening = false;
                 if (!warned) {
                     LOG.warnf("cannot read %s from Kafka at %s (%s); cached keys expire by TTL until it is back",
-                            TenancyChange.TOPIC, bootstrap, e.toString());
+                            TenancyChange.TOPIC, kafka(), e.toString());
                     warned = true;
                 }
                 sleep(1000);
@@ -175,22 +170,13 @@ public class TenancyChangesListener {
         LOG.infof("%s grew to %d partitions; reading the new ones too", TenancyChange.TOPIC, all.size());
     }
 
+    /** Partition count and replication from the broker's defaults; tenancy may have created it already. */
     private void ensureTopic() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 3000,
-                "default.api.timeout.ms", 5000))) {
-            // Partition count and replication from the broker's defaults; tenancy may have created it already.
-            admin.createTopics(Set.of(new NewTopic(TenancyChange.TOPIC, Optional.empty(), Optional.empty())))
-                    .all().get(5, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create " + TenancyChange.TOPIC + ": " + e.getCause(), e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating " + TenancyChange.TOPIC, e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrap + " does not answer", e);
-        }
+        KafkaTopics.ensureWithBrokerDefaults(kafka(), TenancyChange.TOPIC);
+    }
+
+    private KafkaConnection kafka() {
+        return KafkaConnection.of(kafkaConfig);
     }
 
     private static void sleep(long millis) {

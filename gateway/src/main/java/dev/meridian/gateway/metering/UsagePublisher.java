@@ -3,9 +3,12 @@ package dev.meridian.gateway.metering;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
+import dev.meridian.common.kafka.KafkaConnection;
+import dev.meridian.common.kafka.KafkaTopics;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -17,24 +20,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,8 +55,9 @@ public class UsagePublisher {
     GatewayConfig config;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     private final LinkedBlockingQueue<UsageEvent> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Semaphore durable = new Semaphore(0);
@@ -297,7 +293,7 @@ public class UsagePublisher {
         if (!brokerFailing) {
             brokerFailing = true;
             LOG.warnf("cannot publish usage events to Kafka at %s (%s); keeping them in the spool (%d waiting)"
-                    + " and retrying", bootstrap, failure.toString(), spool.unacknowledged());
+                    + " and retrying", kafka(), failure.toString(), spool.unacknowledged());
         }
     }
 
@@ -313,8 +309,7 @@ public class UsagePublisher {
     }
 
     private KafkaProducer<String, byte[]> newProducer() {
-        return new KafkaProducer<>(Map.<String, Object>of(
-                "bootstrap.servers", bootstrap,
+        return new KafkaProducer<>(kafka().with(Map.<String, Object>of(
                 "client.id", "gateway-usage-" + GatewayIdentity.of(config),
                 "enable.idempotence", true,
                 "acks", "all",
@@ -324,25 +319,22 @@ public class UsagePublisher {
                 "delivery.timeout.ms", (int) Math.max(config.metering().kafkaDeliveryTimeout().toMillis(),
                         config.metering().kafkaRequestTimeout().toMillis() + 5),
                 "max.block.ms", 5_000,
-                "reconnect.backoff.max.ms", 2_000),
+                "reconnect.backoff.max.ms", 2_000)),
                 new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Creates {@code usage.events} with the broker's defaults when it is missing; billing may have made it. */
     private boolean ensureTopic() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 3000,
-                "default.api.timeout.ms", 5000))) {
-            admin.createTopics(Set.of(new NewTopic(UsageEvent.TOPIC, Optional.empty(), Optional.empty())))
-                    .all().get(5, TimeUnit.SECONDS);
+        try {
+            KafkaTopics.ensureWithBrokerDefaults(kafka(), UsageEvent.TOPIC);
             return true;
-        } catch (ExecutionException e) {
-            return e.getCause() instanceof TopicExistsException;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (TimeoutException | KafkaException e) {
+        } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    private KafkaConnection kafka() {
+        return KafkaConnection.of(kafkaConfig);
     }
 
     private static void sleep(long millis) {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.testing.MeridianStackResource;
+import dev.meridian.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -18,7 +19,6 @@ import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,14 +34,13 @@ class KeyInvalidationIT {
     KeyDirectory keys;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     private KafkaProducer<String, String> producer;
 
     @BeforeEach
     void connect() {
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+        // as tenancy publishes them: with its own principal
+        producer = new KafkaProducer<>(TestStack.get().kafkaAs("tenancy", Map.of("acks", "all")),
                 new StringSerializer(), new StringSerializer());
         TestKeys.awaitListener();
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.apikey.ApiKeySecret;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.testing.MeridianStackResource;
+import dev.meridian.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -28,7 +29,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,8 +65,6 @@ class UnknownKeyFloodIT {
     KeyDirectory keys;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     private static Response call(String key) {
         return given().header("Authorization", "Bearer " + key).get("/v1/models");
@@ -138,7 +136,7 @@ class UnknownKeyFloodIT {
         StandInTenancy.register(generated.prefix(), json.writeValueAsString(record));
         var created = new TenancyChange(UUID.randomUUID(), TenancyChange.API_KEY_CREATED, tenant, keyId,
                 generated.prefix(), null, null, Instant.now());
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all"),
+        try (var producer = new KafkaProducer<>(TestStack.get().kafkaAs("tenancy", Map.of("acks", "all")),
                 new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(TenancyChange.TOPIC, tenant.toString(),
                     json.writeValueAsString(created))).get();

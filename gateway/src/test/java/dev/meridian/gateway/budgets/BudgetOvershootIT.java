@@ -76,7 +76,7 @@ class BudgetOvershootIT {
         b.put("quarkus.flyway.jdbc-url", stack.jdbcUrl(TestStack.CONTROL_DB));
         b.put("quarkus.flyway.username", PostgresServer.OWNER_ROLE);
         b.put("quarkus.flyway.password", s.get(Secrets.DB_OWNER_PASSWORD));
-        b.put("kafka.bootstrap.servers", stack.kafkaBootstrap());
+        b.putAll(stack.kafkaServiceConfig("billing"));
         b.put("quarkus.oidc.auth-server-url", stack.realmUrl());
         b.put("meridian.billing.tenancy-url", "http://127.0.0.1:9");
         billing = ServiceProcess.start(home, "billing-budget", "billing", Ports.free(), b, logs, null);
@@ -96,7 +96,7 @@ class BudgetOvershootIT {
         g.put("meridian.gateway.budgets.billing-timeout", "10s"); // two cores shared by three JVMs and the test
         g.put("meridian.gateway.metering.spool-dir",
                 Files.createTempDirectory(Path.of("target"), id).toAbsolutePath().toString());
-        g.put("kafka.bootstrap.servers", stack.kafkaBootstrap());
+        g.putAll(stack.kafkaServiceConfig("gateway"));
         g.put("quarkus.oidc.auth-server-url", stack.realmUrl());
         g.put("quarkus.oidc-client.auth-server-url", stack.realmUrl());
         g.put("quarkus.oidc-client.credentials.secret", stack.secrets().get(Secrets.GATEWAY_CLIENT_SECRET));

@@ -50,7 +50,7 @@ class UsageMeteringIT {
     }
 
     private static List<UsageEvent> eventsOf(UUID tenant, int atLeast) {
-        return UsageTopic.of(TestStack.get().kafkaBootstrap(), tenant, e -> e.size() >= atLeast,
+        return UsageTopic.of(tenant, e -> e.size() >= atLeast,
                 Duration.ofSeconds(30));
     }
 

@@ -56,6 +56,7 @@ class UsageReplayIT {
         config.put("meridian.gateway.inference-url", "http://127.0.0.1:" + inference.getAddress().getPort());
         config.put("meridian.gateway.metering.spool-dir", spool.toString());
         config.put("kafka.bootstrap.servers", kafka);
+        config.put("meridian.kafka.password", stack.secrets().kafkaPassword("gateway"));
         config.put("quarkus.oidc.auth-server-url", stack.realmUrl());
         config.put("quarkus.oidc-client.auth-server-url", stack.realmUrl());
         config.put("quarkus.oidc-client.credentials.secret", stack.secrets().get(Secrets.GATEWAY_CLIENT_SECRET));
@@ -94,7 +95,7 @@ class UsageReplayIT {
         gateway.close();
 
         gateway = startGateway("gateway-replay-2", spool, TestStack.get().kafkaBootstrap());
-        List<UsageEvent> events = UsageTopic.of(TestStack.get().kafkaBootstrap(), tenant,
+        List<UsageEvent> events = UsageTopic.of(tenant,
                 e -> e.stream().map(UsageEvent::id).distinct().count() >= 3L * CALLS, Duration.ofSeconds(60));
         assertThat(events.stream().filter(e -> e.meter() == Meter.REQUESTS).map(UsageEvent::id).distinct().count())
                 .isEqualTo(CALLS);

@@ -9,7 +9,6 @@ import dev.meridian.common.events.UsageEvent;
 import dev.meridian.gateway.apikeys.KeyDirectory;
 import dev.meridian.gateway.apikeys.TestKeys;
 import dev.meridian.testing.MeridianStackResource;
-import dev.meridian.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -76,7 +75,7 @@ class UsageSpoolOutageIT {
 
         Predicate<List<UsageEvent>> allRequests = events -> events.stream()
                 .filter(e -> e.meter() == Meter.REQUESTS).map(UsageEvent::id).distinct().count() >= CALLS;
-        var events = UsageTopic.of(TestStack.get().kafkaBootstrap(), tenant, allRequests, Duration.ofSeconds(60));
+        var events = UsageTopic.of(tenant, allRequests, Duration.ofSeconds(60));
         var requests = events.stream().filter(e -> e.meter() == Meter.REQUESTS).toList();
         assertThat(requests.stream().map(UsageEvent::id).distinct().count()).as("one request event per call")
                 .isEqualTo(CALLS);

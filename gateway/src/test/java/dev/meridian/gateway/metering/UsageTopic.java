@@ -3,6 +3,7 @@ package dev.meridian.gateway.metering;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.meridian.common.events.UsageEvent;
+import dev.meridian.testing.TestStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -27,10 +28,10 @@ public final class UsageTopic {
      * Every event of {@code tenant} on the topic, once {@code until} holds for them or {@code timeout} has passed
      * (then whatever arrived).
      */
-    public static List<UsageEvent> of(String bootstrap, UUID tenant, Predicate<List<UsageEvent>> until,
+    public static List<UsageEvent> of(UUID tenant, Predicate<List<UsageEvent>> until,
             Duration timeout) {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                "enable.auto.commit", false), new StringDeserializer(), new StringDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(TestStack.get().kafkaAdmin(Map.of(
+                "enable.auto.commit", false)), new StringDeserializer(), new StringDeserializer())) {
             long deadline = System.nanoTime() + timeout.toNanos();
             List<TopicPartition> partitions = List.of();
             while (partitions.isEmpty() && System.nanoTime() < deadline) {

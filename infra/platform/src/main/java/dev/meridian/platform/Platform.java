@@ -8,6 +8,7 @@ import dev.meridian.platform.supervisor.SupervisedPart;
 import dev.meridian.platform.supervisor.Supervisor;
 import dev.meridian.stack.ChildProcess;
 import dev.meridian.stack.KafkaBroker;
+import dev.meridian.stack.KafkaPrincipals;
 import dev.meridian.stack.KeycloakServer;
 import dev.meridian.stack.MailServer;
 import dev.meridian.stack.MeridianHome;
@@ -113,17 +114,23 @@ public final class Platform {
 
         String kafkaUrl = System.getenv("MERIDIAN_KAFKA_BOOTSTRAP");
         CompletableFuture<Void> kafka;
+        List<String> regions = new ArrayList<>(o.gatewayPorts().keySet());
+        o.modelsPorts().keySet().stream().filter(r -> !regions.contains(r)).forEach(regions::add);
         if (kafkaUrl != null && !kafkaUrl.isBlank()) {
-            progress.accept("Kafka: using the existing cluster at " + kafkaUrl);
+            progress.accept("Kafka: using the existing cluster at " + kafkaUrl + " (" + kafkaProtocol() + ")");
             supervisor.watch(() -> new PartStatus("kafka", "external", 0, kafkaUrl, -1, ""));
             running.kafka(kafkaUrl);
-            kafka = CompletableFuture.completedFuture(null);
+            kafka = CompletableFuture.runAsync(() -> externalKafkaPrincipals(home, kafkaUrl, regions, secrets, progress),
+                    STARTS);
         } else {
-            progress.accept("Starting Kafka (KRaft, child JVM, port " + o.kafkaPort() + ") ...");
+            progress.accept("Starting Kafka (KRaft, child JVM, port " + o.kafkaPort() + "; SASL/SCRAM, a principal "
+                    + "and ACLs per service) ...");
             running.kafka("localhost:" + o.kafkaPort());
             var part = supervisor.add("kafka", "localhost:" + o.kafkaPort(), () -> {
-                var broker = KafkaBroker.start(home, o.kafkaPort(), o.kafkaControllerPort(),
+                var broker = KafkaBroker.start(home, secrets, o.kafkaPort(), o.kafkaControllerPort(),
                         o.stateDir().resolve("kafka"), o.logDir(), o.pidDir());
+                // on every start: a grant changed in the table takes effect on a restart
+                KafkaPrincipals.load(home).apply(broker.adminSettings(), regions, secrets);
                 return Child.of(broker.pid(), broker.onExit(), broker::close);
             });
             kafka = CompletableFuture.runAsync(part::start, STARTS);
@@ -211,7 +218,7 @@ public final class Platform {
         t.ready("Databases migrated");
 
         Map<String, String> tenancy = new LinkedHashMap<>(database(running, secrets, CONTROL_DB));
-        tenancy.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+        tenancy.putAll(kafkaClient(running, secrets, "tenancy"));
         tenancy.put("quarkus.oidc.auth-server-url", realm);
         gatewayUrls.forEach((region, url) -> tenancy.put("meridian.tenancy.regions." + region + ".gateway-url", url));
         t.starting("tenancy (control plane, port " + o.tenancyPort() + ")");
@@ -219,7 +226,7 @@ public final class Platform {
         t.ready("tenancy ready at " + running.tenancyUrl());
 
         Map<String, String> billing = new LinkedHashMap<>(database(running, secrets, CONTROL_DB));
-        billing.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+        billing.putAll(kafkaClient(running, secrets, "billing"));
         billing.put("quarkus.oidc.auth-server-url", realm);
         billing.put("meridian.billing.tenancy-url", running.tenancyUrl());
         billing.put("meridian.billing.reconciliation.client-secret", secrets.get(Secrets.BILLING_CLIENT_SECRET));
@@ -241,7 +248,7 @@ public final class Platform {
                     PlatformOptions.regionDatabase(region)));
             reg.put("meridian.models.region", region);
             reg.put("meridian.models.blobs.directory", o.blobDir(region).toString());
-            reg.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+            reg.putAll(kafkaClient(running, secrets, "models"));
             reg.put("quarkus.oidc.auth-server-url", realm);
             progress.accept("Starting models " + region + " (registry, files, fine-tune jobs; port " + port + ") ...");
             registries.put(region, service(home, o, supervisor, running, "models-" + region, "services/models", port,
@@ -254,7 +261,7 @@ public final class Platform {
             Map<String, String> inf = new LinkedHashMap<>();
             inf.put("meridian.inference.region", region);
             inf.put("quarkus.oidc.auth-server-url", realm);
-            inf.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+            inf.putAll(kafkaClient(running, secrets, "inference"));
             if (o.modelsPorts().containsKey(region)) {
                 inf.put("meridian.inference.tenant-models.registry-url", running.modelsUrl(region));
                 inf.put("meridian.inference.tenant-models.blobs.directory", o.blobDir(region).toString());
@@ -275,7 +282,8 @@ public final class Platform {
             int healthPort = Ports.free();
             String healthUrl = "http://localhost:" + healthPort;
             running.url("worker-" + region, healthUrl);
-            supervisor.add("worker-" + region, healthUrl, () -> startWorker(home, o, running, region, healthPort))
+            supervisor.add("worker-" + region, healthUrl,
+                    () -> startWorker(home, o, running, secrets, region, healthPort))
                     .start();
             t.ready("fine-tune worker " + region + " ready");
         }
@@ -288,7 +296,7 @@ public final class Platform {
             gw.put("meridian.gateway.billing-url", running.billingUrl());
             gw.put("meridian.gateway.metering.spool-dir", o.stateDir().resolve("spool").resolve(region + "-1").toString());
             gw.put("meridian.gateway.tenancy-url", running.tenancyUrl());
-            gw.put("kafka.bootstrap.servers", running.kafkaBootstrap());
+            gw.putAll(kafkaClient(running, secrets, "gateway"));
             gw.put("quarkus.oidc.auth-server-url", realm);
             gw.put("quarkus.oidc-client.auth-server-url", realm);
             gw.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.GATEWAY_CLIENT_SECRET));
@@ -304,6 +312,52 @@ public final class Platform {
         startAll(gateways, "gateway", t);
     }
 
+    /**
+     * A service's Kafka client settings: the cluster, and the service's own principal and password (the embedded
+     * broker's ACLs allow each principal only its topics and groups).
+     */
+    private static Map<String, String> kafkaClient(RunningPlatform running, Secrets secrets, String principal) {
+        return Map.of("kafka.bootstrap.servers", running.kafkaBootstrap(), "kafka.security.protocol", kafkaProtocol(),
+                "meridian.kafka.username", principal, "meridian.kafka.password", secrets.kafkaPassword(principal));
+    }
+
+    /** SASL_PLAINTEXT (the embedded broker), or what MERIDIAN_KAFKA_SECURITY_PROTOCOL says for an existing cluster. */
+    private static String kafkaProtocol() {
+        String external = System.getenv("MERIDIAN_KAFKA_BOOTSTRAP");
+        String protocol = System.getenv("MERIDIAN_KAFKA_SECURITY_PROTOCOL");
+        return external == null || external.isBlank() || protocol == null || protocol.isBlank() ? "SASL_PLAINTEXT"
+                : protocol.strip().toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * An existing cluster: with MERIDIAN_KAFKA_ADMIN_USERNAME and MERIDIAN_KAFKA_ADMIN_PASSWORD (a SCRAM-SHA-512
+     * super user), creates the services' principals and ACLs there as on the embedded broker; without them, says
+     * that they must exist. A cluster without authentication (MERIDIAN_KAFKA_SECURITY_PROTOCOL=PLAINTEXT) has none.
+     */
+    private static void externalKafkaPrincipals(MeridianHome home, String bootstrap, List<String> regions,
+            Secrets secrets, Consumer<String> progress) {
+        String protocol = kafkaProtocol();
+        if (protocol.equals("PLAINTEXT")) {
+            progress.accept("Kafka: no authentication on " + bootstrap + " (MERIDIAN_KAFKA_SECURITY_PROTOCOL=PLAINTEXT): "
+                    + "every client there may read and write every topic");
+            return;
+        }
+        String user = System.getenv("MERIDIAN_KAFKA_ADMIN_USERNAME");
+        String password = System.getenv("MERIDIAN_KAFKA_ADMIN_PASSWORD");
+        if (user == null || user.isBlank() || password == null || password.isBlank()) {
+            progress.accept("Kafka: the services connect as their own principals (" + String.join(", ",
+                    KafkaPrincipals.load(home).all().stream().map(KafkaPrincipals.Principal::service).toList())
+                    + ") with the passwords in " + "the platform's secrets; set MERIDIAN_KAFKA_ADMIN_USERNAME and "
+                    + "MERIDIAN_KAFKA_ADMIN_PASSWORD to have them and their ACLs created");
+            return;
+        }
+        KafkaPrincipals.load(home).apply(Map.of("bootstrap.servers", bootstrap, "security.protocol", protocol,
+                "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                        + "\" password=\"" + password + "\";"), regions, secrets);
+        progress.accept("Kafka: the services' principals and ACLs are in place on " + bootstrap);
+    }
+
     /** A Quarkus service as a supervised part (not yet started): every restart runs the same jar with the same config. */
     private static SupervisedPart service(MeridianHome home, PlatformOptions o, Supervisor supervisor,
             RunningPlatform running, String name, String module, int port, Map<String, String> config) {
@@ -316,13 +370,15 @@ public final class Platform {
     }
 
     /** The worker is a plain Java program (services/worker/target/classes + lib); ready once it has subscribed. */
-    private static Child startWorker(MeridianHome home, PlatformOptions o, RunningPlatform running, String region,
-            int healthPort) {
+    private static Child startWorker(MeridianHome home, PlatformOptions o, RunningPlatform running, Secrets secrets,
+            String region, int healthPort) {
         Path module = home.root().resolve("services/worker/target");
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", "-Xmx768m",
                 "-Dmeridian.worker.region=" + region,
                 "-Dmeridian.worker.kafka-bootstrap=" + running.kafkaBootstrap(),
+                "-Dmeridian.worker.kafka-security-protocol=" + kafkaProtocol(),
+                "-Dmeridian.worker.kafka-password=" + secrets.kafkaPassword("worker"),
                 "-Dmeridian.worker.blobs.directory=" + o.blobDir(region),
                 "-Dmeridian.worker.id=worker-" + region + "-1",
                 "-Dmeridian.worker.health-port=" + healthPort,

@@ -77,9 +77,49 @@ class HelmChartTest {
         assertThat(docs).noneMatch(d -> d.contains("kind: Job") && !d.contains("models-migrate"));
     }
 
-    private static List<String> render(String valuesFile) {
+    @Test
+    void eachRegionalServiceIsItsOwnKafkaPrincipalWithTheTablesAclsForItsRegion() {
+        List<String> docs = render("values-eu-central.yaml", "global.kafka.strimziCluster", "meridian");
+
+        String worker = document(docs, "KafkaUser", "meridian-eu-kafka-worker");
+        assertThat(worker).contains("strimzi.io/cluster: meridian", "type: scram-sha-512",
+                "name: \"eu-central.finetune.jobs\"", "name: \"meridian-worker-\"", "patternType: prefix")
+                .doesNotContain("{region}", "tenancy.changes", "us-east");
+        assertThat(document(docs, "KafkaUser", "meridian-eu-kafka-inference"))
+                .contains("name: \"eu-central.models.changes\"", "operations: [\"Describe\",\"Read\"]")
+                .doesNotContain("Write");
+        // the control plane's principals belong to the control release
+        assertThat(docs).noneMatch(d -> d.contains("kind: KafkaUser") && d.contains("-kafka-billing"));
+
+        for (String service : List.of("gateway", "inference", "models", "worker")) {
+            String workload = docs.stream().filter(d -> d.contains("kind: Deployment") || d.contains("kind: StatefulSet"))
+                    .filter(d -> d.contains("name: meridian-eu-" + service + "\n")).findFirst().orElseThrow();
+            assertThat(workload).as(service).contains("name: meridian-eu-kafka-" + service + ", key: password")
+                    .contains("SASL_SSL");
+            for (String other : List.of("gateway", "inference", "models", "worker", "tenancy", "billing")) {
+                if (!other.equals(service)) {
+                    assertThat(workload).as(service + " never sees " + other + "'s password")
+                            .doesNotContain("meridian-eu-kafka-" + other);
+                }
+            }
+        }
+    }
+
+    @Test
+    void withoutStrimziTheChartRendersNoKafkaUsersButStillNamesEachServicesSecret() {
+        List<String> docs = render("values-control.yaml");
+        assertThat(docs).noneMatch(d -> d.contains("kind: KafkaUser"));
+        assertThat(document(docs, "Deployment", "meridian-control-billing"))
+                .contains("name: meridian-control-kafka-billing, key: password");
+    }
+
+    private static List<String> render(String valuesFile, String... settings) {
         String release = valuesFile.equals("values-control.yaml") ? "meridian-control" : "meridian-eu";
-        String yaml = new Helm(chart).template().withName(release).withValuesFile(chart.resolve(valuesFile)).call();
+        var template = new Helm(chart).template().withName(release).withValuesFile(chart.resolve(valuesFile));
+        for (int i = 0; i < settings.length; i += 2) {
+            template = template.set(settings[i], settings[i + 1]);
+        }
+        String yaml = template.call();
         return Arrays.stream(yaml.split("(?m)^---\\s*$")).filter(d -> d.contains("kind:")).toList();
     }
 

@@ -13,24 +13,39 @@ import java.util.Map;
 
 /**
  * A single-node Apache Kafka broker in KRaft mode (broker and controller in one), run from the Maven Central jars
- * that infra/dist resolves, in a child JVM. Its data folder keeps topics and offsets across restarts.
+ * that infra/dist resolves, in a child JVM. Its data folder keeps topics, offsets, SCRAM credentials and ACLs across
+ * restarts.
+ *
+ * <p>Nobody connects anonymously: the one listener takes SASL, SCRAM-SHA-512 for the services' principals (made by
+ * {@link KafkaPrincipals} through the admin API, kept in the metadata log) and PLAIN for {@value #ADMIN} alone,
+ * whose password is in this broker's own configuration, so that the administrator exists before any credential does.
+ * The controller listener takes PLAIN for {@value #ADMIN} too. KRaft's StandardAuthorizer denies whatever no ACL
+ * allows; {@value #ADMIN} is the only super user. The listener has no TLS: it binds to localhost only (a cluster
+ * reached over a network is SASL_SSL, see docs/operations.md).
  */
 public final class KafkaBroker implements AutoCloseable {
 
+    /** The broker's administrator and only super user. */
+    public static final String ADMIN = "admin";
+
     private final ChildProcess process;
     private final int port;
+    private final String adminPassword;
 
-    private KafkaBroker(ChildProcess process, int port) {
+    private KafkaBroker(ChildProcess process, int port, String adminPassword) {
         this.process = process;
         this.port = port;
+        this.adminPassword = adminPassword;
     }
 
-    public static KafkaBroker start(MeridianHome home, int port, int controllerPort, Path dataDir, Path logDir,
-            Path pidDir) {
+    public static KafkaBroker start(MeridianHome home, Secrets secrets, int port, int controllerPort, Path dataDir,
+            Path logDir, Path pidDir) {
+        String adminPassword = secrets.kafkaPassword(ADMIN);
         try {
             Files.createDirectories(dataDir);
             Path config = dataDir.resolve("server.properties");
-            Files.writeString(config, serverProperties(port, controllerPort, dataDir.resolve("log")));
+            Files.writeString(config, serverProperties(port, controllerPort, dataDir.resolve("log"), adminPassword));
+            Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             String classpath = home.kafkaLibs().toAbsolutePath() + "/*";
             // one class-data archive per program next to the jars, written by the first JVM to exit and mapped by
             // every later one: each test JVM starts its own broker, and class loading is most of a start
@@ -55,7 +70,7 @@ public final class KafkaBroker implements AutoCloseable {
                     "-Dlog4j2.configurationFile=" + writeLog4j(dataDir).toUri(),
                     "-cp", classpath, "kafka.Kafka", config.toString()));
             var child = ChildProcess.start("kafka", command, Map.of(), dataDir, log, pidDir);
-            var broker = new KafkaBroker(child, port);
+            var broker = new KafkaBroker(child, port, adminPassword);
             child.awaitReady(() -> Ports.listening(port) && child.outputSinceStart().contains("Kafka Server started"),
                     Duration.ofSeconds(90));
             return broker;
@@ -66,6 +81,24 @@ public final class KafkaBroker implements AutoCloseable {
 
     public String bootstrapServers() {
         return "localhost:" + port;
+    }
+
+    /** Client settings of the administrator (SASL PLAIN), for admin clients that create principals and topics. */
+    public Map<String, Object> adminSettings() {
+        return adminSettings(bootstrapServers(), adminPassword);
+    }
+
+    /** As {@link #adminSettings()}, for the broker at {@code bootstrap}. */
+    public static Map<String, Object> adminSettings(String bootstrap, String adminPassword) {
+        return Map.of("bootstrap.servers", bootstrap, "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN", "sasl.jaas.config", plainJaas(adminPassword, false));
+    }
+
+    /** PLAIN's JAAS line: the administrator's own credentials and, on the broker's side, the one user it accepts. */
+    private static String plainJaas(String adminPassword, boolean server) {
+        String line = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN
+                + "\" password=\"" + adminPassword + "\"";
+        return (server ? line + " user_" + ADMIN + "=\"" + adminPassword + "\"" : line) + ";";
     }
 
     public long pid() {
@@ -82,16 +115,28 @@ public final class KafkaBroker implements AutoCloseable {
         process.close();
     }
 
-    private static String serverProperties(int port, int controllerPort, Path logDirs) {
+    private static String serverProperties(int port, int controllerPort, Path logDirs, String adminPassword) {
+        String plain = plainJaas(adminPassword, true);
         return String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@localhost:" + controllerPort,
-                "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://localhost:" + port,
+                "listeners=SASL_PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
+                "advertised.listeners=SASL_PLAINTEXT://localhost:" + port,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=SASL_PLAINTEXT",
+                "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+                "sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN",
+                "sasl.mechanism.inter.broker.protocol=PLAIN",
+                "sasl.mechanism.controller.protocol=PLAIN",
+                "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + plain,
+                "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+                "listener.name.controller.plain.sasl.jaas.config=" + plain,
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users=User:" + ADMIN,
+                "allow.everyone.if.no.acl.found=false",
                 "log.dirs=" + logDirs,
                 "num.partitions=3",
                 "offsets.topic.replication.factor=1",

@@ -34,6 +34,11 @@ public record MeridianHome(Path root) {
         return built(root.resolve("infra/dist/target/s3proxy/s3proxy.jar"));
     }
 
+    /** Each service's Kafka principal and ACLs: one table for ./platform, the tests and the chart. */
+    public Path kafkaPrincipals() {
+        return root.resolve("helm/meridian/files/kafka-principals.json");
+    }
+
     public Path realmTemplate() {
         return root.resolve("infra/keycloak/meridian-realm.json");
     }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The local stack's generated secrets: database passwords, OIDC client secrets, demo and operator passwords. Made
@@ -29,10 +30,14 @@ public final class Secrets {
     public static final String WORKER_CLIENT_SECRET = "MERIDIAN_WORKER_CLIENT_SECRET";
     public static final String DEMO_PASSWORD = "MERIDIAN_DEMO_PASSWORD";
     public static final String OPERATOR_PASSWORD = "MERIDIAN_OPERATOR_PASSWORD";
+    /** The Kafka principals: the broker's administrator and one per service (helm/meridian/files/kafka-principals.json). */
+    public static final List<String> KAFKA_PRINCIPALS = List.of("admin", "gateway", "tenancy", "billing", "models",
+            "inference", "worker");
 
-    private static final List<String> ALL = List.of(DB_OWNER_PASSWORD, DB_APP_PASSWORD, KEYCLOAK_ADMIN_PASSWORD,
-            GATEWAY_CLIENT_SECRET, TENANCY_CLIENT_SECRET, PARTNER_CLIENT_SECRET, BILLING_CLIENT_SECRET,
-            INFERENCE_CLIENT_SECRET, WORKER_CLIENT_SECRET, DEMO_PASSWORD, OPERATOR_PASSWORD);
+    private static final List<String> ALL = Stream.concat(Stream.of(DB_OWNER_PASSWORD,
+            DB_APP_PASSWORD, KEYCLOAK_ADMIN_PASSWORD, GATEWAY_CLIENT_SECRET, TENANCY_CLIENT_SECRET, PARTNER_CLIENT_SECRET,
+            BILLING_CLIENT_SECRET, INFERENCE_CLIENT_SECRET, WORKER_CLIENT_SECRET, DEMO_PASSWORD, OPERATOR_PASSWORD),
+            KAFKA_PRINCIPALS.stream().map(Secrets::kafkaPasswordName)).toList();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Map<String, String> values;
@@ -83,6 +88,16 @@ public final class Secrets {
     public String get(String name) {
         return Optional.ofNullable(values.get(name))
                 .orElseThrow(() -> new IllegalArgumentException("no secret named " + name));
+    }
+
+    /** The name of a Kafka principal's password, e.g. {@code MERIDIAN_KAFKA_BILLING_PASSWORD}. */
+    public static String kafkaPasswordName(String principal) {
+        return "MERIDIAN_KAFKA_" + principal.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_PASSWORD";
+    }
+
+    /** The SCRAM password of Kafka principal {@code principal} (one of {@link #KAFKA_PRINCIPALS}). */
+    public String kafkaPassword(String principal) {
+        return get(kafkaPasswordName(principal));
     }
 
     public Map<String, String> asMap() {

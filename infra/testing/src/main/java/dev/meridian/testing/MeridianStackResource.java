@@ -1,5 +1,6 @@
 package dev.meridian.testing;
 
+import dev.meridian.stack.KafkaBroker;
 import dev.meridian.stack.PostgresServer;
 import dev.meridian.stack.Secrets;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -33,6 +34,9 @@ public class MeridianStackResource implements QuarkusTestResourceLifecycleManage
         config.put("quarkus.flyway.username", PostgresServer.OWNER_ROLE);
         config.put("quarkus.flyway.password", s.get(Secrets.DB_OWNER_PASSWORD));
         config.put("kafka.bootstrap.servers", stack.kafkaBootstrap());
+        // each service's %test profile takes its own principal's password from these
+        Secrets.KAFKA_PRINCIPALS.stream().filter(p -> !p.equals(KafkaBroker.ADMIN))
+                .forEach(p -> config.put(Secrets.kafkaPasswordName(p), s.kafkaPassword(p)));
         config.put("quarkus.oidc.auth-server-url", stack.realmUrl());
         config.put("quarkus.oidc-client.auth-server-url", stack.realmUrl());
         config.put("meridian.test.keycloak-url", stack.keycloakUrl());

@@ -1,6 +1,7 @@
 package dev.meridian.testing;
 
 import dev.meridian.stack.KafkaBroker;
+import dev.meridian.stack.KafkaPrincipals;
 import dev.meridian.stack.KeycloakAdmin;
 import dev.meridian.stack.KeycloakServer;
 import dev.meridian.stack.MailServer;
@@ -15,7 +16,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 
 /**
@@ -30,6 +34,8 @@ public final class TestStack {
 
     public static final String CONTROL_DB = "meridian_control";
     public static final List<String> DATABASES = List.of(CONTROL_DB, "meridian_eu_central", "meridian_us_east");
+    /** The regions tests run services in: each service's Kafka principal is granted its topics in both. */
+    public static final List<String> REGIONS = List.of("eu-central", "us-east");
 
     /** System property naming the file that says where this JVM's servers run, once they do. */
     static final String RUNNING = "meridian.test-stack.running";
@@ -40,14 +46,16 @@ public final class TestStack {
     private final Secrets secrets;
     private final PostgresServer postgres;
     private final String kafkaBootstrap;
+    private final long kafkaPid;
     private final String keycloakUrl;
     private final Mailbox mailbox;
 
-    private TestStack(Secrets secrets, PostgresServer postgres, String kafkaBootstrap, String keycloakUrl,
-            Mailbox mailbox) {
+    private TestStack(Secrets secrets, PostgresServer postgres, String kafkaBootstrap, long kafkaPid,
+            String keycloakUrl, Mailbox mailbox) {
         this.secrets = secrets;
         this.postgres = postgres;
         this.kafkaBootstrap = kafkaBootstrap;
+        this.kafkaPid = kafkaPid;
         this.keycloakUrl = keycloakUrl;
         this.mailbox = mailbox;
     }
@@ -85,8 +93,12 @@ public final class TestStack {
             postgres.preparePlatform(secrets, DATABASES);
             log("PostgreSQL ready", t0);
             // Kafka and Keycloak start in parallel: they are independent and each takes seconds.
-            var kafkaStart = java.util.concurrent.CompletableFuture.supplyAsync(() ->
-                    KafkaBroker.start(home, Ports.free(), Ports.free(), state.resolve("kafka"), logs, null));
+            var kafkaStart = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                var broker = KafkaBroker.start(home, secrets, Ports.free(), Ports.free(), state.resolve("kafka"), logs,
+                        null);
+                KafkaPrincipals.load(home).apply(broker.adminSettings(), REGIONS, secrets);
+                return broker;
+            });
             // Keycloak's data lives in its install folder, so each test JVM gets its own, copied from the database
             // seeded once per build with the realm (the build's secrets), so no start creates the schema or imports.
             var keycloak = KeycloakServer.start(home, secrets, Ports.free(), Ports.free(), state.resolve("keycloak"),
@@ -97,8 +109,9 @@ public final class TestStack {
             keycloak.useMailServer(mail);
             log("Mail server ready: " + mail.describe(), t0);
             var kafka = kafkaStart.join();
-            log("Kafka ready at " + kafka.bootstrapServers(), t0);
-            var stack = new TestStack(secrets, postgres, kafka.bootstrapServers(), keycloak.url(), mail.mailbox());
+            log("Kafka ready at " + kafka.bootstrapServers() + ", with the services' principals and ACLs", t0);
+            var stack = new TestStack(secrets, postgres, kafka.bootstrapServers(), kafka.pid(), keycloak.url(),
+                    mail.mailbox());
             stack.record(state);
             return stack;
         } catch (IOException e) {
@@ -128,6 +141,7 @@ public final class TestStack {
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Path file = state.resolve("running.properties");
         Files.writeString(file, String.join("\n", "postgres=" + postgres.jdbcUrl("postgres"), "kafka=" + kafkaBootstrap,
+                "kafka-pid=" + kafkaPid,
                 "keycloak=" + keycloakUrl, "mail-imap-port=" + mailbox.imapPort(), "secrets=" + secretsFile, ""));
         System.setProperty(RUNNING, file.toString());
     }
@@ -139,6 +153,7 @@ public final class TestStack {
             p.load(in);
             return new TestStack(Secrets.loadOrCreate(Path.of(p.getProperty("secrets"))),
                     PostgresServer.existing(p.getProperty("postgres"), "postgres", ""), p.getProperty("kafka"),
+                    Long.parseLong(p.getProperty("kafka-pid")),
                     p.getProperty("keycloak"),
                     new Mailbox("127.0.0.1", Integer.parseInt(p.getProperty("mail-imap-port"))));
         } catch (IOException e) {
@@ -164,6 +179,51 @@ public final class TestStack {
 
     public String kafkaBootstrap() {
         return kafkaBootstrap;
+    }
+
+    /**
+     * A service process's Kafka settings as its principal {@code principal}: the broker, and the principal's password
+     * (the service's own configuration names the principal).
+     */
+    public Map<String, String> kafkaServiceConfig(String principal) {
+        return Map.of("kafka.bootstrap.servers", kafkaBootstrap, "meridian.kafka.password",
+                secrets.kafkaPassword(principal));
+    }
+
+    /** The broker's process, for tests of an outage (SIGSTOP/SIGCONT). */
+    public long kafkaPid() {
+        return kafkaPid;
+    }
+
+    /**
+     * Settings of a Kafka client that is the broker's administrator (a super user, which no ACL limits), plus {@code
+     * extra}: for tests that put records where a service reads them or read what a service wrote.
+     */
+    public Map<String, Object> kafkaAdmin(Map<String, ?> extra) {
+        Map<String, Object> all = new HashMap<>(KafkaBroker.adminSettings(kafkaBootstrap,
+                secrets.kafkaPassword(KafkaBroker.ADMIN)));
+        all.putAll(extra);
+        return all;
+    }
+
+    /** As {@link #kafkaAdmin(Map)}, as {@link Properties}. */
+    public Properties kafkaAdminProperties() {
+        Properties p = new Properties();
+        p.putAll(kafkaAdmin(Map.of()));
+        return p;
+    }
+
+    /**
+     * Settings of a Kafka client that is service {@code principal} (SCRAM-SHA-512, that service's password), plus
+     * {@code extra}: what that service's ACLs allow it and nothing more.
+     */
+    public Map<String, Object> kafkaAs(String principal, Map<String, ?> extra) {
+        Map<String, Object> all = new HashMap<>(Map.of("bootstrap.servers", kafkaBootstrap,
+                "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + principal
+                        + "\" password=\"" + secrets.kafkaPassword(principal) + "\";"));
+        all.putAll(extra);
+        return all;
     }
 
     public String keycloakUrl() {

@@ -41,7 +41,7 @@ class ServersIT {
     @Test
     void kafkaBrokerDeliversARecord() {
         String topic = "stack-check-" + UUID.randomUUID();
-        Map<String, Object> common = Map.of("bootstrap.servers", stack.kafkaBootstrap());
+        Map<String, Object> common = stack.kafkaAdmin(Map.of());
         try (var producer = new KafkaProducer<>(merge(common, Map.of(ProducerConfig.ACKS_CONFIG, "all")),
                 new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "k", "hello")).get();

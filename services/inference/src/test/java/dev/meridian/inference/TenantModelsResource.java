@@ -59,7 +59,7 @@ public class TenantModelsResource implements QuarkusTestResourceLifecycleManager
             m.put("quarkus.flyway.jdbc-url", db);
             m.put("quarkus.flyway.username", PostgresServer.OWNER_ROLE);
             m.put("quarkus.flyway.password", s.get(Secrets.DB_OWNER_PASSWORD));
-            m.put("kafka.bootstrap.servers", stack.kafkaBootstrap());
+            m.putAll(stack.kafkaServiceConfig("models"));
             m.put("quarkus.oidc.auth-server-url", stack.realmUrl());
             m.put("meridian.models.region", "eu-central");
             m.put("meridian.models.blobs.directory", BLOBS.toString());

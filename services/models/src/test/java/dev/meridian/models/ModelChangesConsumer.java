@@ -22,7 +22,7 @@ final class ModelChangesConsumer implements AutoCloseable {
     private final List<ModelChange> seen = new ArrayList<>();
 
     ModelChangesConsumer() {
-        consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", TestStack.get().kafkaBootstrap()),
+        consumer = new KafkaConsumer<>(TestStack.get().kafkaAs("inference", Map.of()),
                 new StringDeserializer(), new StringDeserializer());
         String topic = ModelChange.topic(Registry.REGION);
         List<TopicPartition> partitions = List.of();

@@ -29,8 +29,8 @@ public final class Worker implements AutoCloseable {
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         var ort = new OrtRuntime(config.executionProvider(), config.intraOpThreads());
-        this.events = new KafkaEvents(config.kafkaBootstrap(), config.region(), json);
-        this.cancels = new CancelListener(config.kafkaBootstrap(), config.region(), json);
+        this.events = new KafkaEvents(config.kafka(), config.region(), json);
+        this.cancels = new CancelListener(config.kafka(), config.region(), json);
         this.jobs = new JobLoop(config, json, ort, events, cancels);
         LOG.info("worker " + config.workerId() + " takes " + config.region() + " fine-tuning jobs (group "
                 + config.group() + ", blobs: " + config.blobs().describe() + ")");

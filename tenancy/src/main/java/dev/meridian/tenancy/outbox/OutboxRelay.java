@@ -1,6 +1,7 @@
 package dev.meridian.tenancy.outbox;
 
 import dev.meridian.common.events.TenancyChange;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.outbox.OutboxPublisher;
 import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.tenancy.OutboxMessage;
@@ -10,6 +11,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,10 +21,10 @@ import jakarta.persistence.EntityManager;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Publishes tenancy's {@code outbox} rows to {@code tenancy.changes} through the shared {@link OutboxPublisher}, and
@@ -41,8 +43,9 @@ public class OutboxRelay {
     TenancyConfig config;
     @Inject
     Clock clock;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     private OutboxPublisher publisher;
     private OutboxPurge purge;
@@ -55,7 +58,7 @@ public class OutboxRelay {
     void start(@Observes StartupEvent event) {
         var topics = new OutboxPublisher.Topics(Set.of(TenancyChange.TOPIC), config.outbox().partitions(),
                 config.outbox().replicationFactor());
-        publisher = OutboxPublisher.start("outbox-relay", bootstrap, topics, config.outbox().pollInterval(), BATCH,
+        publisher = OutboxPublisher.start("outbox-relay", KafkaConnection.of(kafkaConfig), topics, config.outbox().pollInterval(), BATCH,
                 this::publishDue);
     }
 

@@ -7,15 +7,17 @@ import dev.meridian.billing.accounts.Accounts;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,8 +37,9 @@ public class TenantCreatedConsumer {
     Accounts accounts;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     private BatchConsumer<String, String> consumer;
     private ObjectMapper reader;
@@ -47,8 +50,8 @@ public class TenantCreatedConsumer {
         }
         // tenancy may add fields later; billing needs the type, tenant, plan and home region
         reader = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        KafkaTopics.ensureForConsumer(bootstrap, TenancyChange.TOPIC, 3, (short) 1);
-        consumer = BatchConsumer.eachRecord("tenant-created-consumer", bootstrap, config.signUps().group(),
+        KafkaTopics.ensureForConsumer(KafkaConnection.of(kafkaConfig), TenancyChange.TOPIC, 3, (short) 1);
+        consumer = BatchConsumer.eachRecord("tenant-created-consumer", KafkaConnection.of(kafkaConfig), config.signUps().group(),
                 TenancyChange.TOPIC, this::apply);
     }
 

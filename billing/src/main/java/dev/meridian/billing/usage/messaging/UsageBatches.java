@@ -41,9 +41,8 @@ public final class UsageBatches {
      * Consumer settings for batches of up to {@code maxPollRecords} events: one fetch can fill a whole batch even when
      * its events all come from one partition (events are ~300 bytes).
      */
-    public static Properties consumerProperties(String bootstrap, String group, int maxPollRecords) {
+    public static Properties consumerProperties(String group, int maxPollRecords) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);

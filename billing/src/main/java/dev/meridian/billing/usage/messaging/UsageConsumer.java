@@ -5,22 +5,24 @@ import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.usage.service.UsageIngestor;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Consumes {@code usage.events} in large batches on {@code meridian.billing.ingest.consumers} threads of one consumer
@@ -39,8 +41,9 @@ public class UsageConsumer {
     AgroalDataSource dataSource;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     private final List<BatchConsumer<String, byte[]>> consumers = new CopyOnWriteArrayList<>();
     private UsageBatches batches;
@@ -51,7 +54,7 @@ public class UsageConsumer {
         }
         batches = new UsageBatches(json, new UsageIngestor(config.defaultPlan()), dataSource);
         // created here with enough partitions for the consumer threads when gateways have not published yet
-        KafkaTopics.ensureForConsumer(bootstrap, UsageEvent.TOPIC, config.ingest().partitions(),
+        KafkaTopics.ensureForConsumer(KafkaConnection.of(kafkaConfig), UsageEvent.TOPIC, config.ingest().partitions(),
                 config.ingest().replicationFactor());
         startLoop();
     }
@@ -70,11 +73,10 @@ public class UsageConsumer {
     }
 
     private synchronized void startLoop() {
-        Properties p = UsageBatches.consumerProperties(bootstrap, config.ingest().group(),
-                config.ingest().maxPollRecords());
+        Properties p = UsageBatches.consumerProperties(config.ingest().group(), config.ingest().maxPollRecords());
         for (int i = 0; i < config.ingest().consumers(); i++) {
-            consumers.add(BatchConsumer.start("usage-consumer-" + i, p, new StringDeserializer(),
-                    new ByteArrayDeserializer(), List.of(UsageEvent.TOPIC), batches::handle));
+            consumers.add(BatchConsumer.start("usage-consumer-" + i, KafkaConnection.of(kafkaConfig), p,
+                    new StringDeserializer(), new ByteArrayDeserializer(), List.of(UsageEvent.TOPIC), batches::handle));
         }
     }
 

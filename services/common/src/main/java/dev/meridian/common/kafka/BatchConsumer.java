@@ -54,6 +54,7 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
 
     private final String name;
     private final Properties properties;
+    private final KafkaConnection kafka;
     private final Deserializer<K> keys;
     private final Deserializer<V> values;
     private final List<String> topics;
@@ -94,9 +95,10 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
         }
     }
 
-    private BatchConsumer(String name, Properties properties, Deserializer<K> keys, Deserializer<V> values,
-            List<String> topics, Handler<K, V> handler, Recovery recovery) {
+    private BatchConsumer(String name, KafkaConnection kafka, Properties properties, Deserializer<K> keys,
+            Deserializer<V> values, List<String> topics, Handler<K, V> handler, Recovery recovery) {
         this.name = name;
+        this.kafka = kafka;
         this.properties = properties;
         this.keys = keys;
         this.values = values;
@@ -108,24 +110,28 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
     }
 
     /**
-     * Starts consuming {@code topics} on thread {@code name}; {@code properties} hold at least the bootstrap servers
-     * and the group id (auto-commit is turned off, a new group starts at the earliest offset, and only committed
+     * Starts consuming {@code topics} from {@code kafka} on thread {@code name}; {@code properties} hold at least the
+     * group id (auto-commit is turned off, a new group starts at the earliest offset, and only committed
      * transactional records are read, unless the properties say otherwise).
      */
-    public static <K, V> BatchConsumer<K, V> start(String name, Properties properties, Deserializer<K> keys,
-            Deserializer<V> values, List<String> topics, Handler<K, V> handler) {
-        return start(name, properties, keys, values, topics, handler, null);
+    public static <K, V> BatchConsumer<K, V> start(String name, KafkaConnection kafka, Properties properties,
+            Deserializer<K> keys, Deserializer<V> values, List<String> topics, Handler<K, V> handler) {
+        return start(name, kafka, properties, keys, values, topics, handler, null);
     }
 
-    /** As {@link #start(String, Properties, Deserializer, Deserializer, List, Handler)}, recovering as it says. */
-    public static <K, V> BatchConsumer<K, V> start(String name, Properties properties, Deserializer<K> keys,
-            Deserializer<V> values, List<String> topics, Handler<K, V> handler, Recovery recovery) {
+    /**
+     * As {@link #start(String, KafkaConnection, Properties, Deserializer, Deserializer, List, Handler)}, recovering as
+     * {@code recovery} says.
+     */
+    public static <K, V> BatchConsumer<K, V> start(String name, KafkaConnection kafka, Properties properties,
+            Deserializer<K> keys, Deserializer<V> values, List<String> topics, Handler<K, V> handler,
+            Recovery recovery) {
         Properties p = new Properties();
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.putAll(properties);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return new BatchConsumer<>(name, p, keys, values, topics, handler, recovery);
+        return new BatchConsumer<>(name, kafka, kafka.properties(p), keys, values, topics, handler, recovery);
     }
 
     /** Handles one record of a batch; throws to have the whole batch retried. */
@@ -138,12 +144,11 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
      * Consumes the text records of {@code topic} in group {@code group}, one record at a time (each handler call makes
      * its own effect durable and idempotent), with the guarantees of {@link #start}.
      */
-    public static BatchConsumer<String, String> eachRecord(String name, String bootstrap, String group, String topic,
-            RecordHandler handler) {
+    public static BatchConsumer<String, String> eachRecord(String name, KafkaConnection kafka, String group,
+            String topic, RecordHandler handler) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        return start(name, p, new StringDeserializer(), new StringDeserializer(), List.of(topic), records -> {
+        return start(name, kafka, p, new StringDeserializer(), new StringDeserializer(), List.of(topic), records -> {
             for (ConsumerRecord<String, String> r : records) {
                 handler.handle(r);
             }
@@ -151,21 +156,20 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
     }
 
     /**
-     * As {@link #eachRecord(String, String, String, String, RecordHandler)}, recovering as {@code recovery} says: a
+     * As {@link #eachRecord(String, KafkaConnection, String, String, RecordHandler)}, recovering as {@code recovery} says: a
      * record the handler throws {@link UnprocessableRecord} for goes to the dead-letter topic and the next record is
      * handled; any other failure restarts the consumer after a backoff. {@code properties} add to (or override) the
      * consumer's settings.
      */
-    public static BatchConsumer<String, String> eachRecord(String name, String bootstrap, String group, String topic,
-            Properties properties, Recovery recovery, RecordHandler handler) {
+    public static BatchConsumer<String, String> eachRecord(String name, KafkaConnection kafka, String group,
+            String topic, Properties properties, Recovery recovery, RecordHandler handler) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.putAll(properties);
         var consumer = new Object() {
             BatchConsumer<String, String> it;
         };
-        consumer.it = start(name, p, new StringDeserializer(), new StringDeserializer(), List.of(topic), records -> {
+        consumer.it = start(name, kafka, p, new StringDeserializer(), new StringDeserializer(), List.of(topic), records -> {
             for (ConsumerRecord<String, String> r : records) {
                 try {
                     handler.handle(r);
@@ -191,18 +195,16 @@ public final class BatchConsumer<K, V> implements AutoCloseable {
      */
     private void deadLetter(ConsumerRecord<String, String> r, UnprocessableRecord why) throws Exception {
         String topic = KafkaTopics.deadLetter(r.topic());
-        String bootstrap = properties.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
         if (deadLetterTopicsMade.add(topic)) {
             try {
-                KafkaTopics.ensure(bootstrap, Set.of(topic), 1, recovery.deadLetterReplication());
+                KafkaTopics.ensure(kafka, Set.of(topic), 1, recovery.deadLetterReplication());
             } catch (RuntimeException e) {
                 deadLetterTopicsMade.remove(topic);
                 throw e;
             }
         }
         if (deadLetters == null) {
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            Properties p = kafka.properties();
             p.put(ProducerConfig.ACKS_CONFIG, "all");
             p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
             p.put(ProducerConfig.LINGER_MS_CONFIG, "0");

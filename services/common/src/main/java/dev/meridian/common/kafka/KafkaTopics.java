@@ -1,6 +1,7 @@
 package dev.meridian.common.kafka;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +33,9 @@ public final class KafkaTopics {
      * For a consumer about to subscribe: creates {@code topic} when missing, so that subscribing does not wait for its
      * first producer; if Kafka is not up yet, warns and returns (the consumer finds the topic once it exists).
      */
-    public static void ensureForConsumer(String bootstrap, String topic, int partitions, short replicationFactor) {
+    public static void ensureForConsumer(KafkaConnection kafka, String topic, int partitions, short replicationFactor) {
         try {
-            ensure(bootstrap, Set.of(topic), partitions, replicationFactor);
+            ensure(kafka, Set.of(topic), partitions, replicationFactor);
         } catch (RuntimeException e) {
             Logger.getLogger(KafkaTopics.class.getName()).warning("cannot create " + topic + " yet ("
                     + e.getMessage() + "); consuming it once it exists");
@@ -42,9 +43,19 @@ public final class KafkaTopics {
     }
 
     /** Creates each missing topic; one that another process created meanwhile is fine. */
-    public static void ensure(String bootstrap, Set<String> names, int partitions, short replicationFactor) {
-        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                "request.timeout.ms", 3000, "default.api.timeout.ms", 5000))) {
+    public static void ensure(KafkaConnection kafka, Set<String> names, int partitions, short replicationFactor) {
+        ensure(kafka, names, Optional.of(partitions), Optional.of(replicationFactor));
+    }
+
+    /** As {@link #ensure(KafkaConnection, Set, int, short)}, with the broker's default partitions and replication. */
+    public static void ensureWithBrokerDefaults(KafkaConnection kafka, String topic) {
+        ensure(kafka, Set.of(topic), Optional.empty(), Optional.empty());
+    }
+
+    private static void ensure(KafkaConnection kafka, Set<String> names, Optional<Integer> partitions,
+            Optional<Short> replicationFactor) {
+        try (Admin admin = Admin.create(kafka.with(Map.of("request.timeout.ms", 3000,
+                "default.api.timeout.ms", 5000)))) {
             for (String topic : names) {
                 try {
                     admin.createTopics(Set.of(new NewTopic(topic, partitions, replicationFactor)))
@@ -54,7 +65,7 @@ public final class KafkaTopics {
                         throw new IllegalStateException("cannot create topic " + topic + ": " + e.getMessage(), e);
                     }
                 } catch (TimeoutException e) {
-                    throw new IllegalStateException("Kafka at " + bootstrap + " does not answer", e);
+                    throw new IllegalStateException("Kafka at " + kafka + " does not answer", e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException(e);

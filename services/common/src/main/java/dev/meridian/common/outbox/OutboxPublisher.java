@@ -1,5 +1,6 @@
 package dev.meridian.common.outbox;
 
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
 import java.time.Duration;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class OutboxPublisher implements AutoCloseable {
     }
 
     private final String name;
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final Topics topics;
     private final Duration poll;
     private final int batch;
@@ -61,15 +62,14 @@ public final class OutboxPublisher implements AutoCloseable {
     private volatile boolean topicsReady;
     private volatile boolean warned;
 
-    private OutboxPublisher(String name, String bootstrap, Topics topics, Duration poll, int batch, Rows rows) {
+    private OutboxPublisher(String name, KafkaConnection kafka, Topics topics, Duration poll, int batch, Rows rows) {
         this.name = name;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.topics = topics;
         this.poll = poll;
         this.batch = batch;
         this.rows = rows;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -84,9 +84,9 @@ public final class OutboxPublisher implements AutoCloseable {
      * Starts the relay thread {@code name}: it publishes whenever woken and at least every {@code poll}, in batches of
      * up to {@code batch} rows, until the backlog is gone.
      */
-    public static OutboxPublisher start(String name, String bootstrap, Topics topics, Duration poll, int batch,
+    public static OutboxPublisher start(String name, KafkaConnection kafka, Topics topics, Duration poll, int batch,
             Rows rows) {
-        return new OutboxPublisher(name, bootstrap, topics, poll, batch, rows);
+        return new OutboxPublisher(name, kafka, topics, poll, batch, rows);
     }
 
     /** Publishes soon: call it after a commit that wrote outbox rows. */
@@ -147,7 +147,7 @@ public final class OutboxPublisher implements AutoCloseable {
 
     private void ensureTopics() {
         if (!topicsReady) {
-            KafkaTopics.ensure(bootstrap, topics.names(), topics.partitions(), topics.replicationFactor());
+            KafkaTopics.ensure(kafka, topics.names(), topics.partitions(), topics.replicationFactor());
             topicsReady = true;
         }
     }

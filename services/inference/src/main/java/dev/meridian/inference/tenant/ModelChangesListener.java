@@ -2,9 +2,11 @@ package dev.meridian.inference.tenant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.ModelChange;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.inference.config.InferenceConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -16,7 +18,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,8 +39,9 @@ public class ModelChangesListener {
     Deployments deployments;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:19092")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     private volatile boolean running;
     private volatile KafkaConsumer<String, String> consumer;
@@ -64,9 +66,11 @@ public class ModelChangesListener {
         String topic = ModelChange.topic(config.region());
         boolean warned = false;
         while (running) {
-            try (var c = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
+            try (var c = new KafkaConsumer<>(KafkaConnection.of(kafkaConfig).with(Map.<String, Object>of(
                     "client.id", "inference-model-changes", "enable.auto.commit", false,
-                    "request.timeout.ms", 3000, "default.api.timeout.ms", 5000, "reconnect.backoff.max.ms", 2000),
+                    // the registry creates the topic; asking the broker to would be refused (no Create for inference)
+                    "allow.auto.create.topics", false,
+                    "request.timeout.ms", 3000, "default.api.timeout.ms", 5000, "reconnect.backoff.max.ms", 2000)),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer = c;
                 var found = c.partitionsFor(topic, Duration.ofSeconds(5));

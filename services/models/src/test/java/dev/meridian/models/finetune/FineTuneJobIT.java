@@ -15,6 +15,7 @@ import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.testing.MeridianStackResource;
 import dev.meridian.testing.TestStack;
 import dev.meridian.worker.Worker;
@@ -103,9 +104,19 @@ class FineTuneJobIT {
     }
 
     private static WorkerConfig workerConfig(String id) {
-        return new WorkerConfig("eu-central", ConfigProvider.getConfig().getValue("kafka.bootstrap.servers",
-                String.class), BlobStoreSettings.directory("meridian.worker.blobs", blobDir()), id,
+        return new WorkerConfig("eu-central", workerKafka(), BlobStoreSettings.directory("meridian.worker.blobs",
+                blobDir()), id,
                 "meridian-worker-eu-central", "cpu", 2, Duration.ofSeconds(6), Duration.ZERO);
+    }
+
+    /** The worker's own Kafka principal, as in production: its ACLs are the table's. */
+    private static KafkaConnection workerKafka() {
+        return KafkaConnection.scram(bootstrap(), "SASL_PLAINTEXT", "worker", TestStack.get().secrets()
+                .kafkaPassword("worker"));
+    }
+
+    private static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
 
     private void startWorker(String id) {
@@ -123,7 +134,8 @@ class FineTuneJobIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         var log = new File("target/worker-" + id + ".log");
         var p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dmeridian.worker.region=" + c.region(), "-Dmeridian.worker.kafka-bootstrap=" + c.kafkaBootstrap(),
+                "-Dmeridian.worker.region=" + c.region(), "-Dmeridian.worker.kafka-bootstrap=" + bootstrap(),
+                "-Dmeridian.worker.kafka-password=" + TestStack.get().secrets().kafkaPassword("worker"),
                 "-Dmeridian.worker.blobs.directory=" + blobDir().toAbsolutePath(), "-Dmeridian.worker.id=" + id,
                 "-Dmeridian.worker.execution-provider=cpu", "-Dmeridian.worker.session-timeout=6s",
                 "-Dmeridian.worker.epoch-pause=" + epochPause.toMillis() + "ms",

@@ -1,5 +1,6 @@
 package dev.meridian.models.finetune;
 
+import dev.meridian.testing.TestStack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Reads a topic of the real broker from the beginning, as an outside observer (no consumer group). */
 public final class Topics {
@@ -20,9 +20,8 @@ public final class Topics {
     /** Every record up to and including the first that {@code until} accepts; fails after {@code timeout}. */
     public static List<ConsumerRecord<String, String>> readUntil(String topic, Predicate<ConsumerRecord<String, String>> until,
             Duration timeout) {
-        String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                "enable.auto.commit", "false", "allow.auto.create.topics", "false"), new StringDeserializer(),
+        try (var consumer = new KafkaConsumer<>(TestStack.get().kafkaAdmin(Map.of(
+                "enable.auto.commit", "false", "allow.auto.create.topics", "false")), new StringDeserializer(),
                 new StringDeserializer())) {
             long deadline = System.nanoTime() + timeout.toNanos();
             List<ConsumerRecord<String, String>> seen = new ArrayList<>();

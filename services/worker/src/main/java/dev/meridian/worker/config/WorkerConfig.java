@@ -1,6 +1,7 @@
 package dev.meridian.worker.config;
 
 import dev.meridian.common.blob.BlobStoreSettings;
+import dev.meridian.common.kafka.KafkaConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,7 +11,12 @@ import java.util.Optional;
  * variables ({@code MERIDIAN_WORKER_REGION=...}, {@code MERIDIAN_WORKER_BLOBS_S3_BUCKET=...}).
  *
  * @param region the region whose jobs this worker runs ({@code meridian.worker.region}, default eu-central)
- * @param kafkaBootstrap the region's Kafka ({@code meridian.worker.kafka-bootstrap}, default localhost:19092)
+ * @param kafka the region's Kafka ({@code meridian.worker.kafka-bootstrap}, default localhost:19092), reached as the
+ *         worker's own principal: {@code meridian.worker.kafka-username} (default {@code worker}) with the password
+ *         {@code meridian.worker.kafka-password} over {@code meridian.worker.kafka-security-protocol} ({@code
+ *         SASL_PLAINTEXT} by default, {@code SASL_SSL} where the cluster has TLS; {@code PLAINTEXT} only for a cluster
+ *         without authentication, when no password is needed); a cluster with its own CA is trusted through
+ *         {@code meridian.worker.kafka-truststore-certificates} (the CA certificates, PEM)
  * @param blobs the region's blob store, the same one its models and inference services name, configured like the
  *         registry's: {@code meridian.worker.blobs.store} ({@code filesystem}, default, or {@code s3}),
  *         {@code meridian.worker.blobs.directory} (default .platform/blobs/&lt;region&gt;), and for s3
@@ -25,7 +31,7 @@ import java.util.Optional;
  *         Only for tests and demonstrations of crash recovery, where a head epoch (milliseconds) is too short to
  *         stop a worker between two of them; never set it in production
  */
-public record WorkerConfig(String region, String kafkaBootstrap, BlobStoreSettings blobs, String workerId,
+public record WorkerConfig(String region, KafkaConnection kafka, BlobStoreSettings blobs, String workerId,
         String group, String executionProvider, int intraOpThreads, Duration sessionTimeout, Duration epochPause) {
 
     /**
@@ -45,7 +51,16 @@ public record WorkerConfig(String region, String kafkaBootstrap, BlobStoreSettin
                 Path.of(get("blobs.directory", ".platform/blobs/" + region)), find("blobs.s3.endpoint"),
                 find("blobs.s3.bucket"), get("blobs.s3.signing-region", "us-east-1"),
                 find("blobs.s3.access-key-id"), find("blobs.s3.secret-access-key"));
-        return new WorkerConfig(region, get("kafka-bootstrap", "localhost:19092"), blobs,
+        String protocol = get("kafka-security-protocol", "SASL_PLAINTEXT");
+        Optional<String> password = find("kafka-password");
+        if (password.isEmpty() && !protocol.equalsIgnoreCase("PLAINTEXT")) {
+            throw new IllegalArgumentException("the worker connects to Kafka as its own principal: set its password "
+                    + "in meridian.worker.kafka-password (or MERIDIAN_WORKER_KAFKA_PASSWORD)");
+        }
+        var scram = KafkaConnection.scram(get("kafka-bootstrap", "localhost:19092"), protocol,
+                get("kafka-username", "worker"), password.orElse(null));
+        var kafka = find("kafka-truststore-certificates").map(scram::trusting).orElse(scram);
+        return new WorkerConfig(region, kafka, blobs,
                 get("id", java.lang.management.ManagementFactory.getRuntimeMXBean().getName()),
                 get("group", "meridian-worker-" + region), get("execution-provider", "auto"),
                 Integer.parseInt(get("intra-op-threads", String.valueOf(Runtime.getRuntime().availableProcessors()))),

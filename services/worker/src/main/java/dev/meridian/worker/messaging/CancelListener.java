@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.finetune.FineTuneControl;
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.UnprocessableRecord;
 import java.util.Properties;
 import java.util.Set;
@@ -27,16 +28,16 @@ public final class CancelListener implements AutoCloseable {
     private final ObjectMapper json;
     private final BatchConsumer<String, String> consumer;
 
-    public CancelListener(String bootstrap, String region, ObjectMapper json) {
-        this(bootstrap, region, json, BatchConsumer.Recovery.standard());
+    public CancelListener(KafkaConnection kafka, String region, ObjectMapper json) {
+        this(kafka, region, json, BatchConsumer.Recovery.standard());
     }
 
-    public CancelListener(String bootstrap, String region, ObjectMapper json, BatchConsumer.Recovery recovery) {
+    public CancelListener(KafkaConnection kafka, String region, ObjectMapper json, BatchConsumer.Recovery recovery) {
         this.json = json;
         Properties p = new Properties();
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false"); // the models service creates the topics
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
-        this.consumer = BatchConsumer.eachRecord("finetune-cancels", bootstrap,
+        this.consumer = BatchConsumer.eachRecord("finetune-cancels", kafka,
                 "meridian-worker-cancels-" + region + "-" + UUID.randomUUID(), FineTuneTopics.control(region), p,
                 recovery, this::handle);
     }

@@ -6,6 +6,7 @@ import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
 import dev.meridian.worker.training.EventSink;
 import java.nio.charset.StandardCharsets;
@@ -31,13 +32,12 @@ public final class KafkaEvents implements EventSink, AutoCloseable {
     private final KafkaProducer<String, String> producer;
     private final ObjectMapper json;
     private final String topic;
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final Set<String> deadLetterTopics = ConcurrentHashMap.newKeySet();
 
-    public KafkaEvents(String bootstrap, String region, ObjectMapper json) {
-        this.bootstrap = bootstrap;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    public KafkaEvents(KafkaConnection kafka, String region, ObjectMapper json) {
+        this.kafka = kafka;
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -89,7 +89,7 @@ public final class KafkaEvents implements EventSink, AutoCloseable {
         String dlq = KafkaTopics.deadLetter(r.topic());
         if (deadLetterTopics.add(dlq)) {
             try {
-                KafkaTopics.ensure(bootstrap, Set.of(dlq), 1, (short) 1);
+                KafkaTopics.ensure(kafka, Set.of(dlq), 1, (short) 1);
             } catch (RuntimeException e) {
                 deadLetterTopics.remove(dlq);
                 throw e;

@@ -4,16 +4,18 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
 import dev.meridian.tenancy.config.TenancyConfig;
 import dev.meridian.tenancy.tenants.service.TenantService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,8 +34,9 @@ public class PlanChangeConsumer {
     TenantService tenants;
     @Inject
     ObjectMapper json;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     private BatchConsumer<String, String> consumer;
     private ObjectMapper reader;
@@ -44,9 +47,9 @@ public class PlanChangeConsumer {
         }
         // billing may add fields later; what tenancy needs is the plan and its version
         reader = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        KafkaTopics.ensureForConsumer(bootstrap, PlanChange.TOPIC, config.outbox().partitions(),
+        KafkaTopics.ensureForConsumer(KafkaConnection.of(kafkaConfig), PlanChange.TOPIC, config.outbox().partitions(),
                 config.outbox().replicationFactor());
-        consumer = BatchConsumer.eachRecord("plan-change-consumer", bootstrap, config.billingPlans().group(),
+        consumer = BatchConsumer.eachRecord("plan-change-consumer", KafkaConnection.of(kafkaConfig), config.billingPlans().group(),
                 PlanChange.TOPIC, this::apply);
     }
 

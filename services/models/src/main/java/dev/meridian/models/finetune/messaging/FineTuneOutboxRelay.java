@@ -1,15 +1,17 @@
 package dev.meridian.models.finetune.messaging;
 
 import dev.meridian.common.finetune.FineTuneTopics;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.outbox.OutboxPublisher;
 import dev.meridian.common.outbox.OutboxPurge;
-import dev.meridian.models.finetune.FineTuneOutboxMessage;
 import dev.meridian.models.config.ModelsConfig;
+import dev.meridian.models.finetune.FineTuneOutboxMessage;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -45,8 +48,9 @@ public class FineTuneOutboxRelay {
     Clock clock;
     @Inject
     FineTuneConfig config;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
     @ConfigProperty(name = "meridian.models.region")
     String region;
 
@@ -62,7 +66,7 @@ public class FineTuneOutboxRelay {
     void start(@Observes StartupEvent event) {
         var topics = new OutboxPublisher.Topics(Set.of(FineTuneTopics.jobs(region), FineTuneTopics.events(region),
                 FineTuneTopics.control(region)), config.outbox().partitions(), config.outbox().replicationFactor());
-        publisher = OutboxPublisher.start("finetune-outbox-relay", bootstrap, topics, config.outbox().pollInterval(),
+        publisher = OutboxPublisher.start("finetune-outbox-relay", KafkaConnection.of(kafkaConfig), topics, config.outbox().pollInterval(),
                 BATCH, this::publishDue);
     }
 

@@ -6,6 +6,7 @@ import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.UnprocessableRecord;
 import dev.meridian.models.finetune.FineTuneCheckpoint;
 import dev.meridian.models.finetune.FineTuneJob;
@@ -17,6 +18,7 @@ import dev.meridian.models.finetune.service.TunedModelRegistration;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -60,8 +62,9 @@ public class WorkerEventsConsumer {
     ObjectMapper json;
     @Inject
     TunedModelRegistration registration;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
     @ConfigProperty(name = "meridian.models.region")
     String region;
 
@@ -73,7 +76,7 @@ public class WorkerEventsConsumer {
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
         // an event is applied in a transaction of its own; a success event also registers a model (a trial run)
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
-        consumer = BatchConsumer.eachRecord("finetune-events", bootstrap, config.eventsGroup() + "-" + region,
+        consumer = BatchConsumer.eachRecord("finetune-events", KafkaConnection.of(kafkaConfig), config.eventsGroup() + "-" + region,
                 FineTuneTopics.events(region), p, new BatchConsumer.Recovery(config.events().firstBackoff(),
                         config.events().maxBackoff(), config.outbox().replicationFactor()), this::handle);
     }

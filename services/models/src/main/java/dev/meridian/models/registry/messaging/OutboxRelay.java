@@ -1,6 +1,7 @@
 package dev.meridian.models.registry.messaging;
 
 import dev.meridian.common.events.ModelChange;
+import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.outbox.OutboxPublisher;
 import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.models.RegistryOutboxMessage;
@@ -9,6 +10,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,10 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Publishes {@code registry_outbox} rows to {@code <region>.models.changes} through the shared
@@ -43,8 +45,9 @@ public class OutboxRelay {
     Clock clock;
     @Inject
     ModelsConfig config;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     private OutboxPublisher publisher;
     private OutboxPurge purge;
@@ -56,7 +59,7 @@ public class OutboxRelay {
 
     void start(@Observes StartupEvent event) {
         var topics = new OutboxPublisher.Topics(Set.of(ModelChange.topic(config.region())), 3, (short) 1);
-        publisher = OutboxPublisher.start("registry-outbox-relay", bootstrap, topics, Duration.ofSeconds(1), BATCH,
+        publisher = OutboxPublisher.start("registry-outbox-relay", KafkaConnection.of(kafkaConfig), topics, Duration.ofSeconds(1), BATCH,
                 this::publishDue);
     }
 

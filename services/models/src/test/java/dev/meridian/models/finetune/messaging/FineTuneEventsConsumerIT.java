@@ -23,6 +23,7 @@ import dev.meridian.models.finetune.service.TunedModelRegistration;
 import dev.meridian.models.registry.service.ModelRegistry;
 import dev.meridian.testing.MeridianStackResource;
 import dev.meridian.testing.OnnxModels;
+import dev.meridian.testing.TestStack;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -50,7 +51,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,8 +79,6 @@ class FineTuneEventsConsumerIT {
     ObjectMapper json;
     @Inject
     AgroalDataSource db;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     private final UUID tenant = UUID.randomUUID();
     private final ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -233,7 +231,7 @@ class FineTuneEventsConsumerIT {
     }
 
     private void send(String key, String value) throws Exception {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all"),
+        try (var producer = new KafkaProducer<>(TestStack.get().kafkaAs("worker", Map.of("acks", "all")),
                 new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(EVENTS, key, value)).get(30, TimeUnit.SECONDS);
         }

@@ -30,6 +30,7 @@ class TenantsIT {
                 .body("name", equalTo("Acme"))
                 .body("status", equalTo("active"))
                 .body("role", equalTo("owner"))
+                .body("key_scopes", equalTo(List.of("inference", "models", "fine-tune", "billing:read")))
                 .extract().path("id");
 
         as(user.accessToken()).get("/api/v1/tenants/{t}/members", id).then().statusCode(200)
@@ -61,7 +62,8 @@ class TenantsIT {
         as(viewer.accessToken()).get("/api/v1/tenants/{t}", tenant).then().statusCode(200)
                 .body("id", equalTo(tenant))
                 .body("home_region", equalTo("eu-central"))
-                .body("role", equalTo("viewer"));
+                .body("role", equalTo("viewer"))
+                .body("key_scopes", equalTo(List.of()));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.meridian.tenancy.tenants.rest;
 
+import dev.meridian.common.apikey.Scope;
+import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.Tenant;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.tenants.service.TenantService;
@@ -45,11 +47,17 @@ public class TenantResource {
             Boolean transitAllowed) {
     }
 
+    /**
+     * A tenant as its member sees it: {@code role} is the caller's, and {@code keyScopes} the API key scopes that role
+     * may put on a key (what a key form should offer; empty for a viewer, and for an operator, who is no member).
+     */
     public record TenantView(UUID id, String object, String name, String homeRegion, String plan, String status,
-            boolean transitAllowed, Instant createdAt, Instant updatedAt, String role) {
+            boolean transitAllowed, Instant createdAt, Instant updatedAt, String role, List<String> keyScopes) {
         static TenantView of(Tenant t, String role) {
+            List<String> scopes = Role.parse(role == null ? "" : role)
+                    .map(r -> r.keyScopes().stream().map(Scope::wireName).toList()).orElse(List.of());
             return new TenantView(t.id, "tenant", t.name, t.homeRegion, t.plan, t.status, t.transitAllowed,
-                    t.createdAt, t.updatedAt, role);
+                    t.createdAt, t.updatedAt, role, scopes);
         }
 
         static TenantView of(Membership m) {

@@ -80,6 +80,7 @@ final class DemoTenant {
         env.put("MERIDIAN_GATEWAY_URL", platform.gatewayUrl(PlatformOptions.EU_CENTRAL));
         env.put("MERIDIAN_GATEWAY_URL_US_EAST", platform.gatewayUrl(PlatformOptions.US_EAST));
         env.put("MERIDIAN_TENANCY_URL", platform.tenancyUrl());
+        env.put("MERIDIAN_CONSOLE_URL", platform.consoleUrl());
         env.put("MERIDIAN_KEYCLOAK_URL", platform.keycloakUrl());
         env.put("MERIDIAN_KAFKA_BOOTSTRAP", platform.kafkaBootstrap());
         env.put("MERIDIAN_DEMO_TENANT_ID", r.tenantId());

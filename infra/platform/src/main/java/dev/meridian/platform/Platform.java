@@ -310,6 +310,15 @@ public final class Platform {
             gateways.put(region, service(home, o, supervisor, running, "gateway-" + region, "gateway", port, gw));
         });
         startAll(gateways, "gateway", t);
+
+        // The web console: a backend-for-frontend over the same management API, through the first region's gateway.
+        Map<String, String> console = new LinkedHashMap<>();
+        console.put("meridian.console.api-url", gatewayUrls.values().iterator().next());
+        console.put("quarkus.oidc.auth-server-url", realm);
+        console.put("quarkus.oidc.credentials.secret", secrets.get(Secrets.CONSOLE_CLIENT_SECRET));
+        t.starting("console (web console, port " + o.consolePort() + ")");
+        service(home, o, supervisor, running, "console", "services/console", o.consolePort(), console).start();
+        t.ready("console ready at " + running.consoleUrl());
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Map;
 public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, int kafkaControllerPort,
         int keycloakPort, int keycloakManagementPort, int tenancyPort, Map<String, Integer> gatewayPorts,
         Map<String, Integer> inferencePorts, Map<String, Integer> modelsPorts, int billingPort, boolean durable,
-        boolean randomSecrets) {
+        boolean randomSecrets, int consolePort) {
 
     public static final String EU_CENTRAL = "eu-central";
 
@@ -32,7 +32,7 @@ public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, in
         models.put(EU_CENTRAL, 8100);
         models.put(US_EAST, 8102);
         return new PlatformOptions(stateDir, 15432, 19092, 19093, 18080, 19000, 8081, gateways, inference, models,
-                8083, true, false);
+                8083, true, false, 8088);
     }
 
     public static PlatformOptions forTests(Path stateDir) {
@@ -46,7 +46,7 @@ public record PlatformOptions(Path stateDir, int postgresPort, int kafkaPort, in
         models.put(EU_CENTRAL, Ports.free());
         models.put(US_EAST, Ports.free());
         return new PlatformOptions(stateDir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(),
-                Ports.free(), gateways, inference, models, Ports.free(), false, true);
+                Ports.free(), gateways, inference, models, Ports.free(), false, true, Ports.free());
     }
 
     public Path logDir() {

@@ -95,6 +95,11 @@ public final class RunningPlatform implements AutoCloseable {
         return url("inference-" + region);
     }
 
+    /** The web console (sign in with the demo user). */
+    public String consoleUrl() {
+        return url("console");
+    }
+
     public String tenancyUrl() {
         return url("tenancy");
     }

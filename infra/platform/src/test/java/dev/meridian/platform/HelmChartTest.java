@@ -106,6 +106,15 @@ class HelmChartTest {
     }
 
     @Test
+    void theControlPlaneRunsTheConsoleWithItsOwnClientSecretAndNoDatabaseOrKafka() {
+        String console = document(render("values-control.yaml"), "Deployment", "meridian-control-console");
+        assertThat(console).contains("name: console-oidc, key: client-secret",
+                "name: MERIDIAN_CONSOLE_API_URL, value: \"https://eu.api.meridian.example\"")
+                .doesNotContain("DATASOURCE", "KAFKA");
+        assertThat(render("values-eu-central.yaml")).noneMatch(d -> d.contains("-console"));
+    }
+
+    @Test
     void withoutStrimziTheChartRendersNoKafkaUsersButStillNamesEachServicesSecret() {
         List<String> docs = render("values-control.yaml");
         assertThat(docs).noneMatch(d -> d.contains("kind: KafkaUser"));

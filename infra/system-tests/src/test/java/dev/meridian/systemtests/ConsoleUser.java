@@ -15,14 +15,14 @@ import java.util.UUID;
  * link in Keycloak's mail), then calls the management API through a regional gateway with the bearer token the
  * console would hold.
  */
-record ConsoleUser(String email, String accessToken) {
+record ConsoleUser(String email, String password, String accessToken) {
 
     static ConsoleUser signUp() {
         String email = "user-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
         String password = "Pw-" + UUID.randomUUID();
         var platform = SystemUnderTest.platform();
         var tokens = OidcBrowser.signUp(platform.keycloakUrl(), platform.mailbox(), email, password, "Test", "User");
-        return new ConsoleUser(email, tokens.accessToken());
+        return new ConsoleUser(email, password, tokens.accessToken());
     }
 
     RequestSpecification api() {

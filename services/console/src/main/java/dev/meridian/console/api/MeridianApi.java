@@ -1,0 +1,133 @@
+package dev.meridian.console.api;
+
+import io.quarkus.oidc.token.propagation.common.AccessToken;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/**
+ * Meridian's management API as customers' programs see it: through the gateway ({@code meridian.console.api-url}),
+ * with the signed-in user's own access token (token propagation), so the console may do exactly what the user may.
+ * A refusal comes back as {@link jakarta.ws.rs.WebApplicationException} with the API's problem document.
+ */
+@RegisterRestClient(configKey = "meridian-api")
+@AccessToken
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public interface MeridianApi {
+
+    record Region(String id, String name, String currency, String residency) {
+    }
+
+    record Regions(List<Region> data) {
+    }
+
+    record Tenant(UUID id, String name, String homeRegion, String plan, String status, String role,
+            List<String> keyScopes, Instant createdAt) {
+
+        public boolean mayManage() {
+            return "owner".equals(role) || "admin".equals(role);
+        }
+
+        public boolean mayCreateKeys() {
+            return keyScopes != null && !keyScopes.isEmpty();
+        }
+    }
+
+    record Tenants(List<Tenant> data) {
+    }
+
+    record NewTenant(String name, String homeRegion, String plan) {
+    }
+
+    record Key(UUID id, String name, String prefix, List<String> scopes, Instant createdAt, Instant expiresAt,
+            Instant lastUsedAt, Instant revokedAt) {
+
+        public String scopeList() {
+            return scopes == null ? "" : String.join(", ", scopes);
+        }
+
+        public boolean active() {
+            return revokedAt == null && (expiresAt == null || expiresAt.isAfter(Instant.now()));
+        }
+    }
+
+    record Keys(List<Key> data) {
+    }
+
+    record NewKey(String name, List<String> scopes) {
+    }
+
+    /** A key as created or rotated: {@code key} is the secret, shown this once. */
+    record CreatedKey(UUID id, String name, String prefix, List<String> scopes, String key) {
+    }
+
+    record Member(UUID id, String email, String role, String status, Instant createdAt) {
+    }
+
+    record Members(List<Member> data) {
+    }
+
+    record Invitation(String email, String role) {
+    }
+
+    @GET
+    @Path("/regions")
+    Regions regions();
+
+    @GET
+    @Path("/tenants")
+    Tenants tenants();
+
+    @POST
+    @Path("/tenants")
+    Tenant createTenant(NewTenant tenant);
+
+    @GET
+    @Path("/tenants/{t}")
+    Tenant tenant(@PathParam("t") UUID tenant);
+
+    @GET
+    @Path("/tenants/{t}/api-keys")
+    Keys keys(@PathParam("t") UUID tenant);
+
+    @POST
+    @Path("/tenants/{t}/api-keys")
+    CreatedKey createKey(@PathParam("t") UUID tenant, NewKey key);
+
+    @POST
+    @Path("/tenants/{t}/api-keys/{k}/revoke")
+    Key revokeKey(@PathParam("t") UUID tenant, @PathParam("k") UUID key);
+
+    @POST
+    @Path("/tenants/{t}/api-keys/{k}/rotate")
+    CreatedKey rotateKey(@PathParam("t") UUID tenant, @PathParam("k") UUID key, Map<String, Object> options);
+
+    @GET
+    @Path("/tenants/{t}/members")
+    Members members(@PathParam("t") UUID tenant);
+
+    @POST
+    @Path("/tenants/{t}/members")
+    Member invite(@PathParam("t") UUID tenant, Invitation invitation);
+
+    @PATCH
+    @Path("/tenants/{t}/members/{m}")
+    Member changeRole(@PathParam("t") UUID tenant, @PathParam("m") UUID member, Map<String, String> role);
+
+    @DELETE
+    @Path("/tenants/{t}/members/{m}")
+    void remove(@PathParam("t") UUID tenant, @PathParam("m") UUID member);
+}

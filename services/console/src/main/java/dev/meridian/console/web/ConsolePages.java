@@ -1,0 +1,238 @@
+package dev.meridian.console.web;
+
+import dev.meridian.console.api.MeridianApi;
+import dev.meridian.console.api.MeridianApi.CreatedKey;
+import dev.meridian.console.api.MeridianApi.Key;
+import dev.meridian.console.api.MeridianApi.Member;
+import dev.meridian.console.api.MeridianApi.Region;
+import dev.meridian.console.api.MeridianApi.Tenant;
+import io.quarkus.oidc.IdToken;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * The console's pages. Each renders what the management API answers the signed-in user (their own token, through
+ * the gateway), so the console never knows more or may do more than the user; a refusal is shown as the API words it,
+ * next to the form that caused it, with the API's status; another tenant's id is the not-found page.
+ */
+@Path("/")
+@Authenticated
+@Produces(MediaType.TEXT_HTML)
+public class ConsolePages {
+
+    static final List<String> SELF_SERVICE_PLANS = List.of("free", "payg", "subscription");
+    static final List<String> ROLES = List.of("owner", "admin", "developer", "billing", "viewer");
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance tenants(List<Tenant> tenants, List<Region> regions, List<String> plans,
+                String error);
+
+        static native TemplateInstance keys(Tenant tenant, List<Key> keys, CreatedKey created, String error);
+
+        static native TemplateInstance members(Tenant tenant, List<Member> members, List<String> roles,
+                String error);
+
+        static native TemplateInstance notFound();
+    }
+
+    @Inject
+    @RestClient
+    MeridianApi api;
+    @Inject
+    @IdToken
+    JsonWebToken idToken;
+    @Inject
+    HttpHeaders headers;
+    @Context
+    UriInfo uriInfo;
+
+    @GET
+    public Response home() {
+        return Response.seeOther(URI.create("/tenants")).build();
+    }
+
+    @GET
+    @Path("tenants")
+    public Response tenants() {
+        return page(tenantsPage(null), 200);
+    }
+
+    @POST
+    @Path("tenants")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response createTenant(@FormParam("name") String name, @FormParam("home_region") String region,
+            @FormParam("plan") String plan) {
+        try {
+            Tenant created = api.createTenant(new MeridianApi.NewTenant(name, region, plan));
+            return Response.seeOther(URI.create("/tenants/" + created.id() + "/keys")).build();
+        } catch (WebApplicationException e) {
+            return page(tenantsPage(ApiProblem.detail(e)), e.getResponse().getStatus());
+        }
+    }
+
+    private TemplateInstance tenantsPage(String error) {
+        return Templates.tenants(api.tenants().data(), api.regions().data(), SELF_SERVICE_PLANS, error);
+    }
+
+    @GET
+    @Path("tenants/{t}/keys")
+    public Response keys(@PathParam("t") UUID tenant) {
+        return guarded(() -> keysPage(tenant, null, null), 200);
+    }
+
+    @POST
+    @Path("tenants/{t}/keys")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response createKey(@PathParam("t") UUID tenant, @FormParam("name") String name,
+            @FormParam("scopes") List<String> scopes) {
+        return act(tenant, () -> keysPage(tenant, api.createKey(tenant, new MeridianApi.NewKey(name, scopes)), null),
+                error -> keysPage(tenant, null, error));
+    }
+
+    @POST
+    @Path("tenants/{t}/keys/{k}/revoke")
+    public Response revokeKey(@PathParam("t") UUID tenant, @PathParam("k") UUID key) {
+        return act(tenant, () -> {
+            api.revokeKey(tenant, key);
+            return keysPage(tenant, null, null);
+        }, error -> keysPage(tenant, null, error));
+    }
+
+    @POST
+    @Path("tenants/{t}/keys/{k}/rotate")
+    public Response rotateKey(@PathParam("t") UUID tenant, @PathParam("k") UUID key) {
+        return act(tenant, () -> keysPage(tenant, api.rotateKey(tenant, key, Map.of()), null),
+                error -> keysPage(tenant, null, error));
+    }
+
+    private TemplateInstance keysPage(UUID tenant, CreatedKey created, String error) {
+        return Templates.keys(api.tenant(tenant), api.keys(tenant).data(), created, error);
+    }
+
+    @GET
+    @Path("tenants/{t}/members")
+    public Response members(@PathParam("t") UUID tenant) {
+        return guarded(() -> membersPage(tenant, null), 200);
+    }
+
+    @POST
+    @Path("tenants/{t}/members")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response invite(@PathParam("t") UUID tenant, @FormParam("email") String email,
+            @FormParam("role") String role) {
+        return act(tenant, () -> {
+            api.invite(tenant, new MeridianApi.Invitation(email, role));
+            return membersPage(tenant, null);
+        }, error -> membersPage(tenant, error));
+    }
+
+    @POST
+    @Path("tenants/{t}/members/{m}/role")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response changeRole(@PathParam("t") UUID tenant, @PathParam("m") UUID member,
+            @FormParam("role") String role) {
+        return act(tenant, () -> {
+            api.changeRole(tenant, member, Map.of("role", role == null ? "" : role));
+            return membersPage(tenant, null);
+        }, error -> membersPage(tenant, error));
+    }
+
+    @POST
+    @Path("tenants/{t}/members/{m}/remove")
+    public Response remove(@PathParam("t") UUID tenant, @PathParam("m") UUID member) {
+        return act(tenant, () -> {
+            api.remove(tenant, member);
+            return membersPage(tenant, null);
+        }, error -> membersPage(tenant, error));
+    }
+
+    private TemplateInstance membersPage(UUID tenant, String error) {
+        return Templates.members(api.tenant(tenant), api.members(tenant).data(), ROLES, error);
+    }
+
+    /** Sets the language ({@code en} or {@code zh}) for this browser and goes back to the page it was on. */
+    @GET
+    @Path("language")
+    public Response language(@QueryParam("to") String to, @QueryParam("back") String back) {
+        String lang = Locales.supported(to).orElse("en");
+        String target = back != null && back.startsWith("/") && !back.startsWith("//") ? back : "/tenants";
+        return Response.seeOther(URI.create(target))
+                .cookie(new NewCookie.Builder(Locales.COOKIE).value(lang).path("/").maxAge(365 * 24 * 3600)
+                        .sameSite(NewCookie.SameSite.LAX).httpOnly(true).build())
+                .build();
+    }
+
+    private interface Page {
+        TemplateInstance render();
+    }
+
+    private interface ErrorPage {
+        TemplateInstance render(String error);
+    }
+
+    /** A page of one tenant: the tenant's 404 (not a member, or no such tenant) is the not-found page. */
+    private Response guarded(Page page, int status) {
+        try {
+            return page(page.render(), status);
+        } catch (WebApplicationException e) {
+            if (e.getResponse().getStatus() == 404) {
+                return page(Templates.notFound(), 404);
+            }
+            throw e;
+        }
+    }
+
+    /** An action: on a refusal the page again, with the API's words and status; a tenant not found is not found. */
+    private Response act(UUID tenant, Page done, ErrorPage failed) {
+        try {
+            return page(done.render(), 200);
+        } catch (WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            if (status == 404) {
+                return page(Templates.notFound(), 404);
+            }
+            if (status >= 500) {
+                throw e;
+            }
+            String detail = ApiProblem.detail(e);
+            return guarded(() -> failed.render(detail), status);
+        }
+    }
+
+    private Response page(TemplateInstance page, int status) {
+        String email = idToken.getClaim("email");
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                .entity(page.data("user", email == null ? idToken.getName() : email)
+                        .data("path", currentPath())
+                        .setLocale(Locales.of(headers)))
+                .build();
+    }
+
+    private String currentPath() {
+        return "/" + uriInfo.getPath().replaceFirst("^/+", "");
+    }
+}

@@ -2,6 +2,7 @@ package dev.meridian.systemtests;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
@@ -13,6 +14,7 @@ import com.microsoft.playwright.options.RequestOptions;
 import io.restassured.http.ContentType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -85,6 +87,30 @@ class ConsoleIT {
                     .isEqualTo(secret.split("_")[1]);
             assertThat(page.locator("#new-key").count()).as("the secret is never shown again").isZero();
             assertThat(page.content()).doesNotContain(secret);
+
+            // usage and billing: the call shows up in this month's usage, a budget is set in the account's currency
+            String keysPage = page.url();
+            page.click("text=Usage and billing");
+            assertThat(page.locator("h1").textContent()).isEqualTo("Usage and billing");
+            await("the embedding billed and shown").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        page.reload();
+                        return page.locator("#usage-chart canvas").count() > 0;
+                    });
+            assertThat(page.locator("table").first().textContent()).contains("requests");
+            page.fill("#soft", "10.00");
+            page.click("form[action$='/billing/budgets'] button[type=submit]");
+            assertThat(page.locator("#soft").inputValue()).isEqualTo("10.00");
+            assertThat(page.locator("dl.figures").textContent()).contains("$10.00");
+            var download = page.waitForDownload(() -> page.click("a[href$='usage.csv']"));
+            assertThat(Files.readString(download.path())).startsWith("day,meter,model,quantity,events")
+                    .contains(",requests,all-minilm-l6-v2,1,1");
+            shot(page, "04-billing");
+            if (page.locator("a[href$='.pdf']").count() > 0) { // a month the account lived through is invoiced
+                var pdf = page.waitForDownload(() -> page.locator("a[href$='.pdf']").first().click());
+                assertThat(Files.readAllBytes(pdf.path())).startsWith("%PDF".getBytes());
+            }
+            page.navigate(keysPage);
 
             page.click("a[lang=zh]");
             assertThat(page.locator("h1").textContent()).isEqualTo("API 密钥");

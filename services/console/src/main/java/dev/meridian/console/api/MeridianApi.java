@@ -6,9 +6,11 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
@@ -83,9 +85,50 @@ public interface MeridianApi {
     record Invitation(String email, String role) {
     }
 
+    /** Usage of one meter (and model, key, day, as grouped). */
+    record Figure(String meter, String model, UUID keyId, Instant day, long quantity, long events) {
+    }
+
+    record Usage(Instant from, Instant to, List<Figure> data) {
+    }
+
+    record Invoice(UUID id, String status, String number, Instant periodStart, Instant periodEnd, String currency,
+            String plan, long totalMinor, long amountDueMinor, Instant finalizedAt) {
+    }
+
+    record Invoices(List<Invoice> data) {
+    }
+
+    record Budget(UUID keyId, Long softBudgetMinor, Long hardBudgetMinor, long spentMinor) {
+    }
+
+    record Budgets(String currency, Budget tenant, List<Budget> keys, String webhookUrl) {
+    }
+
     @GET
     @Path("/regions")
     Regions regions();
+
+    @GET
+    @Path("/billing/usage")
+    Usage usage(@QueryParam("tenant_id") UUID tenant, @QueryParam("group_by") String groupBy);
+
+    @GET
+    @Path("/billing/invoices")
+    Invoices invoices(@QueryParam("tenant_id") UUID tenant);
+
+    @GET
+    @Path("/billing/invoices/{id}.pdf")
+    @Produces("application/pdf")
+    byte[] invoicePdf(@QueryParam("tenant_id") UUID tenant, @PathParam("id") UUID invoice);
+
+    @GET
+    @Path("/billing/budgets")
+    Budgets budgets(@QueryParam("tenant_id") UUID tenant);
+
+    @PUT
+    @Path("/billing/budgets")
+    Budgets setBudgets(@QueryParam("tenant_id") UUID tenant, Map<String, Object> budgets);
 
     @GET
     @Path("/tenants")

@@ -14,7 +14,8 @@ final class ApiProblem {
 
     static String detail(WebApplicationException e) {
         try {
-            String body = e.getResponse().readEntity(String.class);
+            String body = e.getResponse().getEntity() instanceof String own ? own // a refusal of the console's own
+                    : e.getResponse().readEntity(String.class);
             JsonNode doc = JSON.readTree(body);
             String detail = doc.path("detail").asText(doc.path("error").path("message").asText(""));
             return detail.isBlank() ? "The request was refused (" + e.getResponse().getStatus() + ")." : detail;

@@ -1,16 +1,14 @@
 package dev.meridian.console.web;
 
-import dev.meridian.console.api.MeridianApi;
 import dev.meridian.console.api.MeridianApi.CreatedKey;
 import dev.meridian.console.api.MeridianApi.Key;
 import dev.meridian.console.api.MeridianApi.Member;
 import dev.meridian.console.api.MeridianApi.Region;
 import dev.meridian.console.api.MeridianApi.Tenant;
-import io.quarkus.oidc.IdToken;
+import dev.meridian.console.api.MeridianApi;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -20,18 +18,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * The console's pages. Each renders what the management API answers the signed-in user (their own token, through
@@ -41,13 +34,14 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @Path("/")
 @Authenticated
 @Produces(MediaType.TEXT_HTML)
-public class ConsolePages {
+public class ConsolePages extends PageSupport {
 
     static final List<String> SELF_SERVICE_PLANS = List.of("free", "payg", "subscription");
     static final List<String> ROLES = List.of("owner", "admin", "developer", "billing", "viewer");
 
     @CheckedTemplate
     static class Templates {
+
         static native TemplateInstance tenants(List<Tenant> tenants, List<Region> regions, List<String> plans,
                 String error);
 
@@ -59,16 +53,6 @@ public class ConsolePages {
         static native TemplateInstance notFound();
     }
 
-    @Inject
-    @RestClient
-    MeridianApi api;
-    @Inject
-    @IdToken
-    JsonWebToken idToken;
-    @Inject
-    HttpHeaders headers;
-    @Context
-    UriInfo uriInfo;
 
     @GET
     public Response home() {
@@ -186,53 +170,4 @@ public class ConsolePages {
                 .build();
     }
 
-    private interface Page {
-        TemplateInstance render();
-    }
-
-    private interface ErrorPage {
-        TemplateInstance render(String error);
-    }
-
-    /** A page of one tenant: the tenant's 404 (not a member, or no such tenant) is the not-found page. */
-    private Response guarded(Page page, int status) {
-        try {
-            return page(page.render(), status);
-        } catch (WebApplicationException e) {
-            if (e.getResponse().getStatus() == 404) {
-                return page(Templates.notFound(), 404);
-            }
-            throw e;
-        }
-    }
-
-    /** An action: on a refusal the page again, with the API's words and status; a tenant not found is not found. */
-    private Response act(UUID tenant, Page done, ErrorPage failed) {
-        try {
-            return page(done.render(), 200);
-        } catch (WebApplicationException e) {
-            int status = e.getResponse().getStatus();
-            if (status == 404) {
-                return page(Templates.notFound(), 404);
-            }
-            if (status >= 500) {
-                throw e;
-            }
-            String detail = ApiProblem.detail(e);
-            return guarded(() -> failed.render(detail), status);
-        }
-    }
-
-    private Response page(TemplateInstance page, int status) {
-        String email = idToken.getClaim("email");
-        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                .entity(page.data("user", email == null ? idToken.getName() : email)
-                        .data("path", currentPath())
-                        .setLocale(Locales.of(headers)))
-                .build();
-    }
-
-    private String currentPath() {
-        return "/" + uriInfo.getPath().replaceFirst("^/+", "");
-    }
 }

@@ -138,4 +138,55 @@ public interface Msg {
 
     @Message("Could not do that")
     String error_title();
+
+    @Message("Usage and billing")
+    String billing_title();
+
+    @Message("Budgets")
+    String budgets_title();
+
+    @Message("Spent this month")
+    String spent_this_month();
+
+    @Message("Soft budget (alerts)")
+    String soft_budget();
+
+    @Message("Hard budget (calls stop)")
+    String hard_budget();
+
+    @Message("none")
+    String none();
+
+    @Message("Alert webhook URL")
+    String alert_webhook();
+
+    @Message("Save")
+    String save();
+
+    @Message("Usage this month")
+    String usage_title();
+
+    @Message("No usage this month yet.")
+    String usage_none();
+
+    @Message("Day")
+    String day();
+
+    @Message("Download as CSV")
+    String download_csv();
+
+    @Message("Invoices")
+    String invoices_title();
+
+    @Message("Number")
+    String invoice_number();
+
+    @Message("Period")
+    String period();
+
+    @Message("Total")
+    String total();
+
+    @Message("draft (this month so far)")
+    String draft();
 }

@@ -24,6 +24,35 @@ final class TemplateExtensions {
                 .withZone(ZoneOffset.UTC).format(instant) + " UTC";
     }
 
+    /** {@code {invoice.periodStart.day}}: the date of a moment in UTC, in the page's language. */
+    static String day(Instant instant, @TemplateAttribute("locale") Object locale) {
+        Locale l = locale instanceof Locale given ? given : Locale.ENGLISH;
+        return DateTimeFormatter.ofLocalizedDate(FormatStyle.MEDIUM).withLocale(l).withZone(ZoneOffset.UTC)
+                .format(instant);
+    }
+
+    /** {@code {period.end.lastDay}}: the last day of a period that ends (exclusively) at this moment. */
+    static String lastDay(Instant end, @TemplateAttribute("locale") Object locale) {
+        return day(end.minusSeconds(1), locale);
+    }
+
+    /** {@code {amountMinor.money(currency)}}: minor units (cents, fen) as money in the page's language. */
+    static String money(Long minor, String currency, @TemplateAttribute("locale") Object locale) {
+        if (minor == null) {
+            return "";
+        }
+        Locale l = locale instanceof Locale given ? given : Locale.ENGLISH;
+        var format = java.text.NumberFormat.getCurrencyInstance(l);
+        var c = java.util.Currency.getInstance(currency);
+        format.setCurrency(c);
+        return format.format(java.math.BigDecimal.valueOf(minor, c.getDefaultFractionDigits()));
+    }
+
+    /** {@code {minor.major}}: minor units as a plain amount for a form field ("12.50"). */
+    static String major(Long minor) {
+        return minor == null ? "" : java.math.BigDecimal.valueOf(minor, 2).toPlainString();
+    }
+
     /** {@code {path.urlEncode}}: the text as one query parameter value. */
     static String urlEncode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);

@@ -1,0 +1,172 @@
+package dev.meridian.console.web;
+
+import dev.meridian.console.api.MeridianApi;
+import dev.meridian.console.api.MeridianApi.Budgets;
+import dev.meridian.console.api.MeridianApi.Figure;
+import dev.meridian.console.api.MeridianApi.Invoice;
+import dev.meridian.console.api.MeridianApi.Tenant;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Usage and billing of a tenant: this month's usage by day and meter (a chart, a table and its CSV), the budgets
+ * against this month's spend (owners and admins change them), and the invoices with their PDF. Billing decides who
+ * may read (owners, admins, billing members): anyone else sees its refusal. (Rooted at "/" like the other page
+ * resources: JAX-RS picks the resource class by its own path first, so a class at /tenants/{t} would hide theirs.)
+ */
+@Path("/")
+@Authenticated
+@Produces(MediaType.TEXT_HTML)
+public class BillingPages extends PageSupport {
+
+    /** One day's usage: each meter's quantity that day. */
+    public record Day(String day, Map<String, Long> quantities) {
+        public long of(String meter) {
+            return quantities.getOrDefault(meter, 0L);
+        }
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance billing(Tenant tenant, List<String> meters, List<Day> days, String chart,
+                Budgets budgets, List<Invoice> invoices, String error);
+    }
+
+    @GET
+    @Path("tenants/{t}/billing")
+    public Response billing(@PathParam("t") UUID tenant) {
+        return guarded(() -> billingPage(tenant, null), 200);
+    }
+
+    @POST
+    @Path("tenants/{t}/billing/budgets")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response setBudgets(@PathParam("t") UUID tenant, @FormParam("soft") String soft,
+            @FormParam("hard") String hard, @FormParam("webhook_url") String webhook) {
+        return act(tenant, () -> {
+            Map<String, Object> body = new HashMap<>();
+            body.put("soft_budget_minor", minor(soft));
+            body.put("hard_budget_minor", minor(hard));
+            body.put("webhook_url", webhook == null || webhook.isBlank() ? null : webhook.strip());
+            api.setBudgets(tenant, body);
+            return billingPage(tenant, null);
+        }, error -> billingPage(tenant, error));
+    }
+
+    /** This month's usage by day and meter as CSV, for a spreadsheet. */
+    @GET
+    @Path("tenants/{t}/usage.csv")
+    @Produces("text/csv")
+    public Response usageCsv(@PathParam("t") UUID tenant) {
+        try {
+            var figures = api.usage(tenant, "day,model").data();
+            var csv = new StringBuilder("day,meter,model,quantity,events\n");
+            figures.stream().sorted(Comparator.comparing(Figure::day).thenComparing(Figure::meter))
+                    .forEach(f -> csv.append(f.day().atZone(ZoneOffset.UTC).toLocalDate()).append(',')
+                            .append(f.meter()).append(',').append(f.model() == null ? "" : f.model()).append(',')
+                            .append(f.quantity()).append(',').append(f.events()).append('\n'));
+            return Response.ok(csv.toString()).header("Content-Disposition",
+                    "attachment; filename=\"usage-" + tenant + ".csv\"").build();
+        } catch (WebApplicationException e) {
+            return page(ConsolePages.Templates.notFound(), e.getResponse().getStatus() == 404 ? 404 : 403);
+        }
+    }
+
+    /** A finalized invoice as the PDF billing renders, through the console (the browser holds no token). */
+    @GET
+    @Path("tenants/{t}/invoices/{id}.pdf")
+    @Produces("application/pdf")
+    public Response invoicePdf(@PathParam("t") UUID tenant, @PathParam("id") UUID invoice) {
+        try {
+            return Response.ok(api.invoicePdf(tenant, invoice)).header("Content-Disposition",
+                    "attachment; filename=\"invoice-" + invoice + ".pdf\"").build();
+        } catch (WebApplicationException e) {
+            return page(ConsolePages.Templates.notFound(), 404);
+        }
+    }
+
+    private TemplateInstance billingPage(UUID tenant, String error) {
+        Tenant t = api.tenant(tenant);
+        MeridianApi.Usage usage;
+        List<Figure> figures;
+        Budgets budgets;
+        List<Invoice> invoices;
+        try {
+            usage = api.usage(tenant, "day");
+            figures = usage.data();
+            budgets = api.budgets(tenant);
+            invoices = api.invoices(tenant).data();
+        } catch (WebApplicationException e) {
+            if (e.getResponse().getStatus() != 403) {
+                throw e;
+            }
+            return Templates.billing(t, List.of(), List.of(), "{}", null, List.of(), ApiProblem.detail(e));
+        }
+        var meters = new TreeSet<String>();
+        var byDay = new TreeMap<String, Map<String, Long>>();
+        for (Figure f : figures) {
+            meters.add(f.meter());
+            byDay.computeIfAbsent(f.day().atZone(ZoneOffset.UTC).toLocalDate().toString(), d -> new TreeMap<>())
+                    .merge(f.meter(), f.quantity(), Long::sum);
+        }
+        List<Day> days = new ArrayList<>();
+        byDay.forEach((day, q) -> days.add(new Day(day, q)));
+        return Templates.billing(t, List.copyOf(meters), days, chart(usage, days, meters), budgets, invoices, error);
+    }
+
+    /**
+     * The chart's data as JSON for console.js: the period (epoch seconds, the x axis), days, and per meter a series of
+     * that day's quantities.
+     */
+    private static String chart(MeridianApi.Usage usage, List<Day> days, TreeSet<String> meters) {
+        var json = new StringBuilder("{\"from\":" + usage.from().getEpochSecond() + ",\"to\":"
+                + usage.to().getEpochSecond() + ",\"days\":[");
+        for (int i = 0; i < days.size(); i++) {
+            json.append(i == 0 ? "" : ",").append('"').append(days.get(i).day()).append('"');
+        }
+        json.append("],\"series\":{");
+        int m = 0;
+        for (String meter : meters) {
+            json.append(m++ == 0 ? "" : ",").append('"').append(meter.replace("\"", "")).append("\":[");
+            for (int i = 0; i < days.size(); i++) {
+                json.append(i == 0 ? "" : ",").append(days.get(i).of(meter));
+            }
+            json.append(']');
+        }
+        return json.append("}}").toString();
+    }
+
+    /** A form's amount in major units ("12.50") as minor units; blank is none. */
+    static Long minor(String amount) {
+        if (amount == null || amount.isBlank()) {
+            return null;
+        }
+        try {
+            return new BigDecimal(amount.strip()).movePointRight(2).longValueExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new WebApplicationException(Response.status(400).entity("{\"detail\":\"'" + amount.strip()
+                    + "' is not an amount: write it like 12.50\"}").build());
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.meridian.console.web;
+
+import dev.meridian.console.api.MeridianApi;
+import io.quarkus.oidc.IdToken;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * What every page resource shares: the API as the signed-in user, and how a page is answered: in the user's language,
+ * with the API's refusal next to the form that caused it and its status, and the not-found page for a tenant the
+ * user may not see.
+ */
+abstract class PageSupport {
+
+    @Inject
+    @RestClient
+    MeridianApi api;
+    @Inject
+    @IdToken
+    JsonWebToken idToken;
+    @Inject
+    HttpHeaders headers;
+    @Context
+    UriInfo uriInfo;
+
+    interface Page {
+        TemplateInstance render();
+    }
+
+    interface ErrorPage {
+        TemplateInstance render(String error);
+    }
+
+    /** A page of one tenant: the tenant's 404 (not a member, or no such tenant) is the not-found page. */
+    Response guarded(Page page, int status) {
+        try {
+            return page(page.render(), status);
+        } catch (WebApplicationException e) {
+            if (e.getResponse().getStatus() == 404) {
+                return page(ConsolePages.Templates.notFound(), 404);
+            }
+            throw e;
+        }
+    }
+
+    /** An action: on a refusal the page again, with the API's words and status; a tenant not found is not found. */
+    Response act(UUID tenant, Page done, ErrorPage failed) {
+        try {
+            return page(done.render(), 200);
+        } catch (WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            if (status == 404) {
+                return page(ConsolePages.Templates.notFound(), 404);
+            }
+            if (status >= 500) {
+                throw e;
+            }
+            String detail = ApiProblem.detail(e);
+            return guarded(() -> failed.render(detail), status);
+        }
+    }
+
+    Response page(TemplateInstance page, int status) {
+        String email = idToken.getClaim("email");
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                .entity(page.data("user", email == null ? idToken.getName() : email)
+                        .data("path", currentPath())
+                        .setLocale(Locales.of(headers)))
+                .build();
+    }
+
+    private String currentPath() {
+        return "/" + uriInfo.getPath().replaceFirst("^/+", "");
+    }
+}

@@ -47,6 +47,28 @@ class AuditIT {
     }
 
     @Test
+    void theLogFiltersByActionFamilyAndByWhoMadeTheChange() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Filtered");
+        createKey(owner.accessToken(), tenant, "one", "models");
+        var admin = memberWithRole(owner.accessToken(), tenant, "admin");
+        createKey(admin.accessToken(), tenant, "two", "models");
+
+        as(owner.accessToken()).queryParam("action", "api_key.").get("/api/v1/tenants/{t}/audit-events", tenant)
+                .then().statusCode(200)
+                .body("data.action", equalTo(List.of("api_key.created", "api_key.created")));
+        as(owner.accessToken()).queryParam("action", "api_key.created").queryParam("actor", admin.email().toUpperCase())
+                .get("/api/v1/tenants/{t}/audit-events", tenant).then().statusCode(200)
+                .body("data.size()", equalTo(1))
+                .body("data[0].actor.email", equalTo(admin.email()));
+        as(owner.accessToken()).queryParam("action", "member.").queryParam("limit", "1")
+                .get("/api/v1/tenants/{t}/audit-events", tenant).then().statusCode(200)
+                .body("data.size()", equalTo(1)).body("has_more", equalTo(true));
+        as(owner.accessToken()).queryParam("action", "drop table").get("/api/v1/tenants/{t}/audit-events", tenant)
+                .then().statusCode(400).body("detail", containsString("api_key."));
+    }
+
+    @Test
     void theLogNeverHoldsASecretOrAHash() {
         var owner = newUser();
         String tenant = createTenant(owner.accessToken(), "Secretive");

@@ -51,8 +51,12 @@ public class AuditResource {
     public AuditPage list(@PathParam("tenantId") UUID tenantId,
             @Parameter(description = "Page size, 1 to 200 (default 50)") @QueryParam("limit") String limit,
             @Parameter(description = "The next_before of the previous page, or an ISO-8601 time")
-            @QueryParam("before") String before) {
-        var page = audit.page(Caller.of(identity), tenantId, limit, before);
+            @QueryParam("before") String before,
+            @Parameter(description = "Only this action (api_key.created), or a family of them (api_key.)")
+            @QueryParam("action") String action,
+            @Parameter(description = "Only changes made by the member with this e-mail")
+            @QueryParam("actor") String actor) {
+        var page = audit.page(Caller.of(identity), tenantId, limit, before, action, actor);
         return new AuditPage("list", page.events().stream().map(AuditEventView::of).toList(), page.hasMore(),
                 page.nextBefore());
     }

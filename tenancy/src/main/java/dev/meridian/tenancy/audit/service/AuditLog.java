@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -75,28 +76,50 @@ public class AuditLog {
         e.persist();
     }
 
-    /** A page of the tenant's events, newest first (owners and admins). */
+    /**
+     * A page of the tenant's events, newest first (owners and admins); only events whose action is {@code action} (or
+     * starts with it, when it ends with a dot: {@code api_key.}) and whose actor has the e-mail {@code actor}, where
+     * given.
+     */
     @Transactional
-    public Page page(Caller caller, UUID tenantId, String limit, String before) {
+    public Page page(Caller caller, UUID tenantId, String limit, String before, String action, String actor) {
         access.memberWithRole(caller, tenantId, Role.OWNER, Role.ADMIN);
         int size = pageSize(limit);
-        List<AuditEvent> events = switch (Cursor.parse(before)) {
-            case Cursor.Newest n -> AuditEvent.<AuditEvent>find("tenantId = ?1 order by occurredAt desc, id desc",
-                    tenantId).page(0, size + 1).list();
-            case Cursor.BeforeTime t -> AuditEvent.<AuditEvent>find(
-                    "tenantId = ?1 and occurredAt < ?2 order by occurredAt desc, id desc", tenantId, t.time())
-                    .page(0, size + 1).list();
+        StringBuilder where = new StringBuilder("tenantId = :tenant");
+        Map<String, Object> params = new HashMap<>(Map.of("tenant", tenantId));
+        if (action != null && !action.isBlank()) {
+            String a = action.strip();
+            if (!a.matches("[a-z_]+(\\.[a-z_]*)?")) {
+                throw ApiException.invalidField("action", "an action such as api_key.created, or a family such as "
+                        + "api_key. (with the dot); got '" + action + "'");
+            }
+            where.append(a.endsWith(".") ? " and action like :action" : " and action = :action");
+            params.put("action", a.endsWith(".") ? a + "%" : a);
+        }
+        if (actor != null && !actor.isBlank()) {
+            where.append(" and lower(actorEmail) = :actor");
+            params.put("actor", actor.strip().toLowerCase(java.util.Locale.ROOT));
+        }
+        switch (Cursor.parse(before)) {
+            case Cursor.Newest n -> {
+            }
+            case Cursor.BeforeTime t -> {
+                where.append(" and occurredAt < :time");
+                params.put("time", t.time());
+            }
             case Cursor.BeforeEvent e -> {
                 AuditEvent from = AuditEvent.<AuditEvent>find("tenantId = ?1 and id = ?2", tenantId, e.eventId())
                         .firstResultOptional()
                         .orElseThrow(() -> ApiException.invalidField("before", "no audit event " + e.eventId()
                                 + " in this tenant; use the next_before of the previous page"));
                 // ties on the time are broken by id, so a page boundary never skips or repeats an event
-                yield AuditEvent.<AuditEvent>find("tenantId = ?1 and (occurredAt < ?2 or (occurredAt = ?2 and id < ?3))"
-                        + " order by occurredAt desc, id desc", tenantId, from.occurredAt, from.id)
-                        .page(0, size + 1).list();
+                where.append(" and (occurredAt < :time or (occurredAt = :time and id < :id))");
+                params.put("time", from.occurredAt);
+                params.put("id", from.id);
             }
-        };
+        }
+        List<AuditEvent> events = AuditEvent.<AuditEvent>find(where + " order by occurredAt desc, id desc", params)
+                .page(0, size + 1).list();
         boolean more = events.size() > size;
         List<AuditEvent> page = more ? events.subList(0, size) : events;
         return new Page(page, more, more ? page.getLast().id.toString() : null);

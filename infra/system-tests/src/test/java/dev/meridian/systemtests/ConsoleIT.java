@@ -110,6 +110,13 @@ class ConsoleIT {
                 var pdf = page.waitForDownload(() -> page.locator("a[href$='.pdf']").first().click());
                 assertThat(Files.readAllBytes(pdf.path())).startsWith("%PDF".getBytes());
             }
+            // the audit log, filtered to the key changes
+            page.click("text=Audit log");
+            page.fill("#action", "api_key.");
+            page.click("form.filters button[type=submit]");
+            assertThat(page.locator("tbody tr").count()).isEqualTo(1);
+            assertThat(page.locator("tbody").textContent()).contains("api_key.created", user.email());
+            shot(page, "05-audit");
             page.navigate(keysPage);
 
             page.click("a[lang=zh]");
@@ -139,8 +146,12 @@ class ConsoleIT {
             assertThat(page.locator("h1").textContent()).isEqualTo("API keys");
             assertThat(page.locator("#key-name").count()).as("no key form for a viewer").isZero();
             assertThat(page.locator("text=Your role may not create keys.").count()).isEqualTo(1);
+            assertThat(page.locator("text=Audit log").count()).as("no audit log link for a viewer").isZero();
             page.navigate(SystemUnderTest.platform().consoleUrl() + "/tenants/" + tenant + "/members");
             assertThat(page.locator("form").count()).as("no member controls for a viewer").isZero();
+            page.navigate(SystemUnderTest.platform().consoleUrl() + "/tenants/" + tenant + "/audit");
+            assertThat(page.locator("tbody tr").count()).as("the audit log is the owners' and admins'").isZero();
+            assertThat(page.locator(".error").textContent()).containsIgnoringCase("owner");
 
             // a POST the page never offered, with a valid CSRF token taken from another form: the API says no
             page.navigate(SystemUnderTest.platform().consoleUrl() + "/tenants");

@@ -105,6 +105,21 @@ public interface MeridianApi {
     record Budgets(String currency, Budget tenant, List<Budget> keys, String webhookUrl) {
     }
 
+    record Actor(String id, String email) {
+    }
+
+    record AuditEvent(UUID id, Actor actor, String action, String targetType, String targetId,
+            Map<String, Object> details, Instant occurredAt) {
+    }
+
+    record AuditPage(List<AuditEvent> data, boolean hasMore, String nextBefore) {
+    }
+
+    @GET
+    @Path("/tenants/{t}/audit-events")
+    AuditPage audit(@PathParam("t") UUID tenant, @QueryParam("limit") int limit, @QueryParam("before") String before,
+            @QueryParam("action") String action, @QueryParam("actor") String actor);
+
     @GET
     @Path("/regions")
     Regions regions();

@@ -38,6 +38,7 @@ public class ConsolePages extends PageSupport {
 
     static final List<String> SELF_SERVICE_PLANS = List.of("free", "payg", "subscription");
     static final List<String> ROLES = List.of("owner", "admin", "developer", "billing", "viewer");
+    static final int AUDIT_PAGE = 50;
 
     @CheckedTemplate
     static class Templates {
@@ -51,6 +52,9 @@ public class ConsolePages extends PageSupport {
                 String error);
 
         static native TemplateInstance notFound();
+
+        static native TemplateInstance audit(Tenant tenant, MeridianApi.AuditPage page, String action, String actor,
+                String error);
     }
 
 
@@ -156,6 +160,24 @@ public class ConsolePages extends PageSupport {
 
     private TemplateInstance membersPage(UUID tenant, String error) {
         return Templates.members(api.tenant(tenant), api.members(tenant).data(), ROLES, error);
+    }
+
+    /** The tenant's audit log (owners and admins), newest first, filtered by action (family) and by who. */
+    @GET
+    @Path("tenants/{t}/audit")
+    public Response audit(@PathParam("t") UUID tenant, @QueryParam("action") String action,
+            @QueryParam("actor") String actor, @QueryParam("before") String before) {
+        return guarded(() -> {
+            Tenant t = api.tenant(tenant);
+            try {
+                return Templates.audit(t, api.audit(tenant, AUDIT_PAGE, before, action, actor), action, actor, null);
+            } catch (WebApplicationException e) {
+                if (e.getResponse().getStatus() / 100 != 4 || e.getResponse().getStatus() == 404) {
+                    throw e;
+                }
+                return Templates.audit(t, null, action, actor, ApiProblem.detail(e));
+            }
+        }, 200);
     }
 
     /** Sets the language ({@code en} or {@code zh}) for this browser and goes back to the page it was on. */

@@ -189,4 +189,28 @@ public interface Msg {
 
     @Message("draft (this month so far)")
     String draft();
+
+    @Message("Audit log")
+    String audit_title();
+
+    @Message("Action")
+    String audit_action();
+
+    @Message("By (e-mail)")
+    String audit_actor();
+
+    @Message("When")
+    String audit_when();
+
+    @Message("What")
+    String audit_target();
+
+    @Message("Filter")
+    String filter();
+
+    @Message("No changes match.")
+    String audit_none();
+
+    @Message("Older changes")
+    String older();
 }

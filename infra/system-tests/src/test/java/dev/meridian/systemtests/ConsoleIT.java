@@ -110,12 +110,21 @@ class ConsoleIT {
                 var pdf = page.waitForDownload(() -> page.locator("a[href$='.pdf']").first().click());
                 assertThat(Files.readAllBytes(pdf.path())).startsWith("%PDF".getBytes());
             }
+            // the overview: this month's usage and spend against the budget, the key in use
+            page.click(".crumbs a[href$='" + keysPage.replaceAll(".*/tenants/([^/]+)/keys", "$1") + "']");
+            assertThat(page.locator("h1").textContent()).isEqualTo("Journey Inc");
+            assertThat(page.locator("#counts").textContent()).isEqualTo("1 active keys, 1 members");
+            assertThat(page.locator("#usage-chart canvas").count()).isEqualTo(1);
+            assertThat(page.locator("#soft-meter").getAttribute("max")).isEqualTo("1000");
+            assertThat(page.locator("#keys-in-use tbody").textContent()).contains("journey key", "inference");
+            shot(page, "06-overview");
+
             // the audit log, filtered to the key changes
             page.click("text=Audit log");
             page.fill("#action", "api_key.");
             page.click("form.filters button[type=submit]");
-            assertThat(page.locator("tbody tr").count()).isEqualTo(1);
-            assertThat(page.locator("tbody").textContent()).contains("api_key.created", user.email());
+            assertThat(page.locator("#audit tbody tr").count()).isEqualTo(1);
+            assertThat(page.locator("#audit tbody").textContent()).contains("api_key.created", user.email());
             shot(page, "05-audit");
             page.navigate(keysPage);
 
@@ -150,7 +159,7 @@ class ConsoleIT {
             page.navigate(SystemUnderTest.platform().consoleUrl() + "/tenants/" + tenant + "/members");
             assertThat(page.locator("form").count()).as("no member controls for a viewer").isZero();
             page.navigate(SystemUnderTest.platform().consoleUrl() + "/tenants/" + tenant + "/audit");
-            assertThat(page.locator("tbody tr").count()).as("the audit log is the owners' and admins'").isZero();
+            assertThat(page.locator("#audit").count()).as("the audit log is the owners' and admins'").isZero();
             assertThat(page.locator(".error").textContent()).containsIgnoringCase("owner");
 
             // a POST the page never offered, with a valid CSRF token taken from another form: the API says no

@@ -1,10 +1,10 @@
 package dev.meridian.console.web;
 
-import dev.meridian.console.api.MeridianApi;
 import dev.meridian.console.api.MeridianApi.Budgets;
 import dev.meridian.console.api.MeridianApi.Figure;
 import dev.meridian.console.api.MeridianApi.Invoice;
 import dev.meridian.console.api.MeridianApi.Tenant;
+import dev.meridian.console.api.MeridianApi;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
@@ -20,13 +20,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -40,16 +37,9 @@ import java.util.UUID;
 @Produces(MediaType.TEXT_HTML)
 public class BillingPages extends PageSupport {
 
-    /** One day's usage: each meter's quantity that day. */
-    public record Day(String day, Map<String, Long> quantities) {
-        public long of(String meter) {
-            return quantities.getOrDefault(meter, 0L);
-        }
-    }
-
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance billing(Tenant tenant, List<String> meters, List<Day> days, String chart,
+        static native TemplateInstance billing(Tenant tenant, List<String> meters, List<UsageDays.Day> days, String chart,
                 Budgets budgets, List<Invoice> invoices, String error);
     }
 
@@ -109,12 +99,10 @@ public class BillingPages extends PageSupport {
     private TemplateInstance billingPage(UUID tenant, String error) {
         Tenant t = api.tenant(tenant);
         MeridianApi.Usage usage;
-        List<Figure> figures;
         Budgets budgets;
         List<Invoice> invoices;
         try {
             usage = api.usage(tenant, "day");
-            figures = usage.data();
             budgets = api.budgets(tenant);
             invoices = api.invoices(tenant).data();
         } catch (WebApplicationException e) {
@@ -123,38 +111,8 @@ public class BillingPages extends PageSupport {
             }
             return Templates.billing(t, List.of(), List.of(), "{}", null, List.of(), ApiProblem.detail(e));
         }
-        var meters = new TreeSet<String>();
-        var byDay = new TreeMap<String, Map<String, Long>>();
-        for (Figure f : figures) {
-            meters.add(f.meter());
-            byDay.computeIfAbsent(f.day().atZone(ZoneOffset.UTC).toLocalDate().toString(), d -> new TreeMap<>())
-                    .merge(f.meter(), f.quantity(), Long::sum);
-        }
-        List<Day> days = new ArrayList<>();
-        byDay.forEach((day, q) -> days.add(new Day(day, q)));
-        return Templates.billing(t, List.copyOf(meters), days, chart(usage, days, meters), budgets, invoices, error);
-    }
-
-    /**
-     * The chart's data as JSON for console.js: the period (epoch seconds, the x axis), days, and per meter a series of
-     * that day's quantities.
-     */
-    private static String chart(MeridianApi.Usage usage, List<Day> days, TreeSet<String> meters) {
-        var json = new StringBuilder("{\"from\":" + usage.from().getEpochSecond() + ",\"to\":"
-                + usage.to().getEpochSecond() + ",\"days\":[");
-        for (int i = 0; i < days.size(); i++) {
-            json.append(i == 0 ? "" : ",").append('"').append(days.get(i).day()).append('"');
-        }
-        json.append("],\"series\":{");
-        int m = 0;
-        for (String meter : meters) {
-            json.append(m++ == 0 ? "" : ",").append('"').append(meter.replace("\"", "")).append("\":[");
-            for (int i = 0; i < days.size(); i++) {
-                json.append(i == 0 ? "" : ",").append(days.get(i).of(meter));
-            }
-            json.append(']');
-        }
-        return json.append("}}").toString();
+        var days = UsageDays.of(usage);
+        return Templates.billing(t, days.meters(), days.days(), days.chart(), budgets, invoices, error);
     }
 
     /** A form's amount in major units ("12.50") as minor units; blank is none. */

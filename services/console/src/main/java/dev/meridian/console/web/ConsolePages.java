@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -52,6 +53,9 @@ public class ConsolePages extends PageSupport {
                 String error);
 
         static native TemplateInstance notFound();
+
+        static native TemplateInstance overview(Tenant tenant, UsageDays usage, MeridianApi.Budgets budgets,
+                String billingRefusal, List<Key> keysInUse, int activeKeys, int members);
 
         static native TemplateInstance audit(Tenant tenant, MeridianApi.AuditPage page, String action, String actor,
                 String error);
@@ -84,6 +88,36 @@ public class ConsolePages extends PageSupport {
 
     private TemplateInstance tenantsPage(String error) {
         return Templates.tenants(api.tenants().data(), api.regions().data(), SELF_SERVICE_PLANS, error);
+    }
+
+    /**
+     * A tenant at a glance: this month's usage (chart) and spend against its budgets, where the user may read billing,
+     * the active keys most recently used, and how many members it has.
+     */
+    @GET
+    @Path("tenants/{t}")
+    public Response overview(@PathParam("t") UUID tenant) {
+        return guarded(() -> {
+            Tenant t = api.tenant(tenant);
+            UsageDays usage = null;
+            MeridianApi.Budgets budgets = null;
+            String refusal = null;
+            try {
+                var month = api.usage(tenant, "day");
+                usage = UsageDays.of(month);
+                budgets = api.budgets(tenant);
+            } catch (WebApplicationException e) {
+                if (e.getResponse().getStatus() != 403) {
+                    throw e;
+                }
+                refusal = ApiProblem.detail(e);
+            }
+            List<Key> keys = api.keys(tenant).data();
+            List<Key> inUse = keys.stream().filter(Key::active).filter(k -> k.lastUsedAt() != null)
+                    .sorted(Comparator.comparing(Key::lastUsedAt).reversed()).limit(10).toList();
+            int active = (int) keys.stream().filter(Key::active).count();
+            return Templates.overview(t, usage, budgets, refusal, inUse, active, api.members(tenant).data().size());
+        }, 200);
     }
 
     @GET

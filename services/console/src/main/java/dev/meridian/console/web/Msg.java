@@ -213,4 +213,22 @@ public interface Msg {
 
     @Message("Older changes")
     String older();
+
+    @Message("Overview")
+    String overview_title();
+
+    @Message("This month")
+    String this_month();
+
+    @Message("of the soft budget")
+    String of_soft_budget();
+
+    @Message("Keys used most recently")
+    String keys_in_use();
+
+    @Message("{count} active keys, {members} members")
+    String tenant_counts(int count, int members);
+
+    @Message("No key has been used yet.")
+    String keys_unused();
 }

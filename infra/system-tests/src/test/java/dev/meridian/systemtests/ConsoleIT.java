@@ -116,6 +116,12 @@ class ConsoleIT {
             assertThat(page.locator("#counts").textContent()).isEqualTo("1 active keys, 1 members");
             assertThat(page.locator("#usage-chart canvas").count()).isEqualTo(1);
             assertThat(page.locator("#soft-meter").getAttribute("max")).isEqualTo("1000");
+            // a key's last use reaches tenancy in the gateways' next report, not at once
+            await("the key shown as used").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        page.reload();
+                        return page.locator("#keys-in-use").count() > 0;
+                    });
             assertThat(page.locator("#keys-in-use tbody").textContent()).contains("journey key", "inference");
             shot(page, "06-overview");
 
@@ -137,6 +143,21 @@ class ConsoleIT {
             page.click("a.signout");
             page.waitForURL(Pattern.compile(".*/realms/meridian/.*"));
             assertThat(page.locator("#username").count()).as("back at Keycloak's sign-in page").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aChineseBrowserGetsKeycloaksSignInPageInChineseAndTheConsoleInChinese() {
+        var user = ConsoleUser.signUp();
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("zh-CN"))) {
+            Page page = context.newPage();
+            page.navigate(SystemUnderTest.platform().consoleUrl());
+            assertThat(page.locator("#kc-login").textContent().strip()).isEqualTo("登录");
+            page.fill("#username", user.email());
+            page.fill("#password", user.password());
+            page.click("#kc-login");
+            page.waitForURL(SystemUnderTest.platform().consoleUrl() + "/tenants");
+            assertThat(page.locator("h1").textContent()).isEqualTo("您的租户");
         }
     }
 

@@ -139,6 +139,55 @@ class InternalApiIT {
                 .body("errors[0].field", equalTo("used[0].tenant_id"));
     }
 
+    @Test
+    void aMemberAsACallerHasTheRolesKeyScopesAndTheMembershipIdForTheKeys() {
+        var owner = newUser();
+        String tenant = as(owner.accessToken())
+                .body(Map.of("name", "Console calls", "home_region", "us-east", "plan", "subscription"))
+                .post("/api/v1/tenants").then().statusCode(201).extract().path("id");
+        var developer = Api.memberWithRole(owner.accessToken(), tenant, "developer");
+        String ownerId = Api.subjectOf(owner.accessToken());
+
+        asGateway().get("/internal/v1/tenants/{t}/members/by-user/{u}", tenant, ownerId).then().statusCode(200)
+                .body("key_id", equalTo(Api.memberIdOf(owner.accessToken(), tenant, owner.email())))
+                .body("tenant_id", equalTo(tenant))
+                .body("prefix", equalTo(null))
+                .body("hash", equalTo(null))
+                .body("scopes", equalTo(List.of("inference", "models", "fine-tune", "billing:read")))
+                .body("tenant_status", equalTo("active"))
+                .body("home_region", equalTo("us-east"))
+                .body("home_gateway_url", equalTo("http://localhost:8082"))
+                .body("plan", equalTo("subscription"))
+                .body("rate_limit.requests_per_second", equalTo(200));
+        asGateway().get("/internal/v1/tenants/{t}/members/by-user/{u}", tenant,
+                Api.subjectOf(developer.accessToken())).then().statusCode(200)
+                .body("scopes", equalTo(List.of("inference", "models", "fine-tune")));
+    }
+
+    @Test
+    void aUserWhoIsNoActiveMemberIsNotACallerAndOnlyGatewaysMayAsk() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Members only");
+        var stranger = newUser();
+        String strangerId = Api.subjectOf(stranger.accessToken());
+        as(owner.accessToken()).body(Map.of("email", stranger.email(), "role", "developer"))
+                .post("/api/v1/tenants/{t}/members", tenant).then().statusCode(201);
+
+        // invited but not yet accepted, a stranger, an unknown tenant: all the same 404
+        asGateway().get("/internal/v1/tenants/{t}/members/by-user/{u}", tenant, strangerId).then().statusCode(404)
+                .contentType("application/problem+json");
+        asGateway().get("/internal/v1/tenants/{t}/members/by-user/{u}", createTenant(newUser().accessToken(), "x"),
+                Api.subjectOf(owner.accessToken())).then().statusCode(404);
+        asGateway().get("/internal/v1/tenants/{t}/members/by-user/{u}", "7c3c1b5e-0000-4000-8000-000000000000",
+                Api.subjectOf(owner.accessToken())).then().statusCode(404);
+        for (String other : List.of("meridian-billing", "meridian-inference", "meridian-worker")) {
+            as(TestStack.get().serviceToken(other)).get("/internal/v1/tenants/{t}/members/by-user/{u}", tenant,
+                    Api.subjectOf(owner.accessToken())).then().statusCode(403);
+        }
+        as(owner.accessToken()).get("/internal/v1/tenants/{t}/members/by-user/{u}", tenant,
+                Api.subjectOf(owner.accessToken())).then().statusCode(403);
+    }
+
     private static void report(String tenant, String keyId, Instant at) {
         asGateway().body(Map.of("used", List.of(Map.of("key_id", keyId, "tenant_id", tenant, "at", at.toString()))))
                 .post("/internal/v1/api-keys/last-used").then().statusCode(204);

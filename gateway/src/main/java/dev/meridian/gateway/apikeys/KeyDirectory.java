@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Finds key records by prefix: from memory when it can, else from tenancy, within each caller's budget of lookups
@@ -23,6 +24,8 @@ public class KeyDirectory {
     @Inject
     TenancyKeys tenancy;
 
+    private static final String MEMBER = "member ";
+
     private KeyCache cache;
     private KeyLookupLimiter limiter;
 
@@ -33,7 +36,7 @@ public class KeyDirectory {
         limiter = new KeyLookupLimiter(new KeyLookupLimiter.Limits(l.perClientPerSecond(), l.perClientBurst(),
                 l.maxInFlight(), l.maxClients()), Ticker.systemTicker());
         cache = new KeyCache(c.ttl(), c.negativeTtl(), c.maxEntries(), c.maxUnknownEntries(), Ticker.systemTicker(),
-                limiter, tenancy::find);
+                limiter, this::lookUp);
     }
 
     /**
@@ -48,6 +51,24 @@ public class KeyDirectory {
     /** As {@link #find(String, SocketAddress)} for a caller whose address is not known: all such share one budget. */
     public CompletableFuture<Optional<KeyRecord>> find(String prefix) {
         return find(prefix, null);
+    }
+
+    /**
+     * A signed-in user as a caller for a tenant (see {@link TenancyKeys#findMember}), cached, limited and dropped
+     * like keys: an entry belongs to its tenant, so a tenant or member change drops it.
+     */
+    public CompletableFuture<Optional<KeyRecord>> findMember(UUID tenant, String user, SocketAddress caller) {
+        return cache.find(MEMBER + tenant + " " + user,
+                KeyLookupLimiter.clientOf(caller == null ? null : caller.hostAddress()));
+    }
+
+    /** Members share the keys' cache under ids no key prefix can have (prefixes have no spaces). */
+    private CompletionStage<Optional<KeyRecord>> lookUp(String id) {
+        if (id.startsWith(MEMBER)) {
+            String[] tenantAndUser = id.substring(MEMBER.length()).split(" ", 2);
+            return tenancy.findMember(UUID.fromString(tenantAndUser[0]), tenantAndUser[1]);
+        }
+        return tenancy.find(id);
     }
 
     public void invalidate(String prefix) {

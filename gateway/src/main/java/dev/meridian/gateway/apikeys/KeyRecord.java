@@ -27,6 +27,11 @@ public record KeyRecord(
         scopes = scopes == null ? List.of() : List.copyOf(scopes);
     }
 
+    /** A signed-in member calling for the tenant (no key): {@code keyId} is the membership's id. */
+    public boolean isMember() {
+        return prefix == null;
+    }
+
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record RateLimit(@JsonProperty("requests_per_second") int requestsPerSecond, int burst) {
     }

@@ -11,7 +11,10 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -19,8 +22,10 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Tenancy's internal key lookup, {@code GET /internal/v1/api-keys/{prefix}}, called with the gateway's service
- * token over pooled keep-alive connections. Only cache misses come here.
+ * Tenancy's internal lookups, called with the gateway's service token over pooled keep-alive connections: a key by
+ * its prefix ({@code GET /internal/v1/api-keys/{prefix}}), and a signed-in user's membership of a tenant as a caller
+ * ({@code GET /internal/v1/tenants/{t}/members/by-user/{user}}, the same record with the member's id as the key's).
+ * Only cache misses come here.
  */
 @ApplicationScoped
 public class TenancyKeys {
@@ -44,7 +49,8 @@ public class TenancyKeys {
     ObjectMapper json;
 
     private WebClient http;
-    private String base;
+    private String keysBase;
+    private String tenantsBase;
     /** Set while lookups fail, so an outage is logged once rather than once per request. */
     private volatile boolean failing;
 
@@ -52,14 +58,28 @@ public class TenancyKeys {
     void init() {
         http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setMaxPoolSize(50)
                 .setConnectTimeout((int) config.tenancyTimeout().toMillis()).setIdleTimeout(60));
-        base = config.tenancyUrl().replaceAll("/+$", "") + "/internal/v1/api-keys/";
+        String tenancy = config.tenancyUrl().replaceAll("/+$", "");
+        keysBase = tenancy + "/internal/v1/api-keys/";
+        tenantsBase = tenancy + "/internal/v1/tenants/";
     }
 
     /** Empty when tenancy knows no key with this prefix; fails with {@link Unavailable} when it cannot say. */
     public CompletionStage<Optional<KeyRecord>> find(String prefix) {
+        return lookUp(keysBase + prefix);
+    }
+
+    /**
+     * The user (Keycloak subject) as a caller for the tenant: empty when they are no active member of it (or there is
+     * no such tenant); fails with {@link Unavailable} when tenancy cannot say.
+     */
+    public CompletionStage<Optional<KeyRecord>> findMember(UUID tenant, String user) {
+        return lookUp(tenantsBase + tenant + "/members/by-user/" + URLEncoder.encode(user, StandardCharsets.UTF_8));
+    }
+
+    private CompletionStage<Optional<KeyRecord>> lookUp(String url) {
         long timeout = config.tenancyTimeout().toMillis();
         return serviceToken.get()
-                .thenCompose(token -> http.getAbs(base + prefix)
+                .thenCompose(token -> http.getAbs(url)
                         .putHeader("Authorization", "Bearer " + token)
                         .timeout(timeout)
                         .send()
@@ -70,7 +90,7 @@ public class TenancyKeys {
                 .whenComplete((found, failure) -> {
                     if (failure == null && failing) {
                         failing = false;
-                        LOG.infof("key lookups at %s work again", config.tenancyUrl());
+                        LOG.infof("key and member lookups at %s work again", config.tenancyUrl());
                     }
                 })
                 .exceptionallyCompose(failure -> {
@@ -78,7 +98,7 @@ public class TenancyKeys {
                             ? c.getCause() : failure;
                     if (!failing) {
                         failing = true;
-                        LOG.warnf("key lookups at %s fail (%s); cache misses get 503 until tenancy answers again",
+                        LOG.warnf("key and member lookups at %s fail (%s); cache misses get 503 until tenancy answers again",
                                 config.tenancyUrl(), cause.toString());
                     }
                     return CompletableFuture.failedFuture(cause instanceof Unavailable ? cause
@@ -90,7 +110,7 @@ public class TenancyKeys {
         return switch (response.statusCode()) {
             case 200 -> Optional.of(parse(response.bodyAsString()));
             case 404 -> Optional.empty();
-            default -> throw new Unavailable("tenancy answered " + response.statusCode() + " to a key lookup: "
+            default -> throw new Unavailable("tenancy answered " + response.statusCode() + " to a lookup: "
                     + response.bodyAsString(), null);
         };
     }

@@ -4,6 +4,7 @@ import dev.meridian.common.apikey.ApiKeySecret;
 import dev.meridian.common.error.OpenAiError;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 
 /** Whether a presented key may be used now, and if not, the error the caller gets. */
 public record Verdict(KeyRecord key, int status, OpenAiError error) {
@@ -32,6 +33,30 @@ public record Verdict(KeyRecord key, int status, OpenAiError error) {
                     "Your organization is suspended. Contact Meridian support or your account owner."));
         }
         return new Verdict(k, 200, null);
+    }
+
+    /**
+     * A signed-in user calling for a tenant (the console does): they must be an active member of it, and it must be
+     * active. Not a member and no such tenant read the same, so a tenant id reveals nothing.
+     */
+    public static Verdict ofMember(UUID tenant, Optional<KeyRecord> found) {
+        if (found.isEmpty()) {
+            return new Verdict(null, 403, OpenAiError.of("permission_error", "not_a_member", "You are not an active"
+                    + " member of the organization " + tenant + " named in the OpenAI-Organization header, or it"
+                    + " does not exist. GET /api/v1/tenants lists the tenants you belong to."));
+        }
+        if (!"active".equals(found.get().tenantStatus())) {
+            return new Verdict(found.get(), 403, OpenAiError.of("permission_error", "tenant_suspended",
+                    "Your organization is suspended. Contact Meridian support or your account owner."));
+        }
+        return new Verdict(found.get(), 200, null);
+    }
+
+    /** A bearer token that is a JWT but not one Meridian's Keycloak issued for this API, or no longer valid. */
+    public static Verdict invalidToken() {
+        return new Verdict(null, 401, OpenAiError.of("invalid_request_error", "invalid_token", "The access token is"
+                + " not valid (expired, or not issued by Meridian's Keycloak for audience meridian-api). Sign in"
+                + " again, or call with an API key."));
     }
 
     public static Verdict missing() {

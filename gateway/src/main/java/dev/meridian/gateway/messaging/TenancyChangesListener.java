@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Drops cached keys as soon as tenancy announces a change: {@code api_key.*} drops that key's prefix,
- * {@code tenant.*} every key of the tenant. Every gateway must see every event, so a dedicated thread reads all
+ * {@code tenant.*} and {@code member.*} every key and member caller of the tenant. Every gateway must see every event, so a dedicated thread reads all
  * partitions of {@code tenancy.changes} from the end with a plain consumer and no consumer group. If Kafka is away
  * the gateway keeps serving (the cache TTL bounds staleness), warns once, and keeps trying; each time it
  * (re)connects it empties the cache, since events may have passed while it was not listening.
@@ -133,7 +133,8 @@ public class TenancyChangesListener {
         } else if (change.keyPrefix() != null) {
             directory.invalidate(change.keyPrefix());
         } else if (change.tenantId() != null) {
-            // A key event without its prefix: we cannot tell which key, so drop the tenant's.
+            // A member event (signed-in callers are cached per tenant and user), or a key event without its prefix:
+            // we cannot tell which entry, so drop the tenant's.
             directory.invalidateTenant(change.tenantId());
         }
     }

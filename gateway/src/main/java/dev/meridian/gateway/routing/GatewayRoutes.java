@@ -19,6 +19,8 @@ import dev.meridian.gateway.metering.UsageMeter;
 import dev.meridian.gateway.models.ModelCatalog;
 import dev.meridian.gateway.ratelimit.RateLimiter;
 import dev.meridian.gateway.ratelimit.TokenBucket;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -40,12 +42,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * The gateway's routes, all on the Vert.x event loop (nothing here blocks).
  * <ul>
- * <li>{@code /v1/*}, {@code /v2/*}: API key → scope → rate limit → home region (forwarded) or served here.</li>
+ * <li>{@code /v1/*}, {@code /v2/*}: API key (or a signed-in member's token with {@code OpenAI-Organization}) →
+ * scope → rate limit → home region (forwarded) or served here.</li>
  * <li>{@code /internal/forward/*}: a call another region's gateway authenticated and forwarded; Quarkus' HTTP
  * security has checked its service token (realm role {@code service-gateway}: gateways only) before this runs.</li>
  * <li>{@code /api/*}: Keycloak-authenticated (checked by Quarkus' HTTP security), proxied to tenancy unchanged.</li>
@@ -56,6 +61,8 @@ public class GatewayRoutes {
 
     static final String FORWARD_PREFIX = "/internal/forward";
     static final String SERVED_BY = "X-Meridian-Served-By";
+    /** OpenAI's header for the organization a call is for: with a sign-in token, the tenant. */
+    static final String ORGANIZATION = "OpenAI-Organization";
     private static final String JSON = "application/json";
     private static final int MAX_REQUEST_ID_LENGTH = 128;
 
@@ -134,11 +141,20 @@ public class GatewayRoutes {
         String presented = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
                 : header.strip();
         Optional<String> prefix = ApiKeySecret.prefixOf(presented);
-        if (prefix.isEmpty()) {
+        if (prefix.isPresent()) {
+            admitWhenAllowed(ctx, keys.find(prefix.get(), ctx.request().remoteAddress()),
+                    found -> Verdict.of(presented, found, Instant.now()), requestId);
+        } else if (isJwt(presented)) {
+            asMember(ctx, requestId);
+        } else {
             error(ctx, Verdict.invalid(presented)); // not a Meridian key at all: no lookup
-            return;
         }
-        onRequestContext(keys.find(prefix.get(), ctx.request().remoteAddress()), (found, failure) -> {
+    }
+
+    /** Admits the call once the lookup says who calls and {@code verdict} allows it. */
+    private void admitWhenAllowed(RoutingContext ctx, CompletionStage<Optional<KeyRecord>> lookup,
+            Function<Optional<KeyRecord>, Verdict> verdictOf, String requestId) {
+        onRequestContext(lookup, (found, failure) -> {
             if (failure instanceof KeyLookupRefused refused) {
                 // too many unknown keys from this address (or lookups in flight): refused before asking tenancy
                 ctx.response().putHeader("Retry-After", String.valueOf(refused.retryAfterSeconds()));
@@ -148,17 +164,71 @@ public class GatewayRoutes {
             if (failure != null) {
                 ctx.response().putHeader("Retry-After", "1");
                 respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable",
-                        "Meridian could not check your API key just now because its key service did not answer."
+                        "Meridian could not check your credentials just now because its key service did not answer."
                                 + " Retry in a few seconds."));
                 return;
             }
-            Verdict verdict = Verdict.of(presented, found, Instant.now());
+            Verdict verdict = verdictOf.apply(found);
             if (!verdict.allowed()) {
                 error(ctx, verdict);
                 return;
             }
             admit(ctx, verdict.key(), requestId);
         });
+    }
+
+    /**
+     * A signed-in person's Keycloak access token instead of a key (the console calls so, for its user): Quarkus' OIDC
+     * checks the token, the {@code OpenAI-Organization} header names the tenant, and tenancy says whether the person
+     * is an active member there; the call then goes as a key of theirs would, with the scopes their role may put on a
+     * key, rate-limited and metered under their membership id.
+     */
+    private void asMember(RoutingContext ctx, String requestId) {
+        String organization = ctx.request().getHeader(ORGANIZATION);
+        UUID tenant = uuidOrNull(organization);
+        if (tenant == null) {
+            respond(ctx, 400, OpenAiError.of("invalid_request_error", "organization_required", (organization == null
+                    ? "A sign-in token acts for a person, who may belong to several tenants: name one"
+                    : "'" + organization + "' is not a tenant id: name the tenant") + " in the " + ORGANIZATION
+                    + " header (its id, as GET /api/v1/tenants lists it). Programs should call with an API key."));
+            return;
+        }
+        var identity = QuarkusHttpUser.getSecurityIdentity(ctx, null);
+        if (identity == null) {
+            error(ctx, Verdict.invalidToken());
+            return;
+        }
+        Context context = Vertx.currentContext();
+        identity.subscribe().with(id -> context.runOnContext(x -> signedIn(ctx, tenant, id, requestId)),
+                failure -> context.runOnContext(x -> signedIn(ctx, tenant, null, requestId)));
+    }
+
+    private void signedIn(RoutingContext ctx, UUID tenant, SecurityIdentity identity, String requestId) {
+        if (ctx.response().headWritten()) {
+            return;
+        }
+        if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)
+                || jwt.getSubject() == null) {
+            error(ctx, Verdict.invalidToken());
+            return;
+        }
+        admitWhenAllowed(ctx, keys.findMember(tenant, jwt.getSubject(), ctx.request().remoteAddress()),
+                found -> Verdict.ofMember(tenant, found), requestId);
+    }
+
+    /** Three dot-separated parts: a JWT, not a mistyped key. */
+    private static boolean isJwt(String presented) {
+        int first = presented.indexOf('.');
+        int last = presented.lastIndexOf('.');
+        return first > 0 && last > first + 1 && last < presented.length() - 1 && presented.indexOf('.', first + 1) == last;
+    }
+
+    private static UUID uuidOrNull(String text) {
+        try {
+            return text == null ? null : UUID.fromString(text.strip());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private void admit(RoutingContext ctx, KeyRecord key, String requestId) {
@@ -170,16 +240,20 @@ public class GatewayRoutes {
             return;
         }
         if (!Scopes.allows(key.scopes(), method, path)) {
-            respond(ctx, 403, OpenAiError.of("permission_error", "insufficient_scope",
-                    "This API key lacks the scope " + String.join(" or ", Scopes.required(method, path).orElseThrow())
-                            + " that " + path + " needs. Use a key with that scope, or create one in the console or"
-                            + " with POST /api/v1/tenants/{id}/api-keys."));
+            String needed = String.join(" or ", Scopes.required(method, path).orElseThrow());
+            respond(ctx, 403, OpenAiError.of("permission_error", "insufficient_scope", key.isMember()
+                    ? "Your role in this organization does not allow " + method + " " + path + " (it needs the scope "
+                            + needed + "). Ask an owner or admin of the organization for a role that does."
+                    : "This API key lacks the scope " + needed + " that " + path + " needs. Use a key with that"
+                            + " scope, or create one in the console or with POST /api/v1/tenants/{id}/api-keys."));
             return;
         }
         if (!withinRateLimit(ctx, key)) {
             return;
         }
-        lastUsed.used(key);
+        if (!key.isMember()) {
+            lastUsed.used(key);
+        }
         var caller = new CallerIdentity(key.tenantId().toString(), key.keyId().toString(), key.scopes(),
                 config.region());
         if (!config.region().equals(key.homeRegion())) {

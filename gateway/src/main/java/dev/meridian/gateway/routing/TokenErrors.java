@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.error.OpenAiError;
 import dev.meridian.common.error.Problem;
+import dev.meridian.gateway.apikeys.Verdict;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.vertx.http.runtime.filters.Filters;
@@ -39,6 +40,18 @@ public class TokenErrors {
     void refusedTokens(@Observes Router router) {
         router.route("/api/*").order(-1).failureHandler(ctx -> refused(ctx, true));
         router.route(GatewayRoutes.FORWARD_PREFIX + "/*").order(-1).failureHandler(ctx -> refused(ctx, false));
+        // a signed-in member's token on /v1 (GatewayRoutes checks it only when no API key is sent)
+        router.route("/v1/*").order(-1).failureHandler(this::refusedSignIn);
+        router.route("/v2/*").order(-1).failureHandler(this::refusedSignIn);
+    }
+
+    private void refusedSignIn(RoutingContext ctx) {
+        if (!(ctx.failure() instanceof AuthenticationFailedException) || ctx.response().ended()) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        write(ctx, 401, "application/json", Verdict.invalidToken().error());
     }
 
     private void requireToken(RoutingContext ctx) {

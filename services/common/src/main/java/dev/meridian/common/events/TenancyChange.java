@@ -28,6 +28,9 @@ public record TenancyChange(
     public static final String API_KEY_REVOKED = "api_key.revoked";
     /** The key's expiry, scopes or name changed (for example the old key of a rotation got a grace expiry). */
     public static final String API_KEY_UPDATED = "api_key.updated";
+    /** A member's role changed or they were removed: gateways drop what they cached of the tenant's callers. */
+    public static final String MEMBER_ROLE_CHANGED = "member.role_changed";
+    public static final String MEMBER_REMOVED = "member.removed";
     public static final String TENANT_CREATED = "tenant.created";
     public static final String TENANT_UPDATED = "tenant.updated";
     public static final String TENANT_SUSPENDED = "tenant.suspended";

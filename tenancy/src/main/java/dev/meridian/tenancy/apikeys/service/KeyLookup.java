@@ -1,5 +1,9 @@
 package dev.meridian.tenancy.apikeys.service;
 
+import dev.meridian.common.apikey.Scope;
+import dev.meridian.tenancy.Member;
+import dev.meridian.tenancy.Tenant;
+import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.config.TenancyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,6 +34,8 @@ public class KeyLookup {
     EntityManager em;
     @Inject
     TenancyConfig config;
+    @Inject
+    TenantSession session;
 
     @Transactional
     public Optional<KeyRecord> byPrefix(String prefix) {
@@ -41,15 +47,43 @@ public class KeyLookup {
         return rows.stream().findFirst().map(this::toRecord);
     }
 
+    /**
+     * A signed-in person calling {@code /v1} or {@code /v2} for a tenant (the console does, with the user's own
+     * token): the record a key of theirs would have, with the member's id for the key's and exactly the scopes the
+     * member's role may put on a key, so a person's token never opens more than a key they could create. Empty when
+     * the user is no active member of the tenant (or there is no such tenant): the gateway cannot tell them apart.
+     */
+    @Transactional
+    public Optional<KeyRecord> memberOf(UUID tenantId, String userId) {
+        session.bindTenant(tenantId);
+        Optional<Member> member = Member.<Member>find("tenantId = ?1 and userId = ?2 and status = ?3", tenantId,
+                userId, Member.ACTIVE).firstResultOptional();
+        Optional<Tenant> tenant = member.flatMap(m -> Tenant.<Tenant>findByIdOptional(tenantId));
+        if (member.isEmpty() || tenant.isEmpty()) {
+            return Optional.empty();
+        }
+        Tenant t = tenant.get();
+        return Optional.of(new KeyRecord(member.get().id, tenantId, null, null,
+                member.get().role().keyScopes().stream().map(Scope::wireName).toList(), null, null, t.status,
+                t.homeRegion, gatewayOf(t.homeRegion), t.transitAllowed, t.plan, rateLimitOf(t.plan)));
+    }
+
+    private String gatewayOf(String region) {
+        var r = config.regions().get(region);
+        return r == null ? null : r.gatewayUrl();
+    }
+
+    private RateLimit rateLimitOf(String plan) {
+        var limits = config.plans().get(plan);
+        return limits == null ? new RateLimit(1, 1) : new RateLimit(limits.requestsPerSecond(), limits.burst());
+    }
+
     private KeyRecord toRecord(Object[] r) {
         String homeRegion = (String) r[8];
         String plan = (String) r[10];
-        var region = config.regions().get(homeRegion);
-        var limits = config.plans().get(plan);
         return new KeyRecord((UUID) r[0], (UUID) r[1], (String) r[2], (String) r[3], scopes(r[4]), instant(r[5]),
-                instant(r[6]), (String) r[7], homeRegion, region == null ? null : region.gatewayUrl(),
-                (Boolean) r[9], plan,
-                limits == null ? new RateLimit(1, 1) : new RateLimit(limits.requestsPerSecond(), limits.burst()));
+                instant(r[6]), (String) r[7], homeRegion, gatewayOf(homeRegion), (Boolean) r[9], plan,
+                rateLimitOf(plan));
     }
 
     private static List<String> scopes(Object value) {

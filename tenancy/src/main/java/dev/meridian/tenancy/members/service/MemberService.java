@@ -1,6 +1,7 @@
 package dev.meridian.tenancy.members.service;
 
 import dev.meridian.common.error.ApiException;
+import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
@@ -8,6 +9,7 @@ import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.audit.service.AuditLog;
+import dev.meridian.tenancy.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
@@ -28,6 +30,8 @@ public class MemberService {
     TenantSession session;
     @Inject
     AuditLog audit;
+    @Inject
+    Outbox outbox;
 
     @Transactional
     public List<Member> list(Caller caller, UUID tenantId) {
@@ -77,6 +81,7 @@ public class MemberService {
         String old = m.role;
         m.role = role.wireName();
         audit.record(caller, tenantId, "member.role_changed", "member", m.id, Map.of("from", old, "to", m.role));
+        outbox.tenancyChange(TenancyChange.MEMBER_ROLE_CHANGED, tenantId, m.id, null);
         return m;
     }
 
@@ -91,6 +96,7 @@ public class MemberService {
         }
         m.delete();
         audit.record(caller, tenantId, "member.removed", "member", m.id, Map.of("email", m.email, "role", m.role));
+        outbox.tenancyChange(TenancyChange.MEMBER_REMOVED, tenantId, m.id, null);
     }
 
     /** Pending invitations addressed to the caller's e-mail, in any tenant. */

@@ -46,6 +46,14 @@ public interface MeridianApi {
         public boolean mayCreateKeys() {
             return keyScopes != null && !keyScopes.isEmpty();
         }
+
+        /**
+         * Whether the user's role may use the tenant API with {@code scope} ({@code models}, {@code fine-tune},
+         * {@code inference}): the gateway gives a member's console token the scopes their role may put on a key.
+         */
+        public boolean may(String scope) {
+            return keyScopes != null && keyScopes.contains(scope);
+        }
     }
 
     record Tenants(List<Tenant> data) {

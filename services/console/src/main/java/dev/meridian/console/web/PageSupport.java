@@ -1,6 +1,7 @@
 package dev.meridian.console.web;
 
 import dev.meridian.console.api.MeridianApi;
+import dev.meridian.console.api.OpenAiApi;
 import io.quarkus.oidc.IdToken;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -24,6 +25,9 @@ abstract class PageSupport {
     @Inject
     @RestClient
     MeridianApi api;
+    @Inject
+    @RestClient
+    OpenAiApi openai;
     @Inject
     @IdToken
     JsonWebToken idToken;
@@ -66,6 +70,21 @@ abstract class PageSupport {
             }
             String detail = ApiProblem.detail(e);
             return guarded(() -> failed.render(detail), status);
+        }
+    }
+
+    /** What the API answered, or, where the user's role may not read it (403), the API's words instead. */
+    record Allowed<T>(T value, String refusal) {
+    }
+
+    <T> Allowed<T> ifAllowed(java.util.function.Supplier<T> read) {
+        try {
+            return new Allowed<>(read.get(), null);
+        } catch (WebApplicationException e) {
+            if (e.getResponse().getStatus() != 403) {
+                throw e;
+            }
+            return new Allowed<>(null, ApiProblem.detail(e));
         }
     }
 

@@ -231,4 +231,235 @@ public interface Msg {
 
     @Message("No key has been used yet.")
     String keys_unused();
+
+    @Message("Models")
+    String models_title();
+
+    @Message("Your role in this tenant may not use its models. The API says:")
+    String models_refused();
+
+    @Message("Your models")
+    String models_own();
+
+    @Message("No models of your own yet.")
+    String models_none();
+
+    @Message("Versions")
+    String model_versions();
+
+    @Message("Deployed versions")
+    String model_deployed_versions();
+
+    @Message("Description")
+    String model_description();
+
+    @Message("Base models")
+    String models_base();
+
+    @Message("Dimensions")
+    String model_dimensions();
+
+    @Message("Max tokens")
+    String model_max_tokens();
+
+    @Message("Languages")
+    String model_languages();
+
+    @Message("Upload an ONNX model")
+    String model_upload();
+
+    @Message("1–64 characters: a–z, 0–9, '.', '_' and '-', starting with a letter or digit. A new file under an existing name becomes its next version.")
+    String model_name_note();
+
+    @Message("ONNX file")
+    String model_file();
+
+    @Message("The file is sent in parts and checked (format, opset, inputs and outputs, a trial run) before it is kept.")
+    String model_file_note();
+
+    @Message("Upload progress")
+    String upload_progress();
+
+    @Message("Uploaded and validated.")
+    String model_uploaded();
+
+    @Message("Open the model")
+    String model_open();
+
+    @Message("Your role may not upload, deploy or delete models.")
+    String models_upload_not_allowed();
+
+    @Message("Try it")
+    String try_it();
+
+    @Message("Text")
+    String try_text();
+
+    @Message("Embed")
+    String try_embed();
+
+    @Message("First values")
+    String try_first_values();
+
+    @Message("Version")
+    String model_version();
+
+    @Message("Bytes")
+    String model_bytes();
+
+    @Message("Opset")
+    String model_opset();
+
+    @Message("Inputs")
+    String model_inputs();
+
+    @Message("Outputs")
+    String model_outputs();
+
+    @Message("deployed")
+    String model_deployed();
+
+    @Message("not deployed")
+    String model_not_deployed();
+
+    @Message("Deploy")
+    String model_deploy();
+
+    @Message("Undeploy")
+    String model_undeploy();
+
+    @Message("Delete version")
+    String model_delete_version();
+
+    @Message("Delete the model")
+    String model_delete();
+
+    @Message("Inference request (Open Inference Protocol v2, JSON)")
+    String try_request();
+
+    @Message("Filled in from the newest version's inputs; the model must be deployed to answer.")
+    String try_request_note();
+
+    @Message("Run")
+    String try_infer();
+
+    @Message("Fine-tuning")
+    String fine_tuning_title();
+
+    @Message("Datasets")
+    String datasets_title();
+
+    @Message("Your role in this tenant may not fine-tune. The API says:")
+    String fine_tuning_refused();
+
+    @Message("Jobs")
+    String jobs_title();
+
+    @Message("No fine-tuning jobs yet.")
+    String jobs_none();
+
+    @Message("ID")
+    String job_id();
+
+    @Message("Base model")
+    String job_base_model();
+
+    @Message("Tuned model")
+    String job_tuned_model();
+
+    @Message("Create a job")
+    String job_create();
+
+    @Message("Training dataset")
+    String job_training_file();
+
+    @Message("Validation dataset")
+    String job_validation_file();
+
+    @Message("Hyperparameters")
+    String job_hyperparameters();
+
+    @Message("Each is \"auto\" (chosen from the dataset's size) or a number.")
+    String job_auto_note();
+
+    @Message("Epochs (1–50)")
+    String job_epochs();
+
+    @Message("Batch size (1–256)")
+    String job_batch_size();
+
+    @Message("Learning rate multiplier (above 0, up to 10)")
+    String job_learning_rate();
+
+    @Message("Suffix")
+    String job_suffix();
+
+    @Message("Optional: 1–40 lower-case letters, digits, '-', '_' or '.'; it becomes part of the tuned model's name.")
+    String job_suffix_note();
+
+    @Message("Seed")
+    String job_seed();
+
+    @Message("Upload a dataset first (Datasets).")
+    String datasets_needed();
+
+    @Message("Your role may not upload datasets or create jobs.")
+    String fine_tuning_not_allowed();
+
+    @Message("No datasets yet.")
+    String datasets_none();
+
+    @Message("Dataset (.jsonl)")
+    String dataset_file();
+
+    @Message("Upload a dataset")
+    String dataset_upload();
+
+    @Message("One JSON object per line with exactly \"text\" and \"label\"; at least 10 lines, and at least 2 labels with 3 examples each.")
+    String dataset_note();
+
+    @Message("Fine-tuning job")
+    String job_title();
+
+    @Message("Cancel the job")
+    String job_cancel();
+
+    @Message("Loss and accuracy")
+    String job_chart();
+
+    @Message("loss")
+    String job_loss();
+
+    @Message("accuracy")
+    String job_accuracy();
+
+    @Message("Step")
+    String job_step();
+
+    @Message("Events")
+    String job_events();
+
+    @Message("Checkpoints")
+    String job_checkpoints();
+
+    @Message("Checkpoint")
+    String job_checkpoint_model();
+
+    @Message("Metrics")
+    String job_metrics();
+
+    @Message("Classify a text")
+    String job_playground();
+
+    @Message("Classify")
+    String job_classify();
+
+    @Message("Label")
+    String job_label();
+
+    @Message("Score")
+    String job_score();
+
+    @Message("{filename} is uploaded as {id}; choose it when you create a job.")
+    String dataset_uploaded(String filename, String id);
 }

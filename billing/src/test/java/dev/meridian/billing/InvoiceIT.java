@@ -111,6 +111,25 @@ class InvoiceIT {
     }
 
     @Test
+    void theUpcomingInvoiceIsThisMonthsDraftAsJsonHtmlAndPdf() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        publish(List.of(new UsageEvent(UUID.randomUUID(), tenant, "eu-central", Meter.REQUESTS, 3, "bge-small-en-v1.5",
+                null, Instant.now(), "test")));
+        awaitQuantity(tenant, Meter.REQUESTS, 3);
+
+        asKeyOf(tenant, "billing:read").get("/api/v1/billing/invoices/upcoming").then().statusCode(200)
+                .body("status", equalTo("draft"))
+                .body("number", equalTo(null))
+                .body("lines.meter", org.hamcrest.Matchers.hasItem("requests"));
+        asKeyOf(tenant, "billing:read").get("/api/v1/billing/invoices/upcoming.html").then().statusCode(200)
+                .contentType(containsString("text/html"))
+                .body(containsString("Draft invoice"), containsString("Status draft"));
+        byte[] pdf = asKeyOf(tenant, "billing:read").get("/api/v1/billing/invoices/upcoming.pdf").then()
+                .statusCode(200).contentType("application/pdf").extract().asByteArray();
+        assertThat(new String(pdf, 0, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+    }
+
+    @Test
     void aSubscriptionInDollarsPaysItsFeeAndOnlyTheOverage() throws Exception {
         UUID tenant = UUID.randomUUID();
         publish(List.of(use(tenant, "us-east", Meter.INPUT_TOKENS, 25_000_000),

@@ -39,6 +39,30 @@ public class InvoiceResource {
     }
 
     @GET
+    @Path("/upcoming")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The upcoming invoice: this month's draft, usage so far priced (changes until the month ends)")
+    public InvoiceView upcoming(@QueryParam("tenant_id") UUID tenantId) {
+        return invoices.upcoming(access.readableTenant(tenantId));
+    }
+
+    @GET
+    @Path("/upcoming.html")
+    @Produces(MediaType.TEXT_HTML)
+    @Operation(summary = "The upcoming invoice as an HTML document, marked as a draft")
+    public String upcomingHtml(@QueryParam("tenant_id") UUID tenantId) {
+        return InvoiceDocument.html(invoices.upcoming(access.readableTenant(tenantId)));
+    }
+
+    @GET
+    @Path("/upcoming.pdf")
+    @Produces("application/pdf")
+    @Operation(summary = "The upcoming invoice as a PDF document, marked as a draft")
+    public byte[] upcomingPdf(@QueryParam("tenant_id") UUID tenantId) {
+        return InvoicePdf.render(invoices.upcoming(access.readableTenant(tenantId)));
+    }
+
+    @GET
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "One finalized invoice with its lines")

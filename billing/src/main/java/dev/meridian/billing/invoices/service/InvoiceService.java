@@ -71,6 +71,17 @@ public class InvoiceService {
         return out;
     }
 
+    /**
+     * The upcoming invoice (as Stripe calls it): the current period's draft, its usage so far priced, the same one
+     * {@link #list} shows first. 404 before the tenant's billing account exists.
+     */
+    @Transactional
+    public InvoiceView upcoming(UUID tenantId) {
+        Account account = accounts.find(tenantId).orElseThrow(() -> ApiException.notFound("Tenant " + tenantId
+                + " has no billing account yet; it is opened moments after the tenant is created. Retry shortly."));
+        return draft(account, Period.containing(clock.instant()));
+    }
+
     @Transactional
     public InvoiceView get(UUID tenantId, UUID invoiceId) {
         accounts.find(tenantId);

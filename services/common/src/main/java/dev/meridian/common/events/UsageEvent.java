@@ -17,7 +17,8 @@ import java.util.UUID;
  * @param meter what was used
  * @param quantity how much, in the meter's unit (see {@link Meter}); never negative
  * @param model the model used, when there was one
- * @param keyId the API key that made the call, absent for console tokens and training jobs
+ * @param keyId the API key that made the call, or the membership id of a signed-in member's call (the console's);
+ *              absent for training jobs
  * @param occurredAt when the usage happened (not when it was published)
  * @param source who measured it, e.g. {@code gateway:eu-central:host-1} or {@code worker:eu-central:job-...}
  */

@@ -101,7 +101,16 @@ public interface MeridianApi {
     }
 
     record Invoice(UUID id, String status, String number, Instant periodStart, Instant periodEnd, String currency,
-            String plan, long totalMinor, long amountDueMinor, Instant finalizedAt) {
+            String plan, List<InvoiceLine> lines, long subtotalMinor, int taxRateBp, long taxMinor, long totalMinor,
+            long creditsAppliedMinor, long amountDueMinor, Instant finalizedAt) {
+
+        /** The tax rate as a percentage ("19.00"). */
+        public String taxPercent() {
+            return java.math.BigDecimal.valueOf(taxRateBp, 2).toPlainString();
+        }
+    }
+
+    record InvoiceLine(int lineNo, String meter, String description, long quantity, long amountMinor) {
     }
 
     record Invoices(List<Invoice> data) {
@@ -139,6 +148,20 @@ public interface MeridianApi {
     @GET
     @Path("/billing/invoices")
     Invoices invoices(@QueryParam("tenant_id") UUID tenant);
+
+    @GET
+    @Path("/billing/invoices/{id}")
+    Invoice invoice(@QueryParam("tenant_id") UUID tenant, @PathParam("id") UUID invoice);
+
+    /** This month's draft, usage so far priced (Stripe's "upcoming invoice"). */
+    @GET
+    @Path("/billing/invoices/upcoming")
+    Invoice upcomingInvoice(@QueryParam("tenant_id") UUID tenant);
+
+    @GET
+    @Path("/billing/invoices/upcoming.pdf")
+    @Produces("application/pdf")
+    byte[] upcomingInvoicePdf(@QueryParam("tenant_id") UUID tenant);
 
     @GET
     @Path("/billing/invoices/{id}.pdf")

@@ -9,12 +9,14 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -37,16 +39,31 @@ import java.util.UUID;
 @Produces(MediaType.TEXT_HTML)
 public class BillingPages extends PageSupport {
 
+    private static final String UPCOMING = "upcoming";
+
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance billing(Tenant tenant, List<String> meters, List<UsageDays.Day> days, String chart,
-                Budgets budgets, List<Invoice> invoices, String error);
+                UsageBreakdown breakdown, Budgets budgets, List<Invoice> invoices, String error);
+
+        static native TemplateInstance invoice(Tenant tenant, Invoice invoice);
     }
 
     @GET
     @Path("tenants/{t}/billing")
-    public Response billing(@PathParam("t") UUID tenant) {
-        return guarded(() -> billingPage(tenant, null), 200);
+    public Response billing(@PathParam("t") UUID tenant, @QueryParam("page") @DefaultValue("1") int page) {
+        return guarded(() -> billingPage(tenant, page, null), 200);
+    }
+
+    /** An invoice as a page (lines, tax, credits, amount due); {@code upcoming} is this month's draft. */
+    @GET
+    @Path("tenants/{t}/invoices/{id}")
+    public Response invoice(@PathParam("t") UUID tenant, @PathParam("id") String id) {
+        return guarded(() -> {
+            Tenant t = api.tenant(tenant);
+            return Templates.invoice(t, UPCOMING.equals(id) ? api.upcomingInvoice(tenant)
+                    : api.invoice(tenant, invoiceId(id)));
+        }, 200);
     }
 
     @POST
@@ -60,8 +77,8 @@ public class BillingPages extends PageSupport {
             body.put("hard_budget_minor", minor(hard));
             body.put("webhook_url", webhook == null || webhook.isBlank() ? null : webhook.strip());
             api.setBudgets(tenant, body);
-            return billingPage(tenant, null);
-        }, error -> billingPage(tenant, error));
+            return billingPage(tenant, 1, null);
+        }, error -> billingPage(tenant, 1, error));
     }
 
     /** This month's usage by day and meter as CSV, for a spreadsheet. */
@@ -83,36 +100,53 @@ public class BillingPages extends PageSupport {
         }
     }
 
-    /** A finalized invoice as the PDF billing renders, through the console (the browser holds no token). */
+    /**
+     * An invoice as the PDF billing renders, through the console (the browser holds no token): a finalized one, or
+     * {@code upcoming}, this month's draft.
+     */
     @GET
     @Path("tenants/{t}/invoices/{id}.pdf")
     @Produces("application/pdf")
-    public Response invoicePdf(@PathParam("t") UUID tenant, @PathParam("id") UUID invoice) {
+    public Response invoicePdf(@PathParam("t") UUID tenant, @PathParam("id") String invoice) {
         try {
-            return Response.ok(api.invoicePdf(tenant, invoice)).header("Content-Disposition",
+            byte[] pdf = UPCOMING.equals(invoice) ? api.upcomingInvoicePdf(tenant)
+                    : api.invoicePdf(tenant, invoiceId(invoice));
+            return Response.ok(pdf).header("Content-Disposition",
                     "attachment; filename=\"invoice-" + invoice + ".pdf\"").build();
         } catch (WebApplicationException e) {
             return page(ConsolePages.Templates.notFound(), 404);
         }
     }
 
-    private TemplateInstance billingPage(UUID tenant, String error) {
+    /** An invoice id from a URL; anything else is the not-found page (404), like another tenant's invoice. */
+    private static UUID invoiceId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new WebApplicationException(404);
+        }
+    }
+
+    private TemplateInstance billingPage(UUID tenant, int page, String error) {
         Tenant t = api.tenant(tenant);
         MeridianApi.Usage usage;
         Budgets budgets;
         List<Invoice> invoices;
         try {
-            usage = api.usage(tenant, "day");
+            usage = api.usage(tenant, "day,model,key");
             budgets = api.budgets(tenant);
             invoices = api.invoices(tenant).data();
         } catch (WebApplicationException e) {
             if (e.getResponse().getStatus() != 403) {
                 throw e;
             }
-            return Templates.billing(t, List.of(), List.of(), "{}", null, List.of(), ApiProblem.detail(e));
+            return Templates.billing(t, List.of(), List.of(), "{}", null, null, List.of(), ApiProblem.detail(e));
         }
         var days = UsageDays.of(usage);
-        return Templates.billing(t, days.meters(), days.days(), days.chart(), budgets, invoices, error);
+        Map<UUID, MeridianApi.Key> keys = new HashMap<>();
+        api.keys(tenant).data().forEach(k -> keys.put(k.id(), k));
+        return Templates.billing(t, days.meters(), days.days(), days.chart(),
+                UsageBreakdown.of(usage.data(), keys, page), budgets, invoices, error);
     }
 
     /** A form's amount in major units ("12.50") as minor units; blank is none. */

@@ -462,4 +462,58 @@ public interface Msg {
 
     @Message("{filename} is uploaded as {id}; choose it when you create a job.")
     String dataset_uploaded(String filename, String id);
+
+    @Message("Usage by key and model")
+    String usage_by_key();
+
+    @Message("Key")
+    String field_key();
+
+    @Message("Model")
+    String field_model();
+
+    @Message("Meter")
+    String field_meter();
+
+    @Message("Quantity")
+    String field_quantity();
+
+    @Message("Calls")
+    String field_events();
+
+    @Message("Console (signed-in member)")
+    String console_member();
+
+    @Message("Page {page} of {pages}")
+    String page_of(int page, int pages);
+
+    @Message("Previous")
+    String previous();
+
+    @Message("Next")
+    String next();
+
+    @Message("View")
+    String invoice_view();
+
+    @Message("Upcoming invoice (draft, usage so far)")
+    String invoice_upcoming();
+
+    @Message("Item")
+    String line_item();
+
+    @Message("Amount")
+    String amount();
+
+    @Message("Subtotal")
+    String subtotal();
+
+    @Message("Tax ({percent} %)")
+    String tax(String percent);
+
+    @Message("Credits applied")
+    String credits_applied();
+
+    @Message("Amount due")
+    String amount_due();
 }

@@ -9,6 +9,8 @@ import dev.meridian.console.api.OpenAiApi.File;
 import dev.meridian.console.api.OpenAiApi.Job;
 import dev.meridian.console.api.OpenAiApi.JobEvent;
 import dev.meridian.console.api.OpenAiApi.Model;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -62,6 +64,8 @@ public class FineTuningPages extends PageSupport {
     JobFeedApi feed;
     @Inject
     AccessTokenCredential accessToken;
+    @Inject
+    ObjectMapper json;
 
     /** One line of a job's event list as the page shows it. */
     public record EventLine(String id, String when, String level, String message) {
@@ -84,7 +88,7 @@ public class FineTuningPages extends PageSupport {
                 List<Model> baseModels, List<File> datasets, String refusal, String error);
 
         static native TemplateInstance datasets(Tenant tenant, List<File> files, boolean hasMore, String nextAfter,
-                File uploaded, String refusal, String error);
+                File uploaded, String refusal, String error, List<String> badLines);
 
         static native TemplateInstance job(Tenant tenant, Job job, List<EventLine> events, String curve,
                 List<Checkpoint> checkpoints, String text, Classification classified, String refusal,
@@ -187,13 +191,14 @@ public class FineTuningPages extends PageSupport {
 
     /**
      * The job as it goes: every second its state and the events not sent yet, until it has ended. The polls run after
-     * this request is over, so they carry the user's token themselves ({@link JobFeedApi}).
+     * this request is over, so they carry the user's token themselves ({@link JobFeedApi}). Each event's data is the
+     * {@link JobUpdate} as JSON, written here: the console serves no other JSON, so it has no JSON body writer.
      */
     @GET
     @Path("tenants/{t}/fine-tuning/jobs/{j}/live")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<JobUpdate> live(@PathParam("t") UUID tenant, @PathParam("j") String job) {
+    @RestStreamElementType(MediaType.TEXT_PLAIN)
+    public Multi<String> live(@PathParam("t") UUID tenant, @PathParam("j") String job) {
         String bearer = "Bearer " + accessToken.getToken();
         Locale locale = Locales.of(headers);
         JobEventLog log = new JobEventLog();
@@ -201,7 +206,16 @@ public class FineTuningPages extends PageSupport {
                 .uni(() -> Uni.createFrom().item(() -> poll(bearer, tenant, job, log, locale))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                 .withDelay(POLL)
-                .whilst(update -> !update.terminal());
+                .whilst(update -> !update.terminal())
+                .map(this::asJson);
+    }
+
+    private String asJson(JobUpdate update) {
+        try {
+            return json.writeValueAsString(update);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private JobUpdate poll(String bearer, UUID tenant, String jobId, JobEventLog log, Locale locale) {
@@ -233,10 +247,10 @@ public class FineTuningPages extends PageSupport {
         Tenant t = api.tenant(tenant);
         var files = ifAllowed(() -> openai.files(tenant, "fine-tune", FILES_PAGE, after));
         if (files.refusal() != null) {
-            return Templates.datasets(t, List.of(), false, null, null, files.refusal(), error);
+            return Templates.datasets(t, List.of(), false, null, null, files.refusal(), error, List.of());
         }
         return Templates.datasets(t, files.value().data(), files.value().hasMore(), files.value().lastId(), uploaded,
-                null, error);
+                null, error, DatasetProblems.of(error));
     }
 
     private TemplateInstance jobPage(UUID tenant, String jobId, String text, Classification classified,

@@ -10,6 +10,7 @@ import dev.meridian.console.api.OpenAiApi.Version;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -42,6 +43,9 @@ public class ModelsPages extends PageSupport {
     /** A part of a resumable upload as the browser sends it: small enough for one request through the console. */
     static final int PART_BYTES = 8 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    ObjectMapper json;
 
     /** What a try-it call answered: a summary line and the answer to show. */
     public record Answer(String summary, String body) {
@@ -100,7 +104,8 @@ public class ModelsPages extends PageSupport {
     public Response addPart(@PathParam("t") UUID tenant, @PathParam("u") String upload,
             @RestForm("data") FileUpload data) {
         if (data == null) {
-            return Response.status(400).entity(Map.of("error", "No part was sent (form field `data`).")).build();
+            return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity("{\"error\":\"No part was sent (form field `data`).\"}").build();
         }
         return json(() -> Map.of("id", openai.addPart(tenant, upload, ClientMultipartForm.create().binaryFileUpload("data",
                 "part", data.uploadedFile().toString(), MediaType.APPLICATION_OCTET_STREAM)).id()));
@@ -232,13 +237,20 @@ public class ModelsPages extends PageSupport {
     }
 
     /** A JSON answer for the upload script: the value, or {@code {"error": the API's words}} with the API's status. */
-    private static Response json(Call call) {
+    private Response json(Call call) {
+        Object answer;
+        int status = 200;
         try {
-            return Response.ok(call.run()).type(MediaType.APPLICATION_JSON_TYPE).build();
+            answer = call.run();
         } catch (WebApplicationException e) {
-            int status = e.getResponse().getStatus();
-            return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(Map.of("error", ApiProblem.detail(e))).build();
+            status = e.getResponse().getStatus();
+            answer = Map.of("error", ApiProblem.detail(e));
+        }
+        try { // written here: the console has no JSON body writer, it serves pages
+            return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(json.writeValueAsString(answer))
+                    .build();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

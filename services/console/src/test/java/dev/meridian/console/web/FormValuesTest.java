@@ -42,6 +42,16 @@ class FormValuesTest {
         assertThat(ApiProblem.detail(refusal(502, "<html>"))).isEqualTo("The request was refused (502).");
     }
 
+    @Test
+    void aDatasetRefusalIsListedLineByLine() {
+        String refusal = "The file 'broken.jsonl' is not JSONL: 2 lines are not one JSON object (line 2: Unrecognized"
+                + " token 'not' (code 110); line 3: Unexpected end-of-input). Write one JSON object per line,"
+                + " {\"text\": \"...\", \"label\": \"...\"}, with no empty lines. (invalid_file_format)";
+        assertThat(DatasetProblems.of(refusal)).containsExactly("line 2: Unrecognized token 'not' (code 110)",
+                "line 3: Unexpected end-of-input");
+        assertThat(DatasetProblems.of("The file is empty (invalid_file_format)")).isEmpty();
+    }
+
     private static WebApplicationException refusal(int status, String body) {
         return new WebApplicationException(Response.status(status).entity(body).build());
     }

@@ -10,6 +10,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -47,9 +48,9 @@ public class ConsolePages extends PageSupport {
         static native TemplateInstance tenants(List<Tenant> tenants, List<Region> regions, List<String> plans,
                 String error);
 
-        static native TemplateInstance keys(Tenant tenant, List<Key> keys, CreatedKey created, String error);
+        static native TemplateInstance keys(Tenant tenant, Paged<Key> keys, CreatedKey created, String error);
 
-        static native TemplateInstance members(Tenant tenant, List<Member> members, List<String> roles,
+        static native TemplateInstance members(Tenant tenant, Paged<Member> members, List<String> roles,
                 String error);
 
         static native TemplateInstance notFound();
@@ -122,8 +123,8 @@ public class ConsolePages extends PageSupport {
 
     @GET
     @Path("tenants/{t}/keys")
-    public Response keys(@PathParam("t") UUID tenant) {
-        return guarded(() -> keysPage(tenant, null, null), 200);
+    public Response keys(@PathParam("t") UUID tenant, @QueryParam("page") @DefaultValue("1") int page) {
+        return guarded(() -> keysPage(tenant, page, null, null), 200);
     }
 
     @POST
@@ -131,8 +132,8 @@ public class ConsolePages extends PageSupport {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response createKey(@PathParam("t") UUID tenant, @FormParam("name") String name,
             @FormParam("scopes") List<String> scopes) {
-        return act(tenant, () -> keysPage(tenant, api.createKey(tenant, new MeridianApi.NewKey(name, scopes)), null),
-                error -> keysPage(tenant, null, error));
+        return act(tenant, () -> keysPage(tenant, 1, api.createKey(tenant, new MeridianApi.NewKey(name, scopes)), null),
+                error -> keysPage(tenant, 1, null, error));
     }
 
     @POST
@@ -140,25 +141,25 @@ public class ConsolePages extends PageSupport {
     public Response revokeKey(@PathParam("t") UUID tenant, @PathParam("k") UUID key) {
         return act(tenant, () -> {
             api.revokeKey(tenant, key);
-            return keysPage(tenant, null, null);
-        }, error -> keysPage(tenant, null, error));
+            return keysPage(tenant, 1, null, null);
+        }, error -> keysPage(tenant, 1, null, error));
     }
 
     @POST
     @Path("tenants/{t}/keys/{k}/rotate")
     public Response rotateKey(@PathParam("t") UUID tenant, @PathParam("k") UUID key) {
-        return act(tenant, () -> keysPage(tenant, api.rotateKey(tenant, key, Map.of()), null),
-                error -> keysPage(tenant, null, error));
+        return act(tenant, () -> keysPage(tenant, 1, api.rotateKey(tenant, key, Map.of()), null),
+                error -> keysPage(tenant, 1, null, error));
     }
 
-    private TemplateInstance keysPage(UUID tenant, CreatedKey created, String error) {
-        return Templates.keys(api.tenant(tenant), api.keys(tenant).data(), created, error);
+    private TemplateInstance keysPage(UUID tenant, int page, CreatedKey created, String error) {
+        return Templates.keys(api.tenant(tenant), Paged.of(api.keys(tenant).data(), page), created, error);
     }
 
     @GET
     @Path("tenants/{t}/members")
-    public Response members(@PathParam("t") UUID tenant) {
-        return guarded(() -> membersPage(tenant, null), 200);
+    public Response members(@PathParam("t") UUID tenant, @QueryParam("page") @DefaultValue("1") int page) {
+        return guarded(() -> membersPage(tenant, page, null), 200);
     }
 
     @POST
@@ -168,8 +169,8 @@ public class ConsolePages extends PageSupport {
             @FormParam("role") String role) {
         return act(tenant, () -> {
             api.invite(tenant, new MeridianApi.Invitation(email, role));
-            return membersPage(tenant, null);
-        }, error -> membersPage(tenant, error));
+            return membersPage(tenant, 1, null);
+        }, error -> membersPage(tenant, 1, error));
     }
 
     @POST
@@ -179,8 +180,8 @@ public class ConsolePages extends PageSupport {
             @FormParam("role") String role) {
         return act(tenant, () -> {
             api.changeRole(tenant, member, Map.of("role", role == null ? "" : role));
-            return membersPage(tenant, null);
-        }, error -> membersPage(tenant, error));
+            return membersPage(tenant, 1, null);
+        }, error -> membersPage(tenant, 1, error));
     }
 
     @POST
@@ -188,12 +189,12 @@ public class ConsolePages extends PageSupport {
     public Response remove(@PathParam("t") UUID tenant, @PathParam("m") UUID member) {
         return act(tenant, () -> {
             api.remove(tenant, member);
-            return membersPage(tenant, null);
-        }, error -> membersPage(tenant, error));
+            return membersPage(tenant, 1, null);
+        }, error -> membersPage(tenant, 1, error));
     }
 
-    private TemplateInstance membersPage(UUID tenant, String error) {
-        return Templates.members(api.tenant(tenant), api.members(tenant).data(), ROLES, error);
+    private TemplateInstance membersPage(UUID tenant, int page, String error) {
+        return Templates.members(api.tenant(tenant), Paged.of(api.members(tenant).data(), page), ROLES, error);
     }
 
     /** The tenant's audit log (owners and admins), newest first, filtered by action (family) and by who. */

@@ -12,9 +12,10 @@ import java.util.UUID;
  * A period's usage per key, model and meter (the days summed), largest first, a page at a time: who and what used the
  * account. Figures of no key are the console's own calls, made as a signed-in member ({@code who} says so).
  */
-record UsageBreakdown(List<Row> rows, int page, int pages, int total) {
+final class UsageBreakdown {
 
-    static final int PAGE_SIZE = 50;
+    private UsageBreakdown() {
+    }
 
     /** One key's use of one model on one meter; {@code key} is the key's name, or null for a signed-in member's. */
     public record Row(String key, String prefix, String model, String meter, long quantity, long events) {
@@ -25,7 +26,7 @@ record UsageBreakdown(List<Row> rows, int page, int pages, int total) {
      *             signed in to the console (metered under their membership id)
      * @param page 1-based; out of range is clamped
      */
-    static UsageBreakdown of(List<MeridianApi.Figure> figures, Map<UUID, MeridianApi.Key> keys, int page) {
+    static Paged<Row> of(List<MeridianApi.Figure> figures, Map<UUID, MeridianApi.Key> keys, int page) {
         record Group(UUID key, String model, String meter) {
         }
         var sums = new LinkedHashMap<Group, long[]>();
@@ -42,26 +43,6 @@ record UsageBreakdown(List<Row> rows, int page, int pages, int total) {
         });
         all.sort(Comparator.comparingLong(Row::quantity).reversed().thenComparing(Row::meter)
                 .thenComparing(r -> r.model() == null ? "" : r.model()));
-        int pages = Math.max(1, (all.size() + PAGE_SIZE - 1) / PAGE_SIZE);
-        int current = Math.min(Math.max(page, 1), pages);
-        int from = (current - 1) * PAGE_SIZE;
-        return new UsageBreakdown(List.copyOf(all.subList(from, Math.min(all.size(), from + PAGE_SIZE))), current,
-                pages, all.size());
-    }
-
-    public boolean hasPrevious() {
-        return page > 1;
-    }
-
-    public boolean hasNext() {
-        return page < pages;
-    }
-
-    public int previous() {
-        return page - 1;
-    }
-
-    public int next() {
-        return page + 1;
+        return Paged.of(all, page);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.console.api.MeridianApi;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,31 +28,9 @@ class UsageBreakdownTest {
         var breakdown = UsageBreakdown.of(figures, Map.of(ci, key), 1);
 
         assertThat(breakdown.total()).isEqualTo(3);
-        assertThat(breakdown.rows()).containsExactly(
+        assertThat(breakdown.items()).containsExactly(
                 new UsageBreakdown.Row("ci", "Ab12Cd34Ef56", "all-minilm-l6-v2", "input_tokens", 40, 3),
                 new UsageBreakdown.Row("ci", "Ab12Cd34Ef56", "all-minilm-l6-v2", "requests", 5, 5),
                 new UsageBreakdown.Row(null, null, "all-minilm-l6-v2", "requests", 1, 1));
-    }
-
-    @Test
-    void pagesOfFiftyAndAPageOutOfRangeIsTheNearestOne() {
-        var figures = new ArrayList<MeridianApi.Figure>();
-        for (int i = 0; i < 120; i++) {
-            figures.add(new MeridianApi.Figure("requests", "model-" + i, null, DAY1, 1000 - i, 1));
-        }
-        var first = UsageBreakdown.of(figures, Map.of(), 1);
-        assertThat(first.rows()).hasSize(50);
-        assertThat(first.rows().getFirst().model()).isEqualTo("model-0");
-        assertThat(first.pages()).isEqualTo(3);
-        assertThat(first.hasPrevious()).isFalse();
-        assertThat(first.hasNext()).isTrue();
-
-        var last = UsageBreakdown.of(figures, Map.of(), 3);
-        assertThat(last.rows()).hasSize(20);
-        assertThat(last.rows().getLast().model()).isEqualTo("model-119");
-        assertThat(last.hasNext()).isFalse();
-        assertThat(UsageBreakdown.of(figures, Map.of(), 99).page()).isEqualTo(3);
-        assertThat(UsageBreakdown.of(figures, Map.of(), -1).page()).isEqualTo(1);
-        assertThat(UsageBreakdown.of(List.of(), Map.of(), 1).pages()).isEqualTo(1);
     }
 }

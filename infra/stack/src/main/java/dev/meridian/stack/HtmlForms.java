@@ -4,8 +4,11 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads what {@link OidcBrowser} needs from Keycloak's login pages: a form's action and the page's feedback. */
-final class HtmlForms {
+/**
+ * Reads what {@link OidcBrowser} (and a benchmark signing in to the console) needs from Keycloak's login pages: a
+ * form's action and the page's feedback.
+ */
+public final class HtmlForms {
 
     private static final Pattern FORM_TAG = Pattern.compile("<form\\b[^>]*>", Pattern.CASE_INSENSITIVE);
     private static final Pattern FEEDBACK = Pattern.compile(
@@ -19,7 +22,7 @@ final class HtmlForms {
     }
 
     /** The decoded action URL of the form whose id is {@code formId}. */
-    static String action(String html, String formId) {
+    public static String action(String html, String formId) {
         Matcher forms = FORM_TAG.matcher(html);
         while (forms.find()) {
             String tag = forms.group();

@@ -73,6 +73,18 @@ abstract class PageSupport {
         }
     }
 
+    /** The value of an API read started on another thread; its refusal is thrown here as if the read were made here. */
+    static <T> T joined(java.util.concurrent.CompletableFuture<T> read) {
+        try {
+            return read.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     /** What the API answered, or, where the user's role may not read it (403), the API's words instead. */
     record Allowed<T>(T value, String refusal) {
     }
@@ -88,12 +100,20 @@ abstract class PageSupport {
         }
     }
 
+    /**
+     * The page, rendered here rather than after the resource returns, so that its {@code Server-Timing} header can
+     * say how long rendering took ({@code render}); {@link ServerTiming} adds the whole request's time ({@code app}),
+     * which includes the API calls. Browsers show both in their developer tools; the console benchmark reads them.
+     */
     Response page(TemplateInstance page, int status) {
         String email = idToken.getClaim("email");
-        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                .entity(page.data("user", email == null ? idToken.getName() : email)
-                        .data("path", currentPath())
-                        .setLocale(Locales.of(headers)))
+        long started = System.nanoTime();
+        String html = page.data("user", email == null ? idToken.getName() : email)
+                .data("path", currentPath())
+                .setLocale(Locales.of(headers))
+                .render();
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html)
+                .header(ServerTiming.HEADER, ServerTiming.metric("render", System.nanoTime() - started))
                 .build();
     }
 

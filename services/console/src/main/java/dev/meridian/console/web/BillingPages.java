@@ -8,7 +8,6 @@ import dev.meridian.console.api.MeridianApi;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.FormParam;
@@ -28,7 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.context.ManagedExecutor;
 
 /**
  * Usage and billing of a tenant: this month's usage by day and meter (a chart, a table and its CSV), the budgets
@@ -43,8 +41,6 @@ public class BillingPages extends PageSupport {
 
     private static final String UPCOMING = "upcoming";
 
-    @Inject
-    ManagedExecutor executor;
 
     @CheckedTemplate
     static class Templates {
@@ -133,15 +129,14 @@ public class BillingPages extends PageSupport {
     }
 
     /**
-     * The page's five API reads go out at once (each on the managed executor, which carries the signed-in user's
-     * request context and so their token): the page waits for the slowest, not for their sum.
+     * The page's five API reads go out at once ({@link #read}): the page waits for the slowest, not for their sum.
      */
     private TemplateInstance billingPage(UUID tenant, int page, String error) {
-        var tenantRead = executor.supplyAsync(() -> api.tenant(tenant));
-        var usageRead = executor.supplyAsync(() -> api.usage(tenant, "day,model,key"));
-        var budgetsRead = executor.supplyAsync(() -> api.budgets(tenant));
-        var invoicesRead = executor.supplyAsync(() -> api.invoices(tenant).data());
-        var keysRead = executor.supplyAsync(() -> api.keys(tenant).data());
+        var tenantRead = read(() -> api.tenant(tenant));
+        var usageRead = read(() -> api.usage(tenant, "day,model,key"));
+        var budgetsRead = read(() -> api.budgets(tenant));
+        var invoicesRead = read(() -> api.invoices(tenant).data());
+        var keysRead = read(() -> api.keys(tenant).data());
         Tenant t = joined(tenantRead);
         MeridianApi.Usage usage;
         Budgets budgets;

@@ -6,6 +6,7 @@ import dev.meridian.console.api.MeridianApi.Member;
 import dev.meridian.console.api.MeridianApi.Region;
 import dev.meridian.console.api.MeridianApi.Tenant;
 import dev.meridian.console.api.MeridianApi;
+import dev.meridian.console.api.OpenAiApi;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
@@ -56,7 +57,8 @@ public class ConsolePages extends PageSupport {
         static native TemplateInstance notFound();
 
         static native TemplateInstance overview(Tenant tenant, UsageDays usage, MeridianApi.Budgets budgets,
-                String billingRefusal, List<Key> keysInUse, int activeKeys, int members);
+                String billingRefusal, List<Key> keysInUse, int activeKeys, int members,
+                List<OpenAiApi.Job> recentJobs);
 
         static native TemplateInstance audit(Tenant tenant, MeridianApi.AuditPage page, String action, String actor,
                 String error);
@@ -99,25 +101,23 @@ public class ConsolePages extends PageSupport {
     @Path("tenants/{t}")
     public Response overview(@PathParam("t") UUID tenant) {
         return guarded(() -> {
-            Tenant t = api.tenant(tenant);
-            UsageDays usage = null;
-            MeridianApi.Budgets budgets = null;
-            String refusal = null;
-            try {
-                var month = api.usage(tenant, "day");
-                usage = UsageDays.of(month);
-                budgets = api.budgets(tenant);
-            } catch (WebApplicationException e) {
-                if (e.getResponse().getStatus() != 403) {
-                    throw e;
-                }
-                refusal = ApiProblem.detail(e);
-            }
-            List<Key> keys = api.keys(tenant).data();
+            var tenantRead = read(() -> api.tenant(tenant));
+            var usageRead = read(() -> ifAllowed(() -> UsageDays.of(api.usage(tenant, "day"))));
+            var budgetsRead = read(() -> ifAllowed(() -> api.budgets(tenant)));
+            var jobsRead = read(() -> ifAllowed(() -> openai.jobs(tenant, 5, null).data()));
+            var keysRead = read(() -> api.keys(tenant).data());
+            var membersRead = read(() -> api.members(tenant).data());
+            Tenant t = joined(tenantRead);
+            var usage = joined(usageRead);
+            var budgets = joined(budgetsRead);
+            List<Key> keys = joined(keysRead);
             List<Key> inUse = keys.stream().filter(Key::active).filter(k -> k.lastUsedAt() != null)
                     .sorted(Comparator.comparing(Key::lastUsedAt).reversed()).limit(10).toList();
             int active = (int) keys.stream().filter(Key::active).count();
-            return Templates.overview(t, usage, budgets, refusal, inUse, active, api.members(tenant).data().size());
+            var jobs = joined(jobsRead);
+            return Templates.overview(t, usage.value(), budgets.value(),
+                    usage.refusal() != null ? usage.refusal() : budgets.refusal(), inUse, active,
+                    joined(membersRead).size(), jobs.value() == null ? List.of() : jobs.value());
         }, 200);
     }
 

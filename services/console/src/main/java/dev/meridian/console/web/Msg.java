@@ -516,4 +516,7 @@ public interface Msg {
 
     @Message("Amount due")
     String amount_due();
+
+    @Message("Recent fine-tuning jobs")
+    String recent_jobs();
 }

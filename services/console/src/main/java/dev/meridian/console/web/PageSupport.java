@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.UUID;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
@@ -28,6 +29,8 @@ abstract class PageSupport {
     @Inject
     @RestClient
     OpenAiApi openai;
+    @Inject
+    ManagedExecutor executor;
     @Inject
     @IdToken
     JsonWebToken idToken;
@@ -71,6 +74,14 @@ abstract class PageSupport {
             String detail = ApiProblem.detail(e);
             return guarded(() -> failed.render(detail), status);
         }
+    }
+
+    /**
+     * An API read started now on the managed executor, which carries the signed-in user's request context (and so
+     * their token) to its thread: a page makes its reads at once and waits for the slowest, not for their sum.
+     */
+    <T> java.util.concurrent.CompletableFuture<T> read(java.util.function.Supplier<T> read) {
+        return executor.supplyAsync(read);
     }
 
     /** The value of an API read started on another thread; its refusal is thrown here as if the read were made here. */

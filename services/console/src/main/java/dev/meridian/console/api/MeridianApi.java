@@ -176,6 +176,10 @@ public interface MeridianApi {
     @Path("/billing/budgets")
     Budgets setBudgets(@QueryParam("tenant_id") UUID tenant, Map<String, Object> budgets);
 
+    @PUT
+    @Path("/billing/budgets/keys/{k}")
+    Budget setKeyBudget(@QueryParam("tenant_id") UUID tenant, @PathParam("k") UUID key, Map<String, Object> budget);
+
     @GET
     @Path("/tenants")
     Tenants tenants();

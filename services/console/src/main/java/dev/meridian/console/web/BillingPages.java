@@ -45,7 +45,8 @@ public class BillingPages extends PageSupport {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance billing(Tenant tenant, List<String> meters, List<UsageDays.Day> days, String chart,
-                Paged<UsageBreakdown.Row> breakdown, Budgets budgets, List<Invoice> invoices, String error);
+                Paged<UsageBreakdown.Row> breakdown, Budgets budgets, List<KeyBudget> keyBudgets, List<Invoice> invoices,
+                String error);
 
         static native TemplateInstance invoice(Tenant tenant, Invoice invoice);
     }
@@ -80,6 +81,25 @@ public class BillingPages extends PageSupport {
             api.setBudgets(tenant, body);
             return billingPage(tenant, 1, null);
         }, error -> billingPage(tenant, 1, error));
+    }
+
+    /** One key's budgets: owners and admins cap a key apart from the tenant (a CI key, a partner's key). */
+    @POST
+    @Path("tenants/{t}/billing/budgets/keys/{k}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response setKeyBudget(@PathParam("t") UUID tenant, @PathParam("k") UUID key, @FormParam("soft") String soft,
+            @FormParam("hard") String hard) {
+        return act(tenant, () -> {
+            Map<String, Object> body = new HashMap<>();
+            body.put("soft_budget_minor", minor(soft));
+            body.put("hard_budget_minor", minor(hard));
+            api.setKeyBudget(tenant, key, body);
+            return billingPage(tenant, 1, null);
+        }, error -> billingPage(tenant, 1, error));
+    }
+
+    /** An active key with its budgets this month (none set: both null, spent as billing counts it). */
+    public record KeyBudget(MeridianApi.Key key, MeridianApi.Budget budget) {
     }
 
     /** This month's usage by day and meter as CSV, for a spreadsheet. */
@@ -149,13 +169,22 @@ public class BillingPages extends PageSupport {
             if (e.getResponse().getStatus() != 403) {
                 throw e;
             }
-            return Templates.billing(t, List.of(), List.of(), "{}", null, null, List.of(), ApiProblem.detail(e));
+            return Templates.billing(t, List.of(), List.of(), "{}", null, null, List.of(), List.of(),
+                    ApiProblem.detail(e));
         }
         var days = UsageDays.of(usage);
         Map<UUID, MeridianApi.Key> keys = new HashMap<>();
-        joined(keysRead).forEach(k -> keys.put(k.id(), k));
+        List<MeridianApi.Key> allKeys = joined(keysRead);
+        allKeys.forEach(k -> keys.put(k.id(), k));
+        Map<UUID, MeridianApi.Budget> byKey = new HashMap<>();
+        if (budgets.keys() != null) {
+            budgets.keys().forEach(b -> byKey.put(b.keyId(), b));
+        }
+        List<KeyBudget> keyBudgets = allKeys.stream().filter(MeridianApi.Key::active)
+                .map(k -> new KeyBudget(k, byKey.getOrDefault(k.id(), new MeridianApi.Budget(k.id(), null, null, 0))))
+                .toList();
         return Templates.billing(t, days.meters(), days.days(), days.chart(),
-                UsageBreakdown.of(usage.data(), keys, page), budgets, invoices, error);
+                UsageBreakdown.of(usage.data(), keys, page), budgets, keyBudgets, invoices, error);
     }
 
     /** A form's amount in major units ("12.50") as minor units; blank is none. */

@@ -519,4 +519,10 @@ public interface Msg {
 
     @Message("Recent fine-tuning jobs")
     String recent_jobs();
+
+    @Message("Budgets per key")
+    String key_budgets_title();
+
+    @Message("A key's hard budget stops that key alone when its spend this month reaches it; the tenant's budgets still apply to all keys. Leave both empty to remove them.")
+    String key_budgets_note();
 }

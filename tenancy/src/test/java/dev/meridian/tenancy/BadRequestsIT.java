@@ -161,7 +161,10 @@ class BadRequestsIT {
                 .body("data.id", equalTo(List.of("cn-north", "eu-central", "us-east")))
                 .body("data.find { it.id == 'eu-central' }.currency", equalTo("EUR"))
                 .body("data.find { it.id == 'us-east' }.gateway_url", equalTo("http://localhost:8082"))
-                .body("data.find { it.id == 'cn-north' }.residency", equalTo("PIPL"));
+                .body("data.find { it.id == 'cn-north' }.residency", equalTo("PIPL"))
+                .body("data.find { it.id == 'cn-north' }.sovereign", equalTo(true))
+                .body("data.find { it.id == 'eu-central' }.sovereign", equalTo(false))
+                .body("data.find { it.id == 'us-east' }.sovereign", equalTo(false));
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths.'/api/v1/tenants/{tenantId}/api-keys/{keyId}/rotate'.post", not(equalTo(null)))

@@ -86,9 +86,27 @@ class InternalApiIT {
                 .body("home_region", equalTo("us-east"))
                 .body("home_gateway_url", equalTo("http://localhost:8082"))
                 .body("transit_allowed", equalTo(true))
+                .body("home_sovereign", equalTo(false))
                 .body("plan", equalTo("subscription"))
                 .body("rate_limit.requests_per_second", equalTo(200))
                 .body("rate_limit.burst", equalTo(400));
+    }
+
+    @Test
+    void aKeyAndAMemberOfATenantHomedInASovereignRegionSaySo() {
+        var user = newUser();
+        String tenant = as(user.accessToken()).body(Map.of("name", "Beijing", "home_region", "cn-north"))
+                .post("/api/v1/tenants").then().statusCode(201).extract().path("id");
+        var key = createKey(user.accessToken(), tenant, "svc", "inference");
+
+        asGateway().get("/internal/v1/api-keys/{p}", key.<String>path("prefix")).then().statusCode(200)
+                .body("home_region", equalTo("cn-north"))
+                .body("home_gateway_url", equalTo("http://localhost:8084"))
+                .body("home_sovereign", equalTo(true));
+        asGateway().get("/internal/v1/tenants/{t}/members/by-user/{u}", tenant, Api.subjectOf(user.accessToken()))
+                .then().statusCode(200)
+                .body("home_region", equalTo("cn-north"))
+                .body("home_sovereign", equalTo(true));
     }
 
     @Test

@@ -42,6 +42,14 @@ public interface TenancyConfig {
         /** Whether tenants homed here may have their calls carried through other regions' gateways by default. */
         @WithDefault("true")
         boolean transitAllowedByDefault();
+
+        /**
+         * Whether the region is sovereign (cn-north): its tenants are served only by its own gateway, never through
+         * another region's, and its gateway forwards nothing out. Gateways learn it from the key record
+         * ({@code home_sovereign}); a sovereign region's gateway also runs with {@code meridian.gateway.sovereign}.
+         */
+        @WithDefault("false")
+        boolean sovereign();
     }
 
     interface Plan {

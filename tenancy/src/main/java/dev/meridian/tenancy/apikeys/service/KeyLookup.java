@@ -27,7 +27,7 @@ public class KeyLookup {
 
     public record KeyRecord(UUID keyId, UUID tenantId, String prefix, String hash, List<String> scopes,
             Instant expiresAt, Instant revokedAt, String tenantStatus, String homeRegion, String homeGatewayUrl,
-            boolean transitAllowed, String plan, RateLimit rateLimit) {
+            boolean transitAllowed, boolean homeSovereign, String plan, RateLimit rateLimit) {
     }
 
     @Inject
@@ -65,12 +65,18 @@ public class KeyLookup {
         Tenant t = tenant.get();
         return Optional.of(new KeyRecord(member.get().id, tenantId, null, null,
                 member.get().role().keyScopes().stream().map(Scope::wireName).toList(), null, null, t.status,
-                t.homeRegion, gatewayOf(t.homeRegion), t.transitAllowed, t.plan, rateLimitOf(t.plan)));
+                t.homeRegion, gatewayOf(t.homeRegion), t.transitAllowed, isSovereign(t.homeRegion), t.plan,
+                rateLimitOf(t.plan)));
     }
 
     private String gatewayOf(String region) {
         var r = config.regions().get(region);
         return r == null ? null : r.gatewayUrl();
+    }
+
+    private boolean isSovereign(String region) {
+        var r = config.regions().get(region);
+        return r != null && r.sovereign();
     }
 
     private RateLimit rateLimitOf(String plan) {
@@ -82,8 +88,8 @@ public class KeyLookup {
         String homeRegion = (String) r[8];
         String plan = (String) r[10];
         return new KeyRecord((UUID) r[0], (UUID) r[1], (String) r[2], (String) r[3], scopes(r[4]), instant(r[5]),
-                instant(r[6]), (String) r[7], homeRegion, gatewayOf(homeRegion), (Boolean) r[9], plan,
-                rateLimitOf(plan));
+                instant(r[6]), (String) r[7], homeRegion, gatewayOf(homeRegion), (Boolean) r[9], isSovereign(homeRegion),
+                plan, rateLimitOf(plan));
     }
 
     private static List<String> scopes(Object value) {

@@ -16,7 +16,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Regions")
 public class RegionResource {
 
-    public record RegionView(String id, String name, String currency, String gatewayUrl, String residency) {
+    /** {@code sovereign}: its tenants are served only by its own gateway, never forwarded in or out. */
+    public record RegionView(String id, String name, String currency, String gatewayUrl, String residency,
+            boolean sovereign) {
     }
 
     public record RegionList(String object, List<RegionView> data) {
@@ -26,12 +28,12 @@ public class RegionResource {
     TenancyConfig config;
 
     @GET
-    @Operation(summary = "Regions directory: ids, currencies and gateway URLs")
+    @Operation(summary = "Regions directory: ids, currencies, gateway URLs and which are sovereign")
     public RegionList list() {
         return new RegionList("list", config.regions().entrySet().stream()
                 .sorted(java.util.Map.Entry.comparingByKey())
                 .map(e -> new RegionView(e.getKey(), e.getValue().name(), e.getValue().currency(),
-                        e.getValue().gatewayUrl(), e.getValue().residency()))
+                        e.getValue().gatewayUrl(), e.getValue().residency(), e.getValue().sovereign()))
                 .toList());
     }
 }

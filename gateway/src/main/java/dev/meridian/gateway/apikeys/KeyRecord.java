@@ -20,6 +20,7 @@ public record KeyRecord(
         @JsonProperty("home_region") String homeRegion,
         @JsonProperty("home_gateway_url") String homeGatewayUrl,
         @JsonProperty("transit_allowed") boolean transitAllowed,
+        @JsonProperty("home_sovereign") boolean homeSovereign,
         String plan,
         @JsonProperty("rate_limit") RateLimit rateLimit) {
 

@@ -12,6 +12,13 @@ public interface GatewayConfig {
     /** The region this gateway serves, e.g. {@code eu-central}; tenants homed elsewhere are forwarded. Required. */
     String region();
 
+    /**
+     * Whether this gateway's region is sovereign (cn-north): it serves only tenants homed in it, never forwards a
+     * call out of the region and accepts no call forwarded in from another region's gateway.
+     */
+    @WithDefault("false")
+    boolean sovereign();
+
     /** Base URL of the tenancy service (key lookups, last-used reports, the /api proxy). */
     @WithDefault("http://localhost:8081")
     String tenancyUrl();

@@ -284,6 +284,11 @@ public class GatewayRoutes {
 
     /** Carries the call to the gateway of the tenant's home region, where its data lives. */
     private void toHomeRegion(RoutingContext ctx, KeyRecord key, CallerIdentity caller, String requestId) {
+        var sealed = RegionBoundary.outbound(config.region(), config.sovereign(), key);
+        if (sealed.isPresent()) {
+            respond(ctx, 421, sealed.get());
+            return;
+        }
         if (!key.transitAllowed() || key.homeGatewayUrl() == null || key.homeGatewayUrl().isBlank()) {
             respond(ctx, 421, OpenAiError.of("invalid_request_error", "wrong_region", "Your organization is homed in "
                     + key.homeRegion() + " and does not allow its calls to pass through other regions. Call "
@@ -318,6 +323,11 @@ public class GatewayRoutes {
                     + " received a call it forwarded itself, so region routing would loop. The gateway URL that"
                     + " tenancy lists for this tenant's home region points at the wrong gateway; an operator must"
                     + " correct it. Retry later or call your home region's gateway directly."));
+            return;
+        }
+        var sealed = RegionBoundary.inbound(config.region(), config.sovereign(), from);
+        if (sealed.isPresent()) {
+            respond(ctx, 421, sealed.get());
             return;
         }
         String tenant = h.get(MeridianHeaders.TENANT_ID);

@@ -40,7 +40,7 @@ class KeyCacheTest {
 
     private static KeyRecord record(String prefix, UUID tenant) {
         return new KeyRecord(UUID.randomUUID(), tenant, prefix, "hash", List.of("models"), null, null, "active",
-                "eu-central", "http://eu", true, "free", new KeyRecord.RateLimit(5, 10));
+                "eu-central", "http://eu", true, false, "free", new KeyRecord.RateLimit(5, 10));
     }
 
     private void answerLast(KeyRecord record) {

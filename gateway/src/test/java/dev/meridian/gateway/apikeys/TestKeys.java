@@ -18,46 +18,53 @@ public final class TestKeys {
 
     /** What tenancy would say about a key; change one part with the {@code with*} methods. */
     public record Spec(UUID tenantId, List<String> scopes, Instant expiresAt, Instant revokedAt, String tenantStatus,
-            String homeRegion, String homeGatewayUrl, boolean transitAllowed, KeyRecord.RateLimit rateLimit) {
+            String homeRegion, String homeGatewayUrl, boolean transitAllowed, KeyRecord.RateLimit rateLimit,
+            boolean homeSovereign) {
 
         public static Spec active() {
             return new Spec(UUID.randomUUID(), List.of("models", "inference"), null, null, "active", "eu-central",
-                    "http://localhost:8080", true, new KeyRecord.RateLimit(100, 100));
+                    "http://localhost:8080", true, new KeyRecord.RateLimit(100, 100), false);
         }
 
         public Spec withTenant(UUID tenant) {
             return new Spec(tenant, scopes, expiresAt, revokedAt, tenantStatus, homeRegion, homeGatewayUrl,
-                    transitAllowed, rateLimit);
+                    transitAllowed, rateLimit, homeSovereign);
         }
 
         public Spec withScopes(String... granted) {
             return new Spec(tenantId, List.of(granted), expiresAt, revokedAt, tenantStatus, homeRegion,
-                    homeGatewayUrl, transitAllowed, rateLimit);
+                    homeGatewayUrl, transitAllowed, rateLimit, homeSovereign);
         }
 
         public Spec revokedAt(Instant at) {
             return new Spec(tenantId, scopes, expiresAt, at, tenantStatus, homeRegion, homeGatewayUrl,
-                    transitAllowed, rateLimit);
+                    transitAllowed, rateLimit, homeSovereign);
         }
 
         public Spec expiresAt(Instant at) {
             return new Spec(tenantId, scopes, at, revokedAt, tenantStatus, homeRegion, homeGatewayUrl,
-                    transitAllowed, rateLimit);
+                    transitAllowed, rateLimit, homeSovereign);
         }
 
         public Spec withTenantStatus(String status) {
             return new Spec(tenantId, scopes, expiresAt, revokedAt, status, homeRegion, homeGatewayUrl,
-                    transitAllowed, rateLimit);
+                    transitAllowed, rateLimit, homeSovereign);
         }
 
         public Spec homedIn(String region, String gatewayUrl, boolean transit) {
             return new Spec(tenantId, scopes, expiresAt, revokedAt, tenantStatus, region, gatewayUrl, transit,
-                    rateLimit);
+                    rateLimit, homeSovereign);
+        }
+
+        /** Homed in a sovereign region: its calls are served only by that region's gateway. */
+        public Spec homedInSovereign(String region, String gatewayUrl) {
+            return new Spec(tenantId, scopes, expiresAt, revokedAt, tenantStatus, region, gatewayUrl, false,
+                    rateLimit, true);
         }
 
         public Spec limitedTo(int perSecond, int burst) {
             return new Spec(tenantId, scopes, expiresAt, revokedAt, tenantStatus, homeRegion, homeGatewayUrl,
-                    transitAllowed, new KeyRecord.RateLimit(perSecond, burst));
+                    transitAllowed, new KeyRecord.RateLimit(perSecond, burst), homeSovereign);
         }
     }
 
@@ -82,7 +89,7 @@ public final class TestKeys {
         var generated = ApiKeySecret.generate();
         var record = new KeyRecord(UUID.randomUUID(), spec.tenantId(), generated.prefix(), generated.hash(),
                 spec.scopes(), spec.expiresAt(), spec.revokedAt(), spec.tenantStatus(), spec.homeRegion(),
-                spec.homeGatewayUrl(), spec.transitAllowed(), "free", spec.rateLimit());
+                spec.homeGatewayUrl(), spec.transitAllowed(), spec.homeSovereign(), "free", spec.rateLimit());
         directory.put(generated.prefix(), record);
         return new Seeded(generated.key(), generated.prefix(), record);
     }

@@ -132,7 +132,8 @@ class UnknownKeyFloodIT {
         UUID tenant = UUID.randomUUID();
         UUID keyId = UUID.randomUUID();
         var record = new KeyRecord(keyId, tenant, generated.prefix(), generated.hash(), List.of("models"), null, null,
-                "active", "eu-central", "http://localhost:8080", true, "free", new KeyRecord.RateLimit(100, 100));
+                "active", "eu-central", "http://localhost:8080", true, false, "free",
+                new KeyRecord.RateLimit(100, 100));
         StandInTenancy.register(generated.prefix(), json.writeValueAsString(record));
         var created = new TenancyChange(UUID.randomUUID(), TenancyChange.API_KEY_CREATED, tenant, keyId,
                 generated.prefix(), null, null, Instant.now());

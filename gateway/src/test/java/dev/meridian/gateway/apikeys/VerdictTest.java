@@ -16,7 +16,8 @@ class VerdictTest {
 
     private KeyRecord record(Instant expires, Instant revoked, String status) {
         return new KeyRecord(UUID.randomUUID(), UUID.randomUUID(), key.prefix(), key.hash(), List.of("models"),
-                expires, revoked, status, "eu-central", "http://eu", true, "free", new KeyRecord.RateLimit(5, 10));
+                expires, revoked, status, "eu-central", "http://eu", true, false, "free",
+                new KeyRecord.RateLimit(5, 10));
     }
 
     @Test

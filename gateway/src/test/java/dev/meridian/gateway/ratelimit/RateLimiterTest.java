@@ -13,7 +13,7 @@ class RateLimiterTest {
 
     private static KeyRecord key(UUID id, KeyRecord.RateLimit limit) {
         return new KeyRecord(id, UUID.randomUUID(), "AbCdEfGhIjKl", "hash", List.of("models"), null, null, "active",
-                "eu-central", "http://eu", true, "free", limit);
+                "eu-central", "http://eu", true, false, "free", limit);
     }
 
     @Test

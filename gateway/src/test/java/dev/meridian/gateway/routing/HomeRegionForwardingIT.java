@@ -148,6 +148,19 @@ class HomeRegionForwardingIT {
     }
 
     @Test
+    void aSovereignRegionsTenantIsRefusedWith421NamingItsGatewayAndNeverForwarded() throws Exception {
+        var received = startHome();
+        var key = TestKeys.seed(keys, TestKeys.Spec.active().homedInSovereign("cn-north", homeUrl()));
+        given().header("Authorization", "Bearer " + key.key()).contentType("application/json")
+                .body("{\"input\":\"hello\",\"model\":\"all-minilm-l6-v2\"}")
+                .post("/v1/embeddings").then()
+                .statusCode(421)
+                .body("error.code", equalTo("sovereign_region"))
+                .body("error.message", containsString(homeUrl()));
+        assertThat(received).as("nothing reaches the sovereign region's gateway").isNotDone();
+    }
+
+    @Test
     void unreachableHomeGatewayIs502SayingWhichRegion() {
         var key = TestKeys.seed(keys, TestKeys.Spec.active().homedIn("us-east", "http://127.0.0.1:9", true));
         given().header("Authorization", "Bearer " + key.key()).get("/v1/models").then()

@@ -12,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -78,7 +80,8 @@ final class DemoTenant {
     private void writeEnv(Result r) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("MERIDIAN_GATEWAY_URL", platform.gatewayUrl(PlatformOptions.EU_CENTRAL));
-        env.put("MERIDIAN_GATEWAY_URL_US_EAST", platform.gatewayUrl(PlatformOptions.US_EAST));
+        // every running region's gateway, e.g. MERIDIAN_GATEWAY_URL_CN_NORTH
+        platform.gatewayUrls().forEach((region, url) -> env.put(gatewayVariable(region), url));
         env.put("MERIDIAN_TENANCY_URL", platform.tenancyUrl());
         env.put("MERIDIAN_CONSOLE_URL", platform.consoleUrl());
         env.put("MERIDIAN_KEYCLOAK_URL", platform.keycloakUrl());
@@ -115,11 +118,17 @@ final class DemoTenant {
         return env;
     }
 
+    /** The dev.env variable naming a region's gateway: {@code MERIDIAN_GATEWAY_URL_CN_NORTH}. */
+    static String gatewayVariable(String region) {
+        return "MERIDIAN_GATEWAY_URL_" + region.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    }
+
     static String summary(RunningPlatform p) {
-        return String.join("\n",
-                "",
-                "  Gateway eu-central   " + p.gatewayUrl(PlatformOptions.EU_CENTRAL),
-                "  Gateway us-east      " + p.gatewayUrl(PlatformOptions.US_EAST),
+        List<String> lines = new ArrayList<>(List.of(""));
+        p.gatewayUrls().forEach((region, url) -> lines.add(String.format("  Gateway %-12s %s%s", region, url,
+                PlatformOptions.isSovereign(region) ? "   (sovereign: serves only tenants homed in " + region + ")"
+                        : "")));
+        return String.join("\n", lines) + "\n" + String.join("\n",
                 "  Tenancy (control)    " + p.tenancyUrl() + "   (OpenAPI: " + p.tenancyUrl() + "/q/openapi)",
                 "  Keycloak             " + p.keycloakUrl() + "   realm meridian",
                 "  Demo login           " + DEMO_USER + " / " + p.secrets().get(Secrets.DEMO_PASSWORD),

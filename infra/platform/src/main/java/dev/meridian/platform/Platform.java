@@ -87,6 +87,9 @@ public final class Platform {
     private static CompletableFuture<Void> startServers(MeridianHome home, PlatformOptions o, Secrets secrets,
             RunningPlatform running, Supervisor supervisor, Consumer<String> progress) {
         Timer t = new Timer(progress);
+        progress.accept("Regions: " + String.join(", ", o.gatewayPorts().keySet().stream()
+                .map(r -> PlatformOptions.isSovereign(r) ? r + " (sovereign)" : r).toList())
+                + "; each runs a models registry, inference, a fine-tune worker and a gateway");
         String pgUrl = System.getenv("MERIDIAN_POSTGRES_URL");
         PostgresServer postgres;
         if (pgUrl != null && !pgUrl.isBlank()) {
@@ -220,7 +223,15 @@ public final class Platform {
         Map<String, String> tenancy = new LinkedHashMap<>(database(running, secrets, CONTROL_DB));
         tenancy.putAll(kafkaClient(running, secrets, "tenancy"));
         tenancy.put("quarkus.oidc.auth-server-url", realm);
-        gatewayUrls.forEach((region, url) -> tenancy.put("meridian.tenancy.regions." + region + ".gateway-url", url));
+        // partner credentials are Keycloak clients tenancy creates through Keycloak's admin API
+        tenancy.put("quarkus.keycloak.admin-client.server-url", running.keycloakUrl());
+        tenancy.put("quarkus.keycloak.admin-client.client-secret", secrets.get(Secrets.TENANCY_CLIENT_SECRET));
+        gatewayUrls.forEach((region, url) -> {
+            tenancy.put("meridian.tenancy.regions." + region + ".gateway-url", url);
+            if (PlatformOptions.isSovereign(region)) {
+                tenancy.put("meridian.tenancy.regions." + region + ".sovereign", "true");
+            }
+        });
         t.starting("tenancy (control plane, port " + o.tenancyPort() + ")");
         service(home, o, supervisor, running, "tenancy", "tenancy", o.tenancyPort(), tenancy).start();
         t.ready("tenancy ready at " + running.tenancyUrl());
@@ -300,13 +311,18 @@ public final class Platform {
             gw.put("quarkus.oidc.auth-server-url", realm);
             gw.put("quarkus.oidc-client.auth-server-url", realm);
             gw.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.GATEWAY_CLIENT_SECRET));
+            if (PlatformOptions.isSovereign(region)) {
+                // serves only its own tenants; forwards nothing out and accepts nothing forwarded in
+                gw.put("meridian.gateway.sovereign", "true");
+            }
             if (o.inferencePorts().containsKey(region)) {
                 gw.put("meridian.gateway.inference-url", running.inferenceUrl(region));
             }
             if (o.modelsPorts().containsKey(region)) {
                 gw.put("meridian.gateway.models-url", running.modelsUrl(region));
             }
-            progress.accept("Starting gateway " + region + " (port " + port + ") ...");
+            progress.accept("Starting gateway " + region + (PlatformOptions.isSovereign(region)
+                    ? " (sovereign region, port " : " (port ") + port + ") ...");
             gateways.put(region, service(home, o, supervisor, running, "gateway-" + region, "gateway", port, gw));
         });
         startAll(gateways, "gateway", t);
@@ -447,22 +463,50 @@ public final class Platform {
         String command = args.length == 0 ? "up" : args[0];
         Path state = MeridianHome.locate().root().resolve(".platform");
         switch (command) {
-            case "up" -> up(state);
+            case "up" -> up(state, regionsFlag(args));
             case "token" -> System.out.println(token(state, args.length > 1 && args[1].equals("operator")));
             case "status" -> System.out.print(statusReport(state));
             default -> {
-                System.err.println("usage: Platform up|status|token");
+                System.err.println("usage: Platform up [--regions eu-central,us-east,cn-north]|status|token");
                 System.exit(2);
             }
         }
     }
 
-    private static void up(Path state) throws InterruptedException {
+    /**
+     * The regions {@code up} runs: {@code --regions a,b} or {@code --regions=a,b}, else the two default ones; exits 2
+     * with the reason and the known regions when the flag is wrong.
+     */
+    private static List<String> regionsFlag(String[] args) {
+        for (int i = 1; i < args.length; i++) {
+            String value = null;
+            if (args[i].equals("--regions")) {
+                value = i + 1 < args.length ? args[i + 1] : "";
+                i++;
+            } else if (args[i].startsWith("--regions=")) {
+                value = args[i].substring("--regions=".length());
+            } else {
+                System.out.println(FAILED + " unknown option '" + args[i] + "'. ./platform up takes --regions"
+                        + " eu-central,us-east,cn-north (default: " + String.join(",", PlatformOptions.DEFAULT_REGIONS)
+                        + ").");
+                System.exit(2);
+            }
+            try {
+                return PlatformOptions.regions(value);
+            } catch (IllegalArgumentException e) {
+                System.out.println(FAILED + " " + e.getMessage());
+                System.exit(2);
+            }
+        }
+        return PlatformOptions.DEFAULT_REGIONS;
+    }
+
+    private static void up(Path state, List<String> regions) throws InterruptedException {
         long t0 = System.nanoTime();
         Consumer<String> progress = line -> System.out.println("[platform] " + line);
         RunningPlatform running;
         try {
-            running = start(PlatformOptions.defaults(state), progress);
+            running = start(PlatformOptions.defaults(state, regions), progress);
         } catch (RuntimeException e) {
             System.out.println(FAILED + " " + e.getMessage());
             System.out.flush();

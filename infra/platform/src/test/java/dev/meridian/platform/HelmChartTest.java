@@ -106,6 +106,32 @@ class HelmChartTest {
     }
 
     @Test
+    void cnNorthRunsEveryRegionalServiceInItsRegionBehindASovereignGateway() {
+        List<String> docs = render("values-cn-north.yaml", "global.kafka.strimziCluster", "meridian");
+
+        assertThat(document(docs, "StatefulSet", "meridian-cn-gateway"))
+                .contains("name: MERIDIAN_GATEWAY_REGION, value: \"cn-north\"",
+                        "name: MERIDIAN_GATEWAY_SOVEREIGN, value: \"true\"");
+        assertThat(document(docs, "Deployment", "meridian-cn-models"))
+                .contains("meridian_cn_north", "key: app-password").doesNotContain("eu-central", "us-east");
+        assertThat(document(docs, "Job", "meridian-cn-models-migrate"))
+                .contains("name: models-db-owner, key: owner-password");
+        assertThat(document(docs, "KafkaUser", "meridian-cn-kafka-worker"))
+                .contains("name: \"cn-north.finetune.jobs\"").doesNotContain("eu-central", "us-east");
+        for (String service : List.of("inference", "models", "worker")) {
+            assertThat(docs.stream().filter(d -> d.contains("kind: Deployment") || d.contains("kind: StatefulSet"))
+                    .filter(d -> d.contains("name: meridian-cn-" + service + "\n")).findFirst())
+                    .as(service).get().asString().contains("cn-north").doesNotContain("eu-central", "us-east");
+        }
+        // the other regions' gateways are not sovereign; tenancy's directory says which region is
+        assertThat(document(render("values-eu-central.yaml"), "StatefulSet", "meridian-eu-gateway"))
+                .doesNotContain("MERIDIAN_GATEWAY_SOVEREIGN");
+        assertThat(document(render("values-control.yaml"), "Deployment", "meridian-control-tenancy"))
+                .contains("name: \"MERIDIAN_TENANCY_REGIONS__CN_NORTH__SOVEREIGN\", value: \"true\"")
+                .doesNotContain("MERIDIAN_TENANCY_REGIONS__EU_CENTRAL__SOVEREIGN");
+    }
+
+    @Test
     void theControlPlaneRunsTheConsoleWithItsOwnClientSecretAndNoDatabaseOrKafka() {
         String console = document(render("values-control.yaml"), "Deployment", "meridian-control-console");
         assertThat(console).contains("name: console-oidc, key: client-secret",
@@ -123,7 +149,11 @@ class HelmChartTest {
     }
 
     private static List<String> render(String valuesFile, String... settings) {
-        String release = valuesFile.equals("values-control.yaml") ? "meridian-control" : "meridian-eu";
+        String release = switch (valuesFile) {
+            case "values-control.yaml" -> "meridian-control";
+            case "values-cn-north.yaml" -> "meridian-cn";
+            default -> "meridian-eu";
+        };
         var template = new Helm(chart).template().withName(release).withValuesFile(chart.resolve(valuesFile));
         for (int i = 0; i < settings.length; i += 2) {
             template = template.set(settings[i], settings[i + 1]);

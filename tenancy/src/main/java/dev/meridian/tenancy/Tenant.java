@@ -25,6 +25,9 @@ public class Tenant extends PanacheEntityBase {
     public String status;
     @Column(name = "transit_allowed")
     public boolean transitAllowed;
+    /** The partner that created and owns the tenant; null for a customer's own. */
+    @Column(name = "partner_id")
+    public UUID partnerId;
     @Column(name = "created_by")
     public String createdBy;
     @Column(name = "created_at")

@@ -6,7 +6,9 @@ import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -20,9 +22,17 @@ public class Access {
 
     @Inject
     TenantSession session;
+    @Inject
+    EntityManager em;
 
-    /** Binds the tenant to the transaction and returns the caller's active membership, or 404. */
+    /**
+     * Binds the tenant to the transaction and returns the caller's active membership, or 404. A partner's credential
+     * acts, as an admin of it would, on a tenant its partner owns: the membership returned is not stored.
+     */
     public Member member(Caller caller, UUID tenantId) {
+        if (caller.isPartner()) {
+            return asPartner(caller, tenantId);
+        }
         session.bindTenant(tenantId);
         return Member.<Member>find("tenantId = ?1 and userId = ?2 and status = ?3", tenantId, caller.userId(),
                         Member.ACTIVE)
@@ -44,6 +54,38 @@ public class Access {
                     + Arrays.stream(allowed).map(Role::wireName).collect(Collectors.joining(" or "))
                     + ". Ask an owner of the tenant to change your role.");
         }
+    }
+
+    private Member asPartner(Caller caller, UUID tenantId) {
+        UUID partner = activePartner(caller);
+        session.bindPartner(partner);
+        Tenant.<Tenant>findByIdOptional(tenantId).filter(t -> partner.equals(t.partnerId))
+                .orElseThrow(() -> notFound(tenantId));
+        session.bindTenant(tenantId);
+        var m = new Member();
+        m.id = new UUID(0, 0);
+        m.tenantId = tenantId;
+        m.userId = caller.userId();
+        m.email = caller.email() != null ? caller.email() : "partner " + partner;
+        m.role = Role.ADMIN.wireName();
+        m.status = Member.ACTIVE;
+        return m;
+    }
+
+    /**
+     * The partner a caller's token acts for, once tenancy knows its credential and it is not revoked: a token minted
+     * before a revocation stops working at once, not when it expires. 401 otherwise.
+     */
+    public UUID activePartner(Caller caller) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select id, partner_id, revoked_at from"
+                + " partner_credential_by_subject(:s)").setParameter("s", caller.userId()).getResultList();
+        if (rows.isEmpty() || !caller.partnerId().equals(rows.getFirst()[1]) || rows.getFirst()[2] != null) {
+            throw new ApiException(401, "Unauthorized", "This partner credential is revoked or unknown. Use a"
+                    + " current credential of your partner, or ask its administrator for a new one.", null);
+        }
+        session.bindPartner(caller.partnerId());
+        return caller.partnerId();
     }
 
     public Tenant tenant(UUID tenantId) {

@@ -27,6 +27,16 @@ public class TenantSession {
         set("app.user_email", caller.email() == null ? "" : caller.email().toLowerCase(Locale.ROOT));
     }
 
+    /** Lets the transaction see one partner's rows and the tenants it owns. */
+    public void bindPartner(UUID partnerId) {
+        set("app.partner_id", partnerId.toString());
+    }
+
+    /** Lets the transaction see every partner (operators only: the caller's platform-admin role is checked first). */
+    public void bindOperator() {
+        set("app.operator", "on");
+    }
+
     private void set(String name, String value) {
         em.createNativeQuery("select set_config(:name, :value, true)")
                 .setParameter("name", name)

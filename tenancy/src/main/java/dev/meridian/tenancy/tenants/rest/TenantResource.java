@@ -53,14 +53,14 @@ public class TenantResource {
      */
     public record TenantView(UUID id, String object, String name, String homeRegion, String plan, String status,
             boolean transitAllowed, Instant createdAt, Instant updatedAt, String role, List<String> keyScopes) {
-        static TenantView of(Tenant t, String role) {
+        public static TenantView of(Tenant t, String role) {
             List<String> scopes = Role.parse(role == null ? "" : role)
                     .map(r -> r.keyScopes().stream().map(Scope::wireName).toList()).orElse(List.of());
             return new TenantView(t.id, "tenant", t.name, t.homeRegion, t.plan, t.status, t.transitAllowed,
                     t.createdAt, t.updatedAt, role, scopes);
         }
 
-        static TenantView of(Membership m) {
+        public static TenantView of(Membership m) {
             return of(m.tenant(), m.role().wireName());
         }
     }

@@ -4,6 +4,7 @@ import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.Member;
+import dev.meridian.tenancy.Partner;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.Tenant;
@@ -52,6 +53,52 @@ public class TenantService {
 
     @Transactional
     public Membership create(Caller caller, String name, String homeRegion, String plan) {
+        if (caller.isPartner()) {
+            throw ApiException.forbidden("A partner creates its customers' tenants with POST"
+                    + " /api/v1/partners/{partner_id}/tenants, which makes them the partner's.");
+        }
+        Tenant tenant = newTenant(caller, name, homeRegion, plan);
+        var owner = new Member();
+        owner.id = UUID.randomUUID();
+        owner.tenantId = tenant.id;
+        owner.userId = caller.userId();
+        owner.email = caller.email() == null ? caller.userId() : caller.email();
+        owner.role = Role.OWNER.wireName();
+        owner.status = Member.ACTIVE;
+        owner.createdAt = tenant.createdAt;
+        owner.persist();
+        created(caller, tenant);
+        return new Membership(tenant, Role.OWNER);
+    }
+
+    /**
+     * A tenant a partner creates for a customer, in a region the partner may sell in: the partner owns it and acts
+     * on it through its credentials (as an admin would); it has no member until the partner invites one.
+     */
+    @Transactional
+    public Membership createForPartner(Caller caller, Partner partner, String name, String homeRegion, String plan) {
+        if (!partner.maySellIn(homeRegion)) {
+            throw ApiException.invalidField("home_region", "partner " + partner.name + " may sell in "
+                    + String.join(", ", partner.regions) + ", not in '" + homeRegion + "'; an operator can add"
+                    + " regions to the partner");
+        }
+        Tenant tenant = newTenant(caller, name, homeRegion, plan);
+        tenant.partnerId = partner.id;
+        created(caller, tenant);
+        return new Membership(tenant, Role.ADMIN);
+    }
+
+    private void created(Caller caller, Tenant tenant) {
+        Map<String, Object> details = new LinkedHashMap<>(Map.of("name", tenant.name, "home_region",
+                tenant.homeRegion, "plan", tenant.plan));
+        if (tenant.partnerId != null) {
+            details.put("partner_id", tenant.partnerId.toString());
+        }
+        audit.record(caller, tenant.id, "tenant.created", "tenant", tenant.id, details);
+        outbox.tenantCreated(tenant.id, tenant.plan, tenant.homeRegion);
+    }
+
+    private Tenant newTenant(Caller caller, String name, String homeRegion, String plan) {
         var region = config.regions().get(homeRegion);
         if (region == null) {
             throw ApiException.invalidField("home_region", "unknown region '" + homeRegion + "'; use one of "
@@ -80,21 +127,14 @@ public class TenantService {
         tenant.updatedAt = now;
         session.bindTenant(tenant.id);
         tenant.persist();
+        return tenant;
+    }
 
-        var owner = new Member();
-        owner.id = UUID.randomUUID();
-        owner.tenantId = tenant.id;
-        owner.userId = caller.userId();
-        owner.email = caller.email() == null ? caller.userId() : caller.email();
-        owner.role = Role.OWNER.wireName();
-        owner.status = Member.ACTIVE;
-        owner.createdAt = now;
-        owner.persist();
-
-        audit.record(caller, tenant.id, "tenant.created", "tenant", tenant.id,
-                Map.of("name", tenant.name, "home_region", homeRegion, "plan", planId));
-        outbox.tenantCreated(tenant.id, planId, homeRegion);
-        return new Membership(tenant, Role.OWNER);
+    /** The tenants a partner owns, oldest first. */
+    @Transactional
+    public List<Tenant> ownedBy(UUID partnerId) {
+        session.bindPartner(partnerId);
+        return Tenant.list("partnerId = ?1 order by createdAt", partnerId);
     }
 
     private TreeSet<String> selfServicePlans() {

@@ -1,0 +1,47 @@
+package dev.meridian.tenancy;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A reseller or integrator that acts for many tenants in the regions it may sell in. */
+@Entity
+@Table(name = "partners")
+public class Partner extends PanacheEntityBase {
+
+    public static final String REFERRAL = "referral";
+    public static final String RESELLER = "reseller";
+
+    @Id
+    public UUID id;
+    public String name;
+    @Column(name = "contact_email")
+    public String contactEmail;
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(columnDefinition = "text[]")
+    public String[] regions;
+    public String programme;
+    @Column(name = "share_bp")
+    public Integer shareBp;
+    @Column(name = "discount_bp")
+    public Integer discountBp;
+    @Column(name = "created_by")
+    public String createdBy;
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    public boolean maySellIn(String region) {
+        for (String r : regions) {
+            if (r.equals(region)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

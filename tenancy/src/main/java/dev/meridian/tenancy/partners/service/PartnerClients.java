@@ -1,0 +1,95 @@
+package dev.meridian.tenancy.partners.service;
+
+import dev.meridian.common.error.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.keycloak.admin.client.CreatedResponseUtil;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.ProtocolMapperRepresentation;
+
+/**
+ * Partner credentials as Keycloak clients, through Keycloak's admin API as tenancy's own service account (realm
+ * role {@code manage-clients}): one confidential client per credential, client credentials only, whose access tokens
+ * are for {@code meridian-api} and carry the partner's id in {@code partner_id}. Keycloak keeps the secret; tenancy
+ * shows it once and stores only the client's id and its service-account user's id (the tokens' subject).
+ */
+@ApplicationScoped
+public class PartnerClients {
+
+    private static final Logger LOG = Logger.getLogger(PartnerClients.class);
+
+    /** A client just made: its secret is shown to the caller once and kept nowhere in Meridian. */
+    public record Created(String clientId, String secret, String subject) {
+    }
+
+    @Inject
+    Keycloak keycloak;
+    @ConfigProperty(name = "quarkus.keycloak.admin-client.realm")
+    String realm;
+
+    public Created create(UUID partnerId, UUID credentialId, String name) {
+        var client = new ClientRepresentation();
+        client.setClientId("partner-" + credentialId);
+        client.setName(name);
+        client.setDescription("Meridian partner " + partnerId + " credential " + credentialId);
+        client.setEnabled(true);
+        client.setProtocol("openid-connect");
+        client.setPublicClient(false);
+        client.setClientAuthenticatorType("client-secret");
+        client.setServiceAccountsEnabled(true);
+        client.setStandardFlowEnabled(false);
+        client.setImplicitFlowEnabled(false);
+        client.setDirectAccessGrantsEnabled(false);
+        client.setProtocolMappers(List.of(
+                mapper("meridian-api-audience", "oidc-audience-mapper",
+                        Map.of("included.custom.audience", "meridian-api")),
+                mapper("partner-id", "oidc-hardcoded-claim-mapper", Map.of("claim.name", "partner_id",
+                        "claim.value", partnerId.toString(), "jsonType.label", "String"))));
+        try (Response created = keycloak.realm(realm).clients().create(client)) {
+            String id = CreatedResponseUtil.getCreatedId(created);
+            var resource = keycloak.realm(realm).clients().get(id);
+            return new Created(client.getClientId(), resource.getSecret().getValue(),
+                    resource.getServiceAccountUser().getId());
+        } catch (WebApplicationException | ProcessingException e) {
+            LOG.warnf("Keycloak refused or did not answer creating a partner client: %s", e.toString());
+            throw ApiException.unavailable("Meridian could not create the credential in its identity provider just"
+                    + " now. Nothing was created; retry in a few seconds.");
+        }
+    }
+
+    /** Deletes the client, so no new token can be had; tenancy refuses the tokens already out by itself. */
+    public void delete(String clientId) {
+        try {
+            var found = keycloak.realm(realm).clients().findByClientId(clientId);
+            for (var c : found) {
+                keycloak.realm(realm).clients().get(c.getId()).remove();
+            }
+        } catch (WebApplicationException | ProcessingException e) {
+            // revoked in tenancy already: its tokens are refused; the client is left for an operator to remove
+            LOG.warnf("could not delete Keycloak client %s of a revoked partner credential (%s); its tokens are"
+                    + " refused anyway", clientId, e.toString());
+        }
+    }
+
+    private static ProtocolMapperRepresentation mapper(String name, String type, Map<String, String> config) {
+        var m = new ProtocolMapperRepresentation();
+        m.setName(name);
+        m.setProtocol("openid-connect");
+        m.setProtocolMapper(type);
+        var all = new java.util.HashMap<>(config);
+        all.put("access.token.claim", "true");
+        all.put("id.token.claim", "false");
+        all.put("introspection.token.claim", "true");
+        m.setConfig(all);
+        return m;
+    }
+}

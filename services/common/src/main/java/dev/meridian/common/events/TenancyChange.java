@@ -31,6 +31,8 @@ public record TenancyChange(
     /** A member's role changed or they were removed: gateways drop what they cached of the tenant's callers. */
     public static final String MEMBER_ROLE_CHANGED = "member.role_changed";
     public static final String MEMBER_REMOVED = "member.removed";
+    /** A partner credential was revoked: one event per tenant the partner owns, so gateways drop its cached calls. */
+    public static final String PARTNER_CREDENTIAL_REVOKED = "partner_credential.revoked";
     public static final String TENANT_CREATED = "tenant.created";
     public static final String TENANT_UPDATED = "tenant.updated";
     public static final String TENANT_SUSPENDED = "tenant.suspended";

@@ -2,6 +2,7 @@ package dev.meridian.tenancy.apikeys.service;
 
 import dev.meridian.common.apikey.Scope;
 import dev.meridian.tenancy.Member;
+import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.Tenant;
 import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.config.TenancyConfig;
@@ -58,15 +59,35 @@ public class KeyLookup {
         session.bindTenant(tenantId);
         Optional<Member> member = Member.<Member>find("tenantId = ?1 and userId = ?2 and status = ?3", tenantId,
                 userId, Member.ACTIVE).firstResultOptional();
-        Optional<Tenant> tenant = member.flatMap(m -> Tenant.<Tenant>findByIdOptional(tenantId));
-        if (member.isEmpty() || tenant.isEmpty()) {
+        if (member.isPresent()) {
+            return Tenant.<Tenant>findByIdOptional(tenantId).map(t -> callerRecord(member.get().id, t,
+                    member.get().role()));
+        }
+        return partnerOf(tenantId, userId);
+    }
+
+    /**
+     * A partner's credential (its service-account user is the token's subject) calling for a tenant the partner owns:
+     * as an admin of the tenant would, metered under the credential's id. Empty for a revoked credential.
+     */
+    private Optional<KeyRecord> partnerOf(UUID tenantId, String subject) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select id, partner_id, revoked_at from"
+                + " partner_credential_by_subject(:s)").setParameter("s", subject).getResultList();
+        if (rows.isEmpty() || rows.getFirst()[2] != null) {
             return Optional.empty();
         }
-        Tenant t = tenant.get();
-        return Optional.of(new KeyRecord(member.get().id, tenantId, null, null,
-                member.get().role().keyScopes().stream().map(Scope::wireName).toList(), null, null, t.status,
-                t.homeRegion, gatewayOf(t.homeRegion), t.transitAllowed, isSovereign(t.homeRegion), t.plan,
-                rateLimitOf(t.plan)));
+        UUID credential = (UUID) rows.getFirst()[0];
+        UUID partner = (UUID) rows.getFirst()[1];
+        session.bindPartner(partner);
+        return Tenant.<Tenant>findByIdOptional(tenantId).filter(t -> partner.equals(t.partnerId))
+                .map(t -> callerRecord(credential, t, Role.ADMIN));
+    }
+
+    private KeyRecord callerRecord(UUID callerId, Tenant t, Role role) {
+        return new KeyRecord(callerId, t.id, null, null, role.keyScopes().stream().map(Scope::wireName).toList(),
+                null, null, t.status, t.homeRegion, gatewayOf(t.homeRegion), t.transitAllowed,
+                isSovereign(t.homeRegion), t.plan, rateLimitOf(t.plan));
     }
 
     private String gatewayOf(String region) {

@@ -2,17 +2,19 @@ package dev.meridian.tenancy.partners.service;
 
 import dev.meridian.common.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.keycloak.admin.client.CreatedResponseUtil;
+import org.keycloak.OAuth2Constants;
 import org.keycloak.admin.client.Keycloak;
+import org.keycloak.admin.client.KeycloakBuilder;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.ProtocolMapperRepresentation;
 
@@ -31,10 +33,38 @@ public class PartnerClients {
     public record Created(String clientId, String secret, String subject) {
     }
 
-    @Inject
-    Keycloak keycloak;
+    @ConfigProperty(name = "quarkus.keycloak.admin-client.server-url")
+    String serverUrl;
     @ConfigProperty(name = "quarkus.keycloak.admin-client.realm")
     String realm;
+    @ConfigProperty(name = "quarkus.keycloak.admin-client.client-id")
+    String clientId;
+    @ConfigProperty(name = "quarkus.keycloak.admin-client.client-secret")
+    Optional<String> clientSecret;
+
+    private volatile Keycloak keycloak;
+
+    /**
+     * The admin client, made on first use rather than injected: the extension's injectable client insists on its
+     * secret when the application starts, and the same jar also runs the database migrations (./platform, the
+     * chart's migration Job), which hold no Keycloak secret and need none.
+     */
+    private Keycloak keycloak() {
+        Keycloak k = keycloak;
+        if (k == null) {
+            synchronized (this) {
+                if (keycloak == null) {
+                    keycloak = KeycloakBuilder.builder().serverUrl(serverUrl).realm(realm).clientId(clientId)
+                            .clientSecret(clientSecret.orElseThrow(() -> ApiException.unavailable("Partner"
+                                    + " credentials are not configured on this tenancy (no Keycloak admin secret)."
+                                    + " An operator must set quarkus.keycloak.admin-client.client-secret.")))
+                            .grantType(OAuth2Constants.CLIENT_CREDENTIALS).build();
+                }
+                k = keycloak;
+            }
+        }
+        return k;
+    }
 
     public Created create(UUID partnerId, UUID credentialId, String name) {
         var client = new ClientRepresentation();
@@ -54,9 +84,9 @@ public class PartnerClients {
                         Map.of("included.custom.audience", "meridian-api")),
                 mapper("partner-id", "oidc-hardcoded-claim-mapper", Map.of("claim.name", "partner_id",
                         "claim.value", partnerId.toString(), "jsonType.label", "String"))));
-        try (Response created = keycloak.realm(realm).clients().create(client)) {
+        try (Response created = keycloak().realm(realm).clients().create(client)) {
             String id = CreatedResponseUtil.getCreatedId(created);
-            var resource = keycloak.realm(realm).clients().get(id);
+            var resource = keycloak().realm(realm).clients().get(id);
             return new Created(client.getClientId(), resource.getSecret().getValue(),
                     resource.getServiceAccountUser().getId());
         } catch (WebApplicationException | ProcessingException e) {
@@ -69,9 +99,9 @@ public class PartnerClients {
     /** Deletes the client, so no new token can be had; tenancy refuses the tokens already out by itself. */
     public void delete(String clientId) {
         try {
-            var found = keycloak.realm(realm).clients().findByClientId(clientId);
+            var found = keycloak().realm(realm).clients().findByClientId(clientId);
             for (var c : found) {
-                keycloak.realm(realm).clients().get(c.getId()).remove();
+                keycloak().realm(realm).clients().get(c.getId()).remove();
             }
         } catch (WebApplicationException | ProcessingException e) {
             // revoked in tenancy already: its tokens are refused; the client is left for an operator to remove

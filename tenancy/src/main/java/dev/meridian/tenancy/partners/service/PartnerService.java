@@ -1,6 +1,7 @@
 package dev.meridian.tenancy.partners.service;
 
 import dev.meridian.common.error.ApiException;
+import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.Partner;
 import dev.meridian.tenancy.PartnerCredential;
 import dev.meridian.tenancy.StoredTime;
@@ -9,6 +10,7 @@ import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.config.TenancyConfig;
+import dev.meridian.tenancy.outbox.Outbox;
 import dev.meridian.tenancy.tenants.service.TenantService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,6 +49,8 @@ public class PartnerService {
     PartnerClients clients;
     @Inject
     TenantService tenants;
+    @Inject
+    Outbox outbox;
 
     @Transactional
     public Partner create(Caller caller, NewPartner request) {
@@ -139,6 +143,10 @@ public class PartnerService {
                             "No credential " + credentialId + " of partner " + partnerId + "."));
             if (c.revokedAt == null) {
                 c.revokedAt = StoredTime.now();
+                // gateways cache a partner's calls per tenant (/v1 with its token): they drop them within a second
+                for (Tenant t : tenants.ownedBy(partnerId)) {
+                    outbox.tenancyChange(TenancyChange.PARTNER_CREDENTIAL_REVOKED, t.id, c.id, null);
+                }
             }
             return c;
         });

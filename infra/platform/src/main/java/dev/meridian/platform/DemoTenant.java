@@ -31,6 +31,10 @@ final class DemoTenant {
     record Result(String tenantId, String apiKey) {
     }
 
+    /** The demo partner and its one credential (client credentials at Keycloak). */
+    record Partner(String id, String clientId, String clientSecret) {
+    }
+
     private final RunningPlatform platform;
     private final Path stateDir;
     private final Consumer<String> progress;
@@ -60,8 +64,36 @@ final class DemoTenant {
         }
         var result = new Result(tenantId, key);
         platform.demo(result.tenantId(), result.apiKey());
-        writeEnv(result);
+        writeEnv(result, ensurePartner(env));
         return result;
+    }
+
+    /**
+     * A demo partner (a reseller in eu-central and us-east) with one credential, kept while its credential still gets
+     * tokens; else the operator creates them again.
+     */
+    private Partner ensurePartner(Map<String, String> env) {
+        String id = env.get("MERIDIAN_DEMO_PARTNER_ID");
+        String clientId = env.get("MERIDIAN_DEMO_PARTNER_CLIENT_ID");
+        String secret = env.get("MERIDIAN_DEMO_PARTNER_CLIENT_SECRET");
+        if (id != null && clientId != null && secret != null) {
+            try {
+                OidcBrowser.clientCredentials(platform.keycloakUrl(), clientId, secret);
+                progress.accept("Demo partner and credential from .platform/dev.env still work");
+                return new Partner(id, clientId, secret);
+            } catch (IllegalStateException e) {
+                // Keycloak no longer knows the credential (a fresh state): make new ones below
+            }
+        }
+        String operator = OidcBrowser.login(platform.keycloakUrl(), "operator@meridian.local",
+                platform.secrets().get(Secrets.OPERATOR_PASSWORD)).accessToken();
+        id = field(send(post(platform.tenancyUrl() + "/api/v1/partners", "{\"name\":\"Demo Partner\","
+                + "\"contact_email\":\"partners@meridian.local\",\"regions\":[\"eu-central\",\"us-east\"],"
+                + "\"programme\":\"reseller\",\"discount_bp\":2000}", operator)), 201, "id");
+        var credential = json(send(post(platform.tenancyUrl() + "/api/v1/partners/" + id + "/credentials",
+                "{\"name\":\"demo\"}", operator)), 201);
+        progress.accept("Created the demo partner " + id + " with one credential");
+        return new Partner(id, credential.path("client_id").asText(), credential.path("client_secret").asText());
     }
 
     private String findOrCreateTenant(String token) {
@@ -77,7 +109,7 @@ final class DemoTenant {
         return field(created, 201, "id");
     }
 
-    private void writeEnv(Result r) {
+    private void writeEnv(Result r, Partner partner) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("MERIDIAN_GATEWAY_URL", platform.gatewayUrl(PlatformOptions.EU_CENTRAL));
         // every running region's gateway, e.g. MERIDIAN_GATEWAY_URL_CN_NORTH
@@ -90,6 +122,9 @@ final class DemoTenant {
         env.put("MERIDIAN_DEMO_API_KEY", r.apiKey());
         env.put("MERIDIAN_DEMO_USER", DEMO_USER);
         env.put("MERIDIAN_DEMO_PASSWORD", platform.secrets().get(Secrets.DEMO_PASSWORD));
+        env.put("MERIDIAN_DEMO_PARTNER_ID", partner.id());
+        env.put("MERIDIAN_DEMO_PARTNER_CLIENT_ID", partner.clientId());
+        env.put("MERIDIAN_DEMO_PARTNER_CLIENT_SECRET", partner.clientSecret());
         var text = new StringBuilder("# Written by ./platform up. Source it: . .platform/dev.env\n");
         env.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         try {
@@ -134,6 +169,7 @@ final class DemoTenant {
                 "  Demo login           " + DEMO_USER + " / " + p.secrets().get(Secrets.DEMO_PASSWORD),
                 "  Demo tenant          " + p.demoTenantId(),
                 "  Demo API key         " + p.demoApiKey(),
+                "  Demo partner         MERIDIAN_DEMO_PARTNER_ID, _CLIENT_ID, _CLIENT_SECRET (client credentials)",
                 "",
                 "  Try it:  curl -s " + p.gatewayUrl(PlatformOptions.EU_CENTRAL)
                         + "/v1/models -H \"Authorization: Bearer " + p.demoApiKey() + "\"",

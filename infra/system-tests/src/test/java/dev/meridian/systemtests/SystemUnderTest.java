@@ -7,14 +7,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The whole platform, started once per test JVM exactly as {@code ./platform up} starts it (same supervisor code),
  * on free ports and fresh state under {@code target/}: PostgreSQL, Kafka, Keycloak, tenancy, billing, and for
- * {@code eu-central} and {@code us-east} each a models service, an inference service, a fine-tune worker and a
- * gateway.
+ * {@code eu-central}, {@code us-east} and the sovereign {@code cn-north} each a models service, an inference service,
+ * a fine-tune worker and a gateway (as {@code ./platform up --regions eu-central,us-east,cn-north}).
  */
 final class SystemUnderTest {
+
+    static final List<String> REGIONS = List.of(PlatformOptions.EU_CENTRAL, PlatformOptions.US_EAST,
+            PlatformOptions.CN_NORTH);
 
     private static RunningPlatform platform;
     private static RuntimeException failure;
@@ -31,7 +35,7 @@ final class SystemUnderTest {
                 Path state = Files.createTempDirectory(Path.of("target"), "platform-");
                 long start = System.nanoTime();
                 try {
-                    platform = Platform.start(PlatformOptions.forTests(state),
+                    platform = Platform.start(PlatformOptions.forTests(state, REGIONS),
                             line -> System.out.println("[platform] " + line));
                 } catch (RuntimeException e) {
                     failure = e;
@@ -52,5 +56,10 @@ final class SystemUnderTest {
 
     static String us() {
         return platform().gatewayUrl("us-east");
+    }
+
+    /** The gateway of cn-north, a sovereign region: it serves only tenants homed there. */
+    static String cn() {
+        return platform().gatewayUrl("cn-north");
     }
 }

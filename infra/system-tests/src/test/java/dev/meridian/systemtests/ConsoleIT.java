@@ -1,20 +1,21 @@
 package dev.meridian.systemtests;
 
+import static dev.meridian.systemtests.ConsoleBrowser.shot;
+import static dev.meridian.systemtests.ConsoleBrowser.signIn;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.FilePayload;
 import com.microsoft.playwright.options.FormData;
 import com.microsoft.playwright.options.RequestOptions;
 import io.restassured.http.ContentType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -29,35 +30,27 @@ import org.junit.jupiter.api.Test;
  */
 class ConsoleIT {
 
-    static Playwright playwright;
-    static Browser browser;
-    static Path screenshots = Path.of("target/console-screenshots");
+    static ConsoleBrowser browser;
 
     @BeforeAll
-    static void launchChromium() throws Exception {
-        Path chromium = Path.of(System.getenv().getOrDefault("MERIDIAN_CHROMIUM", "/usr/bin/chromium"));
-        assertThat(chromium).as("Debian's chromium package (apt-get install chromium; .ci/run installs it)")
-                .isExecutable();
-        Files.createDirectories(screenshots);
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(chromium)
-                .setHeadless(true));
+    static void launchChromium() {
+        browser = ConsoleBrowser.launch();
     }
 
     @AfterAll
     static void close() {
-        if (playwright != null) {
-            playwright.close();
+        if (browser != null) {
+            browser.close();
         }
     }
 
     @Test
-    void aCustomerCreatesATenantAndAKeyUsesItThenReadsTheConsoleInChineseAndSignsOut() throws Exception {
-        var user = ConsoleUser.signUp();
-        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-US"))) {
-            Page page = signIn(context, user);
+    void aNewCustomerSignsUpCreatesATenantAndAKeyFineTunesAModelReadsTheBillThenTheConsoleInChinese() throws Exception {
+        try (BrowserContext context = browser.newContext("en-US")) {
+            String email = signUp(context.newPage());
+            Page page = context.pages().getFirst();
             assertThat(page.locator("h1").textContent()).isEqualTo("Your tenants");
+            assertThat(page.locator(".user").textContent()).isEqualTo(email);
             shot(page, "01-tenants");
 
             page.fill("#tenant-name", "Journey Inc");
@@ -88,8 +81,49 @@ class ConsoleIT {
             assertThat(page.locator("#new-key").count()).as("the secret is never shown again").isZero();
             assertThat(page.content()).doesNotContain(secret);
 
-            // usage and billing: the call shows up in this month's usage, a budget is set in the account's currency
             String keysPage = page.url();
+            String tenantUrl = keysPage.replaceAll("/keys$", "");
+
+            // a dataset, then a fine-tuning job the page follows live until it has succeeded, chart and all
+            page.click("nav a:text-is('Fine-tuning')");
+            page.click("a[href$='/fine-tuning/datasets']");
+            page.setInputFiles("#dataset-file", new FilePayload("topics.jsonl", "application/jsonl",
+                    topicsDataset().getBytes(StandardCharsets.UTF_8)));
+            page.click("#dataset-form button[type=submit]");
+            assertThat(page.locator("#dataset-uploaded").textContent()).contains("topics.jsonl");
+            shot(page, "10-datasets");
+            page.navigate(tenantUrl + "/fine-tuning");
+            page.selectOption("#job-model", "all-minilm-l6-v2");
+            page.fill("#job-epochs", "3");
+            page.fill("#job-batch", "4");
+            page.fill("#job-suffix", "topics");
+            page.fill("#job-seed", "7");
+            shot(page, "11-fine-tuning");
+            page.click("#job-form button[type=submit]");
+            page.waitForURL(Pattern.compile(".*/fine-tuning/jobs/ftjob-.*"));
+            String jobUrl = page.url();
+            var seen = new ArrayList<String>();
+            page.onFrameNavigated(frame -> seen.add("navigated to " + frame.url()));
+            await("the job succeeded, seen live").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        String status = page.locator("#job-status").textContent().strip();
+                        if (seen.isEmpty() || !seen.getLast().equals(status)) {
+                            seen.add(status);
+                        }
+                        assertThat(status).as("statuses seen: %s", seen).isEqualTo("succeeded");
+                    });
+            assertThat(seen).as("the page followed the job without reloading").noneMatch(s -> s.startsWith("navigated"));
+            assertThat(page.url()).isEqualTo(jobUrl);
+            assertThat(page.locator("#loss-chart canvas").count()).as("the loss chart is drawn").isEqualTo(1);
+            assertThat(page.locator("#events").textContent()).contains("train_loss");
+            assertThat(page.locator("#job-cancel").count()).as("nothing to cancel any more").isZero();
+            page.fill("#classify-input", "the goalkeeper caught the ball");
+            page.click("#classify-form button[type=submit]");
+            assertThat(page.locator("#classify-label strong").textContent()).isIn("sports", "cooking");
+            shot(page, "12-job");
+            page.navigate(keysPage);
+
+            // usage and billing: the call shows up in this month's usage, a budget is set in the account's currency
             page.click("text=Usage and billing");
             assertThat(page.locator("h1").textContent()).isEqualTo("Usage and billing");
             await("the embedding billed and shown").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
@@ -97,19 +131,29 @@ class ConsoleIT {
                         page.reload();
                         return page.locator("#usage-chart canvas").count() > 0;
                     });
-            assertThat(page.locator("table").first().textContent()).contains("requests");
+            assertThat(page.locator("#usage-days").textContent()).contains("requests");
             page.fill("#soft", "10.00");
             page.click("form[action$='/billing/budgets'] button[type=submit]");
             assertThat(page.locator("#soft").inputValue()).isEqualTo("10.00");
             assertThat(page.locator("dl.figures").textContent()).contains("$10.00");
+            // and a budget for the key alone
+            page.fill("#key-budgets input[name=soft]", "2.50");
+            page.click("#key-budgets button[type=submit]");
+            assertThat(page.locator("#key-budgets input[name=soft]").inputValue()).isEqualTo("2.50");
             var download = page.waitForDownload(() -> page.click("a[href$='usage.csv']"));
             assertThat(Files.readString(download.path())).startsWith("day,meter,model,quantity,events")
-                    .contains(",requests,all-minilm-l6-v2,1,1");
+                    .contains(",requests,all-minilm-l6-v2,");
             shot(page, "04-billing");
-            if (page.locator("a[href$='.pdf']").count() > 0) { // a month the account lived through is invoiced
-                var pdf = page.waitForDownload(() -> page.locator("a[href$='.pdf']").first().click());
-                assertThat(Files.readAllBytes(pdf.path())).startsWith("%PDF".getBytes());
-            }
+            assertThat(page.locator("#usage-by-key tbody").textContent()).as("usage per key and model")
+                    .contains("journey key", "all-minilm-l6-v2", "requests");
+            // this month's invoice so far: a page with its lines, and the PDF billing renders
+            var pdf = page.waitForDownload(() -> page.locator("a[href$='/invoices/upcoming.pdf']").click());
+            assertThat(Files.readAllBytes(pdf.path())).startsWith("%PDF".getBytes());
+            page.click("a[href$='/invoices/upcoming']");
+            assertThat(page.locator("#invoice-status").textContent()).isEqualTo("draft");
+            assertThat(page.locator("#invoice-lines tbody").textContent()).contains("requests");
+            shot(page, "04b-invoice");
+            page.goBack();
             // the overview: this month's usage and spend against the budget, the key in use
             page.click(".crumbs a[href$='" + keysPage.replaceAll(".*/tenants/([^/]+)/keys", "$1") + "']");
             assertThat(page.locator("h1").textContent()).isEqualTo("Journey Inc");
@@ -130,7 +174,7 @@ class ConsoleIT {
             page.fill("#action", "api_key.");
             page.click("form.filters button[type=submit]");
             assertThat(page.locator("#audit tbody tr").count()).isEqualTo(1);
-            assertThat(page.locator("#audit tbody").textContent()).contains("api_key.created", user.email());
+            assertThat(page.locator("#audit tbody").textContent()).contains("api_key.created", email);
             shot(page, "05-audit");
             page.navigate(keysPage);
 
@@ -149,7 +193,7 @@ class ConsoleIT {
     @Test
     void aChineseBrowserGetsKeycloaksSignInPageInChineseAndTheConsoleInChinese() {
         var user = ConsoleUser.signUp();
-        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("zh-CN"))) {
+        try (BrowserContext context = browser.newContext("zh-CN")) {
             Page page = context.newPage();
             page.navigate(SystemUnderTest.platform().consoleUrl());
             assertThat(page.locator("#kc-login").textContent().strip()).isEqualTo("登录");
@@ -170,7 +214,7 @@ class ConsoleIT {
                 .post("/api/v1/tenants/{t}/members", tenant).then().statusCode(201).extract().path("id");
         viewer.api().post("/api/v1/invitations/{m}/accept", member).then().statusCode(200);
 
-        try (BrowserContext context = browser.newContext()) {
+        try (BrowserContext context = browser.newContext("en-US")) {
             Page page = signIn(context, viewer);
             page.navigate(SystemUnderTest.platform().consoleUrl() + "/tenants/" + tenant + "/keys");
             assertThat(page.locator("h1").textContent()).isEqualTo("API keys");
@@ -200,7 +244,7 @@ class ConsoleIT {
     void aPostWithoutTheCsrfTokenIsRefusedAndAnotherTenantsIdIsNotFound() {
         var user = ConsoleUser.signUp();
         String someoneElses = ConsoleUser.signUp().createTenant("Not yours", "eu-central");
-        try (BrowserContext context = browser.newContext()) {
+        try (BrowserContext context = browser.newContext("en-US")) {
             Page page = signIn(context, user);
             var withoutToken = page.request().post(SystemUnderTest.platform().consoleUrl() + "/tenants",
                     RequestOptions.create().setForm(FormData.create().set("name", "CSRF").set("home_region",
@@ -217,18 +261,48 @@ class ConsoleIT {
         }
     }
 
-    /** Opens the console, which sends the browser to Keycloak's sign-in page, and signs in there. */
-    private static Page signIn(BrowserContext context, ConsoleUser user) {
-        Page page = context.newPage();
-        page.navigate(SystemUnderTest.platform().consoleUrl());
-        page.fill("#username", user.email());
-        page.fill("#password", user.password());
-        page.click("#kc-login");
-        page.waitForURL(SystemUnderTest.platform().consoleUrl() + "/tenants");
-        return page;
+    /** Twelve short texts in two topics: the least a job needs, so that it trains in seconds on a CPU. */
+    private static String topicsDataset() {
+        var lines = new ArrayList<String>();
+        for (String s : List.of("the striker scored", "the team won the match", "the sprinter broke the record",
+                "the referee showed a red card", "the cyclist won the stage", "the keeper saved the penalty")) {
+            lines.add("{\"text\":\"" + s + "\",\"label\":\"sports\"}");
+        }
+        for (String s : List.of("the chef baked bread", "grandma simmered the soup", "the cook grilled salmon",
+                "the baker kneaded dough", "we roasted vegetables", "she whisked the eggs")) {
+            lines.add("{\"text\":\"" + s + "\",\"label\":\"cooking\"}");
+        }
+        return String.join("\n", lines) + "\n";
     }
 
-    private static void shot(Page page, String name) {
-        page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve(name + ".png")).setFullPage(true));
+    /**
+     * Signs a new person up as they would: the console sends the browser to Keycloak's sign-in page, they follow its
+     * "Register" link, fill in the form, open the link Keycloak mails them (in the same browser), choose a password
+     * where Keycloak asks for it only then, and arrive at the console signed in. Returns the address.
+     */
+    private static String signUp(Page page) {
+        String email = "journey-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+        String password = "Pw-" + java.util.UUID.randomUUID();
+        ConsoleBrowser.logBrowser(page);
+        page.navigate(SystemUnderTest.platform().consoleUrl());
+        page.click("#kc-registration a");
+        page.fill("#email", email);
+        page.fill("#firstName", "Journey");
+        page.fill("#lastName", "Tester");
+        if (page.locator("#password").count() > 0) {
+            page.fill("#password", password);
+            page.fill("#password-confirm", password);
+        }
+        shot(page, "00-sign-up");
+        page.click("#kc-register-form [type=submit]");
+        String link = SystemUnderTest.platform().mailbox().awaitActionLink(email, Duration.ofSeconds(60));
+        page.navigate(link);
+        if (page.locator("#password-new").count() > 0) {
+            page.fill("#password-new", password);
+            page.fill("#password-confirm", password);
+            page.click("#kc-passwd-update-form [type=submit]");
+        }
+        page.waitForURL(SystemUnderTest.platform().consoleUrl() + "/tenants");
+        return email;
     }
 }

@@ -172,6 +172,9 @@ class IsolationMatrixIT {
         }
     }
 
+    /** A partner no tenant's people act for (a made-up id: to them every partner is 404, existing or not). */
+    private static final String SOME_PARTNER = "7c3c1b5e-0000-4000-8000-00000000fa11";
+
     private static Tenant eu;
     private static Tenant us;
     /** Calls checked so far, reported per test: a matrix that checked nothing would pass too. */
@@ -563,6 +566,7 @@ class IsolationMatrixIT {
     static {
         final Foreign nf = Foreign.NOT_FOUND;
         final Foreign own = Foreign.OWN;
+        final Foreign refused = Foreign.REFUSED;
         byte[] junk = "not a model".getBytes();
 
         // model registry (models service)
@@ -659,6 +663,22 @@ class IsolationMatrixIT {
         add("GET", "/api/v1/tenants/{t}/audit-events", nf, ADMINS, (t, c) -> Call.of("GET", tenantPath(t)
                 + "/audit-events"));
         add("GET", "/api/v1/invitations", own, null, (t, c) -> Call.of("GET", "/api/v1/invitations"));
+        // partners: operators' and each partner's own; a tenant's people are neither (PartnerIT covers partners)
+        add("POST", "/api/v1/partners", Foreign.FORBIDDEN, NO_ROLE, (t, c) -> Call.of("POST", "/api/v1/partners")
+                .json(Map.of("name", "Takeover", "contact_email", "x@example.test", "regions", List.of("us-east"),
+                        "programme", "referral", "share_bp", 10000)));
+        add("GET", "/api/v1/partners", Foreign.FORBIDDEN, NO_ROLE, (t, c) -> Call.of("GET", "/api/v1/partners"));
+        String partner = "/api/v1/partners/" + SOME_PARTNER;
+        add("GET", "/api/v1/partners/{p}", refused, null, (t, c) -> Call.of("GET", partner));
+        add("GET", "/api/v1/partners/{p}/credentials", refused, null, (t, c) -> Call.of("GET", partner
+                + "/credentials"));
+        add("POST", "/api/v1/partners/{p}/credentials", refused, null, (t, c) -> Call.of("POST", partner
+                + "/credentials").json(Map.of("name", "stolen")));
+        add("POST", "/api/v1/partners/{p}/credentials/{c}/revoke", refused, null, (t, c) -> Call.of("POST", partner
+                + "/credentials/" + SOME_PARTNER + "/revoke").json(Map.of()));
+        add("GET", "/api/v1/partners/{p}/tenants", refused, null, (t, c) -> Call.of("GET", partner + "/tenants"));
+        add("POST", "/api/v1/partners/{p}/tenants", refused, null, (t, c) -> Call.of("POST", partner + "/tenants")
+                .json(Map.of("name", "Planted", "home_region", "us-east")));
         add("POST", "/api/v1/invitations/{m}/accept", nf, null, (t, c) -> Call.of("POST", "/api/v1/invitations/"
                 + t.invitationId + "/accept").json(Map.of()));
 
@@ -676,6 +696,12 @@ class IsolationMatrixIT {
                 "/api/v1/billing/admin/reconciliation"));
         add("GET", "/api/v1/billing/invoices", nf, BILLING_READERS, (t, c) -> Call.of("GET",
                 "/api/v1/billing/invoices").query("tenant_id", t.id));
+        add("GET", "/api/v1/billing/invoices/upcoming", nf, BILLING_READERS, (t, c) -> Call.of("GET",
+                "/api/v1/billing/invoices/upcoming").query("tenant_id", t.id));
+        add("GET", "/api/v1/billing/invoices/upcoming.html", nf, BILLING_READERS, (t, c) -> Call.of("GET",
+                "/api/v1/billing/invoices/upcoming.html").query("tenant_id", t.id));
+        add("GET", "/api/v1/billing/invoices/upcoming.pdf", nf, BILLING_READERS, (t, c) -> Call.of("GET",
+                "/api/v1/billing/invoices/upcoming.pdf").query("tenant_id", t.id));
         add("GET", "/api/v1/billing/invoices/{i}", nf, BILLING_READERS, (t, c) -> Call.of("GET",
                 "/api/v1/billing/invoices/" + t.invoiceId).query("tenant_id", c.id));
         add("GET", "/api/v1/billing/invoices/{i}.html", nf, BILLING_READERS, (t, c) -> Call.of("GET",

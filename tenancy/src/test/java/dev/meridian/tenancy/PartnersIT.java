@@ -95,9 +95,12 @@ class PartnersIT {
         as(token).get("/api/v1/tenants/{t}", tenant).then().statusCode(200).body("role", equalTo("admin"));
         as(token).body(Map.of("name", "for the customer", "scopes", List.of("inference")))
                 .post("/api/v1/tenants/{t}/api-keys", tenant).then().statusCode(201);
+        // every action audited as "partner P for tenant T"
         as(token).get("/api/v1/tenants/{t}/audit-events", tenant).then().statusCode(200)
                 .body("data.action", hasItem("tenant.created"))
-                .body("data.find { it.action == 'tenant.created' }.details.partner_id", equalTo(partner));
+                .body("data.find { it.action == 'tenant.created' }.details.owner_partner_id", equalTo(partner))
+                .body("data.find { it.action == 'tenant.created' }.details.partner_id", equalTo(partner))
+                .body("data.find { it.action == 'api_key.created' }.details.partner_id", equalTo(partner));
 
         // a partner acts for no other tenant, and for no other partner; a customer's own tenant is not its
         String customersOwn = createTenant(newUser().accessToken(), "Independent");

@@ -71,6 +71,12 @@ public class AuditLog {
         e.action = action;
         e.targetType = targetType;
         e.targetId = String.valueOf(targetId);
+        if (actor.isPartner()) {
+            // "partner P for tenant T": the actor is the partner's credential, acting for the partner
+            var withPartner = new java.util.LinkedHashMap<>(details);
+            withPartner.put("partner_id", actor.partnerId().toString());
+            details = withPartner;
+        }
         e.details = details;
         e.occurredAt = StoredTime.now();
         e.persist();

@@ -92,7 +92,7 @@ public class TenantService {
         Map<String, Object> details = new LinkedHashMap<>(Map.of("name", tenant.name, "home_region",
                 tenant.homeRegion, "plan", tenant.plan));
         if (tenant.partnerId != null) {
-            details.put("partner_id", tenant.partnerId.toString());
+            details.put("owner_partner_id", tenant.partnerId.toString());
         }
         audit.record(caller, tenant.id, "tenant.created", "tenant", tenant.id, details);
         outbox.tenantCreated(tenant.id, tenant.plan, tenant.homeRegion);

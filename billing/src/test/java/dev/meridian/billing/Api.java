@@ -157,8 +157,10 @@ final class Api {
     static void awaitUsageConsumerAssigned() {
         var consumer = Arc.container().instance(UsageConsumer.class).get();
         int partitions = partitionsOfUsageEvents();
+        // a member that left without a clean goodbye keeps its partitions until its session times out (Kafka's
+        // default session.timeout.ms is 45 s): the rebalance is bounded by that, not by how fast the machine is
         await("billing's usage consumers to be assigned all " + partitions + " partitions of " + UsageEvent.TOPIC)
-                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                 .until(() -> consumer.assignment().size() == partitions);
     }
 

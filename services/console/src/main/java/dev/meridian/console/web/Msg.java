@@ -525,4 +525,112 @@ public interface Msg {
 
     @Message("A key's hard budget stops that key alone when its spend this month reaches it; the tenant's budgets still apply to all keys. Leave both empty to remove them.")
     String key_budgets_note();
+
+    @Message("Partner")
+    String partner_area();
+
+    @Message("Your partners")
+    String partners_title();
+
+    @Message("Programme")
+    String partner_programme();
+
+    @Message("Referral (Meridian invoices the customers and shares revenue with you)")
+    String programme_referral();
+
+    @Message("Reseller (Meridian invoices you at wholesale)")
+    String programme_reseller();
+
+    @Message("{percent} % revenue share")
+    String partner_share(String percent);
+
+    @Message("{percent} % wholesale discount")
+    String partner_discount(String percent);
+
+    @Message("Regions you may sell in")
+    String partner_regions();
+
+    @Message("Plans you may offer")
+    String partner_plans();
+
+    @Message("Contact")
+    String partner_contact();
+
+    @Message("Customer tenants")
+    String partner_tenants();
+
+    @Message("No customer tenants yet. Create one below.")
+    String partner_tenants_none();
+
+    @Message("Tenant")
+    String partner_tenant();
+
+    @Message("Relationship")
+    String partner_relationship();
+
+    @Message("owned")
+    String relationship_owned();
+
+    @Message("granted access")
+    String relationship_granted();
+
+    @Message("not available")
+    String usage_unavailable();
+
+    @Message("none yet")
+    String usage_none_short();
+
+    @Message("Create a customer tenant")
+    String partner_tenant_create();
+
+    @Message("Partner members")
+    String partner_members_title();
+
+    @Message("Member since")
+    String partner_member_since();
+
+    @Message("Add a member")
+    String partner_member_add();
+
+    @Message("The person must already have a Meridian sign-in. Partner admins create tenants and manage members; partner support may only look.")
+    String partner_member_note();
+
+    @Message("Statements")
+    String statements_title();
+
+    @Message("Each month Meridian closes a statement per currency: your share of what your customers were invoiced, net of credit notes, payable to you.")
+    String statements_note_referral();
+
+    @Message("Each month Meridian closes a statement per currency: your customers' usage at wholesale, receivable from you.")
+    String statements_note_reseller();
+
+    @Message("No statements yet: the first is closed after your first month with invoiced customers.")
+    String statements_none();
+
+    @Message("Statement {number}")
+    String statement_title(String number);
+
+    @Message("Net invoiced")
+    String statement_net_invoiced();
+
+    @Message("Credit notes")
+    String statement_credit_notes();
+
+    @Message("Rate")
+    String statement_rate();
+
+    @Message("Direction")
+    String statement_direction();
+
+    @Message("Closed")
+    String statement_finalized();
+
+    @Message("Payable to you")
+    String direction_payable();
+
+    @Message("Receivable from you")
+    String direction_receivable();
+
+    @Message("Audit trail")
+    String partner_audit_title();
 }

@@ -32,6 +32,8 @@ abstract class PageSupport {
     @Inject
     ManagedExecutor executor;
     @Inject
+    PartnerNavigation partnerNavigation;
+    @Inject
     @IdToken
     JsonWebToken idToken;
     @Inject
@@ -121,6 +123,7 @@ abstract class PageSupport {
         long started = System.nanoTime();
         String html = page.data("user", email == null ? idToken.getName() : email)
                 .data("path", currentPath())
+                .data("partnerNav", partnerNavigation.link())
                 .setLocale(Locales.of(headers))
                 .render();
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html)

@@ -53,6 +53,18 @@ final class TemplateExtensions {
         return minor == null ? "" : java.math.BigDecimal.valueOf(minor, 2).toPlainString();
     }
 
+    /** {@code {usage.quantity.count}}: a whole number in the page's language ("12,345", "12,345"). */
+    static String count(long number, @TemplateAttribute("locale") Object locale) {
+        return java.text.NumberFormat.getIntegerInstance(locale instanceof Locale given ? given : Locale.ENGLISH)
+                .format(number);
+    }
+
+    /** {@code {partner.regions.listed}}: a list's items, comma-separated; nothing for none. */
+    static String listed(java.util.List<?> items) {
+        return items == null ? "" : items.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** {@code {path.urlEncode}}: the text as one query parameter value. */
     static String urlEncode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);

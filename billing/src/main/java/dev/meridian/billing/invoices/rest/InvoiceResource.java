@@ -2,7 +2,6 @@ package dev.meridian.billing.invoices.rest;
 
 import dev.meridian.billing.access.BillingAccess;
 import dev.meridian.billing.invoices.service.InvoiceDocument;
-import dev.meridian.billing.invoices.service.InvoicePdf;
 import dev.meridian.billing.invoices.service.InvoiceService;
 import dev.meridian.billing.invoices.service.InvoiceService.InvoiceView;
 import io.quarkus.security.Authenticated;
@@ -59,7 +58,7 @@ public class InvoiceResource {
     @Produces("application/pdf")
     @Operation(summary = "The upcoming invoice as a PDF document, marked as a draft")
     public byte[] upcomingPdf(@QueryParam("tenant_id") UUID tenantId) {
-        return InvoicePdf.render(invoices.upcoming(access.readableTenant(tenantId)));
+        return InvoiceDocument.pdf(invoices.upcoming(access.readableTenant(tenantId)));
     }
 
     @GET
@@ -83,6 +82,6 @@ public class InvoiceResource {
     @Produces("application/pdf")
     @Operation(summary = "One finalized invoice as a PDF document")
     public byte[] pdf(@PathParam("id") UUID id, @QueryParam("tenant_id") UUID tenantId) {
-        return InvoicePdf.render(invoices.get(access.readableTenant(tenantId), id));
+        return InvoiceDocument.pdf(invoices.get(access.readableTenant(tenantId), id));
     }
 }

@@ -2,6 +2,7 @@ package dev.meridian.billing.reconciliation.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.billing.access.ServiceToken;
 import dev.meridian.billing.config.BillingConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,4 @@
-package dev.meridian.billing.reconciliation.service;
+package dev.meridian.billing.access;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Billing's client-credentials token for calling gateways, fetched from Keycloak and reused until near expiry. */
+/**
+ * Billing's client-credentials token (its own service account, realm role {@code service-billing}) for calling gateways
+ * and tenancy's internal API, fetched from Keycloak and reused until near expiry.
+ */
 @ApplicationScoped
 public class ServiceToken {
 

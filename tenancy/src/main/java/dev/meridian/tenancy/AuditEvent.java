@@ -31,6 +31,9 @@ public class AuditEvent extends PanacheEntityBase {
     public String targetId;
     @JdbcTypeCode(SqlTypes.JSON)
     public Map<String, Object> details;
+    /** The partner the action was taken for ("partner P for tenant T"), if any. */
+    @Column(name = "partner_id")
+    public UUID partnerId;
     @Column(name = "occurred_at")
     public Instant occurredAt;
 }

@@ -6,6 +6,8 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.UUID;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
@@ -31,6 +33,18 @@ public class Partner extends PanacheEntityBase {
     public Integer shareBp;
     @Column(name = "discount_bp")
     public Integer discountBp;
+    /** The price list: the plans the partner may put its tenants on. */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(columnDefinition = "text[]")
+    public String[] plans;
+    /** A referral partner's share per plan, overriding {@link #shareBp}. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "share_bp_by_plan")
+    public Map<String, Integer> shareBpByPlan;
+    /** A referral partner's share per meter, overriding the plan's and {@link #shareBp}. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "share_bp_by_meter")
+    public Map<String, Integer> shareBpByMeter;
     @Column(name = "created_by")
     public String createdBy;
     @Column(name = "created_at")
@@ -43,5 +57,9 @@ public class Partner extends PanacheEntityBase {
             }
         }
         return false;
+    }
+
+    public boolean offers(String plan) {
+        return Arrays.asList(plans).contains(plan);
     }
 }

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -24,20 +25,36 @@ public class Access {
     TenantSession session;
     @Inject
     EntityManager em;
+    @Inject
+    PartnerReach partners;
 
     /**
-     * Binds the tenant to the transaction and returns the caller's active membership, or 404. A partner's credential
-     * acts, as an admin of it would, on a tenant its partner owns: the membership returned is not stored.
+     * Binds the tenant to the transaction and returns the caller's active membership, or 404. A caller who is no
+     * member may still reach the tenant through a partner ({@link PartnerReach}): a partner's credential, or one of its
+     * people, on a tenant the partner owns or was granted; the membership returned then is not stored, and carries the
+     * role the partner acts with. A user's own membership wins over a partner's reach.
      */
     public Member member(Caller caller, UUID tenantId) {
         if (caller.isPartner()) {
-            return asPartner(caller, tenantId);
+            activePartner(caller);
+        } else {
+            session.bindTenant(tenantId);
+            Optional<Member> own = Member.<Member>find("tenantId = ?1 and userId = ?2 and status = ?3", tenantId,
+                    caller.userId(), Member.ACTIVE).firstResultOptional();
+            if (own.isPresent()) {
+                return own.get();
+            }
         }
+        PartnerReach.Reach reach = partners.on(caller.userId(), tenantId).orElseThrow(() -> notFound(tenantId));
         session.bindTenant(tenantId);
-        return Member.<Member>find("tenantId = ?1 and userId = ?2 and status = ?3", tenantId, caller.userId(),
-                        Member.ACTIVE)
-                .firstResultOptional()
-                .orElseThrow(() -> notFound(tenantId));
+        var m = new Member();
+        m.id = reach.actorId();
+        m.tenantId = tenantId;
+        m.userId = caller.userId();
+        m.email = caller.email() != null ? caller.email() : "partner " + reach.partnerId();
+        m.role = reach.role().wireName();
+        m.status = Member.ACTIVE;
+        return m;
     }
 
     /** As {@link #member}, and the member must hold one of {@code roles}. */
@@ -54,22 +71,6 @@ public class Access {
                     + Arrays.stream(allowed).map(Role::wireName).collect(Collectors.joining(" or "))
                     + ". Ask an owner of the tenant to change your role.");
         }
-    }
-
-    private Member asPartner(Caller caller, UUID tenantId) {
-        UUID partner = activePartner(caller);
-        session.bindPartner(partner);
-        Tenant.<Tenant>findByIdOptional(tenantId).filter(t -> partner.equals(t.partnerId))
-                .orElseThrow(() -> notFound(tenantId));
-        session.bindTenant(tenantId);
-        var m = new Member();
-        m.id = new UUID(0, 0);
-        m.tenantId = tenantId;
-        m.userId = caller.userId();
-        m.email = caller.email() != null ? caller.email() : "partner " + partner;
-        m.role = Role.ADMIN.wireName();
-        m.status = Member.ACTIVE;
-        return m;
     }
 
     /**

@@ -27,6 +27,11 @@ public class TenantSession {
         set("app.user_email", caller.email() == null ? "" : caller.email().toLowerCase(Locale.ROOT));
     }
 
+    /** Lets the transaction see the rows of one user known only by id (their partner memberships, say). */
+    public void bindUserId(String userId) {
+        set("app.user_id", userId);
+    }
+
     /** Lets the transaction see one partner's rows and the tenants it owns. */
     public void bindPartner(UUID partnerId) {
         set("app.partner_id", partnerId.toString());

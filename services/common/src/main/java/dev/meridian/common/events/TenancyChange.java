@@ -33,6 +33,10 @@ public record TenancyChange(
     public static final String MEMBER_REMOVED = "member.removed";
     /** A partner credential was revoked: one event per tenant the partner owns, so gateways drop its cached calls. */
     public static final String PARTNER_CREDENTIAL_REVOKED = "partner_credential.revoked";
+    /** One of a partner's people was removed: one event per tenant the partner reaches. */
+    public static final String PARTNER_MEMBER_REMOVED = "partner_member.removed";
+    /** A tenant revoked a partner's delegated access: gateways drop the partner's cached calls on it. */
+    public static final String PARTNER_GRANT_REVOKED = "partner_grant.revoked";
     public static final String TENANT_CREATED = "tenant.created";
     public static final String TENANT_UPDATED = "tenant.updated";
     public static final String TENANT_SUSPENDED = "tenant.suspended";

@@ -4,6 +4,7 @@ import dev.meridian.common.apikey.Scope;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.Tenant;
+import dev.meridian.tenancy.access.PartnerReach;
 import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.config.TenancyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +32,8 @@ public class KeyLookup {
             boolean transitAllowed, boolean homeSovereign, String plan, RateLimit rateLimit) {
     }
 
+    @Inject
+    PartnerReach partners;
     @Inject
     EntityManager em;
     @Inject
@@ -67,21 +70,13 @@ public class KeyLookup {
     }
 
     /**
-     * A partner's credential (its service-account user is the token's subject) calling for a tenant the partner owns:
-     * as an admin of the tenant would, metered under the credential's id. Empty for a revoked credential.
+     * A partner reaching the tenant ({@link PartnerReach}): its credential, or one of its people, on a tenant it owns
+     * or was granted, with the role the partner acts with, metered under the credential's or partner member's id.
+     * Empty for a revoked credential.
      */
     private Optional<KeyRecord> partnerOf(UUID tenantId, String subject) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select id, partner_id, revoked_at from"
-                + " partner_credential_by_subject(:s)").setParameter("s", subject).getResultList();
-        if (rows.isEmpty() || rows.getFirst()[2] != null) {
-            return Optional.empty();
-        }
-        UUID credential = (UUID) rows.getFirst()[0];
-        UUID partner = (UUID) rows.getFirst()[1];
-        session.bindPartner(partner);
-        return Tenant.<Tenant>findByIdOptional(tenantId).filter(t -> partner.equals(t.partnerId))
-                .map(t -> callerRecord(credential, t, Role.ADMIN));
+        return partners.on(subject, tenantId).flatMap(r -> Tenant.<Tenant>findByIdOptional(tenantId)
+                .map(t -> callerRecord(r.actorId(), t, r.role())));
     }
 
     private KeyRecord callerRecord(UUID callerId, Tenant t, Role role) {

@@ -29,11 +29,12 @@ public class AuditResource {
     public record Actor(String id, String email) {
     }
 
-    public record AuditEventView(UUID id, Actor actor, String action, String targetType, String targetId,
-            Map<String, Object> details, Instant occurredAt) {
-        static AuditEventView of(AuditEvent e) {
-            return new AuditEventView(e.id, new Actor(e.actorId, e.actorEmail), e.action, e.targetType, e.targetId,
-                    e.details, e.occurredAt);
+    /** {@code partnerId}: the partner the action was taken for ("partner P for tenant T"), if any. */
+    public record AuditEventView(UUID id, UUID tenantId, Actor actor, String action, String targetType,
+            String targetId, Map<String, Object> details, UUID partnerId, Instant occurredAt) {
+        public static AuditEventView of(AuditEvent e) {
+            return new AuditEventView(e.id, e.tenantId, new Actor(e.actorId, e.actorEmail), e.action, e.targetType,
+                    e.targetId, e.details, e.partnerId, e.occurredAt);
         }
     }
 

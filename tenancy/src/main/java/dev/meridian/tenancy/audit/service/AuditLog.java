@@ -71,15 +71,27 @@ public class AuditLog {
         e.action = action;
         e.targetType = targetType;
         e.targetId = String.valueOf(targetId);
-        if (actor.isPartner()) {
-            // "partner P for tenant T": the actor is the partner's credential, acting for the partner
+        UUID partner = actingPartner();
+        if (partner != null) {
+            // "partner P for tenant T": the actor is the partner's credential or one of its people, acting for it
             var withPartner = new java.util.LinkedHashMap<>(details);
-            withPartner.put("partner_id", actor.partnerId().toString());
+            withPartner.put("partner_id", partner.toString());
             details = withPartner;
+            e.partnerId = partner;
         }
         e.details = details;
         e.occurredAt = StoredTime.now();
         e.persist();
+    }
+
+    /**
+     * The partner this transaction acts for: {@link Access} binds it when a partner's credential or one of its people
+     * reaches a tenant (never for a tenant's own member), so every action taken through a partner is recorded as its.
+     */
+    private static UUID actingPartner() {
+        Object bound = AuditEvent.getEntityManager()
+                .createNativeQuery("select current_setting('app.partner_id', true)").getSingleResult();
+        return bound == null || bound.toString().isEmpty() ? null : UUID.fromString(bound.toString());
     }
 
     /**
@@ -119,6 +131,39 @@ public class AuditLog {
                         .orElseThrow(() -> ApiException.invalidField("before", "no audit event " + e.eventId()
                                 + " in this tenant; use the next_before of the previous page"));
                 // ties on the time are broken by id, so a page boundary never skips or repeats an event
+                where.append(" and (occurredAt < :time or (occurredAt = :time and id < :id))");
+                params.put("time", from.occurredAt);
+                params.put("id", from.id);
+            }
+        }
+        List<AuditEvent> events = AuditEvent.<AuditEvent>find(where + " order by occurredAt desc, id desc", params)
+                .page(0, size + 1).list();
+        boolean more = events.size() > size;
+        List<AuditEvent> page = more ? events.subList(0, size) : events;
+        return new Page(page, more, more ? page.getLast().id.toString() : null);
+    }
+
+    /**
+     * A page of what was done for a partner across the tenants it reached, newest first. The caller's seat at the
+     * partner is checked by the caller of this method, which has bound the partner (or operator) to the transaction.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Page partnerPage(UUID partnerId, String limit, String before) {
+        int size = pageSize(limit);
+        StringBuilder where = new StringBuilder("partnerId = :partner");
+        Map<String, Object> params = new HashMap<>(Map.of("partner", partnerId));
+        switch (Cursor.parse(before)) {
+            case Cursor.Newest n -> {
+            }
+            case Cursor.BeforeTime t -> {
+                where.append(" and occurredAt < :time");
+                params.put("time", t.time());
+            }
+            case Cursor.BeforeEvent e -> {
+                AuditEvent from = AuditEvent.<AuditEvent>find("partnerId = ?1 and id = ?2", partnerId, e.eventId())
+                        .firstResultOptional()
+                        .orElseThrow(() -> ApiException.invalidField("before", "no audit event " + e.eventId()
+                                + " of this partner; use the next_before of the previous page"));
                 where.append(" and (occurredAt < :time or (occurredAt = :time and id < :id))");
                 params.put("time", from.occurredAt);
                 params.put("id", from.id);

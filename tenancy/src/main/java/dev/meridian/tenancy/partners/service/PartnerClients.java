@@ -96,6 +96,23 @@ public class PartnerClients {
         }
     }
 
+    /** A Meridian user, as Keycloak knows them. */
+    public record User(String id, String email) {
+    }
+
+    /** The user with exactly this e-mail address, if Keycloak has one. */
+    public java.util.Optional<User> userByEmail(String email) {
+        try {
+            return keycloak().realm(realm).users().searchByEmail(email, true).stream()
+                    .filter(u -> u.getEmail() != null && u.getEmail().equalsIgnoreCase(email))
+                    .findFirst().map(u -> new User(u.getId(), u.getEmail()));
+        } catch (WebApplicationException | ProcessingException e) {
+            LOG.warnf("Keycloak refused or did not answer a user lookup: %s", e.toString());
+            throw ApiException.unavailable("Meridian could not look the user up in its identity provider just now."
+                    + " Nothing was changed; retry in a few seconds.");
+        }
+    }
+
     /** Deletes the client, so no new token can be had; tenancy refuses the tokens already out by itself. */
     public void delete(String clientId) {
         try {

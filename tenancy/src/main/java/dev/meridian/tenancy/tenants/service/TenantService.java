@@ -5,6 +5,8 @@ import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Partner;
+import dev.meridian.tenancy.PartnerGrant;
+import dev.meridian.tenancy.PartnerMember;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.Tenant;
@@ -57,7 +59,7 @@ public class TenantService {
             throw ApiException.forbidden("A partner creates its customers' tenants with POST"
                     + " /api/v1/partners/{partner_id}/tenants, which makes them the partner's.");
         }
-        Tenant tenant = newTenant(caller, name, homeRegion, plan);
+        Tenant tenant = newTenant(caller, name, homeRegion, plan, false);
         var owner = new Member();
         owner.id = UUID.randomUUID();
         owner.tenantId = tenant.id;
@@ -82,7 +84,12 @@ public class TenantService {
                     + String.join(", ", partner.regions) + ", not in '" + homeRegion + "'; an operator can add"
                     + " regions to the partner");
         }
-        Tenant tenant = newTenant(caller, name, homeRegion, plan);
+        String planId = plan == null ? config.defaultPlan() : plan;
+        if (!partner.offers(planId)) {
+            throw ApiException.invalidField("plan", "partner " + partner.name + " offers the plans "
+                    + String.join(", ", partner.plans) + " (its price list), not '" + planId + "'; name one of them");
+        }
+        Tenant tenant = newTenant(caller, name, homeRegion, planId, true);
         tenant.partnerId = partner.id;
         created(caller, tenant);
         return new Membership(tenant, Role.ADMIN);
@@ -98,7 +105,8 @@ public class TenantService {
         outbox.tenantCreated(tenant.id, tenant.plan, tenant.homeRegion);
     }
 
-    private Tenant newTenant(Caller caller, String name, String homeRegion, String plan) {
+    /** {@code fromPriceList}: a partner's price list chose the plan, which operators set, so any plan in it may be. */
+    private Tenant newTenant(Caller caller, String name, String homeRegion, String plan, boolean fromPriceList) {
         var region = config.regions().get(homeRegion);
         if (region == null) {
             throw ApiException.invalidField("home_region", "unknown region '" + homeRegion + "'; use one of "
@@ -109,7 +117,7 @@ public class TenantService {
             throw ApiException.invalidField("plan", "unknown plan '" + planId + "'; use one of "
                     + String.join(", ", new TreeSet<>(config.plans().keySet())));
         }
-        if (!config.plans().get(planId).selfService() && !caller.platformAdmin()) {
+        if (!fromPriceList && !config.plans().get(planId).selfService() && !caller.platformAdmin()) {
             throw ApiException.forbidden("The " + planId + " plan is arranged with Meridian under a contract and"
                     + " cannot be chosen at sign-up. Create the tenant on one of " + String.join(", ", selfServicePlans())
                     + "; a Meridian operator then moves it to " + planId + ".");
@@ -135,6 +143,29 @@ public class TenantService {
     public List<Tenant> ownedBy(UUID partnerId) {
         session.bindPartner(partnerId);
         return Tenant.list("partnerId = ?1 order by createdAt", partnerId);
+    }
+
+    /** A tenant a partner reaches, with the role its {@code partnerRole} acts with, and whether the partner owns it. */
+    public record Reached(Tenant tenant, Role role, boolean owned) {
+    }
+
+    /**
+     * The tenants a partner owns or was granted (while the grant lasts), oldest first, each with the role a caller with
+     * partner role {@code partnerRole} acts with there (null: the partner's credential or an operator).
+     */
+    public List<Reached> reachedBy(UUID partnerId, String partnerRole) {
+        session.bindPartner(partnerId);
+        Map<UUID, Role> granted = new java.util.HashMap<>();
+        PartnerGrant.<PartnerGrant>list("partnerId = ?1 and revokedAt is null", partnerId)
+                .forEach(g -> granted.put(g.tenantId, g.role()));
+        boolean support = PartnerMember.SUPPORT.equals(partnerRole);
+        List<Tenant> all = Tenant.list("partnerId = ?1 or id in ?2 order by createdAt", partnerId,
+                granted.isEmpty() ? java.util.Set.of(new UUID(0, 0)) : granted.keySet());
+        return all.stream().map(t -> {
+            boolean owned = partnerId.equals(t.partnerId);
+            Role role = support ? Role.VIEWER : owned ? Role.ADMIN : granted.get(t.id);
+            return new Reached(t, role, owned);
+        }).toList();
     }
 
     private TreeSet<String> selfServicePlans() {

@@ -50,6 +50,26 @@ public interface BillingConfig {
 
     Outbox outbox();
 
+    RateLimits rateLimits();
+
+    /**
+     * API keys' rate limits, held in one token bucket per key for every gateway of every region
+     * ({@code POST /internal/v1/rate-leases}).
+     */
+    interface RateLimits {
+        /**
+         * How long a gateway may spend the tokens of one slice; what is unspent then is lost. All gateways together
+         * admit a key at most {@code burst + rate × (W + slice-ttl)} calls in any window W (docs/architecture.md,
+         * "Rate limits"), so keep it short.
+         */
+        @WithDefault("1s")
+        Duration sliceTtl();
+
+        /** How often the buckets of keys idle long enough to be full again are deleted (a full bucket is no row). */
+        @WithDefault("1m")
+        Duration purgeInterval();
+    }
+
     /**
      * The purge of billing's outbox ({@code billing.alerts}, {@code billing.plans}): published messages are deleted
      * once older than {@code retention}; unpublished ones are never purged.

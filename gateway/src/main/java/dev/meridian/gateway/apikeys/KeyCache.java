@@ -145,6 +145,11 @@ public final class KeyCache {
         known.asMap().values().removeIf(e -> tenantId.equals(e.record().tenantId()));
     }
 
+    /** Forgets the ids remembered as unknown that {@code which} picks (a tenant's signed-in callers, say). */
+    public void forgetUnknown(java.util.function.Predicate<String> which) {
+        unknown.asMap().keySet().removeIf(which);
+    }
+
     /** Forgets everything, for when changes may have been missed (the change feed was away). */
     public void invalidateAll() {
         inFlight.values().forEach(l -> l.stale = true);

@@ -75,8 +75,14 @@ public class KeyDirectory {
         cache.invalidate(prefix);
     }
 
+    /**
+     * Drops what is cached for the tenant's keys and signed-in callers, including users remembered as no caller of it:
+     * a tenant event may be the one that lets them in (a partner's grant, say).
+     */
     public void invalidateTenant(UUID tenantId) {
         cache.invalidateTenant(tenantId);
+        String members = MEMBER + tenantId + " ";
+        cache.forgetUnknown(id -> id.startsWith(members));
     }
 
     public void invalidateAll() {

@@ -88,6 +88,19 @@ class KeyCacheTest {
     }
 
     @Test
+    void forgettingUnknownIdsAsksAgainForThoseOnly() {
+        for (String id : List.of("member " + TENANT + " alice", "member " + OTHER_TENANT + " alice")) {
+            cache.find(id, CLIENT);
+            answerLast(null);
+        }
+        cache.forgetUnknown(id -> id.startsWith("member " + TENANT + " "));
+        cache.find("member " + OTHER_TENANT + " alice", CLIENT);
+        assertThat(asked).hasSize(2);
+        cache.find("member " + TENANT + " alice", CLIENT);
+        assertThat(asked).hasSize(3).last().isEqualTo("member " + TENANT + " alice");
+    }
+
+    @Test
     void foundKeysExpireAfterThePositiveTtl() {
         cache.find("AAAAAAAAAAAA", CLIENT);
         answerLast(record("AAAAAAAAAAAA", TENANT));

@@ -35,6 +35,8 @@ public record TenancyChange(
     public static final String PARTNER_CREDENTIAL_REVOKED = "partner_credential.revoked";
     /** One of a partner's people was removed: one event per tenant the partner reaches. */
     public static final String PARTNER_MEMBER_REMOVED = "partner_member.removed";
+    /** A tenant granted a partner delegated access (or changed its role): gateways forget cached refusals. */
+    public static final String PARTNER_GRANT_GRANTED = "partner_grant.granted";
     /** A tenant revoked a partner's delegated access: gateways drop the partner's cached calls on it. */
     public static final String PARTNER_GRANT_REVOKED = "partner_grant.revoked";
     public static final String TENANT_CREATED = "tenant.created";

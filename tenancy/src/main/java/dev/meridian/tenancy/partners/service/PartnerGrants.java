@@ -64,8 +64,6 @@ public class PartnerGrants {
                 return new Granted(g, partnerName);
             }
             g.role = granted.wireName();
-            // the partner's cached calls carry the old role's scopes
-            outbox.tenancyChange(TenancyChange.PARTNER_GRANT_REVOKED, tenantId, g.id, null);
         } else {
             g = new PartnerGrant();
             g.id = UUID.randomUUID();
@@ -77,6 +75,8 @@ public class PartnerGrants {
             g.persist();
         }
         audit.record(caller, tenantId, "partner_grant.granted", "partner", partnerId, details(partnerName, granted));
+        // gateways forget a refusal they cached for the partner, and its calls with an old role's scopes
+        outbox.tenancyChange(TenancyChange.PARTNER_GRANT_GRANTED, tenantId, g.id, null);
         return new Granted(g, partnerName);
     }
 

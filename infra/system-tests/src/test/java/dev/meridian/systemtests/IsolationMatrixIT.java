@@ -667,7 +667,8 @@ class IsolationMatrixIT {
         add("POST", "/api/v1/partners", Foreign.FORBIDDEN, NO_ROLE, (t, c) -> Call.of("POST", "/api/v1/partners")
                 .json(Map.of("name", "Takeover", "contact_email", "x@example.test", "regions", List.of("us-east"),
                         "programme", "referral", "share_bp", 10000)));
-        add("GET", "/api/v1/partners", Foreign.FORBIDDEN, NO_ROLE, (t, c) -> Call.of("GET", "/api/v1/partners"));
+        // answers each caller the partners they belong to (none for a tenant's people), never another's
+        add("GET", "/api/v1/partners", own, null, (t, c) -> Call.of("GET", "/api/v1/partners"));
         String partner = "/api/v1/partners/" + SOME_PARTNER;
         add("GET", "/api/v1/partners/{p}", refused, null, (t, c) -> Call.of("GET", partner));
         add("GET", "/api/v1/partners/{p}/credentials", refused, null, (t, c) -> Call.of("GET", partner
@@ -679,6 +680,20 @@ class IsolationMatrixIT {
         add("GET", "/api/v1/partners/{p}/tenants", refused, null, (t, c) -> Call.of("GET", partner + "/tenants"));
         add("POST", "/api/v1/partners/{p}/tenants", refused, null, (t, c) -> Call.of("POST", partner + "/tenants")
                 .json(Map.of("name", "Planted", "home_region", "us-east")));
+        add("GET", "/api/v1/partners/{p}/members", refused, null, (t, c) -> Call.of("GET", partner + "/members"));
+        add("POST", "/api/v1/partners/{p}/members", refused, null, (t, c) -> Call.of("POST", partner + "/members")
+                .json(Map.of("email", c.owner.email(), "role", "partner-admin")));
+        add("DELETE", "/api/v1/partners/{p}/members/{m}", refused, null, (t, c) -> Call.of("DELETE", partner
+                + "/members/" + SOME_PARTNER));
+        add("GET", "/api/v1/partners/{p}/audit-events", refused, null, (t, c) -> Call.of("GET", partner
+                + "/audit-events"));
+        // delegated access: a tenant's owners grant it, owners and admins read and revoke it
+        add("GET", "/api/v1/tenants/{t}/partner-grants", nf, ADMINS, (t, c) -> Call.of("GET", tenantPath(t)
+                + "/partner-grants"));
+        add("POST", "/api/v1/tenants/{t}/partner-grants", nf, Set.of("owner"), (t, c) -> Call.of("POST",
+                tenantPath(t) + "/partner-grants").json(Map.of("partner_id", SOME_PARTNER, "role", "admin")));
+        add("DELETE", "/api/v1/tenants/{t}/partner-grants/{p}", nf, ADMINS, (t, c) -> Call.of("DELETE",
+                tenantPath(t) + "/partner-grants/" + SOME_PARTNER));
         add("POST", "/api/v1/invitations/{m}/accept", nf, null, (t, c) -> Call.of("POST", "/api/v1/invitations/"
                 + t.invitationId + "/accept").json(Map.of()));
 

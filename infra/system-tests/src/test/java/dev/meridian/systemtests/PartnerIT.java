@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A partner with its one credential at both regions' gateways: it creates customer tenants in us-east and
  * eu-central, a key for each that works in its home region, calls /v1 for them with its own token, reads their
- * usage, and gets 404 for a tenant it neither owns nor was granted, at both gateways. Revoking the credential stops it
- * within a second everywhere.
+ * usage, and gets 404 for a tenant it neither owns nor was granted, at both gateways; a customer's grant opens its
+ * tenant to the partner until the customer revokes it. Revoking the credential stops it within a second everywhere.
  */
 class PartnerIT {
 
@@ -79,6 +79,30 @@ class PartnerIT {
                     .statusCode(404);
             as(token, gateway).header("OpenAI-Organization", notOwned).get("/v1/models").then().statusCode(403)
                     .body("error.code", equalTo("not_a_member"));
+        }
+
+        // until the customer grants the partner access (consent, with a role), and only while the grant lasts
+        customer.api().body(Map.of("partner_id", partner, "role", "developer"))
+                .post("/api/v1/tenants/{t}/partner-grants", notOwned).then().statusCode(201);
+        for (String gateway : List.of(SystemUnderTest.eu(), SystemUnderTest.us())) {
+            as(token, gateway).get("/api/v1/tenants/{t}", notOwned).then().statusCode(200)
+                    .body("role", equalTo("developer"));
+            // the gateway remembered the refusal above; the grant's event makes it forget within a second
+            await("the grant reaches " + gateway).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> as(token, gateway).header("OpenAI-Organization", notOwned).get("/v1/models")
+                            .statusCode() == 200);
+            as(token, gateway).header("OpenAI-Organization", notOwned)
+                    .body(Map.of("model", "all-minilm-l6-v2", "input", "helping a customer"))
+                    .post("/v1/embeddings").then().statusCode(200)
+                    .header("X-Meridian-Served-By", equalTo("us-east"));
+        }
+        customer.api().delete("/api/v1/tenants/{t}/partner-grants/{p}", notOwned, partner).then().statusCode(200);
+        for (String gateway : List.of(SystemUnderTest.eu(), SystemUnderTest.us())) {
+            as(token, gateway).get("/api/v1/tenants/{t}", notOwned).then().statusCode(404);
+            await("the grant's revocation reaches " + gateway).atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> as(token, gateway).header("OpenAI-Organization", notOwned).get("/v1/models")
+                            .statusCode() == 403);
         }
 
         // revoked: refused on /api at once and on /v1 within a second, at every gateway

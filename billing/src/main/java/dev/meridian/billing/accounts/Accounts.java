@@ -142,6 +142,25 @@ public class Accounts {
         return change;
     }
 
+    /**
+     * Puts the tenant on {@code plan} from now on (an operator's or an owning partner's change, validated by the
+     * caller), with the enterprise prices in {@code custom} (empty: none), opening the account in {@code region} if
+     * billing has not met the tenant yet. Every change is published, even to the same plan: it is billing's statement
+     * of the plan, and it brings tenancy's copy back in line whatever happened to it before.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Account changePlan(UUID tenantId, String region, String plan, Map<String, Long> custom) {
+        Account account = open(tenantId, region);
+        lock(tenantId);
+        setPlan(account, plan);
+        em.createNativeQuery("delete from custom_prices where tenant_id = :t").setParameter("t", tenantId)
+                .executeUpdate();
+        custom.forEach((meter, nanos) -> em.createNativeQuery("insert into custom_prices (tenant_id, meter,"
+                        + " unit_price_nanos) values (:t, :m, :p)")
+                .setParameter("t", tenantId).setParameter("m", meter).setParameter("p", nanos).executeUpdate());
+        return account;
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<Account> find(UUID tenantId) {
         session.bindTenant(tenantId);

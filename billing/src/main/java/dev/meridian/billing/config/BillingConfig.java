@@ -243,7 +243,8 @@ public interface BillingConfig {
 
         /**
          * Keycloak client whose credentials billing uses to call gateways (realm role service-billing, the only one
-         * gateways accept on their served-request counts).
+         * gateways accept on their served-request counts) and tenancy's internal partner directory
+         * ({@code /internal/v1/partners}, which also admits only service-billing).
          */
         Optional<String> clientId();
 

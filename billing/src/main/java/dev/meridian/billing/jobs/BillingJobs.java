@@ -1,11 +1,13 @@
 package dev.meridian.billing.jobs;
 
 import dev.meridian.billing.Period;
+import dev.meridian.billing.access.TenancyClient;
 import dev.meridian.billing.budgets.service.BudgetAlerts;
 import dev.meridian.billing.budgets.service.WebhookSender;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.invoices.service.InvoiceService;
 import dev.meridian.billing.outbox.OutboxRelay;
+import dev.meridian.billing.partners.service.PartnerStatements;
 import dev.meridian.billing.reconciliation.service.Reconciliation;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -16,6 +18,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
@@ -28,10 +31,11 @@ import org.jboss.logging.Logger;
 /**
  * The periodic work of billing, on one background thread: soft-budget checks, handing due webhook calls to their
  * own bounded queue ({@link WebhookSender}: this thread never waits on a receiver), the outbox relay, closing the
- * previous month (finalizing its invoices once the finalize grace has passed), and the hourly reconciliation with the
- * gateways (its report goes to the log). Each step is safe to run on several replicas at once (unique rows, claimed
- * deliveries, idempotent finalization). Work done tenant by tenant isolates each tenant: one whose data makes its
- * step fail is logged with its id and skipped, the others proceed, and it is tried again next round.
+ * previous month (finalizing its invoices once the finalize grace has passed, then closing each partner's statements
+ * of the month), and the hourly reconciliation with the gateways (its report goes to the log). Each step is safe to
+ * run on several replicas at once (unique rows, claimed deliveries, idempotent finalization and closing). Work done
+ * tenant by tenant (or partner by partner) isolates each: one whose data makes its step fail is logged with its id and
+ * skipped, the others proceed, and it is tried again next round.
  */
 @ApplicationScoped
 public class BillingJobs {
@@ -54,11 +58,17 @@ public class BillingJobs {
     Reconciliation reconciliation;
     @Inject
     Clock clock;
+    @Inject
+    TenancyClient tenancy;
+    @Inject
+    PartnerStatements statements;
 
     private ScheduledExecutorService scheduler;
     /** The last failure of each step (and tenant), so that one failing round after round is logged once. */
     private final java.util.Map<String, String> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
     private Instant lastReconciled;
+    /** The month whose partner statements are all closed (by this replica). */
+    private YearMonth partnerStatementsClosed;
 
     void start(@Observes StartupEvent event) {
         scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("billing-jobs").daemon()
@@ -103,6 +113,37 @@ public class BillingJobs {
         }
         eachTenant("period close", tenant -> invoices.finalizePeriod(tenant, previous.month(),
                 "billing:period-close"));
+        closePartnerStatements(previous.month());
+    }
+
+    /**
+     * After the month's invoices: each partner's statements of the month, each partner in isolation as tenants are.
+     * Once every partner's are closed, later rounds of the month do not ask tenancy again.
+     */
+    private void closePartnerStatements(YearMonth month) {
+        if (month.equals(partnerStatementsClosed)) {
+            return;
+        }
+        boolean all = true;
+        for (var partner : tenancy.partners()) {
+            String key = "partner statements of partner " + partner.id();
+            try {
+                statements.close(partner, month, "billing:period-close");
+                if (lastFailure.remove(key) != null) {
+                    LOG.infof("billing job %s works again", key);
+                }
+            } catch (RuntimeException e) {
+                all = false;
+                String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+                if (!message.equals(lastFailure.put(key, message))) {
+                    LOG.warnf(e, "billing job %s failed; skipped this round, the other partners proceed: %s", key,
+                            message);
+                }
+            }
+        }
+        if (all) {
+            partnerStatementsClosed = month;
+        }
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.meridian.billing.pricing;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
 /**
  * The rounding rules, stated once. Prices and lease budgets are in nano-minor units (10<sup>-9</sup> of a cent, fen,
  * ...) so per-token prices stay integers; everything a tenant pays is in whole minor units.
@@ -9,6 +12,8 @@ package dev.meridian.billing.pricing;
  *   <li>The subtotal is the sum of the rounded lines; tax is the subtotal × the region's rate in basis points,
  *       rounded once, half up.</li>
  *   <li>Credits are whole minor units and are taken from the total after tax.</li>
+ *   <li>Partner statements: a referral share is taken of each invoice line and each credit note, a reseller's
+ *       wholesale amount of each tenant's net; each rounded once, half even ({@link #partOf}).</li>
  * </ol>
  * No floating point anywhere; an amount that does not fit a {@code long} fails loudly instead of wrapping.
  */
@@ -29,6 +34,16 @@ public final class Money {
 
     public static long toNanos(long minor) {
         return Math.multiplyExact(minor, NANOS_PER_MINOR);
+    }
+
+    /**
+     * A partner's part of an amount at {@code rateBp} basis points (a referral share, or what a reseller pays after its
+     * discount), rounded once to minor units, half even (banker's rounding, so that many half-cent lines do not all
+     * round the same way). The amount may be negative (credit notes beyond what was invoiced in a period).
+     */
+    public static long partOf(long amountMinor, int rateBp) {
+        return BigDecimal.valueOf(amountMinor).multiply(BigDecimal.valueOf(rateBp))
+                .divide(BigDecimal.valueOf(10_000), 0, RoundingMode.HALF_EVEN).longValueExact();
     }
 
     /** Tax on a net amount at {@code rateBp} basis points (1900 = 19 %), half up. */

@@ -31,6 +31,17 @@ class PricingTest {
     }
 
     @Test
+    void aPartnersPartIsRoundedOnceHalfEvenAndMayBeNegative() {
+        assertThat(Money.partOf(1000, 1500)).isEqualTo(150);
+        assertThat(Money.partOf(5, 1000)).isZero(); // 0.5 → 0 (even)
+        assertThat(Money.partOf(15, 1000)).isEqualTo(2); // 1.5 → 2 (even)
+        assertThat(Money.partOf(25, 1000)).isEqualTo(2); // 2.5 → 2 (even)
+        assertThat(Money.partOf(26, 1000)).isEqualTo(3); // 2.6 → 3
+        assertThat(Money.partOf(-15, 1000)).isEqualTo(-2); // a credit note beyond the period's net
+        assertThat(Money.partOf(999, 8000)).isEqualTo(799); // 799.2 → 799: a reseller's 20 % discount
+    }
+
+    @Test
     void roundingIsHalfUpOncePerLineAndOnceForTax() {
         assertThat(Money.roundToMinor(499_999_999)).isZero();
         assertThat(Money.roundToMinor(500_000_000)).isEqualTo(1);

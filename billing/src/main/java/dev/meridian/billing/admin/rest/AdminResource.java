@@ -92,16 +92,7 @@ public class AdminResource {
             }
             MoneyLimits.unitPriceNanos("custom_prices_nanos." + meter, nanos);
         });
-        Account account = accounts.open(tenantId, request.region());
-        accounts.lock(tenantId);
-        // Every PUT is published, even of the same plan: it is the operator's statement of the plan, and it brings
-        // tenancy's copy back in line whatever happened to it before.
-        accounts.setPlan(account, request.plan());
-        em.createNativeQuery("delete from custom_prices where tenant_id = :t").setParameter("t", tenantId)
-                .executeUpdate();
-        custom.forEach((meter, nanos) -> em.createNativeQuery("insert into custom_prices (tenant_id, meter,"
-                        + " unit_price_nanos) values (:t, :m, :p)")
-                .setParameter("t", tenantId).setParameter("m", meter).setParameter("p", nanos).executeUpdate());
+        Account account = accounts.changePlan(tenantId, request.region(), request.plan(), custom);
         return new PlanChanged(tenantId, account.plan, account.region, custom);
     }
 

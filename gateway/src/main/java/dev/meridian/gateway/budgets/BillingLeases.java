@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.billing.LeaseRequest;
 import dev.meridian.common.billing.LeaseSettlement;
 import dev.meridian.common.billing.QuotaLease;
+import dev.meridian.common.billing.RateLease;
+import dev.meridian.common.billing.RateLeaseRequest;
 import dev.meridian.gateway.apikeys.ServiceToken;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
@@ -20,8 +22,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Billing's lease API, called with the gateway's service token: {@code POST /internal/v1/leases} and
- * {@code POST /internal/v1/leases/{id}/settle}. Never blocks; failures complete the stage exceptionally.
+ * Billing's lease API, called with the gateway's service token: {@code POST /internal/v1/leases},
+ * {@code POST /internal/v1/leases/{id}/settle} and {@code POST /internal/v1/rate-leases}. Never blocks; failures complete the stage exceptionally.
  */
 @ApplicationScoped
 public class BillingLeases {
@@ -52,7 +54,7 @@ public class BillingLeases {
     }
 
     public CompletionStage<QuotaLease> request(LeaseRequest request) {
-        return post(LeaseRequest.PATH, request).thenApply(response -> {
+        return post(LeaseRequest.PATH, request, config.budgets().billingTimeout().toMillis()).thenApply(response -> {
             if (response.statusCode() != 200 && response.statusCode() != 201) {
                 throw new Unavailable("billing answered " + response.statusCode() + " to a lease request: "
                         + response.bodyAsString());
@@ -66,7 +68,7 @@ public class BillingLeases {
     }
 
     public CompletionStage<Void> settle(UUID leaseId, LeaseSettlement settlement) {
-        return post(LeaseSettlement.path(leaseId), settlement).thenAccept(response -> {
+        return post(LeaseSettlement.path(leaseId), settlement, config.budgets().billingTimeout().toMillis()).thenAccept(response -> {
             if (response.statusCode() / 100 != 2) {
                 throw new Unavailable("billing answered " + response.statusCode() + " to a settlement of lease "
                         + leaseId + ": " + response.bodyAsString());
@@ -74,9 +76,30 @@ public class BillingLeases {
         });
     }
 
-    private CompletionStage<HttpResponse<Buffer>> post(String path, Object body) {
+    /** The next slice of a key's rate limit, from the key's one bucket at billing. */
+    public CompletionStage<RateLease> rateLease(RateLeaseRequest request) {
+        return post(RateLeaseRequest.PATH, request, config.rateLimits().billingTimeout().toMillis())
+                .thenApply(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new Unavailable("billing answered " + response.statusCode() + " to a rate-limit slice"
+                                + " request: " + response.bodyAsString());
+                    }
+                    RateLease lease;
+                    try {
+                        lease = json.readValue(response.bodyAsString(), RateLease.class);
+                    } catch (IOException e) {
+                        throw new Unavailable("unreadable rate-limit slice from billing: " + e.getMessage());
+                    }
+                    if (lease.granted() < 0 || lease.granted() > request.want() || lease.expiresInMs() <= 0) {
+                        throw new Unavailable("billing's rate-limit slice is not one the gateway asked for: "
+                                + response.bodyAsString());
+                    }
+                    return lease;
+                });
+    }
+
+    private CompletionStage<HttpResponse<Buffer>> post(String path, Object body, long timeout) {
         String url = config.billingUrl().orElseThrow().replaceAll("/+$", "") + path;
-        long timeout = config.budgets().billingTimeout().toMillis();
         Buffer payload;
         try {
             payload = Buffer.buffer(json.writeValueAsBytes(body));

@@ -63,6 +63,8 @@ public interface GatewayConfig {
 
     Budgets budgets();
 
+    RateLimits rateLimits();
+
     /** How often the times keys were last used are reported to tenancy. */
     @WithDefault("5s")
     Duration lastUsedFlushInterval();
@@ -119,6 +121,28 @@ public interface GatewayConfig {
         /** After a failed lease request, calls needing a new lease get 503 this long before billing is asked again. */
         @WithDefault("1s")
         Duration retryAfterFailure();
+    }
+
+    /**
+     * API keys' rate limits. With {@code billing-url} each key has one bucket at billing for all gateways, spent here in
+     * slices; without it, or while billing does not answer, each gateway keeps its own bucket per key.
+     */
+    interface RateLimits {
+        /**
+         * How much of a key's rate one slice holds: at 100 ms, a key of 50 requests/s gets slices of 5 (at least 1,
+         * at most its burst), so a busy key costs a billing call per ~100 ms per gateway and a gateway holds no more
+         * than a tenth of a second of the key's rate that another gateway might have needed.
+         */
+        @WithDefault("100ms")
+        Duration slice();
+
+        /**
+         * How long a slice request may take before billing counts as unreachable: the first call of a key at this
+         * gateway waits for it; after a failure the gateway limits the key on its own bucket for
+         * {@code budgets.retry-after-failure} before asking billing again (in the background).
+         */
+        @WithDefault("1s")
+        Duration billingTimeout();
     }
 
     /** The in-memory cache of key records, in front of tenancy's lookup. */

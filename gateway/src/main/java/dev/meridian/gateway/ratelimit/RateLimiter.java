@@ -1,17 +1,21 @@
 package dev.meridian.gateway.ratelimit;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.meridian.gateway.apikeys.KeyRecord;
+import dev.meridian.gateway.budgets.BillingLeases;
+import dev.meridian.gateway.config.GatewayConfig;
+import dev.meridian.gateway.metering.GatewayIdentity;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
-import java.util.UUID;
+import jakarta.inject.Inject;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Per-key request limits from the tenant's plan, kept in this gateway's memory. Each replica limits on its own, so
- * N gateway replicas behind a load balancer allow up to N times the plan's rate (a key's traffic normally enters
- * through one region's gateways). The limit is applied by the gateway that saw the key, never again by the home
- * gateway a call is forwarded to.
+ * Per-key request limits from the tenant's plan. With {@code billing-url}, a key has one bucket at billing for all
+ * gateways and replicas of all regions, spent here in slices ({@link RateSlices}; the bound this keeps is stated in
+ * docs/architecture.md, "Rate limits"). Without it, or while billing does not answer, each gateway keeps its own
+ * bucket per key ({@link LocalBuckets}), so N gateways allow up to N times the plan's rate. The limit is applied by the
+ * gateway that saw the key, never again by the home gateway a call is forwarded to.
  */
 @ApplicationScoped
 public class RateLimiter {
@@ -19,23 +23,29 @@ public class RateLimiter {
     /** Used when tenancy sends no limit: strict, so a missing plan never means unlimited. */
     static final KeyRecord.RateLimit FALLBACK = new KeyRecord.RateLimit(1, 1);
 
-    /** An idle key's bucket is long full again by then, so dropping it changes nothing. */
-    private final Cache<UUID, TokenBucket> buckets = Caffeine.newBuilder()
-            .expireAfterAccess(Duration.ofMinutes(10))
-            .maximumSize(1_000_000)
-            .build();
+    @Inject
+    GatewayConfig config;
+    @Inject
+    BillingLeases billing;
 
-    public TokenBucket.Decision take(KeyRecord key, long nowNanos) {
-        KeyRecord.RateLimit limit = limitOf(key);
-        TokenBucket bucket = buckets.getIfPresent(key.keyId());
-        if (bucket == null || bucket.ratePerSecond() != limit.requestsPerSecond() || bucket.burst() != limit.burst()) {
-            // A new key, or its plan changed: start from a full bucket of the new size.
-            bucket = buckets.asMap().compute(key.keyId(), (id, existing) -> existing != null
-                    && existing.ratePerSecond() == limit.requestsPerSecond() && existing.burst() == limit.burst()
-                            ? existing
-                            : new TokenBucket(limit.requestsPerSecond(), limit.burst(), nowNanos));
+    private final LocalBuckets local = new LocalBuckets();
+    private RateSlices shared;
+
+    @PostConstruct
+    void init() {
+        if (config.billingUrl().isPresent()) {
+            shared = new RateSlices(billing::rateLease, local, GatewayIdentity.of(config), config.rateLimits().slice(),
+                    config.budgets().retryAfterFailure(), System::nanoTime);
         }
-        return bucket.tryTake(nowNanos);
+    }
+
+    /** Admits or refuses one request of {@code key}; completes at once unless a first slice must be asked for. */
+    public CompletionStage<TokenBucket.Decision> take(KeyRecord key) {
+        KeyRecord.RateLimit limit = limitOf(key);
+        if (shared == null) {
+            return CompletableFuture.completedFuture(local.take(key.keyId(), limit, System.nanoTime()));
+        }
+        return shared.take(key.tenantId(), key.keyId(), limit);
     }
 
     public static KeyRecord.RateLimit limitOf(KeyRecord key) {

@@ -248,9 +248,17 @@ public class GatewayRoutes {
                             + " scope, or create one in the console or with POST /api/v1/tenants/{id}/api-keys."));
             return;
         }
-        if (!withinRateLimit(ctx, key)) {
-            return;
-        }
+        onRequestContext(limiter.take(key), (decision, failure) -> {
+            if (failure != null) {
+                // the limiter never fails (billing's failures fall back to the local bucket): a bug, so say so
+                ctx.fail(failure);
+            } else if (withinRateLimit(ctx, key, decision)) {
+                admitted(ctx, key, path, requestId);
+            }
+        });
+    }
+
+    private void admitted(RoutingContext ctx, KeyRecord key, String path, String requestId) {
         if (!key.isMember()) {
             lastUsed.used(key);
         }
@@ -263,9 +271,11 @@ public class GatewayRoutes {
         serveHere(ctx, caller, path, requestId);
     }
 
-    /** Takes a token from the key's bucket and says so in the answer's headers; answers 429 when there is none. */
-    private boolean withinRateLimit(RoutingContext ctx, KeyRecord key) {
-        TokenBucket.Decision decision = limiter.take(key, System.nanoTime());
+    /**
+     * Says in the answer's headers what the key's rate limit decided (remaining: what this gateway may still admit);
+     * answers 429 when the call was refused.
+     */
+    private boolean withinRateLimit(RoutingContext ctx, KeyRecord key, TokenBucket.Decision decision) {
         int limit = RateLimiter.limitOf(key).requestsPerSecond();
         var response = ctx.response();
         response.putHeader("x-ratelimit-limit-requests", String.valueOf(limit));

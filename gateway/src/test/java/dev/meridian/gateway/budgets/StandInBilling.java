@@ -19,7 +19,8 @@ import java.util.concurrent.Executors;
 /**
  * A stand-in for the billing service's gateway-facing contract, for gateway tests while billing is built elsewhere:
  * lease requests are answered from a per-tenant plan the test sets ({@link #grant} or {@link #block}), settlements and
- * {@code /api/v1/billing/*} calls are recorded. Points the gateway at itself with {@code meridian.gateway.billing-url}.
+ * {@code /api/v1/billing/*} calls are recorded; rate-limit slices are granted in full unless the test limits the key
+ * ({@link #rateTokens}). Points the gateway at itself with {@code meridian.gateway.billing-url}.
  */
 public class StandInBilling implements QuarkusTestResourceLifecycleManager {
 
@@ -57,6 +58,16 @@ public class StandInBilling implements QuarkusTestResourceLifecycleManager {
     /** Lease requests answered 503 while down. */
     public static final java.util.concurrent.atomic.AtomicInteger REFUSED = new java.util.concurrent.atomic.AtomicInteger();
 
+    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> RATE_TOKENS = new ConcurrentHashMap<>();
+
+    /**
+     * The key's rate-limit bucket holds {@code tokens} in all: slices are granted from them, then none, with the next
+     * token due in 5 s. A key not named here gets every slice it asks for.
+     */
+    public static void rateTokens(UUID key, int tokens) {
+        RATE_TOKENS.put(key.toString(), new java.util.concurrent.atomic.AtomicInteger(tokens));
+    }
+
     public static List<Call> calls(String pathPrefix) {
         return CALLS.stream().filter(c -> c.path().startsWith(pathPrefix)).toList();
     }
@@ -90,6 +101,14 @@ public class StandInBilling implements QuarkusTestResourceLifecycleManager {
             if (down && path.startsWith("/internal/v1/leases")) {
                 REFUSED.incrementAndGet();
                 send(exchange, 503, "{\"title\":\"billing is down\"}");
+            } else if (path.equals("/internal/v1/rate-leases")) {
+                JsonNode request = JSON.readTree(body);
+                int want = request.path("want").asInt();
+                var left = RATE_TOKENS.get(request.path("key_id").asText());
+                int granted = left == null ? want : Math.max(0, Math.min(want, left.getAndAdd(-want)));
+                send(exchange, 200, JSON.writeValueAsString(Map.of("key_id", request.path("key_id").asText(),
+                        "granted", granted, "expires_in_ms", 1000, "next_token_in_ms", granted < want ? 5000 : 0,
+                        "full_in_ms", 3000)));
             } else if (path.equals("/internal/v1/leases")) {
                 JsonNode request = JSON.readTree(body);
                 String tenant = request.path("tenant_id").asText();

@@ -9,38 +9,14 @@ import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
 
-    private final RateLimiter limiter = new RateLimiter();
-
     private static KeyRecord key(UUID id, KeyRecord.RateLimit limit) {
         return new KeyRecord(id, UUID.randomUUID(), "AbCdEfGhIjKl", "hash", List.of("models"), null, null, "active",
                 "eu-central", "http://eu", true, false, "free", limit);
     }
 
     @Test
-    void eachKeyHasItsOwnBucket() {
-        var first = key(UUID.randomUUID(), new KeyRecord.RateLimit(1, 2));
-        var second = key(UUID.randomUUID(), new KeyRecord.RateLimit(1, 2));
-        limiter.take(first, 0);
-        limiter.take(first, 0);
-        assertThat(limiter.take(first, 0).allowed()).isFalse();
-        assertThat(limiter.take(second, 0).allowed()).isTrue();
-    }
-
-    @Test
-    void aChangedPlanLimitTakesEffectAtOnce() {
-        UUID id = UUID.randomUUID();
-        limiter.take(key(id, new KeyRecord.RateLimit(1, 1)), 0);
-        assertThat(limiter.take(key(id, new KeyRecord.RateLimit(1, 1)), 0).allowed()).isFalse();
-        var upgraded = limiter.take(key(id, new KeyRecord.RateLimit(50, 100)), 0);
-        assertThat(upgraded.allowed()).isTrue();
-        assertThat(upgraded.remaining()).isEqualTo(99);
-    }
-
-    @Test
     void aKeyWithoutALimitGetsTheStrictFallbackNotUnlimited() {
         var unlimited = key(UUID.randomUUID(), null);
-        assertThat(limiter.take(unlimited, 0).allowed()).isTrue();
-        assertThat(limiter.take(unlimited, 0).allowed()).isFalse();
         assertThat(RateLimiter.limitOf(unlimited)).isEqualTo(RateLimiter.FALLBACK);
     }
 

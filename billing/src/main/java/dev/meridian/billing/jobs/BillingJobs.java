@@ -126,20 +126,8 @@ public class BillingJobs {
         }
         boolean all = true;
         for (var partner : tenancy.partners()) {
-            String key = "partner statements of partner " + partner.id();
-            try {
-                statements.close(partner, month, "billing:period-close");
-                if (lastFailure.remove(key) != null) {
-                    LOG.infof("billing job %s works again", key);
-                }
-            } catch (RuntimeException e) {
-                all = false;
-                String message = e.getClass().getSimpleName() + ": " + e.getMessage();
-                if (!message.equals(lastFailure.put(key, message))) {
-                    LOG.warnf(e, "billing job %s failed; skipped this round, the other partners proceed: %s", key,
-                            message);
-                }
-            }
+            all &= isolated("partner statements of partner " + partner.id(), "partners",
+                    () -> statements.close(partner, month, "billing:period-close"));
         }
         if (all) {
             partnerStatementsClosed = month;
@@ -152,19 +140,25 @@ public class BillingJobs {
      */
     private void eachTenant(String name, Consumer<UUID> work) {
         for (UUID tenant : tenants()) {
-            String key = name + " of tenant " + tenant;
-            try {
-                work.accept(tenant);
-                if (lastFailure.remove(key) != null) {
-                    LOG.infof("billing job %s works again", key);
-                }
-            } catch (RuntimeException e) {
-                String message = e.getClass().getSimpleName() + ": " + e.getMessage();
-                if (!message.equals(lastFailure.put(key, message))) {
-                    LOG.warnf(e, "billing job %s failed; skipped this round, the other tenants proceed: %s", key,
-                            message);
-                }
+            isolated(name + " of tenant " + tenant, "tenants", () -> work.accept(tenant));
+        }
+    }
+
+    /** Runs one tenant's or partner's work; a failure is logged (once while it repeats) and reported as false. */
+    private boolean isolated(String key, String others, Runnable work) {
+        try {
+            work.run();
+            if (lastFailure.remove(key) != null) {
+                LOG.infof("billing job %s works again", key);
             }
+            return true;
+        } catch (RuntimeException e) {
+            String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (!message.equals(lastFailure.put(key, message))) {
+                LOG.warnf(e, "billing job %s failed; skipped this round, the other %s proceed: %s", key, others,
+                        message);
+            }
+            return false;
         }
     }
 

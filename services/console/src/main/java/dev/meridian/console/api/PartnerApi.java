@@ -127,7 +127,7 @@ public interface PartnerApi {
     void removeMember(@PathParam("p") UUID partner, @PathParam("m") UUID member);
 
     @GET
-    @Path("/{p}/audit")
+    @Path("/{p}/audit-events")
     PartnerAuditPage audit(@PathParam("p") UUID partner, @QueryParam("limit") int limit,
             @QueryParam("before") String before);
 

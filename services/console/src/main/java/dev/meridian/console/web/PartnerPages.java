@@ -26,6 +26,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -134,9 +135,9 @@ public class PartnerPages extends PageSupport {
         Paged<PartnerTenant> shown = Paged.of(tenants, page);
         List<CompletableFuture<PartnerUsage>> usageReads = shown.items().stream()
                 .map(t -> read(() -> usageOf(t.id()))).toList();
-        List<TenantRow> rows = new java.util.ArrayList<>();
+        List<TenantRow> rows = new ArrayList<>();
         for (int i = 0; i < shown.items().size(); i++) {
-            rows.add(new TenantRow(shown.items().get(i), usageReads.get(i).join()));
+            rows.add(new TenantRow(shown.items().get(i), joined(usageReads.get(i))));
         }
         List<String> sellsIn = p.regions() == null ? List.of() : p.regions();
         List<Region> regions = joined(regionsRead).stream().filter(r -> sellsIn.contains(r.id())).toList();

@@ -29,16 +29,23 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * {@code /api/v1/billing/*}, proxied to the billing service ({@code meridian.gateway.billing-url}). Two kinds of
- * caller: a console user with a Keycloak token (validated here, then passed on unchanged for billing to check the
- * user's role in the tenant), or a program with an API key that has the {@code billing:read} scope (checked here;
- * billing then gets the gateway's service token and the caller's {@code X-Meridian-Tenant-Id}, {@code -Key-Id} and
- * {@code -Scopes}, never the key). API keys may only read. Refusals are problem+json, as on the rest of {@code /api}.
+ * {@code /api/v1/billing/*} and the partner routes billing serves ({@link #PARTNER_ROUTES}), proxied to the billing
+ * service ({@code meridian.gateway.billing-url}). Two kinds of caller: a console user or a partner credential with a
+ * Keycloak token (validated here, then passed on unchanged for billing to check the caller's role in the tenant or
+ * partner), or a program with an API key that has the {@code billing:read} scope (checked here; billing then gets the
+ * gateway's service token and the caller's {@code X-Meridian-Tenant-Id}, {@code -Key-Id} and {@code -Scopes}, never
+ * the key). API keys may only read, and never reach partner routes: those are under {@code /api/*}, where Quarkus'
+ * HTTP security admits only Keycloak tokens. Refusals are problem+json, as on the rest of {@code /api}.
  */
 @ApplicationScoped
 public class BillingProxy {
 
     static final String PREFIX = "/api/v1/billing";
+    /**
+     * The partner routes billing serves under tenancy's {@code /api/v1/partners/{p}}: statements and the plans of the
+     * partner's tenants. The rest of {@code /api/v1/partners} is tenancy's.
+     */
+    static final String PARTNER_ROUTES = "/api/v1/partners/[^/]+/(statements(/[^/]*)?|tenants/[^/]+/plan)";
 
     @Inject
     GatewayConfig config;
@@ -56,6 +63,7 @@ public class BillingProxy {
         // Before the generic /api/* proxy to tenancy.
         router.route(PREFIX + "/*").order(-10).handler(body).handler(this::billing);
         router.route(PREFIX).order(-10).handler(body).handler(this::billing);
+        router.routeWithRegex(PARTNER_ROUTES).order(-10).handler(body).handler(this::billing);
     }
 
     private void billing(RoutingContext ctx) {

@@ -301,31 +301,13 @@ public final class Platform {
 
         Map<String, SupervisedPart> gateways = new LinkedHashMap<>();
         o.gatewayPorts().forEach((region, port) -> {
-            Map<String, String> gw = new LinkedHashMap<>();
-            gw.put("meridian.gateway.region", region);
-            gw.put("meridian.gateway.gateway-id", region + "-1");
-            gw.put("meridian.gateway.billing-url", running.billingUrl());
-            gw.put("meridian.gateway.metering.spool-dir", o.stateDir().resolve("spool").resolve(region + "-1").toString());
-            gw.put("meridian.gateway.tenancy-url", running.tenancyUrl());
-            gw.putAll(kafkaClient(running, secrets, "gateway"));
-            gw.put("quarkus.oidc.auth-server-url", realm);
-            gw.put("quarkus.oidc-client.auth-server-url", realm);
-            gw.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.GATEWAY_CLIENT_SECRET));
-            if (PlatformOptions.isSovereign(region)) {
-                // serves only its own tenants; forwards nothing out and accepts nothing forwarded in
-                gw.put("meridian.gateway.sovereign", "true");
-            }
-            if (o.inferencePorts().containsKey(region)) {
-                gw.put("meridian.gateway.inference-url", running.inferenceUrl(region));
-            }
-            if (o.modelsPorts().containsKey(region)) {
-                gw.put("meridian.gateway.models-url", running.modelsUrl(region));
-            }
+            Map<String, String> gw = gatewayConfig(o, running, secrets, realm, region, 1);
             progress.accept("Starting gateway " + region + (PlatformOptions.isSovereign(region)
                     ? " (sovereign region, port " : " (port ") + port + ") ...");
             gateways.put(region, service(home, o, supervisor, running, "gateway-" + region, "gateway", port, gw));
         });
         startAll(gateways, "gateway", t);
+        running.gatewayReplicas((region, n) -> gatewayReplica(home, o, supervisor, running, secrets, realm, region, n));
 
         // The web console: a backend-for-frontend over the same management API, through the first region's gateway.
         Map<String, String> console = new LinkedHashMap<>();
@@ -384,6 +366,57 @@ public final class Platform {
     }
 
     /** A Quarkus service as a supervised part (not yet started): every restart runs the same jar with the same config. */
+    /** A gateway replica's settings: replica {@code n} of {@code region} has its own id and spool. */
+    private static Map<String, String> gatewayConfig(PlatformOptions o, RunningPlatform running, Secrets secrets,
+            String realm, String region, int n) {
+        Map<String, String> gw = new LinkedHashMap<>();
+        gw.put("meridian.gateway.region", region);
+        gw.put("meridian.gateway.gateway-id", region + "-" + n);
+        gw.put("meridian.gateway.billing-url", running.billingUrl());
+        gw.put("meridian.gateway.metering.spool-dir", o.stateDir().resolve("spool").resolve(region + "-" + n).toString());
+        gw.put("meridian.gateway.tenancy-url", running.tenancyUrl());
+        gw.putAll(kafkaClient(running, secrets, "gateway"));
+        gw.put("quarkus.oidc.auth-server-url", realm);
+        gw.put("quarkus.oidc-client.auth-server-url", realm);
+        gw.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.GATEWAY_CLIENT_SECRET));
+        if (PlatformOptions.isSovereign(region)) {
+            // serves only its own tenants; forwards nothing out and accepts nothing forwarded in
+            gw.put("meridian.gateway.sovereign", "true");
+        }
+        if (o.inferencePorts().containsKey(region)) {
+            gw.put("meridian.gateway.inference-url", running.inferenceUrl(region));
+        }
+        if (o.modelsPorts().containsKey(region)) {
+            gw.put("meridian.gateway.models-url", running.modelsUrl(region));
+        }
+        return gw;
+    }
+
+    /**
+     * Starts replica {@code n} (2, 3, ...) of a region's gateway on a free port, supervised as
+     * {@code gateway-<region>-<n>}; it is not listed among the regions' gateways (tenancy sends forwarded calls to the
+     * first). For tests of what several replicas of one region must agree on, e.g. a key's one rate limit.
+     */
+    private static SupervisedPart gatewayReplica(MeridianHome home, PlatformOptions o, Supervisor supervisor,
+            RunningPlatform running, Secrets secrets, String realm, String region, int n) {
+        String name = "gateway-" + region + "-" + n;
+        var started = supervisor.parts().stream().filter(p -> p.name().equals(name)).findFirst();
+        if (started.isPresent()) { // started before (and perhaps stopped): the same port and spool again
+            if (started.get().state() == SupervisedPart.State.STOPPED) {
+                started.get().start();
+            }
+            return started.get();
+        }
+        int port = Ports.free();
+        Map<String, String> gw = gatewayConfig(o, running, secrets, realm, region, n);
+        SupervisedPart part = supervisor.add(name, "http://localhost:" + port, () -> {
+            var process = ServiceProcess.start(home, name, "gateway", port, gw, o.logDir(), o.pidDir());
+            return Child.of(process.pid(), process.onExit(), process::close);
+        });
+        part.start();
+        return part;
+    }
+
     private static SupervisedPart service(MeridianHome home, PlatformOptions o, Supervisor supervisor,
             RunningPlatform running, String name, String module, int port, Map<String, String> config) {
         String url = "http://localhost:" + port;

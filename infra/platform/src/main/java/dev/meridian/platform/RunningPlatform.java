@@ -29,6 +29,7 @@ public final class RunningPlatform implements AutoCloseable {
     private String demoApiKey;
     private String demoTenantId;
     private boolean stopped;
+    private java.util.function.BiFunction<String, Integer, SupervisedPart> replicaStarter;
 
     RunningPlatform(Secrets secrets, Supervisor supervisor, java.nio.file.Path stateDir) {
         this.secrets = secrets;
@@ -149,6 +150,23 @@ public final class RunningPlatform implements AutoCloseable {
 
     public String demoTenantId() {
         return demoTenantId;
+    }
+
+    void gatewayReplicas(java.util.function.BiFunction<String, Integer, SupervisedPart> starter) {
+        replicaStarter = starter;
+    }
+
+    /**
+     * Starts replica {@code n} (2 or more) of {@code region}'s gateway, against the same tenancy, billing and regional
+     * services as the first, and returns it once it answers (its URL is {@link SupervisedPart#url()}); stop it with
+     * {@link SupervisedPart#stop()}. Not listed in {@link #gatewayUrls()}.
+     */
+    public SupervisedPart startGatewayReplica(String region, int n) {
+        if (n < 2 || !urls.containsKey("gateway-" + region)) {
+            throw new IllegalArgumentException("no gateway replica " + n + " of " + region + ": replicas are numbered"
+                    + " from 2, of a region this platform runs (" + gatewayUrls().keySet() + ")");
+        }
+        return replicaStarter.apply(region, n);
     }
 
     /** A supervised process by its part name: kafka, keycloak, tenancy, billing, gateway-us-east, worker-eu-central... */

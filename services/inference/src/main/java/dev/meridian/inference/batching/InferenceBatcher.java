@@ -231,17 +231,20 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
             while (from < all.size()) {
                 int to = from;
                 int widest = 0;
+                long used = 0;
                 while (to < all.size() && to - from < maxBatchSize) {
-                    int width = Math.max(widest, shape.width().applyAsInt(all.get(to)));
+                    int own = shape.width().applyAsInt(all.get(to));
+                    int width = Math.max(widest, own);
                     if (to > from && (long) (to - from + 1) * width > maxBatchTokens) {
                         break;
                     }
                     widest = width;
+                    used += own;
                     to++;
                 }
                 long t0 = System.nanoTime();
                 List<O> part = model.apply(all.subList(from, to));
-                stats.execution(to - from, System.nanoTime() - t0);
+                stats.execution(to - from, (long) (to - from) * widest - used, System.nanoTime() - t0);
                 if (part.size() != to - from) {
                     throw new IllegalStateException("the model answered " + part.size() + " results for "
                             + (to - from) + " items");

@@ -2,6 +2,7 @@ package dev.meridian.billing;
 
 import static dev.meridian.billing.Api.superuser;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.meridian.testing.MeridianStackResource;
@@ -34,6 +35,11 @@ class RowLevelSecurityIT {
 
     /** Billing's tables that hold no tenant's rows (the outbox carries ids and figures only; Flyway's history). */
     private static final Set<String> GLOBAL_TABLES = Set.of("outbox", "billing_schema_history");
+    /**
+     * A partner's statements: keyed on {@code partner_id} ({@code app.partner_id}), not on the tenants whose figures
+     * their lines hold; checked by the partner tests below.
+     */
+    private static final Set<String> PARTNER_TABLES = Set.of("partner_statements", "partner_statement_lines");
 
     private UUID a;
     private UUID b;
@@ -93,7 +99,7 @@ class RowLevelSecurityIT {
     private static Set<String> tenantTables() throws SQLException {
         Set<String> owned = new TreeSet<>();
         tables().forEach((table, columns) -> {
-            if (columns.contains("tenant_id")) {
+            if (columns.contains("tenant_id") && !PARTNER_TABLES.contains(table)) {
                 owned.add(table);
             }
         });
@@ -134,7 +140,7 @@ class RowLevelSecurityIT {
     void everyTableIsEitherTenantOwnedAndSeededHereOrListedAsGlobal() throws SQLException {
         Map<String, List<String>> tables = tables();
         for (String table : tables.keySet()) {
-            if (!tables.get(table).contains("tenant_id")) {
+            if (!tables.get(table).contains("tenant_id") && !PARTNER_TABLES.contains(table)) {
                 assertThat(GLOBAL_TABLES).as("billing." + table + " has no tenant_id: is it really global? Then list"
                         + " it in GLOBAL_TABLES; if it holds a tenant's rows, give it tenant_id and RLS")
                         .contains(table);
@@ -214,6 +220,62 @@ class RowLevelSecurityIT {
                 assertThat(count(c, "select count(*) from billing." + table + " where tenant_id = '" + b + "'"))
                         .as(table + ": B's rows as they were").isEqualTo(1);
             }
+        }
+    }
+
+    /** A final statement of {@code partner} with one line, written as the superuser. */
+    private static UUID statementOf(Connection c, UUID partner) throws SQLException {
+        UUID id = UUID.randomUUID();
+        c.createStatement().executeUpdate("insert into billing.partner_statements (id, number, partner_id,"
+                + " partner_name, programme, period_start, period_end, currency, net_invoiced_minor,"
+                + " credit_notes_minor, amount_minor, amount_direction, finalized_at) values ('" + id + "', 'RLS-" + id
+                + "', '" + partner + "', 'p', 'referral', '2020-01-01T00:00:00Z', '2020-02-01T00:00:00Z', 'EUR', 0, 0,"
+                + " 0, 'payable_to_partner', now())");
+        c.createStatement().executeUpdate("insert into billing.partner_statement_lines (statement_id, partner_id,"
+                + " tenant_id, tenant_name, home_region, invoice_ids, net_invoiced_minor, credit_notes_minor, rate_bp,"
+                + " amount_minor) values ('" + id + "', '" + partner + "', gen_random_uuid(), 't', 'eu-central',"
+                + " '{}', 0, 0, 0, 0)");
+        return id;
+    }
+
+    @Test
+    void withPartnerPSetTheAppRoleSeesOnlyPsStatementsAndChangesNone() throws SQLException {
+        UUID p = UUID.randomUUID();
+        UUID q = UUID.randomUUID();
+        UUID qs;
+        try (Connection c = superuser()) {
+            statementOf(c, p);
+            qs = statementOf(c, q);
+            for (String table : PARTNER_TABLES) {
+                assertThat(count(c, "select count(*) from pg_class k join pg_namespace n on n.oid = k.relnamespace"
+                        + " where n.nspname = 'billing' and k.relname = '" + table + "' and k.relrowsecurity"
+                        + " and k.relforcerowsecurity")).as(table).isEqualTo(1);
+            }
+        }
+        try (Connection c = asApp()) {
+            for (String table : PARTNER_TABLES) {
+                assertThat(count(c, "select count(*) from " + table)).as(table + " without a partner").isZero();
+            }
+            c.setAutoCommit(false);
+            c.createStatement().execute("select set_config('app.partner_id', '" + p + "', true)");
+            for (String table : PARTNER_TABLES) {
+                assertThat(count(c, "select count(*) from " + table + " where partner_id = '" + p + "'"))
+                        .as(table + ": P's own rows").isPositive();
+                assertThat(count(c, "select count(*) from " + table + " where partner_id <> '" + p + "'"))
+                        .as(table + ": anyone else's rows").isZero();
+                Savepoint before = c.setSavepoint();
+                assertThatThrownBy(() -> c.createStatement().executeUpdate("update " + table
+                        + " set partner_id = partner_id")).as(table + ": updated").hasMessageContaining("denied");
+                c.rollback(before);
+            }
+            Savepoint before = c.setSavepoint();
+            assertThatThrownBy(() -> c.createStatement().executeUpdate("insert into partner_statement_lines"
+                    + " (statement_id, partner_id, tenant_id, tenant_name, home_region, invoice_ids, net_invoiced_minor,"
+                    + " credit_notes_minor, rate_bp, amount_minor) values ('" + qs + "', '" + q + "', gen_random_uuid(),"
+                    + " 't', 'eu-central', '{}', 0, 0, 0, 0)")).as("a line forged into Q's statement")
+                    .hasMessageContaining("row-level security");
+            c.rollback(before);
+            c.rollback();
         }
     }
 

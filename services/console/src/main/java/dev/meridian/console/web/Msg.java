@@ -633,4 +633,7 @@ public interface Msg {
 
     @Message("Audit trail")
     String partner_audit_title();
+
+    @Message("Role")
+    String field_partner_role();
 }

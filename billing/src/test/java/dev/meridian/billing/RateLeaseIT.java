@@ -53,6 +53,10 @@ class RateLeaseIT {
         Duration run = Duration.ofMillis(1500);
         AtomicLong granted = new AtomicLong();
         AtomicLong zeros = new AtomicLong();
+        AtomicLong asked = new AtomicLong();
+        for (int i = 0; i < 20; i++) { // warm up (token check, JIT), so the figure printed below is billing's pace
+            take(UUID.randomUUID(), UUID.randomUUID(), "gateway-warm-up", 1);
+        }
         ExecutorService pool = Executors.newFixedThreadPool(gateways);
         List<Future<?>> clients = new ArrayList<>();
         long start = System.nanoTime();
@@ -61,6 +65,7 @@ class RateLeaseIT {
             clients.add(pool.submit(() -> {
                 while (System.nanoTime() - start < run.toNanos()) {
                     JsonPath lease = take(tenant, key, gateway, 3);
+                    asked.incrementAndGet();
                     int n = lease.getInt("granted");
                     assertThat(n).isBetween(0, 3);
                     assertThat(lease.getLong("expires_in_ms")).isPositive();
@@ -78,6 +83,9 @@ class RateLeaseIT {
         }
         pool.shutdown();
         double elapsedSeconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("[rate-leases] %d requests of %d concurrent gateways in %.2f s: %.0f/s, %.2f ms each%n",
+                asked.get(), gateways, elapsedSeconds, asked.get() / elapsedSeconds,
+                1000 * elapsedSeconds * gateways / asked.get());
 
         // what a GCRA bucket holds over the run: the burst plus the refill, whatever the number of askers
         assertThat(granted.get()).as("granted to %d concurrent gateways in %.2f s", gateways, elapsedSeconds)

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The console's partner area in a real browser (Debian's chromium driven by Playwright) against the whole platform:
  * a partner-admin creates customer tenants in two regions, works in one of them through its ordinary pages, reads
- * their usage, the partner's statements and audit trail and manages its members; someone who is no partner's member
- * is offered no partner area and gets the not-found page at its address. Pages are saved under
+ * their usage, the partner's statements and audit trail and manages its members; partner-support sees the tenants but
+ * may change nothing, and someone who is no partner's member (any more) is offered no partner area and gets the
+ * not-found page at its address. Pages are saved under
  * {@code target/console-screenshots/} for docs/console.md.
  */
 class ConsolePartnerIT {
@@ -120,7 +121,8 @@ class ConsolePartnerIT {
                     "Initech EU");
             shot(page, "16-partner-audit");
 
-            // members: add the support person, then remove them again
+            // members: add the support person, who then sees the tenants but may change nothing and may not read
+            // their billing (partner-support is a viewer of them)
             page.click(".crumbs a:text-is('Members')");
             page.fill("#member-email", support.email());
             page.selectOption("#member-role", "partner-support");
@@ -128,20 +130,31 @@ class ConsolePartnerIT {
             assertThat(page.locator("#partner-member-error").count()).isZero();
             assertThat(page.locator("#partner-members").textContent()).contains(support.email(), "partner-support");
             shot(page, "17-partner-members");
-            page.locator("#partner-members tr", new Page.LocatorOptions().setHasText(support.email()))
-                    .locator("button:text-is('Remove')").click();
-            assertThat(page.locator("#partner-members").textContent()).doesNotContain(support.email());
-
-            // no partner's member (any more): no partner area, and its address is not found
             try (BrowserContext other = browser.newContext("en-US")) {
                 Page elsewhere = signIn(other, support);
-                assertThat(elsewhere.locator("#partner-area").count()).isZero();
+                elsewhere.click("#partner-area");
+                elsewhere.waitForURL(partnerUrl);
+                assertThat(elsewhere.locator("#partner-role").textContent()).isEqualTo("partner-support");
+                assertThat(elsewhere.locator("#partner-tenants tbody tr").count()).isEqualTo(2);
+                assertThat(elsewhere.locator("#partner-tenants td:nth-child(6)").allTextContents())
+                        .containsOnly("viewer");
+                assertThat(elsewhere.locator("#tenant-" + usTenant + " .usage").textContent())
+                        .isEqualTo("not available");
+                assertThat(elsewhere.locator("#partner-tenant-form").count()).isZero();
+
+                // removed, they are no partner's member any more: no partner area, and its address is not found
+                page.locator("#partner-members tr", new Page.LocatorOptions().setHasText(support.email()))
+                        .locator("button:text-is('Remove')").click();
+                assertThat(page.locator("#partner-members").textContent()).doesNotContain(support.email());
                 var response = elsewhere.navigate(partnerUrl);
                 assertThat(response.status()).isEqualTo(404);
                 assertThat(elsewhere.locator("h1").textContent()).isEqualTo("Page not found");
+                assertThat(elsewhere.locator("#partner-area").count()).isZero();
                 assertThat(elsewhere.content()).doesNotContain("Globex");
                 assertThat(elsewhere.navigate(ConsoleBrowser.consoleUrl() + "/partners").status()).isEqualTo(404);
                 assertThat(elsewhere.navigate(partnerUrl + "/statements").status()).isEqualTo(404);
+                elsewhere.navigate(ConsoleBrowser.consoleUrl() + "/tenants");
+                assertThat(elsewhere.locator("#partner-area").count()).isZero();
             }
 
             // the statements: none yet, then last month's closed by an operator, one per currency of the partner's

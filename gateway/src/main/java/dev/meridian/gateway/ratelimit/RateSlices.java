@@ -58,6 +58,13 @@ public final class RateSlices {
         /** Billing did not answer: limit with the local bucket, ask billing again after {@link #probeAt}. */
         boolean degraded;
         long probeAt;
+
+        /** Times are readings of a {@code nanoTime}-like clock, whose origin may be anywhere: start from now. */
+        Slot(long now) {
+            nextTokenAt = now;
+            fullAt = now;
+            probeAt = now;
+        }
     }
 
     private final Function<RateLeaseRequest, CompletionStage<RateLease>> billing;
@@ -111,7 +118,7 @@ public final class RateSlices {
     }
 
     private CompletionStage<TokenBucket.Decision> take(UUID tenant, UUID key, KeyRecord.RateLimit limit, int round) {
-        Slot slot = slots.get(key, k -> new Slot());
+        Slot slot = slots.get(key, k -> new Slot(clock.getAsLong()));
         int slice = sliceSize(limit, sliceNanos);
         CompletableFuture<Void> renewal;
         synchronized (slot) {

@@ -51,7 +51,8 @@ class RateSlicesTest {
     }
 
     final Billing billing = new Billing();
-    final AtomicLong now = new AtomicLong(1_000_000_000L);
+    /** A {@code nanoTime} reading; its origin is arbitrary and may be negative, so the test starts below zero. */
+    final AtomicLong now = new AtomicLong(-3_000_000_000_000L);
 
     RateSlices slices(Billing b, String gateway) {
         return new RateSlices(b::request, new LocalBuckets(), gateway, SLICE, RETRY_AFTER_FAILURE, now::get);

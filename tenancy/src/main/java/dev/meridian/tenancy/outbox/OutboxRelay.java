@@ -2,11 +2,13 @@ package dev.meridian.tenancy.outbox;
 
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.common.kafka.KafkaConnection;
+import dev.meridian.common.outbox.OutboxMetrics;
 import dev.meridian.common.outbox.OutboxPublisher;
 import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.tenancy.OutboxMessage;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.config.TenancyConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -44,6 +46,8 @@ public class OutboxRelay {
     @Inject
     Clock clock;
     @Inject
+    MeterRegistry registry;
+    @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
@@ -60,6 +64,7 @@ public class OutboxRelay {
                 config.outbox().replicationFactor());
         publisher = OutboxPublisher.start("outbox-relay", KafkaConnection.of(kafkaConfig), topics, config.outbox().pollInterval(), BATCH,
                 this::publishDue);
+        OutboxMetrics.register(registry, db, "outbox", publisher);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -61,6 +61,8 @@ public final class OutboxPublisher implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean topicsReady;
     private volatile boolean warned;
+    private final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder failedAttempts = new java.util.concurrent.atomic.LongAdder();
 
     private OutboxPublisher(String name, KafkaConnection kafka, Topics topics, Duration poll, int batch, Rows rows) {
         this.name = name;
@@ -97,12 +99,13 @@ public final class OutboxPublisher implements AutoCloseable {
     /** Publishes one batch on the caller's thread; returns how many rows went out. */
     public int publishBatch() {
         ensureTopics();
-        int published = rows.publishDue(batch, this::send);
-        if (published > 0 && warned) {
+        int sent = rows.publishDue(batch, this::send);
+        published.add(sent);
+        if (sent > 0 && warned) {
             LOG.info(name + " publishes again");
             warned = false;
         }
-        return published;
+        return sent;
     }
 
     private void send(List<Message> messages) {
@@ -136,6 +139,7 @@ public final class OutboxPublisher implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
+                failedAttempts.increment();
                 if (!warned) {
                     LOG.log(Level.WARNING, name + " cannot publish yet (" + e.getMessage()
                             + "); the messages wait in the outbox and are retried");
@@ -150,6 +154,20 @@ public final class OutboxPublisher implements AutoCloseable {
             KafkaTopics.ensure(kafka, topics.names(), topics.partitions(), topics.replicationFactor());
             topicsReady = true;
         }
+    }
+
+    /** Messages published since start. */
+    public long published() {
+        return published.sum();
+    }
+
+    /** Publishing rounds that failed (the broker away, say) since start; their messages waited and were retried. */
+    public long failedAttempts() {
+        return failedAttempts.sum();
+    }
+
+    public String name() {
+        return name;
     }
 
     @Override

@@ -2,11 +2,13 @@ package dev.meridian.models.finetune.messaging;
 
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.KafkaConnection;
+import dev.meridian.common.outbox.OutboxMetrics;
 import dev.meridian.common.outbox.OutboxPublisher;
 import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.models.config.ModelsConfig;
 import dev.meridian.models.finetune.FineTuneOutboxMessage;
 import dev.meridian.models.finetune.config.FineTuneConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -43,6 +45,8 @@ public class FineTuneOutboxRelay {
     @Inject
     DataSource db;
     @Inject
+    MeterRegistry registry;
+    @Inject
     ModelsConfig modelsConfig;
     @Inject
     Clock clock;
@@ -68,6 +72,7 @@ public class FineTuneOutboxRelay {
                 FineTuneTopics.control(region)), config.outbox().partitions(), config.outbox().replicationFactor());
         publisher = OutboxPublisher.start("finetune-outbox-relay", KafkaConnection.of(kafkaConfig), topics, config.outbox().pollInterval(),
                 BATCH, this::publishDue);
+        OutboxMetrics.register(registry, db, "finetune_outbox", publisher);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -2,10 +2,12 @@ package dev.meridian.models.registry.messaging;
 
 import dev.meridian.common.events.ModelChange;
 import dev.meridian.common.kafka.KafkaConnection;
+import dev.meridian.common.outbox.OutboxMetrics;
 import dev.meridian.common.outbox.OutboxPublisher;
 import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.models.RegistryOutboxMessage;
 import dev.meridian.models.config.ModelsConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -42,6 +44,8 @@ public class OutboxRelay {
     @Inject
     DataSource db;
     @Inject
+    MeterRegistry registry;
+    @Inject
     Clock clock;
     @Inject
     ModelsConfig config;
@@ -61,6 +65,7 @@ public class OutboxRelay {
         var topics = new OutboxPublisher.Topics(Set.of(ModelChange.topic(config.region())), 3, (short) 1);
         publisher = OutboxPublisher.start("registry-outbox-relay", KafkaConnection.of(kafkaConfig), topics, Duration.ofSeconds(1), BATCH,
                 this::publishDue);
+        OutboxMetrics.register(registry, db, "registry_outbox", publisher);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -92,7 +92,7 @@ class HelmChartTest {
         assertThat(docs).noneMatch(d -> d.contains("kind: KafkaUser") && d.contains("-kafka-billing"));
 
         for (String service : List.of("gateway", "inference", "models", "worker")) {
-            String workload = docs.stream().filter(d -> d.contains("kind: Deployment") || d.contains("kind: StatefulSet"))
+            String workload = docs.stream().filter(d -> d.contains("kind: Deployment\n") || d.contains("kind: StatefulSet\n"))
                     .filter(d -> d.contains("name: meridian-eu-" + service + "\n")).findFirst().orElseThrow();
             assertThat(workload).as(service).contains("name: meridian-eu-kafka-" + service + ", key: password")
                     .contains("SASL_SSL");
@@ -119,7 +119,7 @@ class HelmChartTest {
         assertThat(document(docs, "KafkaUser", "meridian-cn-kafka-worker"))
                 .contains("name: \"cn-north.finetune.jobs\"").doesNotContain("eu-central", "us-east");
         for (String service : List.of("inference", "models", "worker")) {
-            assertThat(docs.stream().filter(d -> d.contains("kind: Deployment") || d.contains("kind: StatefulSet"))
+            assertThat(docs.stream().filter(d -> d.contains("kind: Deployment\n") || d.contains("kind: StatefulSet\n"))
                     .filter(d -> d.contains("name: meridian-cn-" + service + "\n")).findFirst())
                     .as(service).get().asString().contains("cn-north").doesNotContain("eu-central", "us-east");
         }

@@ -687,6 +687,17 @@ class IsolationMatrixIT {
                 + "/members/" + SOME_PARTNER));
         add("GET", "/api/v1/partners/{p}/audit-events", refused, null, (t, c) -> Call.of("GET", partner
                 + "/audit-events"));
+        // billing's partner routes: tenancy says whether the caller may act for the partner (a tenant's people: 404)
+        add("GET", "/api/v1/partners/{p}/statements", refused, null, (t, c) -> Call.of("GET", partner
+                + "/statements"));
+        add("GET", "/api/v1/partners/{p}/statements/{s}", refused, null, (t, c) -> Call.of("GET", partner
+                + "/statements/" + SOME_PARTNER));
+        add("GET", "/api/v1/partners/{p}/statements/{s}.html", refused, null, (t, c) -> Call.of("GET", partner
+                + "/statements/" + SOME_PARTNER + ".html"));
+        add("GET", "/api/v1/partners/{p}/statements/{s}.pdf", refused, null, (t, c) -> Call.of("GET", partner
+                + "/statements/" + SOME_PARTNER + ".pdf"));
+        add("PUT", "/api/v1/partners/{p}/tenants/{t}/plan", refused, null, (t, c) -> Call.of("PUT", partner
+                + "/tenants/" + t.id + "/plan").json(Map.of("plan", "payg")));
         // delegated access: a tenant's owners grant it, owners and admins read and revoke it
         add("GET", "/api/v1/tenants/{t}/partner-grants", nf, ADMINS, (t, c) -> Call.of("GET", tenantPath(t)
                 + "/partner-grants"));
@@ -707,6 +718,9 @@ class IsolationMatrixIT {
                 + "/credit-notes").json(Map.of("invoice_id", t.invoiceId, "amount_minor", 1, "reason", "x")));
         add("POST", admin + "{t}/invoices/finalize", Foreign.FORBIDDEN, NO_ROLE, (t, c) -> Call.of("POST", admin
                 + t.id + "/invoices/finalize").json(Map.of("period", "2020-01")));
+        add("POST", "/api/v1/billing/admin/partners/{p}/statements/close", Foreign.FORBIDDEN, NO_ROLE, (t, c) -> Call
+                .of("POST", "/api/v1/billing/admin/partners/" + SOME_PARTNER + "/statements/close")
+                .json(Map.of("period", "2026-01")));
         add("GET", "/api/v1/billing/admin/reconciliation", Foreign.FORBIDDEN, NO_ROLE, (t, c) -> Call.of("GET",
                 "/api/v1/billing/admin/reconciliation"));
         add("GET", "/api/v1/billing/invoices", nf, BILLING_READERS, (t, c) -> Call.of("GET",

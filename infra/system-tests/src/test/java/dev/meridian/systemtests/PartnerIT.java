@@ -2,7 +2,9 @@ package dev.meridian.systemtests;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
 
 import dev.meridian.stack.OidcBrowser;
@@ -26,7 +28,7 @@ class PartnerIT {
     void aPartnerRunsTenantsInBothRegionsWithOneCredentialAndNothingElse() {
         String partner = operator().body(Map.of("name", "Globex Integrations", "contact_email",
                         "ops@globex.example", "regions", List.of("us-east", "eu-central"), "programme", "referral",
-                        "share_bp", 1500))
+                        "share_bp", 1500, "plans", List.of("free", "payg", "subscription")))
                 .post("/api/v1/partners").then().statusCode(201).extract().path("id");
         JsonPath credential = operator().body(Map.of("name", "integration"))
                 .post("/api/v1/partners/{p}/credentials", partner).then().statusCode(201).extract().jsonPath();
@@ -69,6 +71,27 @@ class PartnerIT {
                         .get("/api/v1/billing/usage").then().statusCode(200).extract()
                         .jsonPath().getList("data").size() > 0);
 
+        // billing's side: a closed month's statements, one per currency its owned tenants are billed in (an operator
+        // closes them here; the period job does after each month), read by the partner at either gateway; and its
+        // tenants' plans, from its price list only, which tenancy's copy follows
+        String month = "2025-06";
+        operator().body(Map.of("period", month)).post("/api/v1/billing/admin/partners/{p}/statements/close", partner)
+                .then().statusCode(200).body("data.currency", contains("EUR", "USD"));
+        for (String gateway : List.of(SystemUnderTest.eu(), SystemUnderTest.us())) {
+            as(token, gateway).queryParam("period", month).get("/api/v1/partners/{p}/statements", partner).then()
+                    .statusCode(200).body("data.currency", contains("EUR", "USD"))
+                    .body("data[0].lines.tenant_id", contains(eu)).body("data[1].lines.tenant_id", contains(us))
+                    .body("data.amount_direction", everyItem(equalTo("payable_to_partner")));
+        }
+        as(token, SystemUnderTest.eu()).body(Map.of("plan", "enterprise"))
+                .put("/api/v1/partners/{p}/tenants/{t}/plan", partner, us).then().statusCode(400);
+        as(token, SystemUnderTest.eu()).body(Map.of("plan", "subscription"))
+                .put("/api/v1/partners/{p}/tenants/{t}/plan", partner, us).then().statusCode(200)
+                .body("plan", equalTo("subscription"));
+        await("tenancy follows billing's plan").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> "subscription".equals(as(token, SystemUnderTest.us()).get("/api/v1/tenants/{t}", us)
+                        .then().statusCode(200).extract().path("plan")));
+
         // nothing else: a customer's own tenant and another partner's are 404 at both gateways, on /api and /v1
         var customer = ConsoleUser.signUp();
         String notOwned = customer.createTenant("Independent", "us-east");
@@ -79,6 +102,8 @@ class PartnerIT {
                     .statusCode(404);
             as(token, gateway).header("OpenAI-Organization", notOwned).get("/v1/models").then().statusCode(403)
                     .body("error.code", equalTo("not_a_member"));
+            as(token, gateway).body(Map.of("plan", "payg"))
+                    .put("/api/v1/partners/{p}/tenants/{t}/plan", partner, notOwned).then().statusCode(404);
         }
 
         // until the customer grants the partner access (consent, with a role), and only while the grant lasts

@@ -51,6 +51,19 @@ public final class KeyCache {
      * @param lookup asks the source of truth; completes with empty when no key has the prefix, exceptionally when
      *               the source cannot answer (nothing is cached then)
      */
+    /** How callers were answered: from memory (found or unknown), by joining a lookup under way, or by a lookup. */
+    public record Counts(long hits, long unknownHits, long joined, long misses) {
+    }
+
+    private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder unknownHits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder joined = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder lookups = new java.util.concurrent.atomic.LongAdder();
+
+    public Counts counts() {
+        return new Counts(hits.sum(), unknownHits.sum(), joined.sum(), lookups.sum());
+    }
+
     public KeyCache(Duration ttl, Duration negativeTtl, long maxEntries, long maxUnknown, Ticker ticker,
             KeyLookupLimiter limiter, Function<String, CompletionStage<Optional<KeyRecord>>> lookup) {
         this.lookup = lookup;
@@ -68,15 +81,19 @@ public final class KeyCache {
     public CompletableFuture<Optional<KeyRecord>> find(String prefix, String client) {
         Entry cached = known.getIfPresent(prefix);
         if (cached != null) {
+            hits.increment();
             return cached.answer();
         }
         if (unknown.getIfPresent(prefix) != null) {
+            unknownHits.increment();
             return UNKNOWN;
         }
         Lookup earlier = inFlight.get(prefix);
         if (earlier != null) {
+            joined.increment();
             return earlier.result;
         }
+        lookups.increment();
         KeyLookupLimiter.Permit permit;
         try {
             permit = limiter.admit(client);

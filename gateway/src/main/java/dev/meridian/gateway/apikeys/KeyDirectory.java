@@ -93,6 +93,10 @@ public class KeyDirectory {
         return cache.size();
     }
 
+    public KeyCache.Counts counts() {
+        return cache.counts();
+    }
+
     /** Prefixes remembered as unknown. */
     public long unknownSize() {
         return cache.unknownSize();

@@ -16,6 +16,7 @@ import dev.meridian.gateway.budgets.LeaseKeeper;
 import dev.meridian.gateway.budgets.TenantBudgets;
 import dev.meridian.gateway.config.GatewayConfig;
 import dev.meridian.gateway.metering.UsageMeter;
+import dev.meridian.gateway.metrics.GatewayMetrics;
 import dev.meridian.gateway.models.ModelCatalog;
 import dev.meridian.gateway.ratelimit.RateLimiter;
 import dev.meridian.gateway.ratelimit.TokenBucket;
@@ -78,6 +79,8 @@ public class GatewayRoutes {
     ServiceToken serviceToken;
     @Inject
     Forwarder forwarder;
+    @Inject
+    GatewayMetrics metrics;
     @Inject
     ModelCatalog catalog;
     @Inject
@@ -317,6 +320,7 @@ public class GatewayRoutes {
             MultiMap headers = CallerHeaders.toHomeGateway(ctx.request().headers(), caller, token, requestId,
                     config.region());
             String target = PathGuard.target(key.homeGatewayUrl(), FORWARD_PREFIX + ctx.normalizedPath(), ctx);
+            metrics.admitted("forwarded");
             forwarder.forward(ctx, target, headers, Map.of(), () -> respond(ctx, 502, OpenAiError.of(
                     "server_error", "home_region_unreachable", "Your home region " + key.homeRegion()
                             + " did not answer. Retry, or call " + key.homeGatewayUrl() + " directly.")));
@@ -439,6 +443,7 @@ public class GatewayRoutes {
             // Served here, so this region is the tenant's home (or the call was forwarded here as its home).
             headers.set(MeridianHeaders.HOME_REGION, config.region());
             String target = PathGuard.target(baseUrl, path, ctx);
+            metrics.admitted("served");
             forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> {
                 ctx.response().putHeader("Retry-After", "1");
                 respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable", "The model service of "
@@ -524,6 +529,7 @@ public class GatewayRoutes {
     }
 
     private void respond(RoutingContext ctx, int status, OpenAiError error) {
+        metrics.refused(status, error.error().code());
         write(ctx, status, JSON, error);
     }
 

@@ -77,6 +77,9 @@ class RowLevelSecurityIT {
         rows.put("webhook_deliveries", "insert into billing.webhook_deliveries (id, tenant_id, url, payload,"
                 + " next_attempt_at, delivered_at, created_at) values (gen_random_uuid(), " + t
                 + ", 'https://example.com/', '{}', 'infinity', now(), now())");
+        // full again only in the far future, so billing's purge of idle buckets leaves it alone during the test
+        rows.put("rate_buckets", "insert into billing.rate_buckets (tenant_id, key_id, full_at_nanos, granted) values ("
+                + t + ", gen_random_uuid(), 9000000000000000000, 1)");
         return rows;
     }
 
@@ -196,8 +199,8 @@ class RowLevelSecurityIT {
             for (String table : tenantTables()) {
                 assertThat(c.createStatement().executeUpdate("update " + table + " set tenant_id = tenant_id"
                         + " where tenant_id = '" + b + "'")).as(table + ": B's rows updated").isZero();
-                assertThat(c.createStatement().executeUpdate("delete from " + table + " where tenant_id = '" + b
-                        + "'")).as(table + ": B's rows deleted").isZero();
+                assertThat(deleted(c, "delete from " + table + " where tenant_id = '" + b + "'"))
+                        .as(table + ": B's rows deleted").isZero();
 
                 // a copy of one of A's rows, made B's (ids fresh): the policy refuses the new row
                 List<String> columns = tables.get(table);
@@ -276,6 +279,23 @@ class RowLevelSecurityIT {
                     .hasMessageContaining("row-level security");
             c.rollback(before);
             c.rollback();
+        }
+    }
+
+    /**
+     * Rows a delete removed; a table the app role may not delete from at all (rate buckets: only billing's purge
+     * function deletes them) removes none.
+     */
+    private static int deleted(Connection c, String sql) throws SQLException {
+        Savepoint before = c.setSavepoint();
+        try {
+            return c.createStatement().executeUpdate(sql);
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(before);
+            return 0;
         }
     }
 

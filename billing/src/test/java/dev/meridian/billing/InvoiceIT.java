@@ -149,6 +149,18 @@ class InvoiceIT {
     }
 
     @Test
+    void aTenantOpenedAfterAMonthOwesNoFeeForIt() {
+        UUID tenant = UUID.randomUUID();
+        asOperator().body(Map.of("plan", "subscription", "region", "us-east"))
+                .put("/api/v1/billing/admin/tenants/{t}/plan", tenant).then().statusCode(200);
+        // an operator closes last month, which ended before this tenant existed and in which it used nothing
+        JsonPath invoice = finalizeLastMonth(tenant);
+        assertThat(invoice.getList("lines")).isEmpty();
+        assertThat(invoice.getLong("total_minor")).isZero();
+        assertThat(invoice.getString("plan")).isEqualTo("subscription");
+    }
+
+    @Test
     void anEnterpriseTenantInYuanPaysItsOwnPrices() throws Exception {
         UUID tenant = UUID.randomUUID();
         publish(List.of(use(tenant, "cn-north", Meter.REQUESTS, 10_000)));

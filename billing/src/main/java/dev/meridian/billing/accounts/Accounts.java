@@ -73,9 +73,10 @@ public class Accounts {
                             : "; `" + region + "` is not a region of this billing service " + config.regions().keySet()
                                     + "."));
         }
-        em.createNativeQuery("insert into accounts (tenant_id, region, plan) values (:t, :r, :p)"
+        em.createNativeQuery("insert into accounts (tenant_id, region, plan, created_at) values (:t, :r, :p, :now)"
                         + " on conflict do nothing")
                 .setParameter("t", tenantId).setParameter("r", region).setParameter("p", config.defaultPlan())
+                .setParameter("now", clock.instant())
                 .executeUpdate();
         return Account.findById(tenantId);
     }
@@ -94,10 +95,11 @@ public class Accounts {
         boolean offered = Account.PLANS.contains(plan);
         int opened = 0;
         if (config.regions().containsKey(region)) {
-            opened = em.createNativeQuery("insert into accounts (tenant_id, region, plan) values (:t, :r, :p)"
+            opened = em.createNativeQuery("insert into accounts (tenant_id, region, plan, created_at) values (:t, :r, :p, :now)"
                             + " on conflict do nothing")
                     .setParameter("t", tenantId).setParameter("r", region)
                     .setParameter("p", offered ? plan : config.defaultPlan())
+                    .setParameter("now", clock.instant())
                     .executeUpdate();
         } else if (Account.findById(tenantId) == null) {
             return SignUp.UNKNOWN_REGION;

@@ -162,7 +162,13 @@ public class InvoiceService {
         Map<String, Long> used = usage.totals(account.tenantId, null, period.start(), period.end());
         List<LineView> lines = new ArrayList<>();
         long subtotal = 0;
+        // A period that ended before the account was opened, and in which it used nothing, owes no plan fee: the
+        // tenant did not exist yet (an operator closing an old month must not bill a month's subscription for it).
+        boolean existed = account.createdAt == null || account.createdAt.isBefore(period.end()) || !used.isEmpty();
         for (Rating.Line l : rating.lines(used)) {
+            if (l.meter() == null && !existed) {
+                continue;
+            }
             lines.add(new LineView(lines.size() + 1, l.meter(), l.description(), l.quantity(), l.unitNanos(),
                     l.amountMinor()));
             subtotal = Math.addExact(subtotal, l.amountMinor());

@@ -553,6 +553,8 @@ public final class Platform {
         }, "platform-stop"));
         System.out.printf("%s (%.1f s)%n", READY, (System.nanoTime() - t0) / 1e9);
         System.out.println(DemoTenant.summary(running));
+        running.status().stream().filter(p -> p.name().matches("tenancy|billing|(gateway|models|inference)-.+"))
+                .forEach(p -> System.out.printf("  Metrics %-20s %s/q/metrics%n", p.name(), p.url()));
         System.out.println("  Mail (sign-up verification) " + running.mailDescription());
         System.out.flush();
         new CountDownLatch(1).await(); // supervise until ./platform down sends SIGTERM

@@ -5,13 +5,17 @@ import dev.meridian.gateway.metering.UsagePublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -40,22 +44,34 @@ public class GatewayMetrics {
     UsagePublisher usage;
 
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    /** The meters that read this application's beans: removed at shutdown, see {@link #unregister}. */
+    private final List<Meter> reading = new CopyOnWriteArrayList<>();
 
     void register(@Observes StartupEvent event) {
         cacheCounter("hit", k -> k.counts().hits());
         cacheCounter("unknown_hit", k -> k.counts().unknownHits());
         cacheCounter("joined", k -> k.counts().joined());
         cacheCounter("miss", k -> k.counts().misses());
-        Gauge.builder("meridian.gateway.key.cache.size", keys, KeyDirectory::size)
-                .description("Keys and signed-in callers held in memory").register(registry);
-        FunctionCounter.builder("meridian.gateway.usage.events.metered", usage, UsagePublisher::accepted)
-                .description("Usage events metered").register(registry);
-        FunctionCounter.builder("meridian.gateway.usage.events.published", usage, UsagePublisher::published)
-                .description("Usage events Kafka acknowledged").register(registry);
-        Gauge.builder("meridian.gateway.usage.backlog", usage, UsagePublisher::backlog)
-                .description("Usage events metered and not yet acknowledged by Kafka").register(registry);
-        Gauge.builder("meridian.gateway.usage.broker.failing", usage, u -> u.brokerFailing() ? 1 : 0)
-                .description("1 while the last attempt to reach Kafka failed").register(registry);
+        reading.add(Gauge.builder("meridian.gateway.key.cache.size", keys, KeyDirectory::size)
+                .description("Keys and signed-in callers held in memory").register(registry));
+        reading.add(FunctionCounter.builder("meridian.gateway.usage.events.metered", usage, UsagePublisher::accepted)
+                .description("Usage events metered").register(registry));
+        reading.add(FunctionCounter.builder("meridian.gateway.usage.events.published", usage,
+                UsagePublisher::published).description("Usage events Kafka acknowledged").register(registry));
+        reading.add(Gauge.builder("meridian.gateway.usage.backlog", usage, UsagePublisher::backlog)
+                .description("Usage events metered and not yet acknowledged by Kafka").register(registry));
+        reading.add(Gauge.builder("meridian.gateway.usage.broker.failing", usage, u -> u.brokerFailing() ? 1 : 0)
+                .description("1 while the last attempt to reach Kafka failed").register(registry));
+    }
+
+    /**
+     * Removes the meters that read beans. The registry can outlive the application (a test JVM starts it again with
+     * another profile): a meter left behind would keep reading the stopped application's beans, and registering the
+     * same meter again would return that stale one.
+     */
+    void unregister(@Observes ShutdownEvent event) {
+        reading.forEach(registry::remove);
+        reading.clear();
     }
 
     /** A call let through: {@code served} here or {@code forwarded} home. */
@@ -75,7 +91,7 @@ public class GatewayMetrics {
     }
 
     private void cacheCounter(String result, ToDoubleFunction<KeyDirectory> value) {
-        FunctionCounter.builder("meridian.gateway.key.cache.requests", keys, value).tag("result", result)
-                .description("Callers' keys and tokens looked up, by how they were answered").register(registry);
+        reading.add(FunctionCounter.builder("meridian.gateway.key.cache.requests", keys, value).tag("result", result)
+                .description("Callers' keys and tokens looked up, by how they were answered").register(registry));
     }
 }

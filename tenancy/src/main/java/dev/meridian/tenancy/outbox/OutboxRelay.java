@@ -8,6 +8,7 @@ import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.tenancy.OutboxMessage;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.config.TenancyConfig;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -52,6 +53,7 @@ public class OutboxRelay {
     Map<String, Object> kafkaConfig;
 
     private OutboxPublisher publisher;
+    private List<Meter> meters = List.of();
     private OutboxPurge purge;
 
     @PostConstruct
@@ -64,10 +66,11 @@ public class OutboxRelay {
                 config.outbox().replicationFactor());
         publisher = OutboxPublisher.start("outbox-relay", KafkaConnection.of(kafkaConfig), topics, config.outbox().pollInterval(), BATCH,
                 this::publishDue);
-        OutboxMetrics.register(registry, db, "outbox", publisher);
+        meters = OutboxMetrics.register(registry, db, "outbox", publisher);
     }
 
     void stop(@Observes ShutdownEvent event) {
+        meters.forEach(registry::remove);
         if (publisher != null) {
             publisher.close();
         }

@@ -2,12 +2,14 @@ package dev.meridian.common.outbox;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,21 +45,27 @@ public final class OutboxMetrics {
         this.clock = nanoClock;
     }
 
-    /** Registers the metrics of {@code table}, published by {@code publisher}. */
-    public static void register(MeterRegistry registry, DataSource db, String table, OutboxPublisher publisher) {
+    /**
+     * Registers the metrics of {@code table}, published by {@code publisher}; returns them, for the caller to remove
+     * when it stops (a registry can outlive the application in a test JVM, and would keep the stopped one's meters).
+     */
+    public static List<Meter> register(MeterRegistry registry, DataSource db, String table,
+            OutboxPublisher publisher) {
         var metrics = new OutboxMetrics(db, table, System::nanoTime);
         Tags tags = Tags.of("table", table);
-        Gauge.builder("meridian.outbox.backlog", metrics, m -> m.backlog().rows() < 0 ? Double.NaN : m.backlog().rows())
-                .tags(tags).strongReference(true) // nothing else holds this object: a weak gauge would read NaN
-                .description("Outbox rows not yet published").register(registry);
-        Gauge.builder("meridian.outbox.oldest.age", metrics, m -> m.backlog().oldestAgeSeconds()).tags(tags)
-                .strongReference(true)
-                .baseUnit("seconds").description("Age of the oldest unpublished outbox row (0 when none)")
-                .register(registry);
-        FunctionCounter.builder("meridian.outbox.published", publisher, OutboxPublisher::published).tags(tags)
-                .description("Outbox messages published to Kafka").register(registry);
-        FunctionCounter.builder("meridian.outbox.failed.attempts", publisher, OutboxPublisher::failedAttempts)
+        // strong references: nothing else holds `metrics`, and a weak gauge would read NaN once it is collected
+        Meter backlog = Gauge.builder("meridian.outbox.backlog", metrics,
+                        m -> m.backlog().rows() < 0 ? Double.NaN : m.backlog().rows())
+                .tags(tags).strongReference(true).description("Outbox rows not yet published").register(registry);
+        Meter age = Gauge.builder("meridian.outbox.oldest.age", metrics, m -> m.backlog().oldestAgeSeconds())
+                .tags(tags).strongReference(true).baseUnit("seconds")
+                .description("Age of the oldest unpublished outbox row (0 when none)").register(registry);
+        Meter published = FunctionCounter.builder("meridian.outbox.published", publisher, OutboxPublisher::published)
+                .tags(tags).description("Outbox messages published to Kafka").register(registry);
+        Meter failed = FunctionCounter.builder("meridian.outbox.failed.attempts", publisher,
+                        OutboxPublisher::failedAttempts)
                 .tags(tags).description("Publishing rounds that failed and were retried").register(registry);
+        return List.of(backlog, age, published, failed);
     }
 
     Backlog backlog() {

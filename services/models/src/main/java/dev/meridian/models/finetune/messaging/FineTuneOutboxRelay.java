@@ -8,6 +8,7 @@ import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.models.config.ModelsConfig;
 import dev.meridian.models.finetune.FineTuneOutboxMessage;
 import dev.meridian.models.finetune.config.FineTuneConfig;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -59,6 +60,7 @@ public class FineTuneOutboxRelay {
     String region;
 
     private OutboxPublisher publisher;
+    private List<Meter> meters = List.of();
     private OutboxPurge purge;
 
     @PostConstruct
@@ -72,10 +74,11 @@ public class FineTuneOutboxRelay {
                 FineTuneTopics.control(region)), config.outbox().partitions(), config.outbox().replicationFactor());
         publisher = OutboxPublisher.start("finetune-outbox-relay", KafkaConnection.of(kafkaConfig), topics, config.outbox().pollInterval(),
                 BATCH, this::publishDue);
-        OutboxMetrics.register(registry, db, "finetune_outbox", publisher);
+        meters = OutboxMetrics.register(registry, db, "finetune_outbox", publisher);
     }
 
     void stop(@Observes ShutdownEvent event) {
+        meters.forEach(registry::remove);
         if (publisher != null) {
             publisher.close();
         }

@@ -7,6 +7,7 @@ import dev.meridian.common.outbox.OutboxPublisher;
 import dev.meridian.common.outbox.OutboxPurge;
 import dev.meridian.models.RegistryOutboxMessage;
 import dev.meridian.models.config.ModelsConfig;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -54,6 +55,7 @@ public class OutboxRelay {
     Map<String, Object> kafkaConfig;
 
     private OutboxPublisher publisher;
+    private List<Meter> meters = List.of();
     private OutboxPurge purge;
 
     @PostConstruct
@@ -65,10 +67,11 @@ public class OutboxRelay {
         var topics = new OutboxPublisher.Topics(Set.of(ModelChange.topic(config.region())), 3, (short) 1);
         publisher = OutboxPublisher.start("registry-outbox-relay", KafkaConnection.of(kafkaConfig), topics, Duration.ofSeconds(1), BATCH,
                 this::publishDue);
-        OutboxMetrics.register(registry, db, "registry_outbox", publisher);
+        meters = OutboxMetrics.register(registry, db, "registry_outbox", publisher);
     }
 
     void stop(@Observes ShutdownEvent event) {
+        meters.forEach(registry::remove);
         if (publisher != null) {
             publisher.close();
         }

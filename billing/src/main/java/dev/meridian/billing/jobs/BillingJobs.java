@@ -9,6 +9,7 @@ import dev.meridian.billing.invoices.service.InvoiceService;
 import dev.meridian.billing.outbox.OutboxRelay;
 import dev.meridian.billing.partners.service.PartnerStatements;
 import dev.meridian.billing.reconciliation.service.Reconciliation;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -58,6 +59,8 @@ public class BillingJobs {
     Reconciliation reconciliation;
     @Inject
     Clock clock;
+    @Inject
+    MeterRegistry registry;
     @Inject
     TenancyClient tenancy;
     @Inject
@@ -148,11 +151,13 @@ public class BillingJobs {
     private boolean isolated(String key, String others, Runnable work) {
         try {
             work.run();
+            outcome(key, "ok");
             if (lastFailure.remove(key) != null) {
                 LOG.infof("billing job %s works again", key);
             }
             return true;
         } catch (RuntimeException e) {
+            outcome(key, "failed");
             String message = e.getClass().getSimpleName() + ": " + e.getMessage();
             if (!message.equals(lastFailure.put(key, message))) {
                 LOG.warnf(e, "billing job %s failed; skipped this round, the other %s proceed: %s", key, others,
@@ -160,6 +165,16 @@ public class BillingJobs {
             }
             return false;
         }
+    }
+
+    /**
+     * {@code meridian_billing_job_runs_total{job,outcome}}: each tenant's or partner's share of a job, by outcome. The
+     * job is the key's words before " of " (budget alerts, period close, partner statements): never a tenant id.
+     */
+    private void outcome(String key, String outcome) {
+        int of = key.indexOf(" of ");
+        registry.counter("meridian.billing.job.runs", "job", of < 0 ? key : key.substring(0, of), "outcome", outcome)
+                .increment();
     }
 
     private List<UUID> tenants() {
@@ -170,13 +185,16 @@ public class BillingJobs {
         });
     }
 
+    /** One job's round; {@code meridian_billing_job_rounds_total{job,outcome}} counts them. */
     private void step(String name, Runnable work) {
         try {
             work.run();
+            registry.counter("meridian.billing.job.rounds", "job", name, "outcome", "ok").increment();
             if (lastFailure.remove(name) != null) {
                 LOG.infof("billing job %s works again", name);
             }
         } catch (RuntimeException e) {
+            registry.counter("meridian.billing.job.rounds", "job", name, "outcome", "failed").increment();
             String message = String.valueOf(e.getMessage());
             if (!message.equals(lastFailure.put(name, message))) {
                 LOG.warnf("billing job %s failed, retried next round: %s", name, message);

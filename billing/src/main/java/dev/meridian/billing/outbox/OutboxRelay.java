@@ -4,8 +4,11 @@ import dev.meridian.billing.budgets.service.BudgetAlerts;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.kafka.KafkaConnection;
+import dev.meridian.common.outbox.OutboxMetrics;
 import dev.meridian.common.outbox.OutboxPublisher;
 import dev.meridian.common.outbox.OutboxPurge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -46,10 +49,13 @@ public class OutboxRelay {
     @Inject
     Clock clock;
     @Inject
+    MeterRegistry registry;
+    @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
     private OutboxPublisher publisher;
+    private List<Meter> meters = List.of();
     private OutboxPurge purge;
 
     @PostConstruct
@@ -61,9 +67,11 @@ public class OutboxRelay {
         var topics = new OutboxPublisher.Topics(Set.of(BudgetAlerts.TOPIC, PlanChange.TOPIC), 3, (short) 1);
         publisher = OutboxPublisher.start("billing-outbox-relay", KafkaConnection.of(kafkaConfig), topics, Duration.ofSeconds(5), BATCH,
                 this::publishDue);
+        meters = OutboxMetrics.register(registry, db, "outbox", publisher);
     }
 
     void stop(@Observes ShutdownEvent event) {
+        meters.forEach(registry::remove);
         if (publisher != null) {
             publisher.close();
         }

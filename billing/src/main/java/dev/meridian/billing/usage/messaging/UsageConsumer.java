@@ -8,6 +8,9 @@ import dev.meridian.common.kafka.BatchConsumer;
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -46,13 +49,24 @@ public class UsageConsumer {
     Map<String, Object> kafkaConfig;
 
     private final List<BatchConsumer<String, byte[]>> consumers = new CopyOnWriteArrayList<>();
+    @Inject
+    MeterRegistry registry;
+
     private UsageBatches batches;
+    private List<Meter> meters = List.of();
 
     void start(@Observes StartupEvent event) {
         if (!config.ingest().enabled()) {
             return;
         }
         batches = new UsageBatches(json, new UsageIngestor(config.defaultPlan()), dataSource);
+        // removed at stop: a registry can outlive the application in a test JVM and would keep reading this one
+        meters = List.of(FunctionCounter.builder("meridian.billing.usage.events.ingested", this,
+                                UsageConsumer::ingested)
+                        .description("Usage events ingested (new; replays of an event id are not counted)")
+                        .register(registry),
+                FunctionCounter.builder("meridian.billing.usage.events.skipped", this, UsageConsumer::skipped)
+                        .description("Usage events skipped as unreadable or invalid").register(registry));
         // created here with enough partitions for the consumer threads when gateways have not published yet
         KafkaTopics.ensureForConsumer(KafkaConnection.of(kafkaConfig), UsageEvent.TOPIC, config.ingest().partitions(),
                 config.ingest().replicationFactor());
@@ -60,6 +74,7 @@ public class UsageConsumer {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        meters.forEach(registry::remove);
         stopLoop();
     }
 

@@ -119,6 +119,30 @@ class PartnersIT {
     }
 
     @Test
+    void rotatingGivesANewSecretOnceAndTheOldOneGetsNoToken() {
+        String partner = newPartner("Rotating");
+        JsonPath credential = credential(partner);
+        String token = tokenOf(credential);
+
+        JsonPath rotated = as(token).post("/api/v1/partners/{p}/credentials/{c}/rotate", partner,
+                        credential.getString("id")).then().statusCode(200)
+                .body("client_id", equalTo(credential.getString("client_id")))
+                .body("client_secret", notNullValue()).extract().jsonPath();
+        assertThat(rotated.getString("client_secret")).isNotEqualTo(credential.getString("client_secret"));
+        // the old secret gets no token; the new one does, and the token already out still works until it expires
+        assertThatThrownBy(() -> tokenOf(credential)).hasMessageContaining("refused");
+        as(tokenOf(rotated)).get("/api/v1/partners/{p}", partner).then().statusCode(200);
+        as(token).get("/api/v1/partners/{p}", partner).then().statusCode(200);
+        // listing never shows it again, and a revoked credential is not rotated
+        as(token).get("/api/v1/partners/{p}/credentials", partner).then().statusCode(200)
+                .body("data[0].client_secret", equalTo(null));
+        as(operator()).post("/api/v1/partners/{p}/credentials/{c}/revoke", partner, credential.getString("id"))
+                .then().statusCode(200);
+        as(operator()).post("/api/v1/partners/{p}/credentials/{c}/rotate", partner, credential.getString("id"))
+                .then().statusCode(409).body("detail", containsString("create a new credential"));
+    }
+
+    @Test
     void aRevokedCredentialIsRefusedAtOnceAndMintsNoMoreTokens() {
         String partner = newPartner("Revoking");
         JsonPath credential = credential(partner);

@@ -675,6 +675,8 @@ class IsolationMatrixIT {
                 + "/credentials"));
         add("POST", "/api/v1/partners/{p}/credentials", refused, null, (t, c) -> Call.of("POST", partner
                 + "/credentials").json(Map.of("name", "stolen")));
+        add("POST", "/api/v1/partners/{p}/credentials/{c}/rotate", refused, null, (t, c) -> Call.of("POST", partner
+                + "/credentials/" + SOME_PARTNER + "/rotate").json(Map.of()));
         add("POST", "/api/v1/partners/{p}/credentials/{c}/revoke", refused, null, (t, c) -> Call.of("POST", partner
                 + "/credentials/" + SOME_PARTNER + "/revoke").json(Map.of()));
         add("GET", "/api/v1/partners/{p}/tenants", refused, null, (t, c) -> Call.of("GET", partner + "/tenants"));

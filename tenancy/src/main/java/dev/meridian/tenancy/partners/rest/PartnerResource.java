@@ -171,6 +171,15 @@ public class PartnerResource {
     }
 
     @POST
+    @Path("/{partnerId}/credentials/{credentialId}/rotate")
+    @Operation(summary = "A new secret for the credential, shown in this answer only; the old secret gets no new token")
+    public CredentialView rotate(@PathParam("partnerId") UUID partnerId,
+            @PathParam("credentialId") UUID credentialId) {
+        var issued = partners.rotateCredential(Caller.of(identity), partnerId, credentialId);
+        return view(issued.credential(), issued.secret());
+    }
+
+    @POST
     @Path("/{partnerId}/credentials/{credentialId}/revoke")
     @Operation(summary = "Revoke a credential: its tokens are refused from now on, and no new one can be had")
     public CredentialView revoke(@PathParam("partnerId") UUID partnerId,

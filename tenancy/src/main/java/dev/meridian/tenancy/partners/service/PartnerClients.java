@@ -96,6 +96,25 @@ public class PartnerClients {
         }
     }
 
+    /**
+     * Gives the client a new secret: the old one gets no token from now on; tokens it already got stay valid until they
+     * expire (minutes), so an integration that swaps the secret promptly never stops.
+     */
+    public String rotateSecret(String clientId) {
+        try {
+            var found = keycloak().realm(realm).clients().findByClientId(clientId);
+            if (found.isEmpty()) {
+                throw ApiException.conflict("The identity provider no longer knows this credential's client; revoke"
+                        + " the credential and create a new one.");
+            }
+            return keycloak().realm(realm).clients().get(found.getFirst().getId()).generateNewSecret().getValue();
+        } catch (WebApplicationException | ProcessingException e) {
+            LOG.warnf("Keycloak refused or did not answer rotating a partner client's secret: %s", e.toString());
+            throw ApiException.unavailable("Meridian could not rotate the secret in its identity provider just now."
+                    + " The old secret still works; retry in a few seconds.");
+        }
+    }
+
     /** A Meridian user, as Keycloak knows them. */
     public record User(String id, String email) {
     }

@@ -208,6 +208,25 @@ public class PartnerService {
     }
 
     /**
+     * A new secret for a current credential, shown once; the client id, and so the credential's tokens and history,
+     * stay the same. A revoked credential cannot be rotated (409): create a new one.
+     */
+    public IssuedCredential rotateCredential(Caller caller, UUID partnerId, UUID credentialId) {
+        PartnerCredential c = QuarkusTransaction.requiringNew().call(() -> {
+            managed(caller, partnerId);
+            PartnerCredential found = PartnerCredential.<PartnerCredential>find("id = ?1 and partnerId = ?2",
+                    credentialId, partnerId).firstResultOptional().orElseThrow(() -> ApiException.notFound(
+                            "No credential " + credentialId + " of partner " + partnerId + "."));
+            if (found.revokedAt != null) {
+                throw ApiException.conflict("Credential " + credentialId + " is revoked; create a new credential"
+                        + " instead of rotating it.");
+            }
+            return found;
+        });
+        return new IssuedCredential(c, clients.rotateSecret(c.clientId));
+    }
+
+    /**
      * Revokes at once: tenancy refuses the credential's tokens from this commit on (each partner call checks), and the
      * Keycloak client is deleted so that no new token can be had.
      */
@@ -285,7 +304,7 @@ public class PartnerService {
         });
     }
 
-    /** Removes one of the partner's people; gateways drop their cached calls on the partner's tenants within a second. */
+    /** Removes one of the partner's people; gateways drop their cached calls on its tenants within a second. */
     @Transactional
     public void removeMember(Caller caller, UUID partnerId, UUID memberId) {
         managed(caller, partnerId);

@@ -28,7 +28,7 @@ class MetricsIT {
     BillingJobs jobs;
 
     @Test
-    void ingestJobsAndOutboxAreMeasured() {
+    void ingestJobsAndOutboxAreMeasured() throws Exception {
         String before = metrics();
         UUID tenant = UUID.randomUUID();
         publish(List.of(new UsageEvent(UUID.randomUUID(), tenant, "eu-central", Meter.REQUESTS, 3, "bge-small-en-v1.5",

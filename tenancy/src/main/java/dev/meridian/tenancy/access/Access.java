@@ -6,9 +6,7 @@ import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -24,8 +22,6 @@ public class Access {
     @Inject
     TenantSession session;
     @Inject
-    EntityManager em;
-    @Inject
     PartnerReach partners;
 
     /**
@@ -35,8 +31,10 @@ public class Access {
      * role the partner acts with. A user's own membership wins over a partner's reach.
      */
     public Member member(Caller caller, UUID tenantId) {
+        Optional<PartnerReach.Reach> reached;
         if (caller.isPartner()) {
-            activePartner(caller);
+            PartnerReach.Credential credential = activeCredential(caller);
+            reached = partners.reach(credential.partnerId(), credential.id(), null, tenantId);
         } else {
             session.bindTenant(tenantId);
             Optional<Member> own = Member.<Member>find("tenantId = ?1 and userId = ?2 and status = ?3", tenantId,
@@ -44,8 +42,9 @@ public class Access {
             if (own.isPresent()) {
                 return own.get();
             }
+            reached = partners.on(caller.userId(), tenantId);
         }
-        PartnerReach.Reach reach = partners.on(caller.userId(), tenantId).orElseThrow(() -> notFound(tenantId));
+        PartnerReach.Reach reach = reached.orElseThrow(() -> notFound(tenantId));
         session.bindTenant(tenantId);
         var m = new Member();
         m.id = reach.actorId();
@@ -78,15 +77,18 @@ public class Access {
      * before a revocation stops working at once, not when it expires. 401 otherwise.
      */
     public UUID activePartner(Caller caller) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select id, partner_id, revoked_at from"
-                + " partner_credential_by_subject(:s)").setParameter("s", caller.userId()).getResultList();
-        if (rows.isEmpty() || !caller.partnerId().equals(rows.getFirst()[1]) || rows.getFirst()[2] != null) {
-            throw new ApiException(401, "Unauthorized", "This partner credential is revoked or unknown. Use a"
-                    + " current credential of your partner, or ask its administrator for a new one.", null);
-        }
-        session.bindPartner(caller.partnerId());
-        return caller.partnerId();
+        return activeCredential(caller).partnerId();
+    }
+
+    /** As {@link #activePartner}, with the credential itself. */
+    private PartnerReach.Credential activeCredential(Caller caller) {
+        PartnerReach.Credential c = partners.credential(caller.userId())
+                .filter(found -> found.partnerId().equals(caller.partnerId()) && !found.revoked())
+                .orElseThrow(() -> new ApiException(401, "Unauthorized", "This partner credential is revoked or"
+                        + " unknown. Use a current credential of your partner, or ask its administrator for a new"
+                        + " one.", null));
+        session.bindPartner(c.partnerId());
+        return c;
     }
 
     public Tenant tenant(UUID tenantId) {

@@ -118,29 +118,7 @@ public class AuditLog {
             where.append(" and lower(actorEmail) = :actor");
             params.put("actor", actor.strip().toLowerCase(java.util.Locale.ROOT));
         }
-        switch (Cursor.parse(before)) {
-            case Cursor.Newest n -> {
-            }
-            case Cursor.BeforeTime t -> {
-                where.append(" and occurredAt < :time");
-                params.put("time", t.time());
-            }
-            case Cursor.BeforeEvent e -> {
-                AuditEvent from = AuditEvent.<AuditEvent>find("tenantId = ?1 and id = ?2", tenantId, e.eventId())
-                        .firstResultOptional()
-                        .orElseThrow(() -> ApiException.invalidField("before", "no audit event " + e.eventId()
-                                + " in this tenant; use the next_before of the previous page"));
-                // ties on the time are broken by id, so a page boundary never skips or repeats an event
-                where.append(" and (occurredAt < :time or (occurredAt = :time and id < :id))");
-                params.put("time", from.occurredAt);
-                params.put("id", from.id);
-            }
-        }
-        List<AuditEvent> events = AuditEvent.<AuditEvent>find(where + " order by occurredAt desc, id desc", params)
-                .page(0, size + 1).list();
-        boolean more = events.size() > size;
-        List<AuditEvent> page = more ? events.subList(0, size) : events;
-        return new Page(page, more, more ? page.getLast().id.toString() : null);
+        return newestFirst("tenantId", tenantId, "in this tenant", where, params, size, before);
     }
 
     /**
@@ -149,9 +127,17 @@ public class AuditLog {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Page partnerPage(UUID partnerId, String limit, String before) {
-        int size = pageSize(limit);
-        StringBuilder where = new StringBuilder("partnerId = :partner");
-        Map<String, Object> params = new HashMap<>(Map.of("partner", partnerId));
+        return newestFirst("partnerId", partnerId, "of this partner", new StringBuilder("partnerId = :scope"),
+                new HashMap<>(Map.of("scope", partnerId)), pageSize(limit), before);
+    }
+
+    /**
+     * The events {@code where} admits, newest first, from the cursor {@code before} on: a page of {@code size} and
+     * whether there is more. {@code scope} is the field ({@code tenantId}, {@code partnerId}) whose value {@code id}
+     * the page is of; an event cursor must be one of its events ({@code whose} says so in the refusal).
+     */
+    private static Page newestFirst(String scope, UUID id, String whose, StringBuilder where,
+            Map<String, Object> params, int size, String before) {
         switch (Cursor.parse(before)) {
             case Cursor.Newest n -> {
             }
@@ -160,10 +146,11 @@ public class AuditLog {
                 params.put("time", t.time());
             }
             case Cursor.BeforeEvent e -> {
-                AuditEvent from = AuditEvent.<AuditEvent>find("partnerId = ?1 and id = ?2", partnerId, e.eventId())
+                AuditEvent from = AuditEvent.<AuditEvent>find(scope + " = ?1 and id = ?2", id, e.eventId())
                         .firstResultOptional()
                         .orElseThrow(() -> ApiException.invalidField("before", "no audit event " + e.eventId()
-                                + " of this partner; use the next_before of the previous page"));
+                                + " " + whose + "; use the next_before of the previous page"));
+                // ties on the time are broken by id, so a page boundary never skips or repeats an event
                 where.append(" and (occurredAt < :time or (occurredAt = :time and id < :id))");
                 params.put("time", from.occurredAt);
                 params.put("id", from.id);

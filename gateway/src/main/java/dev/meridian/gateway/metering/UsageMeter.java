@@ -4,6 +4,7 @@ import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.ids.TimeOrderedIds;
+import dev.meridian.common.observe.CallContext;
 import dev.meridian.gateway.config.GatewayConfig;
 import dev.meridian.gateway.routing.CallerIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,7 +49,8 @@ public class UsageMeter {
             return used;
         }
         publisher.publish(events(tenant.get(), uuid(caller.keyId()).orElse(null), model, used, servedAt,
-                config.region(), "gateway:" + config.region() + ":" + GatewayIdentity.of(config)));
+                config.region(), "gateway:" + config.region() + ":" + GatewayIdentity.of(config),
+                CallContext.traceParent()));
         return used;
     }
 
@@ -61,11 +63,12 @@ public class UsageMeter {
     }
 
     static List<UsageEvent> events(UUID tenant, UUID key, String model, Map<Meter, Long> used, Instant at,
-            String region, String source) {
+            String region, String source, String traceParent) {
         List<UsageEvent> events = new ArrayList<>(used.size());
         used.forEach((meter, quantity) -> {
             if (quantity > 0) {
-                events.add(new UsageEvent(TimeOrderedIds.at(at), tenant, region, meter, quantity, model, key, at, source));
+                events.add(new UsageEvent(TimeOrderedIds.at(at), tenant, region, meter, quantity, model, key, at, source,
+                        traceParent));
             }
         });
         return events;

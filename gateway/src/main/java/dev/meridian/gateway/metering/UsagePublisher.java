@@ -1,10 +1,12 @@
 package dev.meridian.gateway.metering;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
+import dev.meridian.common.observe.CallContext;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -257,7 +259,7 @@ public class UsagePublisher {
                 for (UsageSpool.Entry entry : batch) {
                     counter.incrementAndGet();
                     long seq = entry.seq();
-                    producer.send(new ProducerRecord<>(UsageEvent.TOPIC, tenantOf(entry), entry.json()),
+                    producer.send(record(entry),
                             (metadata, failure) -> {
                                 counter.decrementAndGet();
                                 if (failure == null) {
@@ -297,15 +299,26 @@ public class UsagePublisher {
         }
     }
 
-    /** The record key; an event that cannot be read (a damaged disk) is still sent, unkeyed, for billing to see. */
-    private String tenantOf(UsageSpool.Entry entry) {
+    /**
+     * The record of a spooled event: keyed by tenant, with the call's trace context as its {@code traceparent} header
+     * when it had one, so billing's ingestion joins the call's trace. An event that cannot be read (a damaged disk)
+     * is still sent, unkeyed, for billing to see.
+     */
+    private ProducerRecord<String, byte[]> record(UsageSpool.Entry entry) {
+        JsonNode event;
         try {
-            return json.readTree(entry.json()).path("tenant_id").asText(null);
+            event = json.readTree(entry.json());
         } catch (IOException e) {
             LOG.errorf("unreadable event %d in the usage spool, sent without a key: %s", entry.seq(),
                     new String(entry.json(), StandardCharsets.UTF_8));
-            return null;
+            return new ProducerRecord<>(UsageEvent.TOPIC, null, entry.json());
         }
+        var record = new ProducerRecord<>(UsageEvent.TOPIC, event.path("tenant_id").asText(null), entry.json());
+        String trace = event.path(CallContext.TRACEPARENT).asText(null);
+        if (trace != null) {
+            record.headers().add(CallContext.TRACEPARENT, trace.getBytes(StandardCharsets.US_ASCII));
+        }
+        return record;
     }
 
     private KafkaProducer<String, byte[]> newProducer() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.apikey.ApiKeySecret;
 import dev.meridian.common.error.OpenAiError;
 import dev.meridian.common.error.Problem;
+import dev.meridian.common.observe.CallContext;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.gateway.apikeys.KeyDirectory;
 import dev.meridian.gateway.apikeys.KeyLookupRefused;
@@ -267,6 +268,7 @@ public class GatewayRoutes {
         }
         var caller = new CallerIdentity(key.tenantId().toString(), key.keyId().toString(), key.scopes(),
                 config.region());
+        CallContext.tenant(key.tenantId());
         if (!config.region().equals(key.homeRegion())) {
             toHomeRegion(ctx, key, caller, requestId);
             return;
@@ -356,6 +358,7 @@ public class GatewayRoutes {
         String region = h.get(MeridianHeaders.REGION);
         var caller = new CallerIdentity(tenant, key, scopes == null || scopes.isBlank() ? List.of()
                 : Arrays.asList(scopes.split(",")), region == null ? from : region);
+        CallContext.tenant(tenant);
         String path = ctx.normalizedPath().substring(FORWARD_PREFIX.length());
         if (Scopes.required(ctx.request().method().name(), path).isEmpty()) {
             respond(ctx, 404, unknownUrl(ctx.request().method().name(), path));
@@ -490,6 +493,7 @@ public class GatewayRoutes {
                     random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L).toString();
         }
         ctx.response().putHeader(MeridianHeaders.REQUEST_ID, id);
+        CallContext.requestId(id);
         return id;
     }
 

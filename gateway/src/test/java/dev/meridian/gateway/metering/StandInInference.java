@@ -15,11 +15,13 @@ import java.util.concurrent.Executors;
  * A stand-in for the region's inference service that speaks its metering contract (the real one is tested in
  * services/inference): {@code POST /v1/embeddings} answers 200 with {@code X-Meridian-Usage: input_tokens=<words + 2
  * per text>,embedded_items=<texts>} and {@code X-Meridian-Model}; an input containing "bad" gets a 400 without usage
- * headers, "crash" a 500. Points the gateway at itself through {@code meridian.gateway.inference-url}.
+ * headers, "crash" a 500; answers carry {@value #RECEIVED_TRACEPARENT}. Points the gateway at itself through {@code meridian.gateway.inference-url}.
  */
 public class StandInInference implements QuarkusTestResourceLifecycleManager {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The answer says which trace context the call arrived with (W3C {@code traceparent}, "" when none). */
+    static final String RECEIVED_TRACEPARENT = "X-Stand-In-Received-Traceparent";
     private HttpServer server;
 
     @Override
@@ -67,8 +69,9 @@ public class StandInInference implements QuarkusTestResourceLifecycleManager {
                 }
                 tokens += text.strip().split("\\s+").length + 2;
             }
+            String trace = exchange.getRequestHeaders().getFirst("traceparent");
             send(exchange, 200, Map.of("X-Meridian-Usage", "input_tokens=" + tokens + ",embedded_items=" + texts,
-                    "X-Meridian-Model", model), "{\"object\":\"list\",\"data\":[],\"model\":\"" + model
+                    "X-Meridian-Model", model, RECEIVED_TRACEPARENT, trace == null ? "" : trace), "{\"object\":\"list\",\"data\":[],\"model\":\"" + model
                     + "\",\"usage\":{\"prompt_tokens\":" + tokens + ",\"total_tokens\":" + tokens + "}}");
         }
     }

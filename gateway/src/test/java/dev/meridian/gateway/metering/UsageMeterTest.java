@@ -17,6 +17,7 @@ class UsageMeterTest {
     static final UUID TENANT = UUID.fromString("00000000-0000-4000-8000-000000000001");
     static final UUID KEY = UUID.fromString("00000000-0000-4000-8000-0000000000a1");
     static final Instant AT = Instant.parse("2026-11-23T12:34:56.789Z");
+    static final String TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     @Test
     void aCallIsOneRequestPlusWhatTheServiceReports() {
@@ -33,7 +34,7 @@ class UsageMeterTest {
         assertThat(UsageMeter.quantities(UsageHeader.parse("requests=1,input_tokens=6")))
                 .containsEntry(Meter.REQUESTS, 1L);
         var free = UsageMeter.events(TENANT, KEY, "m", UsageMeter.quantities(UsageHeader.parse("requests=0")), AT,
-                "eu-central", "gateway:eu-central:g1");
+                "eu-central", "gateway:eu-central:g1", null);
         assertThat(free).as("a call the service does not bill").isEmpty();
     }
 
@@ -41,13 +42,14 @@ class UsageMeterTest {
     void everyMeterBecomesOneEventWithItsOwnIdAndTheCallsContext() {
         var events = UsageMeter.events(TENANT, KEY, "bge-small-en-v1.5",
                 UsageMeter.quantities(UsageHeader.parse("input_tokens=12,embedded_items=3")), AT, "eu-central",
-                "gateway:eu-central:g1");
+                "gateway:eu-central:g1", TRACE);
         assertThat(events).extracting(UsageEvent::meter)
                 .containsExactlyInAnyOrder(Meter.REQUESTS, Meter.INPUT_TOKENS, Meter.EMBEDDED_ITEMS);
         assertThat(events).extracting(UsageEvent::id).doesNotHaveDuplicates();
         assertThat(events).allSatisfy(e -> {
             assertThat(e.tenantId()).isEqualTo(TENANT);
             assertThat(e.keyId()).isEqualTo(KEY);
+            assertThat(e.traceParent()).as("the call's trace goes with each event").isEqualTo(TRACE);
             assertThat(e.region()).isEqualTo("eu-central");
             assertThat(e.model()).isEqualTo("bge-small-en-v1.5");
             assertThat(e.occurredAt()).isEqualTo(AT);

@@ -93,6 +93,22 @@ class UsageMeteringIT {
     }
 
     @Test
+    void theCallersTraceGoesOnToTheServiceAndWithItsUsageEventsToBilling() {
+        var key = TestKeys.seed(keys, TestKeys.Spec.active());
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String received = given().header("Authorization", "Bearer " + key.key())
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").contentType("application/json")
+                .body(Map.of("model", "all-minilm-l6-v2", "input", "hello world"))
+                .post("/v1/embeddings").then().statusCode(200)
+                .extract().header(StandInInference.RECEIVED_TRACEPARENT);
+        assertThat(received).as("the gateway's own span continues the caller's trace towards the service")
+                .startsWith("00-" + traceId + "-").doesNotContain("00f067aa0ba902b7");
+        var traces = UsageTopic.traceParents(key.record().tenantId(), 3, Duration.ofSeconds(30));
+        assertThat(traces).hasSize(3).allSatisfy(t -> assertThat(t).startsWith("00-" + traceId + "-"));
+        assertThat(eventsOf(key.record().tenantId(), 3)).allSatisfy(e -> assertThat(e.traceParent()).isNotNull());
+    }
+
+    @Test
     void answersThatAreNotSuccessfulAreNotMetered() {
         var key = TestKeys.seed(keys, TestKeys.Spec.active());
         assertThat(embed(key.key(), "a bad text")).contains("400");

@@ -6,12 +6,15 @@ import dev.meridian.common.events.UsageEvent;
 import dev.meridian.testing.TestStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -30,6 +33,19 @@ public final class UsageTopic {
      */
     public static List<UsageEvent> of(UUID tenant, Predicate<List<UsageEvent>> until,
             Duration timeout) {
+        return records(tenant, record -> read(record.value()), until, timeout);
+    }
+
+    /** The {@code traceparent} header of each of {@code tenant}'s records ("" where none), as {@link #of}. */
+    public static List<String> traceParents(UUID tenant, int atLeast, Duration timeout) {
+        return records(tenant, record -> {
+            var header = record.headers().lastHeader("traceparent");
+            return header == null ? "" : new String(header.value(), StandardCharsets.US_ASCII);
+        }, found -> found.size() >= atLeast, timeout);
+    }
+
+    private static <T> List<T> records(UUID tenant, Function<ConsumerRecord<String, String>, T> as,
+            Predicate<List<T>> until, Duration timeout) {
         try (var consumer = new KafkaConsumer<>(TestStack.get().kafkaAdmin(Map.of(
                 "enable.auto.commit", false)), new StringDeserializer(), new StringDeserializer())) {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -41,11 +57,11 @@ public final class UsageTopic {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            List<UsageEvent> events = new ArrayList<>();
+            List<T> events = new ArrayList<>();
             while (System.nanoTime() < deadline && !until.test(events)) {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.key().equals(tenant.toString())) {
-                        events.add(read(record.value()));
+                        events.add(as.apply(record));
                     }
                 }
             }

@@ -21,6 +21,9 @@ import java.util.UUID;
  *              absent for training jobs
  * @param occurredAt when the usage happened (not when it was published)
  * @param source who measured it, e.g. {@code gateway:eu-central:host-1} or {@code worker:eu-central:job-...}
+ * @param traceParent the W3C trace context of the call that used it, when it was traced: the gateway keeps it with the
+ *                    event in its spool and sends it as the record's {@code traceparent} header, so billing's
+ *                    ingestion joins the call's trace
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UsageEvent(
@@ -32,9 +35,16 @@ public record UsageEvent(
         String model,
         @JsonProperty("key_id") UUID keyId,
         @JsonProperty("occurred_at") Instant occurredAt,
-        String source) {
+        String source,
+        @JsonProperty("traceparent") String traceParent) {
 
     public static final String TOPIC = "usage.events";
+
+    /** An event outside any trace. */
+    public UsageEvent(UUID id, UUID tenantId, String region, Meter meter, long quantity, String model, UUID keyId,
+            Instant occurredAt, String source) {
+        this(id, tenantId, region, meter, quantity, model, keyId, occurredAt, source, null);
+    }
 
     public UsageEvent {
         if (quantity < 0) {

@@ -6,9 +6,9 @@ import dev.meridian.billing.budgets.service.BudgetAlerts;
 import dev.meridian.billing.budgets.service.WebhookSender;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.invoices.service.InvoiceService;
-import dev.meridian.billing.outbox.OutboxRelay;
 import dev.meridian.billing.partners.service.PartnerStatements;
 import dev.meridian.billing.reconciliation.service.Reconciliation;
+import dev.meridian.common.outbox.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,10 +23,10 @@ import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**

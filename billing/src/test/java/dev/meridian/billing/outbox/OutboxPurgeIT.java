@@ -3,6 +3,7 @@ package dev.meridian.billing.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.billing.budgets.service.BudgetAlerts;
+import dev.meridian.common.outbox.OutboxRelay;
 import dev.meridian.testing.MeridianStackResource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -1,6 +1,7 @@
 package dev.meridian.tenancy.access;
 
 import dev.meridian.common.error.ApiException;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.Tenant;

@@ -1,5 +1,6 @@
 package dev.meridian.tenancy.access;
 
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.tenancy.PartnerGrant;
 import dev.meridian.tenancy.PartnerMember;
 import dev.meridian.tenancy.Role;

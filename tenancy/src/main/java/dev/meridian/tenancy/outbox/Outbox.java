@@ -3,31 +3,25 @@ package dev.meridian.tenancy.outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.TenancyChange;
-import dev.meridian.tenancy.OutboxMessage;
+import dev.meridian.common.outbox.OutboxRelay;
 import dev.meridian.tenancy.StoredTime;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
 import java.util.UUID;
 
 /**
  * Records a change for the gateways in the caller's transaction (no dual write: it is published only if the change
- * commits) and nudges the relay to publish it right after the commit.
+ * commits); the relay publishes it right after the commit.
  */
 @ApplicationScoped
 public class Outbox {
-
-    /** Fired inside the transaction; the relay observes it after a successful commit. */
-    public record Written() {
-    }
 
     @Inject
     ObjectMapper json;
 
     @Inject
-    Event<Written> written;
+    OutboxRelay relay;
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void tenancyChange(String type, UUID tenantId, UUID keyId, String keyPrefix) {
@@ -41,17 +35,11 @@ public class Outbox {
     }
 
     private void write(TenancyChange change) {
-        var message = new OutboxMessage();
-        message.id = change.id();
-        message.topic = TenancyChange.TOPIC;
-        message.messageKey = change.tenantId().toString();
         try {
-            message.payload = json.writeValueAsString(change);
+            relay.write(change.id(), TenancyChange.TOPIC, change.tenantId().toString(),
+                    json.writeValueAsString(change), change.occurredAt());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + change, e);
         }
-        message.createdAt = change.occurredAt();
-        message.persist();
-        written.fire(new Written());
     }
 }

@@ -1,7 +1,7 @@
 package dev.meridian.billing.budgets.service;
 
-import dev.meridian.billing.access.TenantSession;
 import dev.meridian.billing.config.BillingConfig;
+import dev.meridian.common.tenant.TenantSession;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,9 +1,9 @@
 package dev.meridian.billing.ratelimits.service;
 
-import dev.meridian.billing.access.TenantSession;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.common.billing.RateLease;
 import dev.meridian.common.billing.RateLeaseRequest;
+import dev.meridian.common.tenant.TenantSession;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package dev.meridian.billing.usage.service;
 
-import dev.meridian.billing.access.TenantSession;
+import dev.meridian.common.tenant.TenantSession;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;

@@ -46,12 +46,11 @@ public final class OutboxMetrics {
     }
 
     /**
-     * Registers the metrics of {@code table}, published by {@code publisher}; returns them, for the caller to remove
+     * Registers these metrics, of the table published by {@code publisher}; returns them, for the caller to remove
      * when it stops (a registry can outlive the application in a test JVM, and would keep the stopped one's meters).
      */
-    public static List<Meter> register(MeterRegistry registry, DataSource db, String table,
-            OutboxPublisher publisher) {
-        var metrics = new OutboxMetrics(db, table, System::nanoTime);
+    List<Meter> register(MeterRegistry registry, OutboxPublisher publisher) {
+        var metrics = this;
         Tags tags = Tags.of("table", table);
         // strong references: nothing else holds `metrics`, and a weak gauge would read NaN once it is collected
         Meter backlog = Gauge.builder("meridian.outbox.backlog", metrics,

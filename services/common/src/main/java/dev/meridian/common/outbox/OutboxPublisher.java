@@ -2,14 +2,20 @@ package dev.meridian.common.outbox;
 
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,8 +37,8 @@ public final class OutboxPublisher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(OutboxPublisher.class.getName());
 
-    /** One outbox row as it goes to Kafka. */
-    public record Message(String topic, String key, String payload) {
+    /** One outbox row as it goes to Kafka, with the trace context of the transaction that wrote it. */
+    public record Message(String topic, String key, String payload, TraceHeaders trace) {
     }
 
     /** The topics the outbox writes to and how they are created. */
@@ -55,17 +61,24 @@ public final class OutboxPublisher implements AutoCloseable {
     private final Duration poll;
     private final int batch;
     private final Rows rows;
+    private final Clock clock;
     private final KafkaProducer<String, String> producer;
     private final Semaphore wake = new Semaphore(0);
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean topicsReady;
     private volatile boolean warned;
-    private final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder failedAttempts = new java.util.concurrent.atomic.LongAdder();
+    private volatile Instant lastProgress;
+    private volatile Instant lastPublished;
+    private volatile String lastFailure;
+    private final LongAdder published = new LongAdder();
+    private final LongAdder failedAttempts = new LongAdder();
 
-    private OutboxPublisher(String name, KafkaConnection kafka, Topics topics, Duration poll, int batch, Rows rows) {
+    private OutboxPublisher(String name, KafkaConnection kafka, Topics topics, Duration poll, int batch, Rows rows,
+            Clock clock) {
         this.name = name;
+        this.clock = clock;
+        this.lastProgress = clock.instant();
         this.kafka = kafka;
         this.topics = topics;
         this.poll = poll;
@@ -84,11 +97,13 @@ public final class OutboxPublisher implements AutoCloseable {
 
     /**
      * Starts the relay thread {@code name}: it publishes whenever woken and at least every {@code poll}, in batches of
-     * up to {@code batch} rows, until the backlog is gone.
+     * up to {@code batch} rows, until the backlog is gone. A thread of its own rather than a scheduled job: it must
+     * publish right after the commit that wakes it (revocations reach the gateways within a second), which a
+     * scheduler's periodic trigger cannot do.
      */
     public static OutboxPublisher start(String name, KafkaConnection kafka, Topics topics, Duration poll, int batch,
-            Rows rows) {
-        return new OutboxPublisher(name, kafka, topics, poll, batch, rows);
+            Rows rows, Clock clock) {
+        return new OutboxPublisher(name, kafka, topics, poll, batch, rows, clock);
     }
 
     /** Publishes soon: call it after a commit that wrote outbox rows. */
@@ -101,6 +116,10 @@ public final class OutboxPublisher implements AutoCloseable {
         ensureTopics();
         int sent = rows.publishDue(batch, this::send);
         published.add(sent);
+        if (sent > 0) {
+            lastPublished = clock.instant();
+        }
+        lastFailure = null;
         if (sent > 0 && warned) {
             LOG.info(name + " publishes again");
             warned = false;
@@ -109,18 +128,29 @@ public final class OutboxPublisher implements AutoCloseable {
     }
 
     private void send(List<Message> messages) {
-        var sends = messages.stream()
-                .map(m -> producer.send(new ProducerRecord<>(m.topic(), m.key(), m.payload())))
-                .toList();
-        for (var s : sends) {
-            try {
-                s.get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("Kafka did not acknowledge: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while Kafka acknowledged", e);
+        var sends = new ArrayList<Future<?>>(messages.size());
+        for (Message m : messages) {
+            var record = new ProducerRecord<>(m.topic(), m.key(), m.payload());
+            m.trace().addTo(record.headers());
+            var sent = producer.send(record);
+            sends.add(sent);
+            if (sent.isDone()) {
+                // done at once is mostly failed at once (no metadata within max.block.ms: the broker is away); throw
+                // now rather than make every other message of the batch wait as long
+                awaitAck(sent);
             }
+        }
+        sends.forEach(OutboxPublisher::awaitAck);
+    }
+
+    private static void awaitAck(Future<?> sent) {
+        try {
+            sent.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka did not acknowledge: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while Kafka acknowledged", e);
         }
     }
 
@@ -133,13 +163,16 @@ public final class OutboxPublisher implements AutoCloseable {
                     return;
                 }
                 while (publishBatch() == batch) {
-                    // keep going while there is a backlog
+                    lastProgress = clock.instant(); // a long backlog is progress, not a wedged relay
                 }
+                lastProgress = clock.instant();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 failedAttempts.increment();
+                lastFailure = String.valueOf(e.getMessage());
+                lastProgress = clock.instant();
                 if (!warned) {
                     LOG.log(Level.WARNING, name + " cannot publish yet (" + e.getMessage()
                             + "); the messages wait in the outbox and are retried");
@@ -164,6 +197,21 @@ public final class OutboxPublisher implements AutoCloseable {
     /** Publishing rounds that failed (the broker away, say) since start; their messages waited and were retried. */
     public long failedAttempts() {
         return failedAttempts.sum();
+    }
+
+    /** When the loop last finished a round or a batch, published or failed: it is alive and not wedged. */
+    public Instant lastProgress() {
+        return lastProgress;
+    }
+
+    /** When a round last published a message; empty before the first. */
+    public Optional<Instant> lastPublished() {
+        return Optional.ofNullable(lastPublished);
+    }
+
+    /** Why the last round failed (Kafka away, say), empty when it succeeded. */
+    public Optional<String> lastFailure() {
+        return Optional.ofNullable(lastFailure);
     }
 
     public String name() {

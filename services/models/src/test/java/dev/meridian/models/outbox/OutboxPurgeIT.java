@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.common.events.ModelChange;
 import dev.meridian.common.finetune.FineTuneTopics;
-import dev.meridian.models.finetune.messaging.FineTuneOutboxRelay;
-import dev.meridian.models.registry.messaging.OutboxRelay;
+import dev.meridian.common.outbox.OutboxRelay;
+import dev.meridian.models.config.OutboxRelays;
 import dev.meridian.testing.MeridianStackResource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Clock;
@@ -36,9 +37,11 @@ class OutboxPurgeIT {
     private static final Duration RETENTION = Duration.ofDays(7);
 
     @Inject
+    @Identifier(OutboxRelays.REGISTRY)
     OutboxRelay registryRelay;
     @Inject
-    FineTuneOutboxRelay fineTuneRelay;
+    @Identifier(OutboxRelays.FINETUNE)
+    OutboxRelay fineTuneRelay;
     @Inject
     EntityManager em;
     @Inject

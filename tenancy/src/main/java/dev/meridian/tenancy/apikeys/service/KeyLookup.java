@@ -1,11 +1,11 @@
 package dev.meridian.tenancy.apikeys.service;
 
 import dev.meridian.common.apikey.Scope;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.Tenant;
 import dev.meridian.tenancy.access.PartnerReach;
-import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.config.TenancyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

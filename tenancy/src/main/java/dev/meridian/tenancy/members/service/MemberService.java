@@ -2,12 +2,12 @@ package dev.meridian.tenancy.members.service;
 
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.TenancyChange;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
-import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.audit.service.AuditLog;
 import dev.meridian.tenancy.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -102,7 +102,7 @@ public class MemberService {
     /** Pending invitations addressed to the caller's e-mail, in any tenant. */
     @Transactional
     public List<Member> invitations(Caller caller) {
-        session.bindUser(caller);
+        session.bindUser(caller.userId(), caller.email());
         if (caller.email() == null) {
             return List.of();
         }
@@ -112,7 +112,7 @@ public class MemberService {
 
     @Transactional
     public Member accept(Caller caller, UUID invitationId) {
-        session.bindUser(caller);
+        session.bindUser(caller.userId(), caller.email());
         Member m = Member.<Member>findByIdOptional(invitationId)
                 .filter(i -> Member.INVITED.equals(i.status))
                 .filter(i -> caller.email() != null && i.email.equalsIgnoreCase(caller.email()))

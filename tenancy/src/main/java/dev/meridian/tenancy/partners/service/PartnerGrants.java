@@ -2,13 +2,13 @@ package dev.meridian.tenancy.partners.service;
 
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.TenancyChange;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.tenancy.Partner;
 import dev.meridian.tenancy.PartnerGrant;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
-import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.audit.service.AuditLog;
 import dev.meridian.tenancy.outbox.Outbox;
 import io.quarkus.narayana.jta.QuarkusTransaction;

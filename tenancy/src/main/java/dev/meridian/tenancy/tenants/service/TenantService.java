@@ -3,6 +3,7 @@ package dev.meridian.tenancy.tenants.service;
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.events.TenancyChange;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Partner;
 import dev.meridian.tenancy.PartnerGrant;
@@ -12,7 +13,6 @@ import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.Tenant;
 import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
-import dev.meridian.tenancy.access.TenantSession;
 import dev.meridian.tenancy.audit.service.AuditLog;
 import dev.meridian.tenancy.config.TenancyConfig;
 import dev.meridian.tenancy.outbox.Outbox;
@@ -181,7 +181,7 @@ public class TenantService {
     /** The tenants the caller is an active member of, oldest first. */
     @Transactional
     public List<Membership> mine(Caller caller) {
-        session.bindUser(caller);
+        session.bindUser(caller.userId(), caller.email());
         List<Member> memberships = Member.list("userId = ?1 and status = ?2", caller.userId(), Member.ACTIVE);
         Map<UUID, Role> roles = new LinkedHashMap<>();
         memberships.forEach(m -> roles.put(m.tenantId, m.role()));

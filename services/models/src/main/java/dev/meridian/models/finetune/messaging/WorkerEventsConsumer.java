@@ -8,12 +8,12 @@ import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.BatchConsumer;
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.UnprocessableRecord;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneCheckpoint;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.FineTuneJobEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.service.JobService;
-import dev.meridian.models.finetune.service.TenantScope;
 import dev.meridian.models.finetune.service.TunedModelRegistration;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -57,7 +57,7 @@ public class WorkerEventsConsumer {
     @Inject
     JobService jobs;
     @Inject
-    TenantScope scope;
+    TenantSession scope;
     @Inject
     ObjectMapper json;
     @Inject
@@ -160,7 +160,7 @@ public class WorkerEventsConsumer {
      */
     void applySuccess(FineTuneEvent e) {
         QuarkusTransaction.requiringNew().timeout((int) config.registrationTimeout().toSeconds()).run(() -> {
-            scope.bind(e.tenantId());
+            scope.bindTenant(e.tenantId());
             if (FineTuneJobEvent.findById(e.id()) != null) {
                 return; // applied before
             }
@@ -187,7 +187,7 @@ public class WorkerEventsConsumer {
      */
     private void discardExportOnceRegistered(FineTuneEvent e) {
         String registeredBlobKey = QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(e.tenantId());
+            scope.bindTenant(e.tenantId());
             FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", e.tenantId(), e.jobId())
                     .firstResult();
             return job != null && FineTuneJob.SUCCEEDED.equals(job.status) ? job.resultBlobKey : null;
@@ -214,7 +214,7 @@ public class WorkerEventsConsumer {
      * {@code registered} the tuned model of a success.
      */
     void apply(FineTuneEvent e, FineTuneJob locked, TunedModelRegistration.Outcome registered) {
-        scope.bind(e.tenantId());
+        scope.bindTenant(e.tenantId());
         if (locked == null && FineTuneJobEvent.findById(e.id()) != null) {
             return; // applied before
         }

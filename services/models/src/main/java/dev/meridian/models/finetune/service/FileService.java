@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.finetune.FineTuneBlobs;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneFile;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.config.FineTuneConfig;
@@ -36,7 +37,7 @@ public class FileService {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    TenantScope scope;
+    TenantSession scope;
     @Inject
     BlobStore blobs;
     @Inject
@@ -97,7 +98,7 @@ public class FileService {
         }
         try {
             QuarkusTransaction.requiringNew().run(() -> {
-                scope.bind(tenantId);
+                scope.bindTenant(tenantId);
                 file.persist();
             });
         } catch (RuntimeException e) {
@@ -159,7 +160,7 @@ public class FileService {
 
     @Transactional
     public List<FineTuneFile> list(UUID tenantId, String purpose, int limit, String after) {
-        scope.bind(tenantId);
+        scope.bindTenant(tenantId);
         long afterSeq = after == null ? Long.MAX_VALUE : find(tenantId, after).seq;
         return FineTuneFile.<FineTuneFile>find("tenantId = ?1 and seq < ?2" + (purpose == null ? ""
                         : " and purpose = ?3") + " order by seq desc",
@@ -169,7 +170,7 @@ public class FileService {
 
     @Transactional
     public FineTuneFile get(UUID tenantId, String id) {
-        scope.bind(tenantId);
+        scope.bindTenant(tenantId);
         return find(tenantId, id);
     }
 
@@ -196,7 +197,7 @@ public class FileService {
      */
     @Transactional
     public void delete(UUID tenantId, String id) {
-        scope.bind(tenantId);
+        scope.bindTenant(tenantId);
         FineTuneFile file = FineTuneFile.<FineTuneFile>find("tenantId = ?1 and id = ?2", tenantId, id)
                 .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
         if (file == null) {

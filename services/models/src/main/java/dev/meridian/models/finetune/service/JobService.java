@@ -7,6 +7,7 @@ import dev.meridian.common.finetune.FineTuneControl;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.finetune.FineTuneModelName;
 import dev.meridian.common.finetune.FineTuneTopics;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneCheckpoint;
 import dev.meridian.models.finetune.FineTuneFile;
 import dev.meridian.models.finetune.FineTuneJob;
@@ -39,7 +40,7 @@ public class JobService {
     private static final int MAX_PROBLEMS_IN_MESSAGE = 20;
 
     @Inject
-    TenantScope scope;
+    TenantSession scope;
     @Inject
     FileService files;
     @Inject
@@ -63,11 +64,11 @@ public class JobService {
                     + "' cannot be fine-tuned here; use one of " + String.join(", ", config.baseModels()) + ".");
         }
         FineTuneFile training = QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             return datasetFile(tenantId, request.trainingFile(), "training_file", false);
         });
         FineTuneFile validation = request.validationFile() == null ? null : QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             return datasetFile(tenantId, request.validationFile(), "validation_file", false);
         });
 
@@ -79,7 +80,7 @@ public class JobService {
                 : read(validation, in -> validator.validation(in, trainReport.labels()));
 
         return QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             // locked against a delete of the file committing in between (FileService.delete locks it too)
             datasetFile(tenantId, training.id, "training_file", true);
             if (validation != null) {
@@ -192,7 +193,7 @@ public class JobService {
 
     @Transactional
     public List<FineTuneJob> list(UUID tenantId, String after, int limit, Map<String, String> metadata) {
-        scope.bind(tenantId);
+        scope.bindTenant(tenantId);
         long afterSeq = after == null ? Long.MAX_VALUE : find(tenantId, after).seq;
         return FineTuneJob.<FineTuneJob>find("tenantId = ?1 and seq < ?2 order by seq desc", tenantId, afterSeq)
                 .page(0, limit).list();
@@ -200,7 +201,7 @@ public class JobService {
 
     @Transactional
     public FineTuneJob get(UUID tenantId, String id) {
-        scope.bind(tenantId);
+        scope.bindTenant(tenantId);
         return find(tenantId, id);
     }
 
@@ -218,7 +219,7 @@ public class JobService {
      */
     @Transactional
     public FineTuneJob cancel(UUID tenantId, String id) {
-        scope.bind(tenantId);
+        scope.bindTenant(tenantId);
         FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", tenantId, id)
                 .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
         if (job == null) {
@@ -239,7 +240,7 @@ public class JobService {
 
     @Transactional
     public List<FineTuneJobEvent> events(UUID tenantId, String jobId, String after, int limit) {
-        scope.bind(tenantId);
+        scope.bindTenant(tenantId);
         find(tenantId, jobId);
         long afterSeq = Long.MAX_VALUE;
         if (after != null) {
@@ -257,7 +258,7 @@ public class JobService {
 
     @Transactional
     public List<FineTuneCheckpoint> checkpoints(UUID tenantId, String jobId, String after, int limit) {
-        scope.bind(tenantId);
+        scope.bindTenant(tenantId);
         find(tenantId, jobId);
         long afterSeq = Long.MAX_VALUE;
         if (after != null) {

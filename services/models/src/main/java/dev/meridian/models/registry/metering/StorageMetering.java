@@ -4,14 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
-import dev.meridian.models.RegistryOutboxMessage;
+import dev.meridian.common.outbox.OutboxRelay;
 import dev.meridian.models.config.ModelsConfig;
-import dev.meridian.models.registry.messaging.ModelChanges;
+import dev.meridian.models.config.OutboxRelays;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -47,7 +47,8 @@ public class StorageMetering {
     @Inject
     ObjectMapper json;
     @Inject
-    Event<ModelChanges.Written> written;
+    @Identifier(OutboxRelays.REGISTRY)
+    OutboxRelay relay;
 
     private ScheduledExecutorService timer;
 
@@ -100,9 +101,6 @@ public class StorageMetering {
             em.createNativeQuery("update storage_meterings set tenants = :tenants, bytes = :bytes where day = :day")
                     .setParameter("tenants", events).setParameter("bytes", total).setParameter("day", day)
                     .executeUpdate();
-            if (events > 0) {
-                written.fire(new ModelChanges.Written());
-            }
             return events;
         });
     }
@@ -114,17 +112,12 @@ public class StorageMetering {
     }
 
     private void record(UsageEvent usage) {
-        var message = new RegistryOutboxMessage();
-        message.id = usage.id();
-        message.topic = UsageEvent.TOPIC;
-        message.messageKey = usage.tenantId().toString();
         try {
-            message.payload = json.writeValueAsString(usage);
+            relay.write(usage.id(), UsageEvent.TOPIC, usage.tenantId().toString(), json.writeValueAsString(usage),
+                    Instant.now().truncatedTo(ChronoUnit.MICROS));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + usage, e);
         }
-        message.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        message.persist();
     }
 
     /**

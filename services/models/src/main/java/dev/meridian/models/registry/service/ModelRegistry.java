@@ -2,6 +2,7 @@ package dev.meridian.models.registry.service;
 
 import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.events.ModelChange;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.ModelVersion;
 import dev.meridian.models.TenantModel;
 import dev.meridian.models.config.ModelsConfig;
@@ -56,7 +57,7 @@ public class ModelRegistry {
     @Inject
     BlobStore blobs;
     @Inject
-    TenantScope scope;
+    TenantSession scope;
     @Inject
     ModelChanges changes;
 
@@ -95,7 +96,7 @@ public class ModelRegistry {
         validator.checkSize(Files.size(file), maxBytes);
         String sha = sha256(file);
         Optional<Registered> existing = QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             return TenantModel.findByName(tenantId, name).flatMap(m -> ModelVersion.bySha(tenantId, m.id, sha)
                     .map(v -> new Registered(m, v, false)));
         });
@@ -108,7 +109,7 @@ public class ModelRegistry {
         blobs.put(blobKey, file);
         try {
             Registered registered = QuarkusTransaction.requiringNew().call(() -> {
-                scope.bind(tenantId);
+                scope.bindTenant(tenantId);
                 TenantModel model = TenantModel.findByName(tenantId, name).orElseGet(() -> {
                     var m = new TenantModel();
                     m.id = UUID.randomUUID();
@@ -156,7 +157,7 @@ public class ModelRegistry {
 
     public List<ModelWithVersions> list(UUID tenantId) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             List<TenantModel> models = TenantModel.list("tenantId = ?1 order by name", tenantId);
             return models.stream().map(m -> new ModelWithVersions(m, ModelVersion.of(tenantId, m.id))).toList();
         });
@@ -164,7 +165,7 @@ public class ModelRegistry {
 
     public Optional<ModelWithVersions> find(UUID tenantId, String name) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             return TenantModel.findByName(tenantId, name)
                     .map(m -> new ModelWithVersions(m, ModelVersion.of(tenantId, m.id)));
         });
@@ -173,7 +174,7 @@ public class ModelRegistry {
     public Registered version(UUID tenantId, String name, String version) {
         int number = versionNumber(name, version);
         return QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
             ModelVersion v = ModelVersion.find(tenantId, m.id, number)
                     .orElseThrow(() -> versionNotFound(name, version));
@@ -210,7 +211,7 @@ public class ModelRegistry {
 
     private Registered deploy(UUID tenantId, String name, String version, boolean deployed, Batching batching,
             int number) {
-        scope.bind(tenantId);
+        scope.bindTenant(tenantId);
         TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
         ModelVersion v = ModelVersion.find(tenantId, m.id, number)
                 .orElseThrow(() -> versionNotFound(name, version));
@@ -236,7 +237,7 @@ public class ModelRegistry {
     public void deleteVersion(UUID tenantId, String name, String version) {
         int number = versionNumber(name, version);
         String blobKey = QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
             ModelVersion v = ModelVersion.find(tenantId, m.id, number)
                     .orElseThrow(() -> versionNotFound(name, version));
@@ -255,7 +256,7 @@ public class ModelRegistry {
     /** Deletes a model with all its versions (409 while any is deployed), then their blobs. */
     public void deleteModel(UUID tenantId, String name) {
         List<String> keys = QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
             List<ModelVersion> versions = ModelVersion.of(tenantId, m.id);
             var deployed = versions.stream().filter(v -> v.deployed).map(v -> String.valueOf(v.version)).toList();
@@ -274,7 +275,7 @@ public class ModelRegistry {
     /** The deployed versions of a tenant's model, for the region's inference services. */
     public Optional<ModelWithVersions> deployed(UUID tenantId, String name) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             return TenantModel.findByName(tenantId, name).map(m -> new ModelWithVersions(m,
                     ModelVersion.of(tenantId, m.id).stream().filter(v -> v.deployed).toList()))
                     .filter(m -> !m.versions().isEmpty());

@@ -1,6 +1,7 @@
 package dev.meridian.models.registry.service;
 
 import dev.meridian.common.blob.BlobStore;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.ModelUpload;
 import dev.meridian.models.UploadPart;
 import dev.meridian.models.config.ModelsConfig;
@@ -50,7 +51,7 @@ public class Uploads {
     @Inject
     BlobStore blobs;
     @Inject
-    TenantScope scope;
+    TenantSession scope;
     @Inject
     EntityManager em;
 
@@ -98,7 +99,7 @@ public class Uploads {
         u.createdAt = ModelRegistry.now();
         u.expiresAt = u.createdAt.plus(config.registry().uploads().expiry());
         QuarkusTransaction.requiringNew().run(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             u.persist();
         });
         return u;
@@ -123,13 +124,13 @@ public class Uploads {
         part.blobKey = "tenants/" + tenantId + "/uploads/" + id + "/" + part.id;
         // Checked before the blob is written, and again with the row locked: parts of one upload may race.
         QuarkusTransaction.requiringNew().run(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             checkRoom(pending(tenantId, id), tenantId, size);
         });
         blobs.put(part.blobKey, data);
         try {
             QuarkusTransaction.requiringNew().run(() -> {
-                scope.bind(tenantId);
+                scope.bindTenant(tenantId);
                 ModelUpload u = em.find(ModelUpload.class, id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
                 checkRoom(pendingOf(u, uploadId), tenantId, size);
                 part.createdAt = ModelRegistry.now();
@@ -159,7 +160,7 @@ public class Uploads {
         }
         UUID id = parseId(uploadId);
         List<UploadPart> ordered = QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             ModelUpload u = pending(tenantId, id);
             Map<String, UploadPart> parts = new HashMap<>();
             UploadPart.of(tenantId, u.id).forEach(p -> parts.put(p.id.toString(), p));
@@ -194,7 +195,7 @@ public class Uploads {
             }
             var registered = registry.register(tenantId, name, description, assembled);
             ModelUpload done = QuarkusTransaction.requiringNew().call(() -> {
-                scope.bind(tenantId);
+                scope.bindTenant(tenantId);
                 ModelUpload u = pending(tenantId, id);
                 u.status = ModelUpload.COMPLETED;
                 u.versionId = registered.version().id;
@@ -216,7 +217,7 @@ public class Uploads {
     private ModelUpload end(UUID tenantId, UUID id, String status) {
         List<String> keys = new ArrayList<>();
         ModelUpload u = QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             ModelUpload upload = status.equals(ModelUpload.EXPIRED)
                     ? ModelUpload.find(tenantId, id).orElse(null) : pending(tenantId, id);
             if (upload == null || !ModelUpload.PENDING.equals(upload.status)) {
@@ -257,7 +258,7 @@ public class Uploads {
     public ModelUpload get(UUID tenantId, String uploadId) {
         UUID id = parseId(uploadId);
         return QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenantId);
+            scope.bindTenant(tenantId);
             return ModelUpload.find(tenantId, id).orElseThrow(() -> notFound(uploadId));
         });
     }

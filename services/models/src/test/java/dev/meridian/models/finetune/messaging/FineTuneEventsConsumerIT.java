@@ -13,12 +13,12 @@ import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.BatchConsumer;
 import dev.meridian.common.kafka.KafkaTopics;
+import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.Topics;
 import dev.meridian.models.finetune.rest.FineTuneException;
 import dev.meridian.models.finetune.service.Ids;
 import dev.meridian.models.finetune.service.JobService;
-import dev.meridian.models.finetune.service.TenantScope;
 import dev.meridian.models.finetune.service.TunedModelRegistration;
 import dev.meridian.models.registry.service.ModelRegistry;
 import dev.meridian.testing.MeridianStackResource;
@@ -70,7 +70,7 @@ class FineTuneEventsConsumerIT {
     @Inject
     JobService jobs;
     @Inject
-    TenantScope scope;
+    TenantSession scope;
     @Inject
     ModelRegistry registry;
     @Inject
@@ -91,7 +91,7 @@ class FineTuneEventsConsumerIT {
     private String job(String status) {
         String id = Ids.next("ftjob");
         QuarkusTransaction.requiringNew().run(() -> {
-            scope.bind(tenant);
+            scope.bindTenant(tenant);
             var j = new FineTuneJob();
             j.id = id;
             j.tenantId = tenant;
@@ -109,7 +109,7 @@ class FineTuneEventsConsumerIT {
 
     private FineTuneJob read(String id) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            scope.bind(tenant);
+            scope.bindTenant(tenant);
             return FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", tenant, id).firstResult();
         });
     }

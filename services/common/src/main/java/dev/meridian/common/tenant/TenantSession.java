@@ -1,30 +1,33 @@
-package dev.meridian.tenancy.access;
+package dev.meridian.common.tenant;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Tells PostgreSQL whose data the current transaction may touch. Row-level security policies read these settings;
- * {@code set_config(..., true)} scopes them to the transaction, so a pooled connection never carries them over.
- * Call inside a transaction, before the first query on tenant data.
+ * Tells PostgreSQL whose data the current transaction may touch, for every service whose tables have row-level
+ * security: the policies read these settings, and {@code set_config(..., true)} scopes them to the transaction, so a
+ * pooled connection never carries them over. Call inside a transaction, before the first query on tenant data. Not a
+ * bean here (not every service that indexes this library has an {@link EntityManager}): a service produces one over
+ * its own.
  */
-@ApplicationScoped
-public class TenantSession {
+public final class TenantSession {
 
-    @Inject
-    EntityManager em;
+    private final EntityManager em;
 
+    public TenantSession(EntityManager em) {
+        this.em = em;
+    }
+
+    /** Lets the transaction see one tenant's rows ({@code app.tenant_id}). */
     public void bindTenant(UUID tenantId) {
         set("app.tenant_id", tenantId.toString());
     }
 
-    /** Lets the transaction see the caller's own memberships and invitations across tenants. */
-    public void bindUser(Caller caller) {
-        set("app.user_id", caller.userId());
-        set("app.user_email", caller.email() == null ? "" : caller.email().toLowerCase(Locale.ROOT));
+    /** Lets the transaction see one user's own memberships and invitations across tenants. */
+    public void bindUser(String userId, String email) {
+        set("app.user_id", userId);
+        set("app.user_email", email == null ? "" : email.toLowerCase(Locale.ROOT));
     }
 
     /** Lets the transaction see the rows of one user known only by id (their partner memberships, say). */

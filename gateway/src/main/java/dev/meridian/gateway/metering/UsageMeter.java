@@ -4,7 +4,7 @@ import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.ids.TimeOrderedIds;
-import dev.meridian.common.observe.CallContext;
+import dev.meridian.common.observe.TraceHeaders;
 import dev.meridian.gateway.config.GatewayConfig;
 import dev.meridian.gateway.routing.CallerIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,7 +50,7 @@ public class UsageMeter {
         }
         publisher.publish(events(tenant.get(), uuid(caller.keyId()).orElse(null), model, used, servedAt,
                 config.region(), "gateway:" + config.region() + ":" + GatewayIdentity.of(config),
-                CallContext.traceParent()));
+                TraceHeaders.current().traceparent()));
         return used;
     }
 

@@ -6,7 +6,7 @@ import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
-import dev.meridian.common.observe.CallContext;
+import dev.meridian.common.observe.TraceHeaders;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -314,10 +314,7 @@ public class UsagePublisher {
             return new ProducerRecord<>(UsageEvent.TOPIC, null, entry.json());
         }
         var record = new ProducerRecord<>(UsageEvent.TOPIC, event.path("tenant_id").asText(null), entry.json());
-        String trace = event.path(CallContext.TRACEPARENT).asText(null);
-        if (trace != null) {
-            record.headers().add(CallContext.TRACEPARENT, trace.getBytes(StandardCharsets.US_ASCII));
-        }
+        new TraceHeaders(event.path(TraceHeaders.TRACEPARENT).asText(null), null).addTo(record.headers());
         return record;
     }
 

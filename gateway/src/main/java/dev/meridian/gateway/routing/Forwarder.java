@@ -1,6 +1,6 @@
 package dev.meridian.gateway.routing;
 
-import dev.meridian.common.observe.CallContext;
+import dev.meridian.common.observe.TraceHeaders;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.vertx.core.MultiMap;
@@ -71,8 +71,8 @@ public class Forwarder {
             Map<String, String> extraResponseHeaders, Runnable onUnreachable, Consumer<HttpClientResponse> onAnswer) {
         // The call goes on as a child of this gateway's span, never of the span the client named: Quarkus traces the
         // server side of the gateway, not this pooled client, so the trace headers are set here.
-        headers.remove(CallContext.TRACEPARENT).remove(CallContext.TRACESTATE);
-        CallContext.traceHeaders().forEach(headers::set);
+        headers.remove(TraceHeaders.TRACEPARENT).remove(TraceHeaders.TRACESTATE);
+        TraceHeaders.current().forEach(headers::set);
         var options = new RequestOptions()
                 .setAbsoluteURI(targetUrl)
                 .setMethod(ctx.request().method())

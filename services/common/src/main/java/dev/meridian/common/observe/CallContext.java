@@ -2,10 +2,6 @@ package dev.meridian.common.observe;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.Context;
-import java.util.HashMap;
-import java.util.Map;
 import org.jboss.logging.MDC;
 
 /**
@@ -45,27 +41,4 @@ public final class CallContext {
             MDC.put(TENANT_ID_MDC, id);
         }
     }
-
-    /**
-     * The current trace context as a W3C {@code traceparent} value, for what carries a call's trace beyond it (a
-     * record written now and sent later); {@code null} outside a trace.
-     */
-    public static String traceParent() {
-        return traceHeaders().get(TRACEPARENT);
-    }
-
-    /**
-     * The current trace context as W3C headers ({@value #TRACEPARENT}, and {@value #TRACESTATE} when there is one), for
-     * a call that the OpenTelemetry extension does not instrument itself; empty outside a trace.
-     */
-    public static Map<String, String> traceHeaders() {
-        Map<String, String> carrier = new HashMap<>(2);
-        W3CTraceContextPropagator.getInstance().inject(Context.current(), carrier, Map::put);
-        return carrier;
-    }
-
-    /** The W3C header (and Kafka record header) that carries a trace context. */
-    public static final String TRACEPARENT = "traceparent";
-    /** The W3C header with vendors' trace state. */
-    public static final String TRACESTATE = "tracestate";
 }

@@ -2,6 +2,7 @@ package dev.meridian.common.outbox;
 
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
+import dev.meridian.common.observe.TraceHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package dev.meridian.common.outbox;
 
 import dev.meridian.common.kafka.KafkaConnection;
+import dev.meridian.common.observe.TraceHeaders;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;

@@ -1,5 +1,6 @@
 package dev.meridian.common.outbox;
 
+import dev.meridian.common.observe.TraceHeaders;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.meridian.common.outbox;
+package dev.meridian.common.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

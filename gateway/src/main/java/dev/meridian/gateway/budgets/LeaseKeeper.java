@@ -109,6 +109,11 @@ public final class LeaseKeeper {
         this.clock = clock;
     }
 
+    /** The tenants and keys held here (a lease, an outage allowance or a renewal under way). */
+    public int holders() {
+        return slots.size();
+    }
+
     /** Whether a call may be forwarded; completes at once while the holder's lease lasts. */
     public CompletionStage<Admission> admit(Holder holder) {
         return admit(holder, 0);

@@ -1,5 +1,6 @@
 package dev.meridian.gateway.budgets;
 
+import dev.meridian.common.billing.LeaseRequest;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.QuotaLease;
 import dev.meridian.common.error.OpenAiError;
@@ -17,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,13 +38,37 @@ public class TenantBudgets {
     BillingLeases billing;
 
     private LeaseKeeper keeper;
+    private final LongAdder leasesGranted = new LongAdder();
+    private final LongAdder leasesBlocked = new LongAdder();
+    private final LongAdder leasesFailed = new LongAdder();
 
     @PostConstruct
     void init() {
         if (config.billingUrl().isPresent()) {
-            keeper = new LeaseKeeper(billing::request, billing::settle, GatewayIdentity.of(config), config.region(),
+            keeper = new LeaseKeeper(this::requestLease, billing::settle, GatewayIdentity.of(config), config.region(),
                     config.budgets().retryAfterFailure(), Clock.systemUTC());
         }
+    }
+
+    /** Asks billing for a lease, counting what it answered (see {@link #leaseRequests}). */
+    private CompletionStage<QuotaLease> requestLease(LeaseRequest request) {
+        return billing.request(request).whenComplete((lease, failure) -> (failure != null ? leasesFailed
+                : lease != null && lease.blocked() ? leasesBlocked : leasesGranted).increment());
+    }
+
+    /** Lease requests to billing since start, by what billing answered: granted, blocked (budget or quota) or failed. */
+    public long leaseRequests(String outcome) {
+        return switch (outcome) {
+            case "granted" -> leasesGranted.sum();
+            case "blocked" -> leasesBlocked.sum();
+            case "failed" -> leasesFailed.sum();
+            default -> throw new IllegalArgumentException("no lease outcome " + outcome);
+        };
+    }
+
+    /** Tenants and keys this gateway holds a lease (or an outage allowance) for. */
+    public int leaseHolders() {
+        return keeper == null ? 0 : keeper.holders();
     }
 
     void stop(@Observes ShutdownEvent event) {

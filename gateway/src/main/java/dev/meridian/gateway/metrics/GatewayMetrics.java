@@ -1,6 +1,7 @@
 package dev.meridian.gateway.metrics;
 
 import dev.meridian.gateway.apikeys.KeyDirectory;
+import dev.meridian.gateway.budgets.TenantBudgets;
 import dev.meridian.gateway.metering.UsagePublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -42,6 +43,8 @@ public class GatewayMetrics {
     KeyDirectory keys;
     @Inject
     UsagePublisher usage;
+    @Inject
+    TenantBudgets budgets;
 
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     /** The meters that read this application's beans: removed at shutdown, see {@link #unregister}. */
@@ -62,6 +65,13 @@ public class GatewayMetrics {
                 .description("Usage events metered and not yet acknowledged by Kafka").register(registry));
         reading.add(Gauge.builder("meridian.gateway.usage.broker.failing", usage, u -> u.brokerFailing() ? 1 : 0)
                 .description("1 while the last attempt to reach Kafka failed").register(registry));
+        for (String outcome : List.of("granted", "blocked", "failed")) {
+            reading.add(FunctionCounter.builder("meridian.gateway.lease.requests", budgets,
+                    b -> b.leaseRequests(outcome)).tag("outcome", outcome)
+                    .description("Budget and quota leases asked of billing, by its answer").register(registry));
+        }
+        reading.add(Gauge.builder("meridian.gateway.lease.holders", budgets, TenantBudgets::leaseHolders)
+                .description("Tenants and keys this gateway holds a billing lease for").register(registry));
     }
 
     /**

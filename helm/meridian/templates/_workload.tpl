@@ -133,3 +133,17 @@ spec:
               service: {name: {{ .root.Release.Name }}-{{ .service }}, port: {name: http}}
 {{- end }}
 {{- end }}
+
+{{/*
+Logs and traces, the same in every Meridian container (docs/operations.md, "Logs" and "Traces"): JSON lines whose
+"mdc" carries requestId, tenantId and traceId; the W3C trace context always propagates, and the share of traces given
+by global.tracing.sampleRatio (0: none) is recorded and sent over OTLP to global.tracing.otlpEndpoint (empty: the
+exporter's default, http://localhost:4317, a collector on the node or beside the pod). Call with the root context.
+*/}}
+{{- define "meridian.observability.env" -}}
+- {name: QUARKUS_LOG_CONSOLE_JSON_ENABLED, value: "{{ .Values.global.logs.json }}"}
+- {name: QUARKUS_OTEL_TRACES_SAMPLER_ARG, value: "{{ .Values.global.tracing.sampleRatio }}"}
+{{- with .Values.global.tracing.otlpEndpoint }}
+- {name: QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT, value: "{{ . }}"}
+{{- end }}
+{{- end }}

@@ -209,6 +209,43 @@ class ObservabilityChartsTest {
                 .ofKind("PrometheusRule")).isEmpty();
     }
 
+    /** Every Meridian container of every release: the Deployments', StatefulSets' and Jobs' pod templates. */
+    static List<JsonNode> containers(Rendered r) {
+        List<JsonNode> containers = new ArrayList<>();
+        for (String kind : List.of("Deployment", "StatefulSet")) {
+            r.ofKind(kind).forEach(o -> o.at("/spec/template/spec/containers").forEach(containers::add));
+        }
+        return containers;
+    }
+
+    static Map<String, String> env(JsonNode container) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        return env;
+    }
+
+    @ParameterizedTest
+    @MethodSource("valuesFiles")
+    void everyServiceLogsJsonAndExportsNoTracesUnlessTurnedOn(String valuesFile) {
+        Rendered r = render(valuesFile);
+        for (JsonNode container : containers(r)) {
+            assertThat(env(container)).as(container.path("name").asText() + " with " + valuesFile)
+                    .containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true")
+                    .containsEntry("QUARKUS_OTEL_TRACES_SAMPLER_ARG", "0")
+                    .doesNotContainKey("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT");
+        }
+    }
+
+    @Test
+    void oneSettingTurnsTracingOnForEveryServiceAndTheCollectorIsAValue() {
+        Rendered r = render("values-eu-central.yaml", "global.tracing.sampleRatio", "0.1",
+                "global.tracing.otlpEndpoint", "http://otel-collector.observability:4317", "global.logs.json", "false");
+        assertThat(containers(r)).isNotEmpty().allSatisfy(c -> assertThat(env(c)).as(c.path("name").asText())
+                .containsEntry("QUARKUS_OTEL_TRACES_SAMPLER_ARG", "0.1")
+                .containsEntry("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel-collector.observability:4317")
+                .containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false"));
+    }
+
     @Test
     void metricNamesAreWhatAQueryReadsNotItsFunctionsLabelsOrRanges() {
         assertThat(metricNames("histogram_quantile(0.99, sum by (job, model, le) (rate("

@@ -553,11 +553,23 @@ public final class Platform {
         }, "platform-stop"));
         System.out.printf("%s (%.1f s)%n", READY, (System.nanoTime() - t0) / 1e9);
         System.out.println(DemoTenant.summary(running));
-        running.status().stream().filter(p -> p.name().matches("tenancy|billing|(gateway|models|inference)-.+"))
+        running.status().stream().filter(p -> p.name().matches("tenancy|billing|console|(gateway|models|inference)-.+"))
                 .forEach(p -> System.out.printf("  Metrics %-20s %s/q/metrics%n", p.name(), p.url()));
+        System.out.println("  " + tracing(System.getenv("QUARKUS_OTEL_TRACES_SAMPLER_ARG"),
+                System.getenv("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT")));
         System.out.println("  Mail (sign-up verification) " + running.mailDescription());
         System.out.flush();
         new CountDownLatch(1).await(); // supervise until ./platform down sends SIGTERM
+    }
+
+    /** Where traces go, as the services (which inherit this environment) will export them. */
+    static String tracing(String sampleRatio, String endpoint) {
+        String to = endpoint == null || endpoint.isBlank() ? "http://localhost:4317" : endpoint;
+        if (sampleRatio == null || sampleRatio.isBlank() || sampleRatio.strip().matches("0*(\\.0*)?")) {
+            return "Traces: not exported (QUARKUS_OTEL_TRACES_SAMPLER_ARG=1 ./platform up sends every trace over OTLP to "
+                    + to + "; docs/operations.md#traces)";
+        }
+        return "Traces: a share of " + sampleRatio.strip() + " exported over OTLP to " + to;
     }
 
     /**

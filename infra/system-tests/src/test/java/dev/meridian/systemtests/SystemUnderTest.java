@@ -3,6 +3,7 @@ package dev.meridian.systemtests;
 import dev.meridian.platform.Platform;
 import dev.meridian.platform.PlatformOptions;
 import dev.meridian.platform.RunningPlatform;
+import dev.meridian.stack.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +14,8 @@ import java.util.List;
  * The whole platform, started once per test JVM exactly as {@code ./platform up} starts it (same supervisor code),
  * on free ports and fresh state under {@code target/}: PostgreSQL, Kafka, Keycloak, tenancy, billing, and for
  * {@code eu-central}, {@code us-east} and the sovereign {@code cn-north} each a models service, an inference service,
- * a fine-tune worker and a gateway (as {@code ./platform up --regions eu-central,us-east,cn-north}).
+ * a fine-tune worker and a gateway (as {@code ./platform up --regions eu-central,us-east,cn-north}). Tracing is on:
+ * the services send every trace to a {@link TraceCollector} in this JVM.
  */
 final class SystemUnderTest {
 
@@ -22,6 +24,7 @@ final class SystemUnderTest {
 
     private static RunningPlatform platform;
     private static RuntimeException failure;
+    private static TraceCollector traces;
 
     private SystemUnderTest() {
     }
@@ -33,6 +36,10 @@ final class SystemUnderTest {
         if (platform == null) {
             try {
                 Path state = Files.createTempDirectory(Path.of("target"), "platform-");
+                // Every service records every trace and sends it to this JVM, as it would to a collector.
+                traces = TraceCollector.start();
+                System.setProperty(ServiceProcess.JAVA_OPTIONS, System.getProperty(ServiceProcess.JAVA_OPTIONS, "")
+                        + " " + String.join(" ", traces.serviceOptions()));
                 long start = System.nanoTime();
                 try {
                     platform = Platform.start(PlatformOptions.forTests(state, REGIONS),
@@ -48,6 +55,12 @@ final class SystemUnderTest {
             }
         }
         return platform;
+    }
+
+    /** The spans the platform's services exported since it started. */
+    static TraceCollector traces() {
+        platform();
+        return traces;
     }
 
     static String eu() {

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.meridian.common.kafka.BatchConsumer;
+import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.worker.config.WorkerConfig;
 import dev.meridian.worker.messaging.CancelListener;
 import dev.meridian.worker.messaging.JobLoop;
 import dev.meridian.worker.messaging.KafkaEvents;
-import dev.meridian.worker.training.OrtRuntime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +28,8 @@ public final class Worker implements AutoCloseable {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        var ort = new OrtRuntime(config.executionProvider(), config.intraOpThreads());
+        var ort = OnnxRuntime.start(config.executionProvider(), config.intraOpThreads(),
+                "meridian.worker.execution-provider");
         this.events = new KafkaEvents(config.kafka(), config.region(), json);
         this.cancels = new CancelListener(config.kafka(), config.region(), json);
         this.jobs = new JobLoop(config, json, ort, events, cancels);

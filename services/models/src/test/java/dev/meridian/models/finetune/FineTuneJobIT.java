@@ -23,7 +23,6 @@ import dev.meridian.worker.config.WorkerConfig;
 import dev.meridian.worker.export.OnnxExporter;
 import dev.meridian.worker.training.Backbone;
 import dev.meridian.worker.training.BaseModels;
-import dev.meridian.worker.training.OrtRuntime;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -225,7 +224,7 @@ class FineTuneJobIT {
                 "knead the dough and let it rise before baking", "cooking",
                 "the pancakes were flipped and served with maple syrup", "cooking",
                 "add a pinch of salt and pepper to the stew", "cooking");
-        var ort = new OrtRuntime("cpu", 2);
+        var ort = dev.meridian.common.onnx.OnnxRuntime.start("cpu", 2, "execution provider");
         try (var backbone = new Backbone(BaseModels.find("all-minilm-l6-v2").orElseThrow(), ort.env(),
                 ort.sessionOptions()); var session = ort.env().createSession(Files.readAllBytes(model),
                 ort.sessionOptions())) {

@@ -6,9 +6,9 @@ import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.BatchConsumer;
 import dev.meridian.common.kafka.UnprocessableRecord;
+import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.worker.config.WorkerConfig;
 import dev.meridian.worker.training.FineTuneRun;
-import dev.meridian.worker.training.OrtRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -50,7 +50,7 @@ public final class JobLoop implements AutoCloseable {
 
     private final WorkerConfig config;
     private final ObjectMapper json;
-    private final OrtRuntime ort;
+    private final OnnxRuntime ort;
     private final BlobStore blobs;
     private final KafkaEvents events;
     private final CancelListener cancels;
@@ -67,12 +67,12 @@ public final class JobLoop implements AutoCloseable {
     private volatile TopicPartition busyWith;
     private final AtomicBoolean handedOver = new AtomicBoolean();
 
-    public JobLoop(WorkerConfig config, ObjectMapper json, OrtRuntime ort, KafkaEvents events,
+    public JobLoop(WorkerConfig config, ObjectMapper json, OnnxRuntime ort, KafkaEvents events,
             CancelListener cancels) {
         this(config, json, ort, events, cancels, BatchConsumer.Recovery.standard());
     }
 
-    public JobLoop(WorkerConfig config, ObjectMapper json, OrtRuntime ort, KafkaEvents events,
+    public JobLoop(WorkerConfig config, ObjectMapper json, OnnxRuntime ort, KafkaEvents events,
             CancelListener cancels, BatchConsumer.Recovery recovery) {
         this.recovery = recovery;
         this.config = config;

@@ -9,6 +9,7 @@ import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
+import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.worker.export.OnnxExporter;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -51,7 +52,7 @@ public final class FineTuneRun {
     static final int EMBED_BATCH = 32;
 
     private final FineTuneJobMessage job;
-    private final OrtRuntime ort;
+    private final OnnxRuntime ort;
     private final BlobStore blobs;
     private final EventSink sink;
     private final String worker;
@@ -60,7 +61,7 @@ public final class FineTuneRun {
     private final Duration epochPause;
 
     /** {@code epochPause}: a pause after each epoch's checkpoint, zero but in crash-recovery tests and demos. */
-    public FineTuneRun(FineTuneJobMessage job, OrtRuntime ort, BlobStore blobs, EventSink sink, String worker,
+    public FineTuneRun(FineTuneJobMessage job, OnnxRuntime ort, BlobStore blobs, EventSink sink, String worker,
             BooleanSupplier cancelled, BooleanSupplier handedOver, Duration epochPause) {
         this.job = job;
         this.ort = ort;

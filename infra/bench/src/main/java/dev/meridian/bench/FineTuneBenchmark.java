@@ -140,8 +140,10 @@ public final class FineTuneBenchmark {
             }
         };
         long t3 = System.nanoTime();
-        var outcome = new FineTuneRun(job, ort, blobs, sink, "bench", () -> false, () -> false,
-                java.time.Duration.ZERO).run();
+        var epochs = io.micrometer.core.instrument.Timer.builder("bench.epochs")
+                .register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        var outcome = new FineTuneRun(job, ort, blobs, sink, "bench", () -> false, () -> false, () -> false, epochs)
+                .run();
         double jobSeconds = (System.nanoTime() - t3) / 1e9;
         var last = events.getLast();
         System.out.printf("whole job (%d examples, 10 epochs max, batch 32): %s in %.1f s; %s%n", n, outcome,

@@ -289,9 +289,10 @@ public final class Platform {
         // A fine-tune worker per region with a models service: it takes jobs from <region>.finetune.jobs.
         for (String region : o.modelsPorts().keySet()) {
             t.starting("fine-tune worker " + region + " (ONNX Runtime, jobs from " + region + ".finetune.jobs)");
-            // a Quarkus application: /q/health/ready (its consumers in their groups), /q/metrics, on a port of its own
+            // a Quarkus application: /q/health/ready (its consumers in their groups), /q/metrics, on a port of its own;
+            // its heap holds the base model a few times over while it exports the tuned one
             service(home, o, supervisor, running, "worker-" + region, "services/worker", Ports.free(),
-                    workerConfig(o, running, secrets, region)).start();
+                    workerConfig(o, running, secrets, region), "768m").start();
             t.ready("fine-tune worker " + region + " ready");
         }
 
@@ -415,10 +416,16 @@ public final class Platform {
 
     private static SupervisedPart service(MeridianHome home, PlatformOptions o, Supervisor supervisor,
             RunningPlatform running, String name, String module, int port, Map<String, String> config) {
+        return service(home, o, supervisor, running, name, module, port, config, "512m");
+    }
+
+    private static SupervisedPart service(MeridianHome home, PlatformOptions o, Supervisor supervisor,
+            RunningPlatform running, String name, String module, int port, Map<String, String> config,
+            String maxHeap) {
         String url = "http://localhost:" + port;
         running.url(name, url);
         return supervisor.add(name, url, () -> {
-            var process = ServiceProcess.start(home, name, module, port, config, o.logDir(), o.pidDir());
+            var process = ServiceProcess.start(home, name, module, port, config, o.logDir(), o.pidDir(), maxHeap);
             return Child.of(process.pid(), process.onExit(), process::close);
         });
     }

@@ -7,13 +7,13 @@ import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
+import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.worker.training.Adam;
 import dev.meridian.worker.training.Backbone;
 import dev.meridian.worker.training.BaseModels;
 import dev.meridian.worker.training.ClassifierHead;
 import dev.meridian.worker.training.EventSink;
 import dev.meridian.worker.training.FineTuneRun;
-import dev.meridian.worker.training.OrtRuntime;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
@@ -36,8 +36,8 @@ public final class FineTuneBenchmark {
     public static void main(String[] args) throws Exception {
         String base = args.length > 0 ? args[0] : "all-minilm-l6-v2";
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-        var ort = new OrtRuntime(System.getProperty("meridian.worker.execution-provider", "auto"),
-                Runtime.getRuntime().availableProcessors());
+        var ort = OnnxRuntime.start(System.getProperty("meridian.worker.execution-provider", "auto"),
+                Runtime.getRuntime().availableProcessors(), "meridian.worker.execution-provider");
         List<String> texts = new ArrayList<>();
         List<String> labels = List.of("billing", "bug", "feature", "praise");
         String[][] phrases = {
@@ -140,8 +140,10 @@ public final class FineTuneBenchmark {
             }
         };
         long t3 = System.nanoTime();
-        var outcome = new FineTuneRun(job, ort, blobs, sink, "bench", () -> false, () -> false,
-                java.time.Duration.ZERO).run();
+        var epochs = io.micrometer.core.instrument.Timer.builder("bench.epochs")
+                .register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        var outcome = new FineTuneRun(job, ort, blobs, sink, "bench", () -> false, () -> false, () -> false, epochs)
+                .run();
         double jobSeconds = (System.nanoTime() - t3) / 1e9;
         var last = events.getLast();
         System.out.printf("whole job (%d examples, 10 epochs max, batch 32): %s in %.1f s; %s%n", n, outcome,

@@ -289,13 +289,10 @@ public final class Platform {
         // A fine-tune worker per region with a models service: it takes jobs from <region>.finetune.jobs.
         for (String region : o.modelsPorts().keySet()) {
             t.starting("fine-tune worker " + region + " (ONNX Runtime, jobs from " + region + ".finetune.jobs)");
-            // its health (GET /health/ready, /health/live) on a port of its own, the same across restarts
-            int healthPort = Ports.free();
-            String healthUrl = "http://localhost:" + healthPort;
-            running.url("worker-" + region, healthUrl);
-            supervisor.add("worker-" + region, healthUrl,
-                    () -> startWorker(home, o, running, secrets, region, healthPort))
-                    .start();
+            // a Quarkus application: /q/health/ready (its consumers in their groups), /q/metrics, on a port of its own;
+            // its heap holds the base model a few times over while it exports the tuned one
+            service(home, o, supervisor, running, "worker-" + region, "services/worker", Ports.free(),
+                    workerConfig(o, running, secrets, region), "768m").start();
             t.ready("fine-tune worker " + region + " ready");
         }
 
@@ -419,34 +416,31 @@ public final class Platform {
 
     private static SupervisedPart service(MeridianHome home, PlatformOptions o, Supervisor supervisor,
             RunningPlatform running, String name, String module, int port, Map<String, String> config) {
+        return service(home, o, supervisor, running, name, module, port, config, "512m");
+    }
+
+    private static SupervisedPart service(MeridianHome home, PlatformOptions o, Supervisor supervisor,
+            RunningPlatform running, String name, String module, int port, Map<String, String> config,
+            String maxHeap) {
         String url = "http://localhost:" + port;
         running.url(name, url);
         return supervisor.add(name, url, () -> {
-            var process = ServiceProcess.start(home, name, module, port, config, o.logDir(), o.pidDir());
+            var process = ServiceProcess.start(home, name, module, port, config, o.logDir(), o.pidDir(), maxHeap);
             return Child.of(process.pid(), process.onExit(), process::close);
         });
     }
 
-    /** The worker is a plain Java program (services/worker/target/classes + lib); ready once it has subscribed. */
-    private static Child startWorker(MeridianHome home, PlatformOptions o, RunningPlatform running, Secrets secrets,
-            String region, int healthPort) {
-        Path module = home.root().resolve("services/worker/target");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms64m", "-Xmx768m",
-                "-Dmeridian.worker.region=" + region,
-                "-Dmeridian.worker.kafka-bootstrap=" + running.kafkaBootstrap(),
-                "-Dmeridian.worker.kafka-security-protocol=" + kafkaProtocol(),
-                "-Dmeridian.worker.kafka-password=" + secrets.kafkaPassword("worker"),
-                "-Dmeridian.worker.blobs.directory=" + o.blobDir(region),
-                "-Dmeridian.worker.id=worker-" + region + "-1",
-                "-Dmeridian.worker.health-port=" + healthPort,
-                "-cp", module.resolve("classes") + java.io.File.pathSeparator + module.resolve("lib") + "/*",
-                "dev.meridian.worker.WorkerMain");
-        String name = "worker-" + region;
-        var child = ChildProcess.start(name, command, Map.of(), home.root(), o.logDir().resolve(name + ".log"),
-                o.pidDir());
-        child.awaitReady(() -> child.outputSinceStart().contains("fine-tuning jobs"), java.time.Duration.ofSeconds(60));
-        return Child.of(child.pid(), child.onExit(), child::close);
+    /** A region's fine-tune worker ({@code meridian.worker.*}, see the worker's WorkerConfig). */
+    private static Map<String, String> workerConfig(PlatformOptions o, RunningPlatform running, Secrets secrets,
+            String region) {
+        Map<String, String> w = new LinkedHashMap<>();
+        w.put("meridian.worker.region", region);
+        w.put("meridian.worker.kafka-bootstrap", running.kafkaBootstrap());
+        w.put("meridian.worker.kafka-security-protocol", kafkaProtocol());
+        w.put("meridian.worker.kafka-password", secrets.kafkaPassword("worker"));
+        w.put("meridian.worker.blobs.directory", o.blobDir(region).toString());
+        w.put("meridian.worker.id", "worker-" + region + "-1");
+        return w;
     }
 
     /** A running service's datasource: the app role only (subject to RLS); see {@link DatabaseSettings}. */

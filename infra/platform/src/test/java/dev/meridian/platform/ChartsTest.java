@@ -169,7 +169,6 @@ class ChartsTest {
             JsonNode container = r.workload(service).at("/spec/template/spec/containers/0");
             String prefix = switch (service) {
                 case "inference" -> "/v2/health/"; // the Open Inference Protocol's, ready once the models are loaded
-                case "worker" -> "/health/"; // the worker's own health server, not Quarkus
                 default -> "/q/health/";
             };
             Set<String> ports = new TreeSet<>();
@@ -181,6 +180,31 @@ class ChartsTest {
                 assertThat(ports).as(service + " " + probe + " port").contains(get.path("port").asText());
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("valuesFiles")
+    void theWorkerIsProbedOnQuarkusHealthAndScrapedOnItsHttpPort(String valuesFile) {
+        Rendered r = render(valuesFile);
+        if (!enabledServices(r.values()).contains("worker")) {
+            return;
+        }
+        JsonNode pod = r.workload("worker").at("/spec/template");
+        JsonNode container = pod.at("/spec/containers/0");
+        assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+        assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
+        assertThat(container.at("/readinessProbe/httpGet/port").asText()).isEqualTo("http");
+        String port = stream(container.path("ports")).filter(p -> p.path("name").asText().equals("http"))
+                .findFirst().orElseThrow().path("containerPort").asText();
+        assertThat(stream(container.path("env")).filter(e -> e.path("name").asText().equals("QUARKUS_HTTP_PORT"))
+                .findFirst()).as("the worker listens where it is probed").get()
+                .satisfies(e -> assertThat(e.path("value").asText()).isEqualTo(port));
+        JsonNode annotations = pod.at("/metadata/annotations");
+        assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
+        assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(port);
+        assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/q/metrics");
+        // the grace period covers the wait for the running job's next checkpoint
+        assertThat(pod.at("/spec/terminationGracePeriodSeconds").asInt()).isGreaterThan(20);
     }
 
     @ParameterizedTest

@@ -37,10 +37,16 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(MeridianHome home, String name, String module, int port,
             Map<String, String> config, Path logDir, Path pidDir) {
+        return start(home, name, module, port, config, logDir, pidDir, "512m");
+    }
+
+    /** As {@link #start(MeridianHome, String, String, int, Map, Path, Path)}, with a heap of at most {@code maxHeap}. */
+    public static ServiceProcess start(MeridianHome home, String name, String module, int port,
+            Map<String, String> config, Path logDir, Path pidDir, String maxHeap) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("quarkus.http.port", Integer.toString(port));
         settings.putAll(config);
-        var child = ChildProcess.start(name, command(home, module, settings), Map.of(), home.root(), logDir.resolve(name + ".log"), pidDir);
+        var child = ChildProcess.start(name, command(home, module, settings, maxHeap), Map.of(), home.root(), logDir.resolve(name + ".log"), pidDir);
         String url = "http://localhost:" + port;
         child.awaitReady(() -> ready(url), Duration.ofSeconds(120));
         return new ServiceProcess(child, url);
@@ -61,13 +67,14 @@ public final class ServiceProcess implements AutoCloseable {
         migration.put("quarkus.flyway.active", "true");
         migration.put("quarkus.flyway.migrate-at-start", "true");
         migration.put("quarkus.oidc.tenant-enabled", "false");
-        var child = ChildProcess.start(name, command(home, module, migration), Map.of(), home.root(),
+        var child = ChildProcess.start(name, command(home, module, migration, "512m"), Map.of(), home.root(),
                 logDir.resolve(name + ".log"), null);
         child.awaitSuccess(Duration.ofSeconds(180));
     }
 
-    private static List<String> command(MeridianHome home, String module, Map<String, String> config) {
-        List<String> command = new ArrayList<>(List.of(ChildProcess.javaBinary(), "-Xms64m", "-Xmx512m"));
+    private static List<String> command(MeridianHome home, String module, Map<String, String> config,
+            String maxHeap) {
+        List<String> command = new ArrayList<>(List.of(ChildProcess.javaBinary(), "-Xms64m", "-Xmx" + maxHeap));
         for (String option : System.getProperty(JAVA_OPTIONS, "").trim().split("\\s+")) {
             if (!option.isEmpty()) {
                 command.add(option);

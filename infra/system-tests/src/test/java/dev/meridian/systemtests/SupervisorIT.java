@@ -56,7 +56,7 @@ class SupervisorIT {
         for (String region : List.of("eu-central", "us-east")) {
             String url = platform.part("worker-" + region).url();
             await("worker " + region + " ready at " + url).atMost(Duration.ofSeconds(60))
-                    .untilAsserted(() -> io.restassured.RestAssured.given().baseUri(url).get("/health/ready").then()
+                    .untilAsserted(() -> io.restassured.RestAssured.given().baseUri(url).get("/q/health/ready").then()
                             .statusCode(200).body("status", org.hamcrest.Matchers.equalTo("UP")));
             assertThat(Platform.statusReport(platform.stateDir())).contains(url);
         }

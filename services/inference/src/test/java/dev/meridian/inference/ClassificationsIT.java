@@ -12,7 +12,6 @@ import dev.meridian.worker.training.Adam;
 import dev.meridian.worker.training.Backbone;
 import dev.meridian.worker.training.BaseModels;
 import dev.meridian.worker.training.ClassifierHead;
-import dev.meridian.worker.training.OrtRuntime;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -59,7 +58,7 @@ class ClassificationsIT {
             texts.add(s);
             ys.add(0);
         }
-        var ort = new OrtRuntime("cpu", 2);
+        var ort = dev.meridian.common.onnx.OnnxRuntime.start("cpu", 2, "execution provider");
         var spec = BaseModels.find("all-minilm-l6-v2").orElseThrow();
         backbone = new Backbone(spec, ort.env(), ort.sessionOptions()); // kept open: tokenizes the OIP test's texts
         float[][] x = backbone.embed(texts.stream().map(backbone::tokenize).toList());

@@ -2,19 +2,18 @@ package dev.meridian.inference.runtime;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.inference.config.InferenceConfig;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.EnumSet;
 import org.jboss.logging.Logger;
 
 /**
- * The one ONNX Runtime environment of the process and the session options every model gets: the execution
- * provider chosen once at start (CUDA when this build of ONNX Runtime has it and it initialises, else CPU) and
- * thread counts that keep concurrent batches from oversubscribing the cores.
+ * The service's {@link OnnxRuntime} (the environment and provider every Meridian process sets up the same way), with
+ * what serving adds: a {@link RunGate} that keeps concurrent batches from oversubscribing the cores, and the options
+ * of tenant models.
  */
 @ApplicationScoped
 public class OrtRuntime {
@@ -24,50 +23,22 @@ public class OrtRuntime {
     @Inject
     InferenceConfig config;
 
-    private OrtEnvironment env;
-    private String provider;
+    private OnnxRuntime runtime;
     private RunGate gate;
 
     @PostConstruct
     void init() {
-        env = OrtEnvironment.getEnvironment();
-        EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
-        String wanted = config.executionProvider();
-        boolean cuda = available.contains(OrtProvider.CUDA) && !"cpu".equals(wanted) && cudaWorks();
-        if ("cuda".equals(wanted) && !cuda) {
-            throw new IllegalStateException("meridian.inference.execution-provider=cuda, but this ONNX Runtime ("
-                    + available + ") cannot use a GPU here. Build with -Pgpu on a machine with CUDA, or use auto.");
-        }
-        provider = cuda ? "CUDA" : "CPU";
-        int concurrent = config.concurrentRuns()
-                .orElse(cuda ? 4 : Math.max(1, Runtime.getRuntime().availableProcessors() / intraOpThreads()));
+        runtime = OnnxRuntime.start(config.executionProvider(), intraOpThreads(),
+                "meridian.inference.execution-provider");
+        int cores = Runtime.getRuntime().availableProcessors();
+        int concurrent = config.concurrentRuns().orElse(runtime.cuda() ? 4 : Math.max(1, cores / intraOpThreads()));
         gate = new RunGate(concurrent);
-        LOG.infof("ONNX Runtime %s: execution provider %s (available: %s), %d intra-op threads, %d model call(s) at"
-                + " once", env.getVersion(), provider, available, intraOpThreads(), concurrent);
+        LOG.infof("%d model call(s) at once", concurrent);
     }
 
-    private boolean cudaWorks() {
-        try (var options = new OrtSession.SessionOptions()) {
-            options.addCUDA(0);
-            return true;
-        } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-            LOG.infof("CUDA execution provider present but unusable (%s); using CPU", e.getMessage());
-            return false;
-        }
-    }
-
+    /** A base model's session options: see {@link OnnxRuntime#sessionOptions()}. */
     public OrtSession.SessionOptions sessionOptions() throws OrtException {
-        var options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        options.setIntraOpNumThreads(intraOpThreads());
-        options.setInterOpNumThreads(1);
-        // ONNX Runtime's pool threads spin between calls by default; on a small machine that steals the cores the
-        // HTTP threads need to hand it the next batch.
-        options.addConfigEntry("session.intra_op.allow_spinning", "0");
-        if ("CUDA".equals(provider)) {
-            options.addCUDA(0);
-        }
-        return options;
+        return runtime.sessionOptions();
     }
 
     /**
@@ -89,11 +60,11 @@ public class OrtRuntime {
     }
 
     public OrtEnvironment env() {
-        return env;
+        return runtime.env();
     }
 
     public String provider() {
-        return provider;
+        return runtime.provider();
     }
 
     private int intraOpThreads() {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.meridian.common.models.BaseModel;
+import dev.meridian.common.onnx.EmbeddingPooling;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -117,46 +118,13 @@ public final class TextEmbedder implements AutoCloseable {
                 float[][][] hidden = (float[][][]) result.get(0).getValue();
                 float[][] out = new float[n][];
                 for (int i = 0; i < n; i++) {
-                    out[i] = normalize(pool(hidden[i], batch.get(i).mask()));
+                    out[i] = EmbeddingPooling.embed(model.pooling(), hidden[i], batch.get(i).mask());
                 }
                 return out;
             }
         } catch (OrtException e) {
             throw new IllegalStateException("model " + model.id() + " failed: " + e.getMessage(), e);
         }
-    }
-
-    private float[] pool(float[][] hidden, long[] mask) {
-        int dims = hidden[0].length;
-        if (model.pooling() == BaseModel.Pooling.CLS) {
-            return hidden[0].clone();
-        }
-        float[] sum = new float[dims];
-        int count = 0;
-        for (int t = 0; t < mask.length; t++) {
-            if (mask[t] == 1) {
-                for (int d = 0; d < dims; d++) {
-                    sum[d] += hidden[t][d];
-                }
-                count++;
-            }
-        }
-        for (int d = 0; d < dims; d++) {
-            sum[d] /= Math.max(1, count);
-        }
-        return sum;
-    }
-
-    static float[] normalize(float[] v) {
-        double norm = 0;
-        for (float x : v) {
-            norm += x * x;
-        }
-        float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
-        for (int i = 0; i < v.length; i++) {
-            v[i] *= inv;
-        }
-        return v;
     }
 
     @Override

@@ -10,25 +10,25 @@ import static org.hamcrest.Matchers.hasItem;
 import ai.onnxruntime.OnnxTensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.common.blob.BlobStoreSettings;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
-import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.testing.MeridianStackResource;
 import dev.meridian.testing.TestStack;
 import dev.meridian.worker.Worker;
-import dev.meridian.worker.config.WorkerConfig;
 import dev.meridian.worker.export.OnnxExporter;
+import dev.meridian.worker.metrics.WorkerMeters;
 import dev.meridian.worker.training.Backbone;
 import dev.meridian.worker.training.BaseModels;
-import dev.meridian.worker.training.OrtRuntime;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,16 +103,13 @@ class FineTuneJobIT {
         return Path.of(ConfigProvider.getConfig().getValue("meridian.models.blobs.directory", String.class));
     }
 
-    private static WorkerConfig workerConfig(String id) {
-        return new WorkerConfig("eu-central", workerKafka(), BlobStoreSettings.directory("meridian.worker.blobs",
-                blobDir()), id,
-                "meridian-worker-eu-central", "cpu", 2, Duration.ofSeconds(6), Duration.ZERO);
-    }
-
-    /** The worker's own Kafka principal, as in production: its ACLs are the table's. */
-    private static KafkaConnection workerKafka() {
-        return KafkaConnection.scram(bootstrap(), "SASL_PLAINTEXT", "worker", TestStack.get().secrets()
-                .kafkaPassword("worker"));
+    /** The settings a worker of this stack gets, as ./platform passes them ({@code meridian.worker.*}). */
+    private static Map<String, String> workerSettings(String id) {
+        return Map.of("meridian.worker.region", "eu-central", "meridian.worker.kafka-bootstrap", bootstrap(),
+                "meridian.worker.kafka-password", TestStack.get().secrets().kafkaPassword("worker"),
+                "meridian.worker.blobs.directory", blobDir().toAbsolutePath().toString(), "meridian.worker.id", id,
+                "meridian.worker.execution-provider", "cpu", "meridian.worker.intra-op-threads", "2",
+                "meridian.worker.session-timeout", "6s");
     }
 
     private static String bootstrap() {
@@ -120,7 +117,9 @@ class FineTuneJobIT {
     }
 
     private void startWorker(String id) {
-        workers.add(new Worker(workerConfig(id)));
+        var config = ChildWorker.config(new SmallRyeConfigBuilder().withDefaultValues(workerSettings(id)));
+        var meters = new WorkerMeters(new SimpleMeterRegistry());
+        workers.add(new Worker(config, Worker.events(config, meters), meters, OpenTelemetry.noop().getTracer("it")));
     }
 
     /** A worker in its own JVM, so that it can be killed with SIGKILL. */
@@ -128,18 +127,15 @@ class FineTuneJobIT {
         return startChildWorker(id, Duration.ZERO);
     }
 
-    /** ... pausing {@code epochPause} after each epoch's checkpoint ({@code meridian.worker.epoch-pause}). */
-    private Process startChildWorker(String id, Duration epochPause) throws Exception {
-        var c = workerConfig(id);
+    /** ... pausing {@code checkpointPause} after each epoch's checkpoint (see {@link ChildWorker}). */
+    private Process startChildWorker(String id, Duration checkpointPause) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         var log = new File("target/worker-" + id + ".log");
-        var p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dmeridian.worker.region=" + c.region(), "-Dmeridian.worker.kafka-bootstrap=" + bootstrap(),
-                "-Dmeridian.worker.kafka-password=" + TestStack.get().secrets().kafkaPassword("worker"),
-                "-Dmeridian.worker.blobs.directory=" + blobDir().toAbsolutePath(), "-Dmeridian.worker.id=" + id,
-                "-Dmeridian.worker.execution-provider=cpu", "-Dmeridian.worker.session-timeout=6s",
-                "-Dmeridian.worker.epoch-pause=" + epochPause.toMillis() + "ms",
-                "dev.meridian.worker.WorkerMain").redirectErrorStream(true).redirectOutput(log).start();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+        workerSettings(id).forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-D" + ChildWorker.CHECKPOINT_PAUSE + "=" + checkpointPause.toMillis());
+        command.add(ChildWorker.class.getName());
+        var p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
         children.add(p);
         return p;
     }
@@ -225,7 +221,7 @@ class FineTuneJobIT {
                 "knead the dough and let it rise before baking", "cooking",
                 "the pancakes were flipped and served with maple syrup", "cooking",
                 "add a pinch of salt and pepper to the stew", "cooking");
-        var ort = new OrtRuntime("cpu", 2);
+        var ort = dev.meridian.common.onnx.OnnxRuntime.start("cpu", 2, "execution provider");
         try (var backbone = new Backbone(BaseModels.find("all-minilm-l6-v2").orElseThrow(), ort.env(),
                 ort.sessionOptions()); var session = ort.env().createSession(Files.readAllBytes(model),
                 ort.sessionOptions())) {
@@ -311,8 +307,8 @@ class FineTuneJobIT {
 
     @Test
     void aWorkerKilledAfterAnEpochCheckpointIsReplacedAndTheJobResumesFromThatEpoch() throws Exception {
-        // A head epoch takes milliseconds; the doomed worker pauses 3 s after each checkpoint so the kill lands
-        // between two epochs (the documented test-only meridian.worker.epoch-pause; the successor does not pause).
+        // A head epoch takes milliseconds; the doomed worker (a ChildWorker publishing through PausingEvents) pauses
+        // 3 s after each checkpoint so the kill lands between two epochs; the successor does not pause.
         Process doomed = startChildWorker("it-doomed-epochs", Duration.ofSeconds(3));
         int epochs = 6;
         String id = create(upload(tenant, "topics.jsonl", dataset(2)), ",\"method\":{\"type\":\"supervised\","

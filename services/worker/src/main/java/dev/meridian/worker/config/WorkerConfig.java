@@ -2,90 +2,132 @@ package dev.meridian.worker.config;
 
 import dev.meridian.common.blob.BlobStoreSettings;
 import dev.meridian.common.kafka.KafkaConnection;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * Settings of a worker, from system properties ({@code -Dmeridian.worker.region=...}) or, failing those, environment
- * variables ({@code MERIDIAN_WORKER_REGION=...}, {@code MERIDIAN_WORKER_BLOBS_S3_BUCKET=...}).
- *
- * @param region the region whose jobs this worker runs ({@code meridian.worker.region}, default eu-central)
- * @param kafka the region's Kafka ({@code meridian.worker.kafka-bootstrap}, default localhost:19092), reached as the
- *         worker's own principal: {@code meridian.worker.kafka-username} (default {@code worker}) with the password
- *         {@code meridian.worker.kafka-password} over {@code meridian.worker.kafka-security-protocol} ({@code
- *         SASL_PLAINTEXT} by default, {@code SASL_SSL} where the cluster has TLS; {@code PLAINTEXT} only for a cluster
- *         without authentication, when no password is needed); a cluster with its own CA is trusted through
- *         {@code meridian.worker.kafka-truststore-certificates} (the CA certificates, PEM)
- * @param blobs the region's blob store, the same one its models and inference services name, configured like the
- *         registry's: {@code meridian.worker.blobs.store} ({@code filesystem}, default, or {@code s3}),
- *         {@code meridian.worker.blobs.directory} (default .platform/blobs/&lt;region&gt;), and for s3
- *         {@code meridian.worker.blobs.s3.{endpoint,bucket,signing-region,access-key-id,secret-access-key}}
- * @param workerId names this worker in events and usage ({@code meridian.worker.id}, default host and pid)
- * @param group the consumer group of the region's workers ({@code meridian.worker.group})
- * @param executionProvider {@code auto} (CUDA when present, else CPU), {@code cpu} or {@code cuda}
- * @param intraOpThreads threads of one ONNX Runtime call ({@code meridian.worker.intra-op-threads}, default cores)
- * @param sessionTimeout how long the group waits for a silent worker (killed, hung) before another takes its job
- *         ({@code meridian.worker.session-timeout}, default 10s; the broker's minimum is 6s)
- * @param epochPause a pause after each epoch's checkpoint ({@code meridian.worker.epoch-pause}, default 0s: none).
- *         Only for tests and demonstrations of crash recovery, where a head epoch (milliseconds) is too short to
- *         stop a worker between two of them; never set it in production
+ * Settings of a worker ({@code meridian.worker.*}), as system properties ({@code -Dmeridian.worker.region=...}),
+ * environment variables ({@code MERIDIAN_WORKER_REGION=...}, {@code MERIDIAN_WORKER_BLOBS_S3_BUCKET=...}) or
+ * application.properties. Its HTTP port (health at {@code /q/health}, metrics at {@code /q/metrics}) is Quarkus'
+ * {@code quarkus.http.port}.
  */
-public record WorkerConfig(String region, KafkaConnection kafka, BlobStoreSettings blobs, String workerId,
-        String group, String executionProvider, int intraOpThreads, Duration sessionTimeout, Duration epochPause) {
+@ConfigMapping(prefix = "meridian.worker")
+public interface WorkerConfig {
+
+    /** The region whose jobs this worker runs. */
+    @WithDefault("eu-central")
+    String region();
+
+    /** The region's Kafka. */
+    @WithDefault("localhost:19092")
+    String kafkaBootstrap();
 
     /**
-     * The port of the worker's health endpoints ({@code meridian.worker.health-port}; none by default): {@code GET
-     * /health/ready} answers 503 while a consumer of the worker is not consuming (restarting after a failure),
-     * {@code GET /health/live} 503 once the job loop has stopped for good. Kept out of the record: only
-     * {@code WorkerMain} serves it.
+     * {@code SASL_PLAINTEXT}, or {@code SASL_SSL} where the cluster has TLS; {@code PLAINTEXT} only for a cluster
+     * without authentication, when no password is needed.
      */
-    public static java.util.OptionalInt healthPort() {
-        return find("health-port").map(p -> java.util.OptionalInt.of(Integer.parseInt(p.strip())))
-                .orElse(java.util.OptionalInt.empty());
+    @WithDefault("SASL_PLAINTEXT")
+    String kafkaSecurityProtocol();
+
+    /** The worker's own Kafka principal. */
+    @WithDefault("worker")
+    String kafkaUsername();
+
+    /** The password of {@link #kafkaUsername()}; required unless the protocol is {@code PLAINTEXT}. */
+    Optional<String> kafkaPassword();
+
+    /** The CA certificates (PEM) of a cluster with its own CA. */
+    Optional<String> kafkaTruststoreCertificates();
+
+    /** The region's blob store, the same one its models and inference services name, configured like theirs. */
+    Blobs blobs();
+
+    /** Names this worker in events and usage; default host and pid. */
+    Optional<String> id();
+
+    /** The consumer group of the region's workers; default {@code meridian-worker-<region>}. */
+    Optional<String> group();
+
+    /** {@code auto} (CUDA when present, else CPU), {@code cpu} or {@code cuda}. */
+    @WithDefault("auto")
+    String executionProvider();
+
+    /** Threads of one ONNX Runtime call; default the cores. */
+    OptionalInt intraOpThreads();
+
+    /**
+     * How long the group waits for a silent worker (killed, hung) before another takes its job; the broker's minimum
+     * is 6s.
+     */
+    @WithDefault("10s")
+    Duration sessionTimeout();
+
+    /**
+     * How long a stopping worker (SIGTERM) lets its running job go on to its next checkpoint (an epoch's end or a
+     * saved chunk of embeddings) before it stops the job where it is; either way the job goes on at another worker
+     * from its checkpoints. Keep it below the orchestrator's grace period (Kubernetes: terminationGracePeriodSeconds).
+     */
+    @WithDefault("20s")
+    Duration checkpointGrace();
+
+    /** {@code meridian.worker.blobs.*}. */
+    interface Blobs {
+        /** {@code filesystem} or {@code s3}. */
+        @WithDefault("filesystem")
+        String store();
+
+        /** The filesystem store's directory; default {@code .platform/blobs/<region>}. */
+        Optional<Path> directory();
+
+        S3 s3();
+
+        /** {@code meridian.worker.blobs.s3.*}. */
+        interface S3 {
+            Optional<String> endpoint();
+
+            Optional<String> bucket();
+
+            @WithDefault("us-east-1")
+            String signingRegion();
+
+            Optional<String> accessKeyId();
+
+            Optional<String> secretAccessKey();
+        }
     }
 
-    public static WorkerConfig fromEnvironment() {
-        String region = get("region", "eu-central");
-        var blobs = new BlobStoreSettings("meridian.worker.blobs", get("blobs.store", "filesystem"),
-                Path.of(get("blobs.directory", ".platform/blobs/" + region)), find("blobs.s3.endpoint"),
-                find("blobs.s3.bucket"), get("blobs.s3.signing-region", "us-east-1"),
-                find("blobs.s3.access-key-id"), find("blobs.s3.secret-access-key"));
-        String protocol = get("kafka-security-protocol", "SASL_PLAINTEXT");
-        Optional<String> password = find("kafka-password");
-        if (password.isEmpty() && !protocol.equalsIgnoreCase("PLAINTEXT")) {
+    /** The Kafka connection as the worker's principal; says which setting to set when the password is missing. */
+    default KafkaConnection kafka() {
+        String protocol = kafkaSecurityProtocol();
+        if (kafkaPassword().isEmpty() && !protocol.equalsIgnoreCase("PLAINTEXT")) {
             throw new IllegalArgumentException("the worker connects to Kafka as its own principal: set its password "
                     + "in meridian.worker.kafka-password (or MERIDIAN_WORKER_KAFKA_PASSWORD)");
         }
-        var scram = KafkaConnection.scram(get("kafka-bootstrap", "localhost:19092"), protocol,
-                get("kafka-username", "worker"), password.orElse(null));
-        var kafka = find("kafka-truststore-certificates").map(scram::trusting).orElse(scram);
-        return new WorkerConfig(region, kafka, blobs,
-                get("id", java.lang.management.ManagementFactory.getRuntimeMXBean().getName()),
-                get("group", "meridian-worker-" + region), get("execution-provider", "auto"),
-                Integer.parseInt(get("intra-op-threads", String.valueOf(Runtime.getRuntime().availableProcessors()))),
-                duration(get("session-timeout", "10s")), duration(get("epoch-pause", "0s")));
+        var scram = KafkaConnection.scram(kafkaBootstrap(), protocol, kafkaUsername(), kafkaPassword().orElse(null));
+        return kafkaTruststoreCertificates().map(scram::trusting).orElse(scram);
     }
 
-    /** {@code 500ms}, {@code 10s}, {@code 2m}: a number and a unit, as Quarkus settings are written. */
-    static Duration duration(String value) {
-        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
-        if (v.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-        }
-        return Duration.parse("PT" + v.toUpperCase(java.util.Locale.ROOT));
+    default BlobStoreSettings blobStore() {
+        var s3 = blobs().s3();
+        return new BlobStoreSettings("meridian.worker.blobs", blobs().store(),
+                blobs().directory().orElse(Path.of(".platform/blobs/" + region())), s3.endpoint(), s3.bucket(),
+                s3.signingRegion(), s3.accessKeyId(), s3.secretAccessKey());
     }
 
-    private static String get(String name, String fallback) {
-        return find(name).orElse(fallback);
+    default String workerId() {
+        return id().orElseGet(() -> ManagementFactory.getRuntimeMXBean().getName());
     }
 
-    private static Optional<String> find(String name) {
-        String v = System.getProperty("meridian.worker." + name);
-        if (v == null || v.isBlank()) {
-            v = System.getenv("MERIDIAN_WORKER_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_')
-                    .replace('.', '_'));
-        }
-        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v);
+    default String consumerGroup() {
+        return group().orElse("meridian-worker-" + region());
+    }
+
+    default int onnxThreads() {
+        return intraOpThreads().orElse(Runtime.getRuntime().availableProcessors());
     }
 }

@@ -3,7 +3,7 @@ package dev.meridian.worker.export;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
-import dev.meridian.worker.training.BaseModels;
+import dev.meridian.common.models.BaseModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,7 +68,7 @@ public final class OnnxExporter {
      * @param hiddenOutput the base graph output holding the token states {@code [batch, tokens, dims]}
      * @param w the head's weights, row-major {@code [dims][labels]}
      */
-    public static byte[] export(byte[] base, String hiddenOutput, BaseModels.Pooling pooling, float[] w, float[] b,
+    public static byte[] export(byte[] base, String hiddenOutput, BaseModel.Pooling pooling, float[] w, float[] b,
             List<String> labels, Map<String, String> metadata) {
         int k = labels.size();
         int dims = w.length / k;
@@ -83,11 +83,11 @@ public final class OnnxExporter {
      * then hands back one vector per text instead of every token's state, and the vectors are computed by exactly the
      * graph the exported model uses.
      */
-    public static byte[] pooled(byte[] base, String hiddenOutput, BaseModels.Pooling pooling, int dims) {
+    public static byte[] pooled(byte[] base, String hiddenOutput, BaseModel.Pooling pooling, int dims) {
         return rewrite(base, hiddenOutput, pooling, null, null, dims, 0, List.of(), Map.of());
     }
 
-    private static byte[] rewrite(byte[] base, String hiddenOutput, BaseModels.Pooling pooling, float[] w, float[] b,
+    private static byte[] rewrite(byte[] base, String hiddenOutput, BaseModel.Pooling pooling, float[] w, float[] b,
             int dims, int k, List<String> labels, Map<String, String> metadata) {
         try {
             long opset = defaultOpset(base);
@@ -149,7 +149,7 @@ public final class OnnxExporter {
         return version;
     }
 
-    private static byte[] graph(byte[] graph, String hidden, BaseModels.Pooling pooling, float[] w, float[] b,
+    private static byte[] graph(byte[] graph, String hidden, BaseModel.Pooling pooling, float[] w, float[] b,
             int dims, int k) throws IOException {
         var out = new ByteArrayOutputStream(graph.length + dims * k * 4 + 4096);
         CodedOutputStream co = CodedOutputStream.newInstance(out);
@@ -165,7 +165,7 @@ public final class OnnxExporter {
         List<byte[]> nodes = new ArrayList<>();
         List<byte[]> initializers = new ArrayList<>();
         String pooled = NS + "pooled";
-        if (pooling == BaseModels.Pooling.MEAN) {
+        if (pooling == BaseModel.Pooling.MEAN) {
             // sum of the token states under the mask; the mean's divisor cancels in the normalisation below
             nodes.add(node("Cast", List.of("attention_mask"), NS + "mask", Map.of("to", (long) FLOAT)));
             initializers.add(int64s(NS + "shape_b1s", new long[] {0, 1, -1}));

@@ -46,9 +46,16 @@ public final class CancelListener implements AutoCloseable {
         return cancelled.contains(jobId);
     }
 
-    /** Whether cancellations are being heard now. */
+    /**
+     * Whether cancellations are being heard now: consuming, with the control topic's partitions (all of them, in a group
+     * of its own) assigned; a consumer that has not reached the broker yet has none.
+     */
     public BatchConsumer.Health health() {
-        return consumer.health();
+        var h = consumer.health();
+        return h.consuming() && h.assignment().isEmpty()
+                ? new BatchConsumer.Health(BatchConsumer.State.STARTING, h.since(), h.assignment(),
+                        "no partition of the control topic assigned yet")
+                : h;
     }
 
     void handle(ConsumerRecord<String, String> r) {

@@ -6,9 +6,11 @@ import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.BatchConsumer;
 import dev.meridian.common.kafka.UnprocessableRecord;
+import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.worker.config.WorkerConfig;
+import dev.meridian.worker.metrics.WorkerMeters;
 import dev.meridian.worker.training.FineTuneRun;
-import dev.meridian.worker.training.OrtRuntime;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -39,6 +41,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * While a job runs, the loop keeps polling with its partitions paused, which keeps it in the group however long the
  * job takes.
  *
+ * <p>A hand-written consumer, not a SmallRye Reactive Messaging {@code @Incoming}, because the guarantee lives in what
+ * the connector does not let a method do: keep polling with paused partitions while a job runs for longer than
+ * {@code max.poll.interval.ms}, commit one record's offset only after the job's outcome event is acknowledged, and
+ * stop the running job (to be resumed elsewhere from its checkpoints) the moment its partition is revoked.
+ *
+ * <p>{@link #close(Duration)} stops the worker gracefully: no new job is taken, the running one goes on to its next
+ * checkpoint and is handed over there (its offset stays uncommitted, so the group gives it to another worker).
+ *
  * <p>Its Kafka consumer failing (a commit after a rebalance, the broker, anything unexpected) does not stop the
  * worker: the running job is handed over, the consumer is closed and a new one starts after a backoff that doubles up
  * to {@code maxBackoff}, while {@link #health} says it is not consuming. A job message that can never run (not JSON,
@@ -50,10 +60,12 @@ public final class JobLoop implements AutoCloseable {
 
     private final WorkerConfig config;
     private final ObjectMapper json;
-    private final OrtRuntime ort;
+    private final OnnxRuntime ort;
     private final BlobStore blobs;
     private final KafkaEvents events;
     private final CancelListener cancels;
+    private final WorkerMeters meters;
+    private final JobTracing tracing;
     private final Properties properties;
     private final BatchConsumer.Recovery recovery;
     private volatile KafkaConsumer<String, String> consumer;
@@ -66,27 +78,27 @@ public final class JobLoop implements AutoCloseable {
     private volatile boolean running = true;
     private volatile TopicPartition busyWith;
     private final AtomicBoolean handedOver = new AtomicBoolean();
+    /** Set on a graceful stop: take no new job, and stop the running one at its next checkpoint. */
+    private volatile boolean draining;
+    private volatile Future<FineTuneRun.Outcome> current;
 
-    public JobLoop(WorkerConfig config, ObjectMapper json, OrtRuntime ort, KafkaEvents events,
-            CancelListener cancels) {
-        this(config, json, ort, events, cancels, BatchConsumer.Recovery.standard());
-    }
-
-    public JobLoop(WorkerConfig config, ObjectMapper json, OrtRuntime ort, KafkaEvents events,
-            CancelListener cancels, BatchConsumer.Recovery recovery) {
-        this.recovery = recovery;
+    public JobLoop(WorkerConfig config, ObjectMapper json, OnnxRuntime ort, KafkaEvents events,
+            CancelListener cancels, WorkerMeters meters, JobTracing tracing) {
+        this.recovery = BatchConsumer.Recovery.standard();
+        this.meters = meters;
+        this.tracing = tracing;
         this.config = config;
         this.json = json;
         this.ort = ort;
         try {
-            this.blobs = config.blobs().open();
+            this.blobs = config.blobStore().open();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the blob store (" + config.blobs().describe() + ")", e);
+            throw new UncheckedIOException("cannot open the blob store (" + config.blobStore().describe() + ")", e);
         }
         this.events = events;
         this.cancels = cancels;
         Properties p = config.kafka().properties();
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
@@ -115,6 +127,10 @@ public final class JobLoop implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // called on every rebalance, with no partitions too: the worker is in the group and takes what it is given
+            if (health.state() != BatchConsumer.State.CONSUMING) {
+                health(BatchConsumer.State.CONSUMING, null);
+            }
             assigned.addAll(partitions);
             var c = consumer;
             if (busyWith != null && c != null) {
@@ -135,15 +151,16 @@ public final class JobLoop implements AutoCloseable {
             while (running) {
                 health(BatchConsumer.State.STARTING, null);
                 Exception failure = null;
-                try (var c = new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer())) {
+                try (var c = new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
+                        var bound = meters.bind(c)) {
                     consumer = c;
                     c.subscribe(List.of(FineTuneTopics.jobs(config.region())), rebalance);
                     while (running) {
                         var records = c.poll(Duration.ofMillis(500));
-                        if (health.state() != BatchConsumer.State.CONSUMING) {
-                            health(BatchConsumer.State.CONSUMING, null);
-                        }
                         for (ConsumerRecord<String, String> r : records) {
+                            if (draining) {
+                                break; // left uncommitted: the group gives it to another worker
+                            }
                             handle(c, r);
                             backoff = recovery.firstBackoff();
                         }
@@ -225,11 +242,13 @@ public final class JobLoop implements AutoCloseable {
         } catch (UnprocessableRecord e) {
             events.deadLetter(r, e.getMessage(), "finetune-jobs");
             commit(consumer, tp, r.offset());
+            meters.jobSettled("dead_lettered");
             return;
         }
         if (cancels.isCancelled(job.jobId())) {
             LOG.info("job " + job.jobId() + " was cancelled before it started; skipped");
             commit(consumer, tp, r.offset());
+            meters.jobSettled("skipped");
             return;
         }
         LOG.info("running job " + job.jobId() + " (" + job.baseModel() + ", " + job.trainingFile().examples()
@@ -238,8 +257,39 @@ public final class JobLoop implements AutoCloseable {
         handedOver.set(false);
         consumer.pause(consumer.assignment());
         var run = new FineTuneRun(job, ort, blobs, events, config.workerId(),
-                () -> cancels.isCancelled(job.jobId()), handedOver::get, config.epochPause());
-        Future<FineTuneRun.Outcome> outcome = trainer.submit(run::run);
+                () -> cancels.isCancelled(job.jobId()), handedOver::get, () -> draining, meters.epochs());
+        var span = tracing.start(r, job);
+        meters.jobStarted();
+        String ended = "failed";
+        try {
+            // the run's thread carries the job's span, so that what it publishes carries the job's trace
+            Future<FineTuneRun.Outcome> outcome = trainer.submit(Context.current().with(span).wrap(run::run));
+            current = outcome;
+            FineTuneRun.Outcome result = await(consumer, outcome);
+            ended = result.name();
+            span.setAttribute("meridian.job.outcome", ended.toLowerCase(java.util.Locale.ROOT));
+            LOG.info("job " + job.jobId() + ": " + result);
+            if (result != FineTuneRun.Outcome.HANDED_OVER) {
+                commit(consumer, tp, r.offset());
+            } else {
+                consumer.seek(tp, r.offset()); // only matters if the partition comes back to this worker
+            }
+            consumer.resume(consumer.assignment());
+        } catch (RuntimeException | Error e) {
+            ended = FineTuneRun.Outcome.HANDED_OVER.name();
+            span.recordException(e);
+            throw e;
+        } finally {
+            busyWith = null;
+            current = null;
+            meters.jobEnded(ended);
+            span.end();
+        }
+    }
+
+    /** Polls (its partitions paused) until the run ends, which keeps this worker in the group however long it takes. */
+    private FineTuneRun.Outcome await(KafkaConsumer<String, String> consumer, Future<FineTuneRun.Outcome> outcome)
+            throws Exception {
         try {
             while (!outcome.isDone()) {
                 var stray = consumer.poll(Duration.ofMillis(200));
@@ -257,18 +307,9 @@ public final class JobLoop implements AutoCloseable {
             } catch (Exception ignored) {
                 // the job's outcome is HANDED_OVER or its own failure, reported by the run
             }
-            busyWith = null;
             throw e;
         }
-        busyWith = null;
-        FineTuneRun.Outcome result = outcome.get();
-        LOG.info("job " + job.jobId() + ": " + result);
-        if (result != FineTuneRun.Outcome.HANDED_OVER) {
-            commit(consumer, tp, r.offset());
-        } else {
-            consumer.seek(tp, r.offset()); // only matters if the partition comes back to this worker
-        }
-        consumer.resume(consumer.assignment());
+        return outcome.get();
     }
 
     private static void commit(KafkaConsumer<String, String> consumer, TopicPartition tp, long offset) {
@@ -280,8 +321,32 @@ public final class JobLoop implements AutoCloseable {
         }
     }
 
+    /** Stops at once: the running job stops where it is (it resumes elsewhere from its last checkpoint). */
     @Override
     public void close() {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Stops gracefully: takes no new job, lets the running one go on for up to {@code grace} to its next checkpoint,
+     * where it stops and is handed over; then stops as {@link #close()} does.
+     */
+    public void close(Duration grace) {
+        draining = true;
+        var job = current;
+        if (job != null && grace.isPositive()) {
+            LOG.info("stopping: the running job goes on to its next checkpoint (at most " + grace.toSeconds()
+                    + " s), then another worker takes it over");
+            try {
+                job.get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                LOG.info("the running job reached no checkpoint within " + grace.toSeconds() + " s; it stops here");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // its own failure, reported by the run
+            }
+        }
         running = false;
         handedOver.set(true);
         var c = consumer;

@@ -8,6 +8,7 @@ import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.BatchConsumer;
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
+import dev.meridian.worker.metrics.WorkerMeters;
 import dev.meridian.worker.training.EventSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,45 +21,77 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Job events to {@code <region>.finetune.events} (keyed by job), usage to {@code usage.events} (keyed by tenant). */
-public final class KafkaEvents implements EventSink, AutoCloseable {
+/**
+ * Job events to {@code <region>.finetune.events} (keyed by job), usage to {@code usage.events} (keyed by tenant), each
+ * with the running job's {@code traceparent} ({@link JobTracing}). A plain producer, not a SmallRye Reactive Messaging
+ * emitter: a job's outcome event must be acknowledged before its job record's offset is committed, on the job loop's
+ * own consumer (see {@link JobLoop}).
+ */
+public class KafkaEvents implements EventSink, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(KafkaEvents.class.getName());
 
-    private final KafkaProducer<String, String> producer;
+    private final Producer<String, String> producer;
+    private final WorkerMeters meters;
     private final ObjectMapper json;
     private final String topic;
     private final KafkaConnection kafka;
     private final Set<String> deadLetterTopics = ConcurrentHashMap.newKeySet();
 
-    public KafkaEvents(KafkaConnection kafka, String region, ObjectMapper json) {
+    /**
+     * @param producer where records go; {@link #producer} makes the worker's own
+     * @param kafka the connection, also for creating a dead-letter topic
+     */
+    public KafkaEvents(Producer<String, String> producer, KafkaConnection kafka, String region, ObjectMapper json,
+            WorkerMeters meters) {
+        this.producer = producer;
         this.kafka = kafka;
+        this.json = json;
+        this.meters = meters;
+        this.topic = FineTuneTopics.events(region);
+    }
+
+    /** An idempotent producer that waits for every in-sync replica. */
+    public static Producer<String, String> producer(KafkaConnection kafka) {
         Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-        this.json = json;
-        this.topic = FineTuneTopics.events(region);
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
     @Override
     public void send(FineTuneEvent event, boolean durable) {
-        publish(new ProducerRecord<>(topic, event.jobId(), write(event)), durable);
+        publish(new ProducerRecord<>(topic, event.jobId(), write(event)), "events", durable);
     }
 
     @Override
     public void usage(UsageEvent event) {
-        publish(new ProducerRecord<>(UsageEvent.TOPIC, event.tenantId().toString(), write(event)), true);
+        publish(new ProducerRecord<>(UsageEvent.TOPIC, event.tenantId().toString(), write(event)), "usage", true);
     }
 
-    private void publish(ProducerRecord<String, String> record, boolean durable) {
-        var sent = producer.send(record);
+    /** {@code kind}: the topic's label on the meters (events, usage, dlq). */
+    private void publish(ProducerRecord<String, String> record, String kind, boolean durable) {
+        JobTracing.inject(record.headers());
+        java.util.concurrent.Future<?> sent;
+        try {
+            sent = producer.send(record, (metadata, e) -> {
+                if (e == null) {
+                    meters.published(kind);
+                } else {
+                    meters.failed(kind);
+                }
+            });
+        } catch (RuntimeException e) {
+            meters.failed(kind);
+            throw e;
+        }
         if (durable) {
             try {
                 sent.get(30, TimeUnit.SECONDS);
@@ -102,7 +135,7 @@ public final class KafkaEvents implements EventSink, AutoCloseable {
                 .add(BatchConsumer.DLQ_PARTITION, String.valueOf(r.partition()).getBytes(StandardCharsets.UTF_8))
                 .add(BatchConsumer.DLQ_OFFSET, String.valueOf(r.offset()).getBytes(StandardCharsets.UTF_8))
                 .add(BatchConsumer.DLQ_CONSUMER, consumer.getBytes(StandardCharsets.UTF_8));
-        publish(out, true);
+        publish(out, "dlq", true);
         LOG.warning(consumer + " moved the record at " + r.topic() + "-" + r.partition() + "@" + r.offset() + " to "
                 + dlq + ": " + reason);
     }

@@ -151,35 +151,6 @@ public final class Backbone implements AutoCloseable {
         }
     }
 
-    /** Pooling and normalisation done in Java, as the inference service does it: the reference for tests. */
-    public float[] poolInJava(float[][] hidden, long[] mask) {
-        if (spec.pooling() == BaseModels.Pooling.CLS) {
-            return normalize(hidden[0].clone());
-        }
-        int dims = hidden[0].length;
-        float[] sum = new float[dims];
-        for (int t = 0; t < mask.length; t++) {
-            if (mask[t] == 1) {
-                for (int d = 0; d < dims; d++) {
-                    sum[d] += hidden[t][d];
-                }
-            }
-        }
-        return normalize(sum); // the mean's divisor cancels in the normalisation
-    }
-
-    public static float[] normalize(float[] v) {
-        double norm = 0;
-        for (float x : v) {
-            norm += x * x;
-        }
-        float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
-        for (int i = 0; i < v.length; i++) {
-            v[i] *= inv;
-        }
-        return v;
-    }
-
     @Override
     public void close() {
         try {

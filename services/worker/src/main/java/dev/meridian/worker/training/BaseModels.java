@@ -1,5 +1,6 @@
 package dev.meridian.worker.training;
 
+import dev.meridian.common.models.BaseModel.Pooling;
 import java.util.Map;
 import java.util.Optional;
 
@@ -9,8 +10,6 @@ import java.util.Optional;
  * with the inference service's catalog ({@code dev.meridian.common.models.BaseModel}).
  */
 public final class BaseModels {
-
-    public enum Pooling { MEAN, CLS }
 
     public record Spec(String id, Pooling pooling, int maxTokens) {
         public String onnxResource() {

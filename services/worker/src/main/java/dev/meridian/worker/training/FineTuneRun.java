@@ -9,7 +9,9 @@ import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
+import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.worker.export.OnnxExporter;
+import io.micrometer.core.instrument.Timer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -17,7 +19,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
@@ -51,17 +53,25 @@ public final class FineTuneRun {
     static final int EMBED_BATCH = 32;
 
     private final FineTuneJobMessage job;
-    private final OrtRuntime ort;
+    private final OnnxRuntime ort;
     private final BlobStore blobs;
     private final EventSink sink;
     private final String worker;
     private final BooleanSupplier cancelled;
     private final BooleanSupplier handedOver;
-    private final Duration epochPause;
+    private final BooleanSupplier stopAtCheckpoint;
+    private final Timer epochs;
 
-    /** {@code epochPause}: a pause after each epoch's checkpoint, zero but in crash-recovery tests and demos. */
-    public FineTuneRun(FineTuneJobMessage job, OrtRuntime ort, BlobStore blobs, EventSink sink, String worker,
-            BooleanSupplier cancelled, BooleanSupplier handedOver, Duration epochPause) {
+    /**
+     * @param cancelled whether the job was cancelled: checked before every step, the run ends CANCELLED
+     * @param handedOver whether the job must stop now (its partition moved, the worker stops at once): checked before
+     *         every step, the run ends HANDED_OVER and another worker resumes it from its checkpoints
+     * @param stopAtCheckpoint whether the worker is stopping gracefully: checked after each checkpoint (an epoch's, a
+     *         chunk of embeddings), the run ends HANDED_OVER there
+     * @param epochs times each epoch, checkpoint included
+     */
+    public FineTuneRun(FineTuneJobMessage job, OnnxRuntime ort, BlobStore blobs, EventSink sink, String worker,
+            BooleanSupplier cancelled, BooleanSupplier handedOver, BooleanSupplier stopAtCheckpoint, Timer epochs) {
         this.job = job;
         this.ort = ort;
         this.blobs = blobs;
@@ -69,7 +79,8 @@ public final class FineTuneRun {
         this.worker = worker;
         this.cancelled = cancelled;
         this.handedOver = handedOver;
-        this.epochPause = epochPause;
+        this.stopAtCheckpoint = stopAtCheckpoint;
+        this.epochs = epochs;
     }
 
     private final class Stop extends RuntimeException {
@@ -268,6 +279,7 @@ public final class FineTuneRun {
             blobs.put(key, writeVectors(java.util.Arrays.copyOfRange(out, from, to)));
             send(FineTuneEvent.MESSAGE, "embedded", to, "info", "Embedded " + to + " of " + texts.size()
                     + " examples with " + job.baseModel(), null, null, null, null, null);
+            checkpointed();
         }
         return out;
     }
@@ -290,6 +302,7 @@ public final class FineTuneRun {
         }
         for (int epoch = state.epochsDone + 1; epoch <= job.hyperparameters().nEpochs() && !state.stoppedEarly;
                 epoch++) {
+            long epochStarted = System.nanoTime();
             int[] order = permutation(x.length, new Random(job.seed() * 1_000_003L + epoch));
             double loss = 0;
             for (int from = 0; from < x.length; from += batch) {
@@ -330,21 +343,17 @@ public final class FineTuneRun {
                         + ": the validation loss has not improved for " + PATIENCE + " epochs; keeping the best head"
                         + " (valid_loss " + String.format("%.4f", state.bestLoss) + ")", null, null, null, null, null);
             }
-            pauseAfterEpoch();
+            epochs.record(System.nanoTime() - epochStarted, TimeUnit.NANOSECONDS);
+            checkpointed();
         }
         return state;
     }
 
-    private void pauseAfterEpoch() {
-        long end = System.nanoTime() + epochPause.toNanos();
-        while (System.nanoTime() - end < 0) {
-            checkStop();
-            try {
-                Thread.sleep(Math.min(50, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Stop(Outcome.HANDED_OVER);
-            }
+    /** After a checkpoint: a stopping worker hands the job over here, where nothing done is lost. */
+    private void checkpointed() {
+        if (stopAtCheckpoint.getAsBoolean()) {
+            LOG.info("job " + job.jobId() + ": stopped at a checkpoint, as this worker is stopping");
+            throw new Stop(Outcome.HANDED_OVER);
         }
     }
 

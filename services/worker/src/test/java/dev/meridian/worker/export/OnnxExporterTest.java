@@ -3,10 +3,11 @@ package dev.meridian.worker.export;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OnnxTensor;
+import dev.meridian.common.onnx.EmbeddingPooling;
+import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.worker.training.Backbone;
 import dev.meridian.worker.training.BaseModels;
 import dev.meridian.worker.training.ClassifierHead;
-import dev.meridian.worker.training.OrtRuntime;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The exported model, run by ONNX Runtime, gives the probabilities the Java head computes on the backbone's vectors. */
 class OnnxExporterTest {
 
-    private static final OrtRuntime ORT = new OrtRuntime("cpu", 2);
+    private static final OnnxRuntime ORT = OnnxRuntime.start("cpu", 2, "execution provider");
 
     @ParameterizedTest
     @ValueSource(strings = {"all-minilm-l6-v2", "bge-small-en-v1.5-q"}) // mean pooling, CLS pooling
@@ -35,10 +36,11 @@ class OnnxExporterTest {
                     "terrible service, never again");
             var tokens = texts.stream().map(backbone::tokenize).toList();
             float[][] vectors = backbone.embed(tokens);
-            // the pooled graph the embedding pass runs gives the vectors Java pooling gives (inference's way)
+            // the pooled graph the embedding pass runs gives the vectors the inference service's pooling gives
             float[][][] hidden = backbone.hidden(tokens);
             for (int i = 0; i < texts.size(); i++) {
-                assertThat(vectors[i]).containsExactly(backbone.poolInJava(hidden[i], tokens.get(i).mask()),
+                assertThat(vectors[i]).containsExactly(EmbeddingPooling.embed(spec.pooling(), hidden[i],
+                        tokens.get(i).mask()),
                         org.assertj.core.data.Offset.offset(1e-5f));
             }
             try (var session = ORT.env().createSession(model, ORT.sessionOptions())) {

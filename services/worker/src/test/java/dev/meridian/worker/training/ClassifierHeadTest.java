@@ -15,7 +15,7 @@ class ClassifierHeadTest {
             for (int d = 0; d < 8; d++) {
                 x[i][d] = (float) (r.nextGaussian() * 0.3 + (d == 0 ? (y[i] == 0 ? 1 : -1) : 0));
             }
-            Backbone.normalize(x[i]);
+            dev.meridian.common.onnx.EmbeddingPooling.normalize(x[i]);
         }
         return x;
     }

@@ -8,8 +8,9 @@ import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -22,6 +23,8 @@ class FineTuneRunTest {
 
     @TempDir
     Path dir;
+
+    private static final Timer EPOCHS = Timer.builder("epochs").register(new SimpleMeterRegistry());
 
     private final UUID tenant = UUID.randomUUID();
     private final List<FineTuneEvent> events = new CopyOnWriteArrayList<>();
@@ -57,7 +60,8 @@ class FineTuneRunTest {
         var job = jobWithoutItsTrainingFile();
         var blobs = storeWithTwoEmbeddingChunks(job);
 
-        var outcome = new FineTuneRun(job, null, blobs, sink, "w1", () -> false, () -> false, Duration.ZERO).run();
+        var outcome = new FineTuneRun(job, null, blobs, sink, "w1", () -> false, () -> false, () -> false, EPOCHS)
+                .run();
 
         assertThat(outcome).isEqualTo(FineTuneRun.Outcome.FAILED);
         assertThat(events).extracting(FineTuneEvent::type).endsWith(FineTuneEvent.FAILED);
@@ -72,7 +76,8 @@ class FineTuneRunTest {
         var blobs = storeWithTwoEmbeddingChunks(job);
 
         // the worker is closing: its calls fail because they are interrupted, not because of the job
-        var outcome = new FineTuneRun(job, null, blobs, sink, "w1", () -> false, () -> true, Duration.ZERO).run();
+        var outcome = new FineTuneRun(job, null, blobs, sink, "w1", () -> false, () -> true, () -> false, EPOCHS)
+                .run();
 
         assertThat(outcome).isEqualTo(FineTuneRun.Outcome.HANDED_OVER);
         assertThat(events).extracting(FineTuneEvent::type).doesNotContain(FineTuneEvent.FAILED);
@@ -116,7 +121,8 @@ class FineTuneRunTest {
                 new FineTuneJobMessage.Hyperparameters(3, 8, 1.0), 7, List.of("a", "b"),
                 "ft:all-minilm-l6-v2:t:ftjob-test", Instant.now());
 
-        var outcome = new FineTuneRun(job, null, recording, sink, "w1", () -> false, () -> false, Duration.ZERO).run();
+        var outcome = new FineTuneRun(job, null, recording, sink, "w1", () -> false, () -> false, () -> false, EPOCHS)
+                .run();
 
         assertThat(outcome).isEqualTo(FineTuneRun.Outcome.FAILED);
         assertThat(events).extracting(FineTuneEvent::type).containsExactly(FineTuneEvent.FAILED);

@@ -8,21 +8,22 @@ import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
+import dev.meridian.common.kafka.RecordRetry;
 import dev.meridian.common.kafka.UnprocessableRecord;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.faulttolerance.api.ApplyGuard;
+import io.smallrye.faulttolerance.api.Guard;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -38,6 +39,11 @@ import org.jboss.logging.Logger;
 public class TenantCreatedConsumer {
 
     private static final Logger LOG = Logger.getLogger(TenantCreatedConsumer.class);
+
+    /** This service's retry of record handlers (one producer per service). */
+    @Produces
+    @Identifier(RecordRetry.GUARD)
+    static final Guard RETRY = RecordRetry.guard();
 
     @Inject
     BillingConfig config;
@@ -60,9 +66,7 @@ public class TenantCreatedConsumer {
 
     @Incoming("tenant-created")
     @Blocking
-    @Retry(maxRetries = -1, delay = 1, delayUnit = ChronoUnit.SECONDS, maxDuration = 0,
-            abortOn = UnprocessableRecord.class)
-    @ExponentialBackoff(maxDelay = 30, maxDelayUnit = ChronoUnit.SECONDS)
+    @ApplyGuard(RecordRetry.GUARD)
     public void apply(ConsumerRecord<String, String> r) {
         TenancyChange change;
         try {

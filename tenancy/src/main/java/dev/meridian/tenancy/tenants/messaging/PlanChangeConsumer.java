@@ -5,22 +5,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
+import dev.meridian.common.kafka.RecordRetry;
 import dev.meridian.common.kafka.UnprocessableRecord;
 import dev.meridian.tenancy.config.TenancyConfig;
 import dev.meridian.tenancy.tenants.service.TenantService;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.faulttolerance.api.ApplyGuard;
+import io.smallrye.faulttolerance.api.Guard;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -35,6 +36,11 @@ import org.jboss.logging.Logger;
 public class PlanChangeConsumer {
 
     private static final Logger LOG = Logger.getLogger(PlanChangeConsumer.class);
+
+    /** This service's retry of record handlers (one producer per service). */
+    @Produces
+    @Identifier(RecordRetry.GUARD)
+    static final Guard RETRY = RecordRetry.guard();
 
     @Inject
     TenancyConfig config;
@@ -58,9 +64,7 @@ public class PlanChangeConsumer {
 
     @Incoming("plan-changes")
     @Blocking
-    @Retry(maxRetries = -1, delay = 1, delayUnit = ChronoUnit.SECONDS, maxDuration = 0,
-            abortOn = UnprocessableRecord.class)
-    @ExponentialBackoff(maxDelay = 30, maxDelayUnit = ChronoUnit.SECONDS)
+    @ApplyGuard(RecordRetry.GUARD)
     public void apply(ConsumerRecord<String, String> r) {
         PlanChange change;
         try {

@@ -6,6 +6,7 @@ import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
 import dev.meridian.common.kafka.HandlerHealth;
+import dev.meridian.common.kafka.RecordRetry;
 import dev.meridian.common.kafka.UnprocessableRecord;
 import dev.meridian.models.finetune.FineTuneCheckpoint;
 import dev.meridian.models.finetune.FineTuneJob;
@@ -16,8 +17,11 @@ import dev.meridian.models.finetune.service.TenantScope;
 import dev.meridian.models.finetune.service.TunedModelRegistration;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.faulttolerance.api.ApplyGuard;
+import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.io.IOException;
@@ -29,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -49,6 +52,11 @@ import org.jboss.logging.Logger;
 public class WorkerEventsConsumer {
 
     private static final Logger LOG = Logger.getLogger(WorkerEventsConsumer.class);
+
+    /** This service's retry of record handlers (one producer per service). */
+    @Produces
+    @Identifier(RecordRetry.GUARD)
+    static final Guard RETRY = RecordRetry.guard();
 
     @Inject
     FineTuneConfig config;
@@ -74,9 +82,7 @@ public class WorkerEventsConsumer {
      */
     @Incoming("finetune-events")
     @Blocking
-    @Retry(maxRetries = -1, delay = 1, delayUnit = ChronoUnit.SECONDS, maxDuration = 0,
-            abortOn = UnprocessableRecord.class)
-    @ExponentialBackoff(maxDelay = 30, maxDelayUnit = ChronoUnit.SECONDS)
+    @ApplyGuard(RecordRetry.GUARD)
     public void handle(ConsumerRecord<String, String> r) {
         try {
             FineTuneEvent e = parse(r.value());

@@ -2,15 +2,14 @@ package dev.meridian.gateway.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.TenancyChange;
+import dev.meridian.common.kafka.HeldPartitions;
 import dev.meridian.gateway.apikeys.KeyDirectory;
 import io.smallrye.common.annotation.Identifier;
-import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.Collection;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -35,22 +34,13 @@ public class TenancyChangesListener {
     @Inject
     ObjectMapper json;
 
-    private final Set<TopicPartition> held = ConcurrentHashMap.newKeySet();
+    @Inject
+    @Identifier(CHANNEL)
+    Rebalance rebalance;
 
     /** True while the listener holds partitions of the topic; false while Kafka is away (keys then expire by TTL). */
     public boolean listening() {
-        return !held.isEmpty();
-    }
-
-    /** The group was given {@code partitions}: what was published while it held none was not seen. */
-    void assigned(Collection<TopicPartition> partitions) {
-        directory.invalidateAll();
-        held.addAll(partitions);
-        LOG.infof("listening to %s (%d partitions) for key and tenant changes", TenancyChange.TOPIC, held.size());
-    }
-
-    void released(Collection<TopicPartition> partitions) {
-        held.removeAll(partitions);
+        return !rebalance.held().isEmpty();
     }
 
     /** Applies one event; unreadable events are logged and skipped, never fatal. */
@@ -80,27 +70,19 @@ public class TenancyChangesListener {
      * Empties the cache whenever the instance's group is given partitions: it commits no offsets, so after a
      * rebalance it starts again at the end and what was published meanwhile is never seen.
      */
-    @ApplicationScoped
+    @Singleton
     @Identifier(CHANNEL)
-    static class Rebalance implements KafkaConsumerRebalanceListener {
+    static class Rebalance extends HeldPartitions {
 
         @Inject
-        TenancyChangesListener listener;
+        KeyDirectory directory;
 
         @Override
-        public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        protected void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
             partitions.forEach(consumer::position); // resolves the end offsets now, before we say we listen
-            listener.assigned(partitions);
-        }
-
-        @Override
-        public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-            listener.released(partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-            listener.released(partitions);
+            directory.invalidateAll();
+            LOG.infof("listening to %s (%d partitions) for key and tenant changes", TenancyChange.TOPIC,
+                    partitions.size());
         }
     }
 }

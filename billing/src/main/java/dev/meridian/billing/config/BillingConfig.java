@@ -154,7 +154,7 @@ public interface BillingConfig {
 
     /** New tenants ({@code tenant.created} on {@code tenancy.changes}), whose accounts billing opens on their plan. */
     interface SignUps {
-        /** Kafka consumer group that reads {@code tenancy.changes} for billing. */
+        /** Kafka consumer group that reads {@code tenancy.changes} for billing (the channel {@code tenant-created}). */
         @WithDefault("meridian-billing-sign-ups")
         String group();
 

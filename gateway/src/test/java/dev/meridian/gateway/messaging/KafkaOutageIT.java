@@ -23,6 +23,7 @@ class KafkaOutageIT {
         public Map<String, String> getConfigOverrides() {
             return Map.of(
                     "kafka.bootstrap.servers", "127.0.0.1:9",
+                    "meridian.kafka.password", "unused",
                     "quarkus.oidc.auth-server-url", "http://127.0.0.1:9/realms/meridian",
                     "quarkus.oidc-client.auth-server-url", "http://127.0.0.1:9/realms/meridian",
                     "quarkus.oidc.connection-delay", "0S",

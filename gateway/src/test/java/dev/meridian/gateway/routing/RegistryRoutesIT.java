@@ -87,6 +87,7 @@ class RegistryRoutesIT {
                     "meridian.gateway.models-url", "http://127.0.0.1:" + models.getAddress().getPort(),
                     "meridian.gateway.inference-url", "http://127.0.0.1:" + inference.getAddress().getPort(),
                     "kafka.bootstrap.servers", "127.0.0.1:9",
+                    "meridian.kafka.password", "unused",
                     "quarkus.oidc.auth-server-url", "http://127.0.0.1:9/realms/meridian",
                     "quarkus.oidc-client.auth-server-url", "http://127.0.0.1:9/realms/meridian",
                     "quarkus.oidc.connection-delay", "0S",

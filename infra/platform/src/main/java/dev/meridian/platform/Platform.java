@@ -275,6 +275,7 @@ public final class Platform {
             inf.putAll(kafkaClient(running, secrets, "inference"));
             if (o.modelsPorts().containsKey(region)) {
                 inf.put("meridian.inference.tenant-models.registry-url", running.modelsUrl(region));
+                inf.put("mp.messaging.incoming.model-changes.enabled", "true");
                 inf.put("meridian.inference.tenant-models.blobs.directory", o.blobDir(region).toString());
                 // Inference asks the registry which version is deployed, with its own service account.
                 inf.put("quarkus.oidc-client.client-id", "meridian-inference");

@@ -87,6 +87,7 @@ class HelmChartTest {
                 .doesNotContain("{region}", "tenancy.changes", "us-east");
         assertThat(document(docs, "KafkaUser", "meridian-eu-kafka-inference"))
                 .contains("name: \"eu-central.models.changes\"", "operations: [\"Describe\",\"Read\"]")
+                .as("one consumer group per inference instance").contains("name: \"meridian-inference-\"")
                 .doesNotContain("Write");
         // the control plane's principals belong to the control release
         assertThat(docs).noneMatch(d -> d.contains("kind: KafkaUser") && d.contains("-kafka-billing"));

@@ -69,6 +69,7 @@ public class TenantModelsResource implements QuarkusTestResourceLifecycleManager
             Runtime.getRuntime().addShutdownHook(new Thread(models::close, "models-service-stop"));
         }
         config.put("meridian.inference.tenant-models.registry-url", models.url());
+        config.put("mp.messaging.incoming.model-changes.enabled", "true");
         config.put("meridian.inference.tenant-models.blobs.directory", BLOBS.toString());
         return config;
     }

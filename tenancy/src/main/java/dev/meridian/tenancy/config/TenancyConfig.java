@@ -102,7 +102,7 @@ public interface TenancyConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** Kafka consumer group that reads {@code billing.plans}. */
+        /** Kafka consumer group that reads {@code billing.plans} (the channel {@code plan-changes}). */
         @WithDefault("meridian-tenancy")
         String group();
     }

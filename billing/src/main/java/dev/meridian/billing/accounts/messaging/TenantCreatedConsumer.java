@@ -6,30 +6,44 @@ import dev.meridian.billing.Account;
 import dev.meridian.billing.accounts.Accounts;
 import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.common.events.TenancyChange;
-import dev.meridian.common.kafka.BatchConsumer;
 import dev.meridian.common.kafka.KafkaConnection;
 import dev.meridian.common.kafka.KafkaTopics;
-import io.quarkus.runtime.ShutdownEvent;
+import dev.meridian.common.kafka.RecordRetry;
+import dev.meridian.common.kafka.UnprocessableRecord;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.faulttolerance.api.ApplyGuard;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
  * Opens the billing account of each tenant tenancy creates ({@code tenant.created} on {@code tenancy.changes}) on the
- * plan and in the home region it was created with, so that billing and tenancy agree from the start. At least once:
- * each event is applied in its own transaction and the offsets are committed after the batch, so a crash replays
- * events, which {@link Accounts#openOnSignUp} turns into no-ops. Every other event on the topic is for the gateways.
+ * plan and in the home region it was created with, so that billing and tenancy agree from the start
+ * ({@code mp.messaging.incoming.tenant-created.*}). At least once: each event is applied in its own transaction and
+ * its offset is committed after it (the connector's throttled commits), so a crash replays events, which
+ * {@link Accounts#openOnSignUp} turns into no-ops. A failure is retried in place with a growing backoff; a message
+ * that is not a tenancy event goes to {@code tenancy.changes.dlq}. Every other event on the topic is for the gateways.
  */
 @ApplicationScoped
 public class TenantCreatedConsumer {
 
     private static final Logger LOG = Logger.getLogger(TenantCreatedConsumer.class);
+
+    /** This service's retry of record handlers (one producer per service). */
+    @Produces
+    @Identifier(RecordRetry.GUARD)
+    static final Guard RETRY = RecordRetry.guard();
 
     @Inject
     BillingConfig config;
@@ -41,34 +55,24 @@ public class TenantCreatedConsumer {
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
-    private BatchConsumer<String, String> consumer;
     private ObjectMapper reader;
 
-    void start(@Observes StartupEvent event) {
-        if (!config.signUps().enabled()) {
-            return;
-        }
-        // tenancy may add fields later; billing needs the type, tenant, plan and home region
-        reader = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        KafkaTopics.ensureForConsumer(KafkaConnection.of(kafkaConfig), TenancyChange.TOPIC, 3, (short) 1);
-        consumer = BatchConsumer.eachRecord("tenant-created-consumer", KafkaConnection.of(kafkaConfig), config.signUps().group(),
-                TenancyChange.TOPIC, this::apply);
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (consumer != null) {
-            consumer.close();
+    /** Before the messaging extension subscribes (its start observes at priority LIBRARY_BEFORE). */
+    void createTopic(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE - 1) StartupEvent event) {
+        if (config.signUps().enabled()) {
+            KafkaTopics.ensureForConsumer(KafkaConnection.of(kafkaConfig), TenancyChange.TOPIC, 3, (short) 1);
         }
     }
 
-    private void apply(ConsumerRecord<String, String> r) {
+    @Incoming("tenant-created")
+    @Blocking
+    @ApplyGuard(RecordRetry.GUARD)
+    public void apply(ConsumerRecord<String, String> r) {
         TenancyChange change;
         try {
-            change = reader.readValue(r.value(), TenancyChange.class);
+            change = reader().readValue(r.value(), TenancyChange.class);
         } catch (Exception bad) {
-            LOG.warnf("skipping unreadable tenancy.changes message at %s-%d offset %d: %s", r.topic(), r.partition(),
-                    r.offset(), bad.getMessage());
-            return;
+            throw new UnprocessableRecord("not a tenancy.changes event: " + bad.getMessage(), bad);
         }
         if (!TenancyChange.TENANT_CREATED.equals(change.type())) {
             return;
@@ -90,5 +94,13 @@ public class TenantCreatedConsumer {
             case KEPT, UNCHANGED -> {
             }
         }
+    }
+
+    private ObjectMapper reader() {
+        if (reader == null) {
+            // tenancy may add fields later; billing needs the type, tenant, plan and home region
+            reader = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        }
+        return reader;
     }
 }

@@ -41,6 +41,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * waits a backoff that doubles up to a cap, and starts afresh; {@link #health} says it is not consuming meanwhile, so
  * a readiness check reports it. A record the handler declares {@link UnprocessableRecord} goes to the topic's
  * dead-letter topic with the reason in its headers, and the records after it are consumed as usual.
+ *
+ * <p>Only for programs without the Kafka messaging extension: services/worker (a plain Java program) and the
+ * ingestion benchmark. The Quarkus services consume with quarkus-messaging-kafka channels ({@code @Incoming}, throttled
+ * commits, {@link RecordRetry}, dead-letter-queue); delete this class once the worker is a Quarkus application too.
  */
 public final class BatchConsumer<K, V> implements AutoCloseable {
 

@@ -25,7 +25,10 @@ public interface FineTuneConfig {
 
     Outbox outbox();
 
-    /** Kafka consumer group of the models service on {@code <region>.finetune.events}. */
+    /**
+     * Kafka consumer group of the models service on {@code <region>.finetune.events}, suffixed with the region (read by
+     * {@code mp.messaging.incoming.finetune-events.group.id}).
+     */
     @WithDefault("meridian-models-finetune")
     String eventsGroup();
 
@@ -35,19 +38,6 @@ public interface FineTuneConfig {
      */
     @WithDefault("5m")
     Duration registrationTimeout();
-
-    Events events();
-
-    /** How the consumer of {@code <region>.finetune.events} recovers from a failure it cannot skip. */
-    interface Events {
-        /** Wait before the first restart; it doubles after each further failure. */
-        @WithDefault("1s")
-        Duration firstBackoff();
-
-        /** Longest wait between two restarts. */
-        @WithDefault("30s")
-        Duration maxBackoff();
-    }
 
     interface Dataset {
         /** Fewest examples a training file must have. */

@@ -8,8 +8,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Not ready while the consumer of the workers' events is not consuming (starting, or waiting to restart after a
- * failure): jobs would not advance, so the service says so instead of looking healthy.
+ * Not ready while the consumer of the workers' events keeps failing on an event (retried with a growing backoff): jobs
+ * would not advance, so the service says so instead of looking healthy. Whether the consumer is connected and holds
+ * its partitions is the messaging extension's own readiness check.
  */
 @Readiness
 @ApplicationScoped
@@ -20,13 +21,10 @@ public class FineTuneEventsReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var health = events.health();
-        var response = HealthCheckResponse.named("finetune-events consumer").status(health.consuming())
-                .withData("state", health.state().name()).withData("since", health.since().toString())
-                .withData("partitions", health.assignment().size());
-        if (health.problem() != null) {
-            response.withData("problem", health.problem());
-        }
+        var failing = events.health().failing();
+        var response = HealthCheckResponse.named("finetune-events consumer").status(failing.isEmpty());
+        failing.ifPresent(f -> response.withData("failing_since", f.since().toString())
+                .withData("problem", f.problem()));
         return response.build();
     }
 }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
-import dev.meridian.common.kafka.BatchConsumer;
-import dev.meridian.common.kafka.KafkaConnection;
+import dev.meridian.common.kafka.HandlerHealth;
+import dev.meridian.common.kafka.RecordRetry;
 import dev.meridian.common.kafka.UnprocessableRecord;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneCheckpoint;
@@ -16,24 +16,24 @@ import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.service.JobService;
 import dev.meridian.models.finetune.service.TunedModelRegistration;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.faulttolerance.api.ApplyGuard;
+import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,15 +42,21 @@ import org.jboss.logging.Logger;
  * event's tenant, and its offset is committed only after that transaction committed. A job that has ended keeps its
  * outcome: a late or repeated terminal event only adds to the log, so a job gets exactly one tuned model.
  *
- * <p>Consumed through the shared {@link BatchConsumer}: an event that can never be applied (not JSON, missing what
- * its type needs, data the database refuses) goes to {@code <region>.finetune.events.dlq} with the reason, and the
- * events after it are applied; any other failure restarts the consumer with a growing backoff, during which
- * {@link #health} (and so the service's readiness) says it is not consuming.
+ * <p>Consumed with the messaging extension ({@code mp.messaging.incoming.finetune-events.*}): an event that can never
+ * be applied (not JSON, missing what its type needs, data the database refuses) goes to
+ * {@code <region>.finetune.events.dlq} with the reason in the connector's {@code dead-letter-*} headers, and the
+ * events after it are applied; any other failure is retried in place with a growing backoff, during which
+ * {@link #health} (and so the service's readiness) says it is not applying events.
  */
 @ApplicationScoped
 public class WorkerEventsConsumer {
 
     private static final Logger LOG = Logger.getLogger(WorkerEventsConsumer.class);
+
+    /** This service's retry of record handlers (one producer per service). */
+    @Produces
+    @Identifier(RecordRetry.GUARD)
+    static final Guard RETRY = RecordRetry.guard();
 
     @Inject
     FineTuneConfig config;
@@ -62,53 +68,46 @@ public class WorkerEventsConsumer {
     ObjectMapper json;
     @Inject
     TunedModelRegistration registration;
-    @Inject
-    @Identifier("default-kafka-broker")
-    Map<String, Object> kafkaConfig;
-    @ConfigProperty(name = "meridian.models.region")
-    String region;
 
-    private volatile BatchConsumer<String, String> consumer;
+    private final HandlerHealth health = new HandlerHealth();
 
-    void start(@Observes StartupEvent event) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "true");
-        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
-        // an event is applied in a transaction of its own; a success event also registers a model (a trial run)
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
-        consumer = BatchConsumer.eachRecord("finetune-events", KafkaConnection.of(kafkaConfig), config.eventsGroup() + "-" + region,
-                FineTuneTopics.events(region), p, new BatchConsumer.Recovery(config.events().firstBackoff(),
-                        config.events().maxBackoff(), config.outbox().replicationFactor()), this::handle);
+    /** Whether the consumer applies events now, for the readiness check. */
+    public HandlerHealth health() {
+        return health;
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        if (consumer != null) {
-            consumer.close();
-        }
-    }
-
-    /** Whether the consumer takes events now, for the readiness check. */
-    public BatchConsumer.Health health() {
-        var c = consumer;
-        return c == null ? new BatchConsumer.Health(BatchConsumer.State.STARTING, Instant.now(), java.util.Set.of(),
-                "not started") : c.health();
-    }
-
-    /** Applies one record; throws {@link UnprocessableRecord} for one that can never be applied. */
-    void handle(ConsumerRecord<String, String> r) {
-        FineTuneEvent e = parse(r.value());
+    /**
+     * Applies one record; throws {@link UnprocessableRecord} for one that can never be applied (the connector moves it
+     * to the dead-letter topic), anything else to have it retried.
+     */
+    @Incoming("finetune-events")
+    @Blocking
+    @ApplyGuard(RecordRetry.GUARD)
+    public void handle(ConsumerRecord<String, String> r) {
         try {
-            if (FineTuneEvent.SUCCEEDED.equals(e.type())) {
-                applySuccess(e);
-                discardExportOnceRegistered(e);
-            } else {
-                QuarkusTransaction.requiringNew().run(() -> apply(e, null, null));
+            FineTuneEvent e = parse(r.value());
+            try {
+                if (FineTuneEvent.SUCCEEDED.equals(e.type())) {
+                    applySuccess(e);
+                    discardExportOnceRegistered(e);
+                } else {
+                    QuarkusTransaction.requiringNew().run(() -> apply(e, null, null));
+                }
+            } catch (RuntimeException failed) {
+                if (dataRefused(failed)) {
+                    throw new UnprocessableRecord("PostgreSQL refuses the data of event " + e.id() + " for job "
+                            + e.jobId() + ": " + failed.getMessage(), failed);
+                }
+                throw failed;
             }
+            health.applied();
+        } catch (UnprocessableRecord unprocessable) {
+            health.applied();
+            throw unprocessable;
         } catch (RuntimeException failed) {
-            if (dataRefused(failed)) {
-                throw new UnprocessableRecord("PostgreSQL refuses the data of event " + e.id() + " for job "
-                        + e.jobId() + ": " + failed.getMessage(), failed);
-            }
+            LOG.warnf("cannot apply the event at %s-%d offset %d (%s); retrying it", r.topic(), r.partition(),
+                    r.offset(), failed.toString());
+            health.failed(failed);
             throw failed;
         }
     }

@@ -3,6 +3,7 @@ package dev.meridian.models.finetune.messaging;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -11,7 +12,6 @@ import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
-import dev.meridian.common.kafka.BatchConsumer;
 import dev.meridian.common.kafka.KafkaTopics;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneJob;
@@ -30,6 +30,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.fault.KafkaDeadLetterQueue;
 import jakarta.enterprise.inject.Vetoed;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -255,10 +256,9 @@ class FineTuneEventsConsumerIT {
                 r -> id.equals(r.key()) && r.value().contains("\"type\":\"running\""), Duration.ofSeconds(30))
                 .stream().filter(r -> id.equals(r.key())).toList();
         assertThat(dead).hasSize(2);
-        assertThat(header(dead.get(0), BatchConsumer.DLQ_REASON)).startsWith("not a fine-tuning event");
-        assertThat(header(dead.get(1), BatchConsumer.DLQ_REASON)).contains("tenant_id");
-        assertThat(header(dead.get(1), BatchConsumer.DLQ_TOPIC)).isEqualTo(EVENTS);
-        assertThat(header(dead.get(1), BatchConsumer.DLQ_CONSUMER)).isEqualTo("finetune-events");
+        assertThat(header(dead.get(0), KafkaDeadLetterQueue.DEAD_LETTER_REASON)).startsWith("not a fine-tuning event");
+        assertThat(header(dead.get(1), KafkaDeadLetterQueue.DEAD_LETTER_REASON)).contains("tenant_id");
+        assertThat(header(dead.get(1), KafkaDeadLetterQueue.DEAD_LETTER_TOPIC)).isEqualTo(EVENTS);
     }
 
     /** Registration that fails unexpectedly while {@code failing} is set, then refuses the model. */
@@ -277,7 +277,7 @@ class FineTuneEventsConsumerIT {
     }
 
     @Test
-    void aConsumerWhoseProcessingFailsRestartsAndIsNotReadyUntilItConsumesAgain() throws Exception {
+    void aConsumerWhoseProcessingFailsRetriesAndIsNotReadyUntilItConsumesAgain() throws Exception {
         var failing = new FailingRegistration();
         QuarkusMock.installMockForType(failing, TunedModelRegistration.class);
         String id = job(FineTuneJob.RUNNING);
@@ -285,7 +285,8 @@ class FineTuneEventsConsumerIT {
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then()
                 .statusCode(503).body("checks.find { it.name == 'finetune-events consumer' }.status", equalTo("DOWN"))
-                .body("checks.find { it.name == 'finetune-events consumer' }.data.state", equalTo("BACKING_OFF")));
+                .body("checks.find { it.name == 'finetune-events consumer' }.data.problem",
+                        containsString("the registry is unreachable")));
         assertThat(read(id).status).isEqualTo(FineTuneJob.RUNNING);
 
         failing.failing.set(false);

@@ -1,33 +1,19 @@
 package dev.meridian.models.finetune.rest;
 
-import dev.meridian.common.tenant.MeridianHeaders;
-import java.util.UUID;
+import dev.meridian.common.error.ApiException;
 
-/** The tenant a call is for, as the gateway that authenticated it says in {@link MeridianHeaders#TENANT_ID}. */
-final class Callers {
+/** How many items a list call asks for: {@code ?limit=}, 1 to 100. */
+final class PageLimit {
 
-    private Callers() {
+    private PageLimit() {
     }
 
-    static UUID tenant(String header) {
-        if (header == null || header.isBlank()) {
-            throw new FineTuneException(401, "missing_tenant", null, "The call carries no "
-                    + MeridianHeaders.TENANT_ID + "; call through a Meridian gateway with an API key.");
-        }
-        try {
-            return UUID.fromString(header.trim());
-        } catch (IllegalArgumentException e) {
-            throw new FineTuneException(400, "invalid_tenant", null, MeridianHeaders.TENANT_ID + " is not a tenant id.");
-        }
-    }
-
-    static int limit(Integer limit, int fallback) {
+    static int of(Integer limit, int fallback) {
         if (limit == null) {
             return fallback;
         }
         if (limit < 1 || limit > 100) {
-            throw FineTuneException.badRequest("invalid_limit", "limit", "`limit` must be from 1 to 100; got "
-                    + limit + ".");
+            throw ApiException.of(400, "invalid_limit", "limit", "`limit` must be from 1 to 100; got " + limit + ".");
         }
         return limit;
     }

@@ -108,7 +108,7 @@ class BillingProcessCrashIT {
         config.put("quarkus.flyway.password", s.get(Secrets.DB_OWNER_PASSWORD));
         config.putAll(stack.kafkaServiceConfig("billing"));
         config.put("quarkus.oidc.auth-server-url", stack.realmUrl());
-        config.put("meridian.billing.reconciliation.client-secret", s.get(Secrets.BILLING_CLIENT_SECRET));
+        config.put("quarkus.oidc-client.credentials.secret", s.get(Secrets.BILLING_CLIENT_SECRET));
         config.put("meridian.billing.ingest.group", group);
         // small batches: many database commits and offset commits for the kill to fall between
         config.put("meridian.billing.ingest.max-poll-records", "500");

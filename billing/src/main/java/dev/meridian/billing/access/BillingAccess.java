@@ -2,12 +2,12 @@ package dev.meridian.billing.access;
 
 import dev.meridian.common.apikey.Scope;
 import dev.meridian.common.error.ApiException;
-import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.common.tenant.Caller;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
-import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -38,16 +38,14 @@ public class BillingAccess {
     TenancyClient tenancy;
 
     private String homeRegion;
+    private Optional<Caller> caller;
 
     /** The tenant this request reads, or an error saying why it may not. */
     public UUID readableTenant(UUID requested) {
-        String forwardedTenant = headers.getHeaderString(MeridianHeaders.TENANT_ID);
-        if (identity.hasRole(SERVICE) && forwardedTenant != null) {
-            UUID tenant = parse(forwardedTenant);
-            String scopes = headers.getHeaderString(MeridianHeaders.SCOPES);
-            boolean allowed = scopes != null && Arrays.stream(scopes.split("[ ,]+"))
-                    .anyMatch(s -> s.equals(Scope.BILLING_READ.wireName()));
-            if (!allowed) {
+        var forwarded = identity.hasRole(SERVICE) ? caller() : Optional.<Caller>empty();
+        if (forwarded.isPresent()) {
+            UUID tenant = forwarded.get().tenantId();
+            if (!forwarded.get().has(Scope.BILLING_READ)) {
                 throw ApiException.forbidden("This API key lacks the billing:read scope. Create a key with scope"
                         + " billing:read to read usage and invoices.");
             }
@@ -83,8 +81,7 @@ public class BillingAccess {
         if (identity.hasRole(PLATFORM_ADMIN)) {
             return requested;
         }
-        if (headers.getHeaderString(MeridianHeaders.TENANT_ID) != null
-                || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+        if (caller().isPresent() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             throw ApiException.forbidden("Budgets are changed by a tenant's owners and admins in the console (a"
                     + " Keycloak token), not with an API key.");
         }
@@ -102,7 +99,7 @@ public class BillingAccess {
      * the forwarding gateway's region (a key's calls are served in its tenant's home region).
      */
     public String region() {
-        return homeRegion != null ? homeRegion : headers.getHeaderString(MeridianHeaders.REGION);
+        return homeRegion != null ? homeRegion : caller().flatMap(Caller::region).orElse(null);
     }
 
     public String actor() {
@@ -113,11 +110,11 @@ public class BillingAccess {
         return ApiException.notFound("No billing account " + tenantId + " that you may read.");
     }
 
-    private static UUID parse(String value) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("The gateway forwarded a malformed " + MeridianHeaders.TENANT_ID + ".");
+    /** The API key's caller a gateway asserted, if the request came through one. */
+    private Optional<Caller> caller() {
+        if (caller == null) {
+            caller = Caller.from(headers);
         }
+        return caller;
     }
 }

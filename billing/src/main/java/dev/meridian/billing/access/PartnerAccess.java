@@ -1,7 +1,7 @@
 package dev.meridian.billing.access;
 
 import dev.meridian.common.error.ApiException;
-import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.common.tenant.Caller;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
@@ -58,7 +58,7 @@ public class PartnerAccess {
         if (partnerId == null) {
             throw ApiException.badRequest("Name the partner in the path: /api/v1/partners/<partner id>/...");
         }
-        if (headers.getHeaderString(MeridianHeaders.TENANT_ID) != null) {
+        if (Caller.from(headers).isPresent()) {
             throw ApiException.forbidden("Partner routes take a partner credential's or a partner member's token, not"
                     + " a tenant's API key.");
         }

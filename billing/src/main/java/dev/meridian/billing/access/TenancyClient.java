@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.billing.config.BillingConfig;
+import dev.meridian.common.auth.ServiceToken;
 import dev.meridian.common.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -74,6 +75,8 @@ public class TenancyClient {
         }
     }
 
+    private static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(10);
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     @Inject
@@ -127,12 +130,9 @@ public class TenancyClient {
 
     private String serviceToken() {
         try {
-            return serviceToken.get();
-        } catch (IOException | RuntimeException e) {
+            return serviceToken.get().await().atMost(TOKEN_TIMEOUT);
+        } catch (RuntimeException e) {
             throw ApiException.unavailable("Billing cannot get its service token to ask tenancy: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("Interrupted while getting billing's service token; retry.");
         }
     }
 

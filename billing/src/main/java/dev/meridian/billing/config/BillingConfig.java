@@ -240,19 +240,5 @@ public interface BillingConfig {
     interface Reconciliation {
         /** Gateway base URLs by gateway name, asked for their served-request counts. */
         Map<String, String> gateways();
-
-        /**
-         * Keycloak client whose credentials billing uses to call gateways (realm role service-billing, the only one
-         * gateways accept on their served-request counts) and tenancy's internal partner directory
-         * ({@code /internal/v1/partners}, which also admits only service-billing).
-         */
-        Optional<String> clientId();
-
-        /** That client's secret (from the environment, never the repo). */
-        Optional<String> clientSecret();
-
-        /** Keycloak realm URL the client-credentials token comes from. */
-        @WithDefault("${quarkus.oidc.auth-server-url}")
-        String realmUrl();
     }
 }

@@ -1,5 +1,6 @@
 package dev.meridian.gateway.apikeys;
 
+import dev.meridian.common.auth.ServiceToken;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -84,7 +85,7 @@ public class LastUsedReporter {
         taken.forEach((keyId, use) -> used.add(new JsonObject().put("key_id", keyId.toString())
                 .put("tenant_id", use.tenantId().toString())
                 .put("at", Instant.ofEpochMilli(use.atMillis()).toString())));
-        serviceToken.get()
+        serviceToken.get().subscribeAsCompletionStage()
                 .thenCompose(token -> http.postAbs(config.tenancyUrl().replaceAll("/+$", "")
                                 + "/internal/v1/api-keys/last-used")
                         .putHeader("Authorization", "Bearer " + token)

@@ -1,6 +1,7 @@
 package dev.meridian.gateway.apikeys;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.auth.ServiceToken;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.HttpResponse;
@@ -78,7 +79,7 @@ public class TenancyKeys {
 
     private CompletionStage<Optional<KeyRecord>> lookUp(String url) {
         long timeout = config.tenancyTimeout().toMillis();
-        return serviceToken.get()
+        return serviceToken.get().subscribeAsCompletionStage()
                 .thenCompose(token -> http.getAbs(url)
                         .putHeader("Authorization", "Bearer " + token)
                         .timeout(timeout)

@@ -1,12 +1,12 @@
 package dev.meridian.gateway.budgets;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.auth.ServiceToken;
 import dev.meridian.common.billing.LeaseRequest;
 import dev.meridian.common.billing.LeaseSettlement;
 import dev.meridian.common.billing.QuotaLease;
 import dev.meridian.common.billing.RateLease;
 import dev.meridian.common.billing.RateLeaseRequest;
-import dev.meridian.gateway.apikeys.ServiceToken;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -106,7 +106,7 @@ public class BillingLeases {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return serviceToken.get()
+        return serviceToken.get().subscribeAsCompletionStage()
                 .thenCompose(token -> http.postAbs(url)
                         .putHeader("Authorization", "Bearer " + token)
                         .putHeader("Content-Type", "application/json")

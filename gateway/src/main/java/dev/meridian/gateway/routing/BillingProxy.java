@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.apikey.ApiKeySecret;
 import dev.meridian.common.apikey.Scope;
+import dev.meridian.common.auth.ServiceToken;
 import dev.meridian.common.error.Problem;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.gateway.apikeys.KeyDirectory;
-import dev.meridian.gateway.apikeys.ServiceToken;
 import dev.meridian.gateway.apikeys.Verdict;
 import dev.meridian.gateway.config.GatewayConfig;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -117,7 +117,7 @@ public class BillingProxy {
             }
             var caller = new CallerIdentity(v.key().tenantId().toString(), v.key().keyId().toString(),
                     v.key().scopes(), config.region());
-            onContext(ctx, serviceToken.get().handle((token, failure) -> Optional.ofNullable(token)), token -> {
+            onContext(ctx, serviceToken.get().subscribeAsCompletionStage().handle((token, failure) -> Optional.ofNullable(token)), token -> {
                 if (token.isEmpty()) {
                     unavailable(ctx);
                     return;

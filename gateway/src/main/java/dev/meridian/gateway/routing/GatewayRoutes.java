@@ -3,6 +3,7 @@ package dev.meridian.gateway.routing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.apikey.ApiKeySecret;
+import dev.meridian.common.auth.ServiceToken;
 import dev.meridian.common.error.OpenAiError;
 import dev.meridian.common.error.Problem;
 import dev.meridian.common.observe.CallContext;
@@ -11,7 +12,6 @@ import dev.meridian.gateway.apikeys.KeyDirectory;
 import dev.meridian.gateway.apikeys.KeyLookupRefused;
 import dev.meridian.gateway.apikeys.KeyRecord;
 import dev.meridian.gateway.apikeys.LastUsedReporter;
-import dev.meridian.gateway.apikeys.ServiceToken;
 import dev.meridian.gateway.apikeys.Verdict;
 import dev.meridian.gateway.budgets.LeaseKeeper;
 import dev.meridian.gateway.budgets.TenantBudgets;
@@ -311,7 +311,7 @@ public class GatewayRoutes {
                     + " instead."));
             return;
         }
-        onRequestContext(serviceToken.get(), (token, failure) -> {
+        onRequestContext(serviceToken.get().subscribeAsCompletionStage(), (token, failure) -> {
             if (failure != null) {
                 ctx.response().putHeader("Retry-After", "1");
                 respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable", "Meridian could not"
@@ -435,7 +435,7 @@ public class GatewayRoutes {
 
     private void toServiceAdmitted(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path,
             String requestId) {
-        onRequestContext(serviceToken.get(), (token, failure) -> {
+        onRequestContext(serviceToken.get().subscribeAsCompletionStage(), (token, failure) -> {
             if (failure != null) {
                 ctx.response().putHeader("Retry-After", "1");
                 respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable", "Meridian could not"

@@ -5,19 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.meridian.common.auth.ServiceToken;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.gateway.apikeys.KeyDirectory;
 import dev.meridian.gateway.apikeys.TestKeys;
-import dev.meridian.gateway.apikeys.ServiceToken;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -108,11 +107,15 @@ class RegistryRoutesIT {
 
     /** The gateway's service token, fixed for this profile (no Keycloak here). */
     @Alternative
-    @ApplicationScoped
+    @Singleton
     public static class StandInServiceToken extends ServiceToken {
+        public StandInServiceToken() {
+            super(null);
+        }
+
         @Override
-        public CompletionStage<String> get() {
-            return CompletableFuture.completedFuture(SERVICE_TOKEN);
+        public Uni<String> get() {
+            return Uni.createFrom().item(SERVICE_TOKEN);
         }
     }
 

@@ -240,7 +240,7 @@ public final class Platform {
         billing.putAll(kafkaClient(running, secrets, "billing"));
         billing.put("quarkus.oidc.auth-server-url", realm);
         billing.put("meridian.billing.tenancy-url", running.tenancyUrl());
-        billing.put("meridian.billing.reconciliation.client-secret", secrets.get(Secrets.BILLING_CLIENT_SECRET));
+        billing.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.BILLING_CLIENT_SECRET));
         // a developer's budget-alert receiver usually listens on http://localhost; production keeps refusing that
         billing.put("meridian.billing.webhooks.allow-http-and-loopback", "true");
         gatewayUrls.forEach((region, url) -> {

@@ -2,8 +2,8 @@ package dev.meridian.billing.reconciliation.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.billing.access.ServiceToken;
 import dev.meridian.billing.config.BillingConfig;
+import dev.meridian.common.auth.ServiceToken;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -121,7 +121,7 @@ public class Reconciliation {
         String url = baseUrl + "/internal/v1/served-requests?from=" + enc(from) + "&to=" + enc(to);
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + token.get())
+                .header("Authorization", "Bearer " + token.get().await().atMost(Duration.ofSeconds(10)))
                 .header("Accept", "application/json")
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {

@@ -16,4 +16,13 @@ public record OpenAiError(Body error) {
     public static OpenAiError of(String type, String code, String param, String message) {
         return new OpenAiError(new Body(message, type, param, code));
     }
+
+    /** A refusal as OpenAI types it: {@code server_error} for 5xx, {@code permission_error} for 403. */
+    public static OpenAiError of(ApiException e) {
+        return of(typeOf(e.status()), e.code(), e.param(), e.getMessage());
+    }
+
+    public static String typeOf(int status) {
+        return status >= 500 ? "server_error" : status == 403 ? "permission_error" : "invalid_request_error";
+    }
 }

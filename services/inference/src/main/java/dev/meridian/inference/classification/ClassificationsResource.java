@@ -3,10 +3,11 @@ package dev.meridian.inference.classification;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.finetune.FineTuneModelName;
+import dev.meridian.common.tenant.Caller;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.inference.catalog.ModelHost;
-import dev.meridian.inference.rest.OpenAiException;
 import dev.meridian.inference.rest.TextInputs;
 import dev.meridian.inference.runtime.OrtRuntime;
 import dev.meridian.inference.runtime.RunRefused;
@@ -18,10 +19,11 @@ import dev.meridian.inference.tenant.Deployments;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.LongBuffer;
@@ -56,6 +58,8 @@ public class ClassificationsResource {
     public record ClassificationList(String object, List<Classification> data, String model, Usage usage) {
     }
 
+    @Context
+    HttpHeaders headers;
     @Inject
     ModelHost host;
     @Inject
@@ -66,23 +70,23 @@ public class ClassificationsResource {
     @POST
     @Blocking
     @Operation(summary = "Classify one text or a list of texts with a fine-tuned model")
-    public Response classify(@HeaderParam(MeridianHeaders.TENANT_ID) String tenantHeader, JsonNode request) {
+    public Response classify(JsonNode request) {
         if (request == null || !request.isObject()) {
-            throw new OpenAiException(400, "invalid_request", null, "Send a JSON object with `model` and `input`.");
+            throw ApiException.of(400, "invalid_request", null, "Send a JSON object with `model` and `input`.");
         }
         for (var it = request.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!List.of("model", "input", "truncate", "user").contains(f)) {
-                throw new OpenAiException(400, "unknown_parameter", f, "Unrecognized request argument supplied: " + f
+                throw ApiException.of(400, "unknown_parameter", f, "Unrecognized request argument supplied: " + f
                         + ". Use model, input, truncate.");
             }
         }
         String modelId = request.hasNonNull("model") ? request.get("model").asText() : null;
         if (modelId == null) {
-            throw new OpenAiException(400, "missing_parameter", "model", "You must provide `model`: the"
+            throw ApiException.of(400, "missing_parameter", "model", "You must provide `model`: the"
                     + " fine_tuned_model of a succeeded fine-tuning job, ft:<base>:<suffix>:<job-id>.");
         }
-        UUID tenant = tenant(tenantHeader);
+        UUID tenant = Caller.require(headers).tenantId();
         FineTuneModelName name = FineTuneModelName.parse(modelId).orElseThrow(() -> notFound(modelId));
         var base = host.find(name.baseModel()).orElseThrow(() -> notFound(modelId));
         var model = tuned(tenant, name).orElseThrow(() -> notFound(modelId));
@@ -93,7 +97,7 @@ public class ClassificationsResource {
         for (int i = 0; i < inputs.size(); i++) {
             Tokens t = base.embedder().tokenize(inputs.get(i), truncate);
             if (t.length() > base.model().maxTokens()) {
-                throw new OpenAiException(400, "context_length_exceeded", "input", "input[" + i + "] has "
+                throw ApiException.of(400, "context_length_exceeded", "input", "input[" + i + "] has "
                         + t.length() + " tokens; " + modelId + " takes at most " + base.model().maxTokens()
                         + ". Shorten it, or send \"truncate\": true to cut it to the limit.");
             }
@@ -124,10 +128,10 @@ public class ClassificationsResource {
     private Optional<TunedModels.Tuned> tuned(UUID tenant, FineTuneModelName name) {
         try {
             return tuned.find(tenant, name);
-        } catch (OpenAiException e) {
+        } catch (ApiException e) {
             throw e;
         } catch (Deployments.RegistryUnavailable e) {
-            throw new OpenAiException(503, "registry_unavailable", null, "Tuned models cannot be looked up just now ("
+            throw ApiException.of(503, "registry_unavailable", null, "Tuned models cannot be looked up just now ("
                     + e.getMessage() + "); retry in a few seconds.");
         } catch (Exception e) {
             throw new IllegalStateException("cannot open tuned model " + name + ": " + e.getMessage(), e);
@@ -165,19 +169,10 @@ public class ClassificationsResource {
         } catch (RunRefused e) {
             throw e;
         } catch (OrtException e) {
-            throw new OpenAiException(400, "model_failed", "model", "The model '" + model.name() + "' could not run"
+            throw ApiException.of(400, "model_failed", "model", "The model '" + model.name() + "' could not run"
                     + " on these inputs: " + e.getMessage());
         } catch (Exception e) {
             throw new IllegalStateException("tuned model " + model.name() + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static UUID tenant(String header) {
-        try {
-            return UUID.fromString(header == null ? "" : header.trim());
-        } catch (IllegalArgumentException e) {
-            throw new OpenAiException(401, "missing_tenant", null, "The call carries no tenant; call through a"
-                    + " Meridian gateway with an API key.");
         }
     }
 
@@ -185,14 +180,14 @@ public class ClassificationsResource {
         List<String> out = TextInputs.parse(input, MAX_INPUTS);
         for (int i = 0; i < out.size(); i++) {
             if (out.get(i).isBlank()) {
-                throw new OpenAiException(400, "invalid_value", "input", "input[" + i + "] is blank.");
+                throw ApiException.of(400, "invalid_value", "input", "input[" + i + "] is blank.");
             }
         }
         return out;
     }
 
-    private static OpenAiException notFound(String id) {
-        return new OpenAiException(404, "model_not_found", "model", "The model '" + id + "' does not exist or you do"
+    private static ApiException notFound(String id) {
+        return ApiException.of(404, "model_not_found", "model", "The model '" + id + "' does not exist or you do"
                 + " not have access to it. Classification takes the fine_tuned_model of one of your succeeded"
                 + " fine-tuning jobs (GET /v1/fine_tuning/jobs).");
     }

@@ -2,8 +2,8 @@ package dev.meridian.inference.classification;
 
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.finetune.FineTuneModelName;
-import dev.meridian.inference.rest.OpenAiException;
 import dev.meridian.inference.runtime.TenantRuns;
 import dev.meridian.inference.tenant.TenantModels;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,7 +58,7 @@ public class TunedModels {
             signatures.put(version.sessionKey(), sig);
         }
         if (sig.labels() == null) {
-            throw new OpenAiException(400, "not_a_classifier", "model", "The model '" + name + "' (version "
+            throw ApiException.of(400, "not_a_classifier", "model", "The model '" + name + "' (version "
                     + version.version().version() + ") carries no " + LABELS_KEY + " metadata, so it is not a"
                     + " classifier made by a fine-tuning job; call it over /v2/models/{model}/infer instead.");
         }

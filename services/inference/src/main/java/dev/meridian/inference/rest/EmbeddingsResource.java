@@ -3,6 +3,8 @@ package dev.meridian.inference.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.UsageHeader;
+import dev.meridian.common.error.ApiException;
+import dev.meridian.common.tenant.Caller;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.common.models.BaseModel;
 import dev.meridian.common.finetune.FineTuneModelName;
@@ -10,7 +12,6 @@ import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.tenant.Deployments;
 import dev.meridian.inference.tenant.TenantModels;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import jakarta.ws.rs.HeaderParam;
 import java.util.Optional;
 import java.util.UUID;
 import dev.meridian.inference.runtime.TextEmbedder.Tokens;
@@ -22,6 +23,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -62,6 +65,8 @@ public class EmbeddingsResource {
     public record EmbeddingList(String object, List<Embedding> data, String model, Usage usage) {
     }
 
+    @Context
+    HttpHeaders headers;
     @Inject
     ModelHost host;
     @Inject
@@ -83,36 +88,35 @@ public class EmbeddingsResource {
     @POST
     @Path("/embeddings")
     @Operation(summary = "Embed one text or a list of texts (OpenAI-compatible; extra field `truncate`)")
-    public Uni<RestResponse<EmbeddingList>> embeddings(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant,
-            JsonNode request) {
+    public Uni<RestResponse<EmbeddingList>> embeddings(JsonNode request) {
         if (request == null || !request.isObject()) {
-            throw new OpenAiException(400, "invalid_request", null, "Send a JSON object with `model` and `input`.");
+            throw ApiException.of(400, "invalid_request", null, "Send a JSON object with `model` and `input`.");
         }
         for (var it = request.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!List.of("model", "input", "encoding_format", "dimensions", "user", "truncate").contains(f)) {
-                throw new OpenAiException(400, "unknown_parameter", f, "Unrecognized request argument supplied: " + f
+                throw ApiException.of(400, "unknown_parameter", f, "Unrecognized request argument supplied: " + f
                         + ". Use model, input, encoding_format, dimensions, user, truncate.");
             }
         }
         String modelId = text(request, "model");
         if (modelId == null) {
-            throw new OpenAiException(400, "missing_parameter", "model", "You must provide a model parameter;"
+            throw ApiException.of(400, "missing_parameter", "model", "You must provide a model parameter;"
                     + " GET /v1/models lists them.");
         }
         var found = host.find(modelId);
         if (found.isEmpty()) {
-            return notAnEmbeddingModel(tenant, modelId);
+            return notAnEmbeddingModel(modelId);
         }
         var loaded = found.get();
         List<String> inputs = TextInputs.parse(request.get("input"), MAX_INPUTS);
         String format = request.hasNonNull("encoding_format") ? request.get("encoding_format").asText() : "float";
         if (!format.equals("float") && !format.equals("base64")) {
-            throw new OpenAiException(400, "invalid_value", "encoding_format", "encoding_format must be 'float' or"
+            throw ApiException.of(400, "invalid_value", "encoding_format", "encoding_format must be 'float' or"
                     + " 'base64', not '" + format + "'.");
         }
         if (request.hasNonNull("dimensions") && request.get("dimensions").asInt() != loaded.model().dimensions()) {
-            throw new OpenAiException(400, "invalid_value", "dimensions", modelId + " has "
+            throw ApiException.of(400, "invalid_value", "dimensions", modelId + " has "
                     + loaded.model().dimensions() + " dimensions and cannot shorten them; omit `dimensions`.");
         }
         boolean truncate = request.path("truncate").asBoolean(false);
@@ -121,7 +125,7 @@ public class EmbeddingsResource {
         for (int i = 0; i < inputs.size(); i++) {
             Tokens t = loaded.embedder().tokenize(inputs.get(i), truncate);
             if (t.length() > loaded.model().maxTokens()) {
-                throw new OpenAiException(400, "context_length_exceeded", "input", "input[" + i + "] has "
+                throw ApiException.of(400, "context_length_exceeded", "input", "input[" + i + "] has "
                         + t.length() + " tokens; " + modelId + " takes at most " + loaded.model().maxTokens()
                         + ". Shorten it, or send \"truncate\": true to cut it to the limit.");
             }
@@ -148,16 +152,12 @@ public class EmbeddingsResource {
      * Why a name that is no base model cannot embed: the caller's own tuned classifier or uploaded model is a 400
      * saying which route serves it; anything else is not found.
      */
-    private <T> Uni<T> notAnEmbeddingModel(String tenantHeader, String modelId) {
-        UUID tenant;
-        try {
-            tenant = UUID.fromString(tenantHeader == null ? "" : tenantHeader.strip());
-        } catch (IllegalArgumentException e) {
+    private <T> Uni<T> notAnEmbeddingModel(String modelId) {
+        var caller = Caller.from(headers);
+        if (caller.isEmpty() || !tenantModels.enabled()) {
             return Uni.createFrom().failure(unknownModel(modelId));
         }
-        if (!tenantModels.enabled()) {
-            return Uni.createFrom().failure(unknownModel(modelId));
-        }
+        UUID tenant = caller.get().tenantId();
         return Uni.createFrom().<T>emitter(e -> {
             Optional<TenantModels.Resolved> deployed;
             try {
@@ -168,11 +168,11 @@ public class EmbeddingsResource {
             if (deployed.isEmpty()) {
                 e.fail(unknownModel(modelId));
             } else if (FineTuneModelName.parse(modelId).isPresent()) {
-                e.fail(new OpenAiException(400, "model_not_embedding", "model", "The model '" + modelId + "' is a"
+                e.fail(ApiException.of(400, "model_not_embedding", "model", "The model '" + modelId + "' is a"
                         + " fine-tuned classifier, not an embedding model: classify texts with POST"
                         + " /v1/classifications. GET /v1/models lists the embedding models."));
             } else {
-                e.fail(new OpenAiException(400, "model_not_embedding", "model", "The model '" + modelId + "' is one"
+                e.fail(ApiException.of(400, "model_not_embedding", "model", "The model '" + modelId + "' is one"
                         + " of your uploaded models, not an embedding model: run it with POST /v2/models/" + modelId
                         + "/infer. GET /v1/models lists the embedding models."));
             }
@@ -191,8 +191,8 @@ public class EmbeddingsResource {
         return n.hasNonNull(field) ? n.get(field).asText() : null;
     }
 
-    static OpenAiException unknownModel(String id) {
-        return new OpenAiException(404, "model_not_found", "model", "The model '" + id + "' does not exist or you do"
+    static ApiException unknownModel(String id) {
+        return ApiException.of(404, "model_not_found", "model", "The model '" + id + "' does not exist or you do"
                 + " not have access to it. GET /v1/models lists the models you can use.");
     }
 

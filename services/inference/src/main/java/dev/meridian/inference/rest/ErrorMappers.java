@@ -1,6 +1,7 @@
 package dev.meridian.inference.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.error.OpenAiError;
 import dev.meridian.inference.runtime.RunRefused;
 import jakarta.ws.rs.WebApplicationException;
@@ -17,22 +18,14 @@ public class ErrorMappers {
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
     @ServerExceptionMapper
-    public Response openAi(OpenAiException e) {
-        return Response.status(e.status).entity(e.body).type("application/json").build();
-    }
-
-    @ServerExceptionMapper
-    public Response oip(OipException e) {
-        return Response.status(e.status).entity(Map.of("error", e.getMessage())).type("application/json").build();
+    public Response refused(ApiException e, UriInfo uri) {
+        return respond(e, uri).build();
     }
 
     /** A serving limit: the status it names, {@code Retry-After} where waiting helps, each family's error body. */
     @ServerExceptionMapper
     public Response refused(RunRefused e, UriInfo uri) {
-        Object body = uri.getPath().startsWith("/v2") ? Map.of("error", e.getMessage())
-                : OpenAiError.of(e.status() >= 500 ? "server_error" : "invalid_request_error", e.code(), null,
-                        e.getMessage());
-        var response = Response.status(e.status()).entity(body).type("application/json");
+        var response = respond(ApiException.of(e.status(), e.code(), null, e.getMessage()), uri);
         e.retryAfter().ifPresent(d -> response.header("Retry-After", Math.max(1, d.toSeconds())));
         return response.build();
     }
@@ -54,9 +47,12 @@ public class ErrorMappers {
             status = 500;
             message = "Internal error (id " + id + "); retry, and report the id if it persists.";
         }
-        Object body = uri.getPath().startsWith("/v2")
-                ? Map.of("error", message)
-                : OpenAiError.of(status >= 500 ? "server_error" : "invalid_request_error", null, message);
-        return Response.status(status).entity(body).type("application/json").build();
+        return respond(ApiException.of(status, null, null, message), uri).build();
+    }
+
+    private static Response.ResponseBuilder respond(ApiException e, UriInfo uri) {
+        Object body = e instanceof OipException || uri.getPath().startsWith("/v2") ? Map.of("error", e.getMessage())
+                : OpenAiError.of(e);
+        return Response.status(e.status()).entity(body).type("application/json");
     }
 }

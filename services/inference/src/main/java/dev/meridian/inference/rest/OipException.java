@@ -1,12 +1,15 @@
 package dev.meridian.inference.rest;
 
-/** A failure on the Open Inference Protocol routes: answered as {@code {"error": "..."}} with the status given. */
-public class OipException extends RuntimeException {
+import dev.meridian.common.error.ApiException;
 
-    final int status;
+
+/**
+ * A failure on the Open Inference Protocol routes: answered as {@code {"error": "..."}} with the status given, the
+ * protocol's error body (it names no code or field, unlike OpenAI's).
+ */
+public class OipException extends ApiException {
 
     public OipException(int status, String message) {
-        super(message);
-        this.status = status;
+        super(status, null, message, null);
     }
 }

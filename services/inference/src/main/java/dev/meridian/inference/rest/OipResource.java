@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.common.models.BaseModel;
+import dev.meridian.common.tenant.Caller;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.inference.batching.BatchStats;
 import dev.meridian.inference.batching.InferenceBatcher;
@@ -158,15 +159,10 @@ public class OipResource {
 
     /** The caller's tenant, when tenant models are served here; else the model is simply not found. */
     private UUID tenant(String model) {
-        String tenant = headers.getHeaderString(MeridianHeaders.TENANT_ID);
-        if (!tenantModels.enabled() || tenant == null) {
+        if (!tenantModels.enabled()) {
             throw notFound(model);
         }
-        try {
-            return UUID.fromString(tenant.strip());
-        } catch (IllegalArgumentException e) {
-            throw notFound(model);
-        }
+        return Caller.from(headers).orElseThrow(() -> notFound(model)).tenantId();
     }
 
     private interface Work<T> {

@@ -1,6 +1,7 @@
 package dev.meridian.inference.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.common.error.ApiException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +14,7 @@ public final class TextInputs {
     /** The texts of {@code input}, 1 to {@code max} non-empty strings; else a 400 saying what to send. */
     public static List<String> parse(JsonNode input, int max) {
         if (input == null || input.isNull()) {
-            throw new OpenAiException(400, "missing_parameter", "input", "You must provide `input`: a string or an"
+            throw ApiException.of(400, "missing_parameter", "input", "You must provide `input`: a string or an"
                     + " array of strings.");
         }
         List<String> out = new ArrayList<>();
@@ -22,20 +23,20 @@ public final class TextInputs {
         } else if (input.isArray()) {
             for (JsonNode n : input) {
                 if (!n.isTextual()) {
-                    throw new OpenAiException(400, "invalid_type", "input", "Every element of `input` must be a"
+                    throw ApiException.of(400, "invalid_type", "input", "Every element of `input` must be a"
                             + " string (token arrays are not supported).");
                 }
                 out.add(n.asText());
             }
         } else {
-            throw new OpenAiException(400, "invalid_type", "input", "`input` must be a string or an array of strings.");
+            throw ApiException.of(400, "invalid_type", "input", "`input` must be a string or an array of strings.");
         }
         if (out.isEmpty() || out.size() > max) {
-            throw new OpenAiException(400, "invalid_value", "input", "`input` must hold 1 to " + max + " strings.");
+            throw ApiException.of(400, "invalid_value", "input", "`input` must hold 1 to " + max + " strings.");
         }
         for (int i = 0; i < out.size(); i++) {
             if (out.get(i).isEmpty()) {
-                throw new OpenAiException(400, "invalid_value", "input", "input[" + i + "] is empty.");
+                throw ApiException.of(400, "invalid_value", "input", "input[" + i + "] is empty.");
             }
         }
         return out;

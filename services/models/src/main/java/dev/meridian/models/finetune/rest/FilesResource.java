@@ -1,18 +1,20 @@
 package dev.meridian.models.finetune.rest;
 
-import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.common.error.ApiException;
+import dev.meridian.common.tenant.Caller;
 import dev.meridian.models.finetune.FineTuneFile;
 import dev.meridian.models.finetune.service.FileService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -43,17 +45,19 @@ public class FilesResource {
     public record Deleted(String id, String object, boolean deleted) {
     }
 
+    @Context
+    HttpHeaders headers;
     @Inject
     FileService files;
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Upload a JSONL dataset (multipart: file, purpose=fine-tune)")
-    public FileView upload(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @RestForm("file") FileUpload file,
+    public FileView upload(@RestForm("file") FileUpload file,
             @RestForm("purpose") String purpose) {
-        var tenantId = Callers.tenant(tenant);
+        var tenantId = Caller.require(headers).tenantId();
         if (file == null) {
-            throw FineTuneException.badRequest("missing_required_parameter", "file", "Missing form field `file`;"
+            throw ApiException.of(400, "missing_required_parameter", "file", "Missing form field `file`;"
                     + " send the JSONL dataset as multipart/form-data field `file`.");
         }
         return FileView.of(files.upload(tenantId, file.fileName(), purpose, file.uploadedFile()));
@@ -61,10 +65,10 @@ public class FilesResource {
 
     @GET
     @Operation(summary = "Your files, newest first")
-    public FileList list(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @QueryParam("purpose") String purpose,
+    public FileList list(@QueryParam("purpose") String purpose,
             @QueryParam("limit") Integer limit, @QueryParam("after") String after) {
-        int n = Callers.limit(limit, 100);
-        var page = files.list(Callers.tenant(tenant), purpose, n + 1, after);
+        int n = PageLimit.of(limit, 100);
+        var page = files.list(Caller.require(headers).tenantId(), purpose, n + 1, after);
         var data = page.stream().limit(n).map(FileView::of).toList();
         return new FileList("list", data, page.size() > n, data.isEmpty() ? null : data.getFirst().id(),
                 data.isEmpty() ? null : data.getLast().id());
@@ -72,16 +76,16 @@ public class FilesResource {
 
     @GET
     @Path("/{id}")
-    public FileView get(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @PathParam("id") String id) {
-        return FileView.of(files.get(Callers.tenant(tenant), id));
+    public FileView get(@PathParam("id") String id) {
+        return FileView.of(files.get(Caller.require(headers).tenantId(), id));
     }
 
     @GET
     @Path("/{id}/content")
     @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
     @Operation(summary = "The file's bytes as uploaded")
-    public Response content(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @PathParam("id") String id) {
-        FineTuneFile file = files.get(Callers.tenant(tenant), id);
+    public Response content(@PathParam("id") String id) {
+        FineTuneFile file = files.get(Caller.require(headers).tenantId(), id);
         StreamingOutput body = out -> {
             try (InputStream in = files.content(file)) {
                 in.transferTo(out);
@@ -94,8 +98,8 @@ public class FilesResource {
 
     @DELETE
     @Path("/{id}")
-    public Deleted delete(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @PathParam("id") String id) {
-        files.delete(Callers.tenant(tenant), id);
+    public Deleted delete(@PathParam("id") String id) {
+        files.delete(Caller.require(headers).tenantId(), id);
         return new Deleted(id, "file", true);
     }
 }

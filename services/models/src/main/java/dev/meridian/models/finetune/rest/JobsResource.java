@@ -3,7 +3,8 @@ package dev.meridian.models.finetune.rest;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.common.error.ApiException;
+import dev.meridian.common.tenant.Caller;
 import dev.meridian.models.finetune.FineTuneCheckpoint;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.FineTuneJobEvent;
@@ -13,12 +14,13 @@ import dev.meridian.models.finetune.service.JobService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +59,8 @@ public class JobsResource {
     public record Page<T>(String object, List<T> data, boolean hasMore) {
     }
 
+    @Context
+    HttpHeaders headers;
     @Inject
     JobService jobs;
     @Inject
@@ -65,48 +69,47 @@ public class JobsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a fine-tuning job; its files are validated before it is queued")
-    public JobView create(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, String body) {
-        var tenantId = Callers.tenant(tenant);
+    public JobView create(String body) {
+        var tenantId = Caller.require(headers).tenantId();
         return view(jobs.create(tenantId, request(body)));
     }
 
     @GET
     @Operation(summary = "Your jobs, newest first (after, limit)")
-    public Page<JobView> list(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @QueryParam("after") String after,
+    public Page<JobView> list(@QueryParam("after") String after,
             @QueryParam("limit") Integer limit) {
-        int n = Callers.limit(limit, 20);
-        var page = jobs.list(Callers.tenant(tenant), after, n + 1, null);
+        int n = PageLimit.of(limit, 20);
+        var page = jobs.list(Caller.require(headers).tenantId(), after, n + 1, null);
         return new Page<>("list", page.stream().limit(n).map(this::view).toList(), page.size() > n);
     }
 
     @GET
     @Path("/{id}")
-    public JobView get(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @PathParam("id") String id) {
-        return view(jobs.get(Callers.tenant(tenant), id));
+    public JobView get(@PathParam("id") String id) {
+        return view(jobs.get(Caller.require(headers).tenantId(), id));
     }
 
     @POST
     @Path("/{id}/cancel")
     @Operation(summary = "Cancel a job that is validating, queued or running")
-    public JobView cancel(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @PathParam("id") String id) {
-        return view(jobs.cancel(Callers.tenant(tenant), id));
+    public JobView cancel(@PathParam("id") String id) {
+        return view(jobs.cancel(Caller.require(headers).tenantId(), id));
     }
 
     @GET
     @Path("/{id}/events")
-    public Page<EventView> events(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant, @PathParam("id") String id,
+    public Page<EventView> events(@PathParam("id") String id,
             @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
-        int n = Callers.limit(limit, 20);
-        var page = jobs.events(Callers.tenant(tenant), id, after, n + 1);
+        int n = PageLimit.of(limit, 20);
+        var page = jobs.events(Caller.require(headers).tenantId(), id, after, n + 1);
         return new Page<>("list", page.stream().limit(n).map(this::view).toList(), page.size() > n);
     }
 
     @GET
     @Path("/{id}/checkpoints")
-    public Page<CheckpointView> checkpoints(@HeaderParam(MeridianHeaders.TENANT_ID) String tenant,
-            @PathParam("id") String id, @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
-        int n = Callers.limit(limit, 10);
-        var page = jobs.checkpoints(Callers.tenant(tenant), id, after, n + 1);
+    public Page<CheckpointView> checkpoints(@PathParam("id") String id, @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
+        int n = PageLimit.of(limit, 10);
+        var page = jobs.checkpoints(Caller.require(headers).tenantId(), id, after, n + 1);
         return new Page<>("list", page.stream().limit(n).map(this::view).toList(), page.size() > n);
     }
 
@@ -116,17 +119,17 @@ public class JobsResource {
         try {
             root = body == null || body.isBlank() ? null : json.readTree(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw FineTuneException.badRequest("invalid_json", null, "The body is not valid JSON: "
+            throw ApiException.of(400, "invalid_json", null, "The body is not valid JSON: "
                     + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) {
-            throw FineTuneException.badRequest("invalid_request", null, "Send a JSON object with at least `model`"
+            throw ApiException.of(400, "invalid_request", null, "Send a JSON object with at least `model`"
                     + " and `training_file`.");
         }
         for (var it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                throw FineTuneException.badRequest("unknown_parameter", f, "Unrecognized request argument supplied: "
+                throw ApiException.of(400, "unknown_parameter", f, "Unrecognized request argument supplied: "
                         + f + ". The fields are " + String.join(", ", FIELDS.stream().sorted().toList()) + ".");
             }
         }
@@ -135,14 +138,14 @@ public class JobsResource {
         String validation = optionalString(root, "validation_file");
         String suffix = optionalString(root, "suffix");
         if (suffix != null && !suffix.matches("[a-z0-9_.-]{1,40}")) {
-            throw FineTuneException.badRequest("invalid_suffix", "suffix", "`suffix` must be 1 to 40 lower-case"
+            throw ApiException.of(400, "invalid_suffix", "suffix", "`suffix` must be 1 to 40 lower-case"
                     + " letters, digits, '-', '_' or '.' (it becomes part of the model name); got '" + suffix + "'.");
         }
         Long seed = null;
         JsonNode s = root.get("seed");
         if (s != null && !s.isNull()) {
             if (!s.canConvertToExactIntegral() || s.asLong() < 0 || s.asLong() > Integer.MAX_VALUE) {
-                throw FineTuneException.badRequest("invalid_seed", "seed", "`seed` must be an integer from 0 to "
+                throw ApiException.of(400, "invalid_seed", "seed", "`seed` must be an integer from 0 to "
                         + Integer.MAX_VALUE + "; got " + s + ".");
             }
             seed = s.asLong();
@@ -152,7 +155,7 @@ public class JobsResource {
         if (method != null && !method.isNull()) {
             String type = method.path("type").asText("supervised");
             if (!"supervised".equals(type)) {
-                throw FineTuneException.badRequest("unsupported_method", "method.type", "`method.type` '" + type
+                throw ApiException.of(400, "unsupported_method", "method.type", "`method.type` '" + type
                         + "' is not available for the encoder base models; use \"supervised\".");
             }
             JsonNode hps = method.path("supervised").path("hyperparameters");
@@ -162,25 +165,25 @@ public class JobsResource {
         }
         JsonNode integrations = root.get("integrations");
         if (integrations != null && !integrations.isNull() && !(integrations.isArray() && integrations.isEmpty())) {
-            throw FineTuneException.badRequest("unsupported_parameter", "integrations", "`integrations` are not"
+            throw ApiException.of(400, "unsupported_parameter", "integrations", "`integrations` are not"
                     + " supported; leave them out.");
         }
         Map<String, String> metadata = null;
         JsonNode md = root.get("metadata");
         if (md != null && !md.isNull()) {
             if (!md.isObject() || md.size() > 16) {
-                throw FineTuneException.badRequest("invalid_metadata", "metadata", "`metadata` must be an object of"
+                throw ApiException.of(400, "invalid_metadata", "metadata", "`metadata` must be an object of"
                         + " at most 16 string values.");
             }
             try {
                 metadata = json.convertValue(md, new TypeReference<LinkedHashMap<String, String>>() { });
             } catch (IllegalArgumentException e) {
-                throw FineTuneException.badRequest("invalid_metadata", "metadata", "`metadata` values must be"
+                throw ApiException.of(400, "invalid_metadata", "metadata", "`metadata` values must be"
                         + " strings.");
             }
             for (var entry : metadata.entrySet()) {
                 if (entry.getKey().length() > 64 || entry.getValue() == null || entry.getValue().length() > 512) {
-                    throw FineTuneException.badRequest("invalid_metadata", "metadata." + entry.getKey(), "`metadata`"
+                    throw ApiException.of(400, "invalid_metadata", "metadata." + entry.getKey(), "`metadata`"
                             + " keys are at most 64 characters and values strings of at most 512.");
                 }
             }
@@ -191,7 +194,7 @@ public class JobsResource {
     private static String requiredString(JsonNode root, String field) {
         String v = optionalString(root, field);
         if (v == null || v.isBlank()) {
-            throw FineTuneException.badRequest("missing_required_parameter", field, "Missing required parameter: `"
+            throw ApiException.of(400, "missing_required_parameter", field, "Missing required parameter: `"
                     + field + "`.");
         }
         return v;
@@ -203,7 +206,7 @@ public class JobsResource {
             return null;
         }
         if (!v.isTextual()) {
-            throw FineTuneException.badRequest("invalid_type", field, "`" + field + "` must be a string; got " + v
+            throw ApiException.of(400, "invalid_type", field, "`" + field + "` must be a string; got " + v
                     + ".");
         }
         return v.asText();

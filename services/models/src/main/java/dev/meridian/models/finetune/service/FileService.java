@@ -3,12 +3,12 @@ package dev.meridian.models.finetune.service;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.blob.BlobStore;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneFile;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.config.FineTuneConfig;
-import dev.meridian.models.finetune.rest.FineTuneException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,15 +51,15 @@ public class FileService {
      */
     public FineTuneFile upload(UUID tenantId, String filename, String purpose, Path content) {
         if (purpose == null || purpose.isBlank()) {
-            throw FineTuneException.badRequest("missing_required_parameter", "purpose",
+            throw ApiException.of(400, "missing_required_parameter", "purpose",
                     "Missing form field `purpose`; send purpose=fine-tune.");
         }
         if (!PURPOSE.equals(purpose)) {
-            throw FineTuneException.badRequest("invalid_purpose", "purpose", "`purpose` '" + purpose
+            throw ApiException.of(400, "invalid_purpose", "purpose", "`purpose` '" + purpose
                     + "' is not supported here; this service takes purpose=fine-tune.");
         }
         if (filename == null || !filename.toLowerCase(java.util.Locale.ROOT).endsWith(".jsonl")) {
-            throw FineTuneException.badRequest("invalid_file_format", "file", "The file '" + filename + "' is not"
+            throw ApiException.of(400, "invalid_file_format", "file", "The file '" + filename + "' is not"
                     + " JSONL: fine-tuning takes a .jsonl file with one JSON object per line.");
         }
         long bytes;
@@ -69,11 +69,11 @@ public class FileService {
             throw new UncheckedIOException(e);
         }
         if (bytes == 0) {
-            throw FineTuneException.badRequest("invalid_file_format", "file", "The file '" + filename
+            throw ApiException.of(400, "invalid_file_format", "file", "The file '" + filename
                     + "' is empty; send a JSONL file with one example per line.");
         }
         if (bytes > config.maxFileBytes()) {
-            throw new FineTuneException(413, "file_too_large", "file", "The file has " + bytes + " bytes; the limit"
+            throw ApiException.of(413, "file_too_large", "file", "The file has " + bytes + " bytes; the limit"
                     + " is " + config.maxFileBytes() + ". Split the dataset or remove examples.");
         }
         var file = new FineTuneFile();
@@ -137,7 +137,7 @@ public class FileService {
             }
         }
         if (badCount > 0) {
-            throw FineTuneException.badRequest("invalid_file_format", "file", "The file '" + filename + "' is not"
+            throw ApiException.of(400, "invalid_file_format", "file", "The file '" + filename + "' is not"
                     + " JSONL: " + badCount + " line" + (badCount == 1 ? " is" : "s are") + " not one JSON object ("
                     + String.join("; ", bad) + (badCount > bad.size() ? "; and " + (badCount - bad.size()) + " more"
                     : "") + "). Write one JSON object per line, {\"text\": \"...\", \"label\": \"...\"}, with"
@@ -177,7 +177,7 @@ public class FileService {
     private FineTuneFile find(UUID tenantId, String id) {
         FineTuneFile file = FineTuneFile.<FineTuneFile>find("tenantId = ?1 and id = ?2", tenantId, id).firstResult();
         if (file == null) {
-            throw FineTuneException.notFound("file", id);
+            throw FileService.notFound(id);
         }
         return file;
     }
@@ -201,13 +201,13 @@ public class FileService {
         FineTuneFile file = FineTuneFile.<FineTuneFile>find("tenantId = ?1 and id = ?2", tenantId, id)
                 .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
         if (file == null) {
-            throw FineTuneException.notFound("file", id);
+            throw FileService.notFound(id);
         }
         long using = FineTuneJob.count("tenantId = ?1 and (trainingFile = ?2 or validationFile = ?2)"
                 + " and status in ?3", tenantId, id, List.of(FineTuneJob.VALIDATING_FILES, FineTuneJob.QUEUED,
                 FineTuneJob.RUNNING));
         if (using > 0) {
-            throw new FineTuneException(409, "file_in_use", "file_id", "The file " + id + " is used by " + using
+            throw ApiException.of(409, "file_in_use", "file_id", "The file " + id + " is used by " + using
                     + " unfinished fine-tuning job(s); cancel them or wait until they end, then delete it.");
         }
         file.delete();
@@ -216,5 +216,11 @@ public class FileService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** 404 for a file that does not exist in the caller's tenant, as for one of another tenant. */
+    public static ApiException notFound(String id) {
+        return ApiException.of(404, "file_not_found", null, "No file with id '" + id + "' exists in your"
+                + " organization. List yours with GET /v1/files.");
     }
 }

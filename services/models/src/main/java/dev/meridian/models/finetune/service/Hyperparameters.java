@@ -1,7 +1,7 @@
 package dev.meridian.models.finetune.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meridian.models.finetune.rest.FineTuneException;
+import dev.meridian.common.error.ApiException;
 
 /**
  * The three knobs of a job, each {@code "auto"} or a value in OpenAI's range, and how "auto" is chosen from the
@@ -22,13 +22,13 @@ public record Hyperparameters(Integer nEpochs, Integer batchSize, Double learnin
             return new Hyperparameters(null, null, null);
         }
         if (!node.isObject()) {
-            throw FineTuneException.badRequest("invalid_hyperparameters", prefix, "`" + prefix + "` must be an object"
+            throw ApiException.of(400, "invalid_hyperparameters", prefix, "`" + prefix + "` must be an object"
                     + " with n_epochs, batch_size and learning_rate_multiplier.");
         }
         for (var it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!f.equals("n_epochs") && !f.equals("batch_size") && !f.equals("learning_rate_multiplier")) {
-                throw FineTuneException.badRequest("unknown_parameter", prefix + "." + f, "Unknown hyperparameter `"
+                throw ApiException.of(400, "unknown_parameter", prefix + "." + f, "Unknown hyperparameter `"
                         + f + "`; use n_epochs, batch_size, learning_rate_multiplier.");
             }
         }
@@ -49,12 +49,12 @@ public record Hyperparameters(Integer nEpochs, Integer batchSize, Double learnin
         String range = integer ? "an integer from " + (int) min + " to " + (int) max
                 : "a number above " + min + " and at most " + max;
         if (!v.isNumber() || (integer && !v.canConvertToExactIntegral())) {
-            throw FineTuneException.badRequest("invalid_hyperparameters", param, "`" + param + "` must be \"auto\" or "
+            throw ApiException.of(400, "invalid_hyperparameters", param, "`" + param + "` must be \"auto\" or "
                     + range + "; got " + v + ".");
         }
         double d = v.asDouble();
         if ((integer ? d < min : d <= min) || d > max) {
-            throw FineTuneException.badRequest("invalid_hyperparameters", param, "`" + param + "` must be \"auto\" or "
+            throw ApiException.of(400, "invalid_hyperparameters", param, "`" + param + "` must be \"auto\" or "
                     + range + "; got " + v + ".");
         }
         return d;

@@ -3,6 +3,7 @@ package dev.meridian.models.finetune.service;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.finetune.FineTuneControl;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.finetune.FineTuneModelName;
@@ -14,7 +15,6 @@ import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.FineTuneJobEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.messaging.FineTuneOutbox;
-import dev.meridian.models.finetune.rest.FineTuneException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -60,7 +60,7 @@ public class JobService {
      */
     public FineTuneJob create(UUID tenantId, JobRequest request) {
         if (!config.baseModels().contains(request.model())) {
-            throw FineTuneException.badRequest("model_not_available", "model", "The model '" + request.model()
+            throw ApiException.of(400, "model_not_available", "model", "The model '" + request.model()
                     + "' cannot be fine-tuned here; use one of " + String.join(", ", config.baseModels()) + ".");
         }
         FineTuneFile training = QuarkusTransaction.requiringNew().call(() -> {
@@ -150,11 +150,11 @@ public class JobService {
         FineTuneFile file = (lock ? query.withLock(jakarta.persistence.LockModeType.PESSIMISTIC_READ) : query)
                 .firstResult();
         if (file == null) {
-            throw FineTuneException.badRequest("invalid_file", param, "`" + param + "` '" + id + "' is not a file of"
+            throw ApiException.of(400, "invalid_file", param, "`" + param + "` '" + id + "' is not a file of"
                     + " your organization; upload it with POST /v1/files (purpose=fine-tune) and use its id.");
         }
         if (!FileService.PURPOSE.equals(file.purpose)) {
-            throw FineTuneException.badRequest("invalid_file", param, "`" + param + "` '" + id + "' was uploaded"
+            throw ApiException.of(400, "invalid_file", param, "`" + param + "` '" + id + "' was uploaded"
                     + " with purpose '" + file.purpose + "'; fine-tuning needs purpose=fine-tune.");
         }
         return file;
@@ -208,7 +208,7 @@ public class JobService {
     FineTuneJob find(UUID tenantId, String id) {
         FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", tenantId, id).firstResult();
         if (job == null) {
-            throw FineTuneException.notFound("fine_tuning_job", id);
+            throw JobService.notFound(id);
         }
         return job;
     }
@@ -223,10 +223,10 @@ public class JobService {
         FineTuneJob job = FineTuneJob.<FineTuneJob>find("tenantId = ?1 and id = ?2", tenantId, id)
                 .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
         if (job == null) {
-            throw FineTuneException.notFound("fine_tuning_job", id);
+            throw JobService.notFound(id);
         }
         if (job.terminal()) {
-            throw FineTuneException.badRequest("job_not_cancellable", null, "The job " + id + " has already "
+            throw ApiException.of(400, "job_not_cancellable", null, "The job " + id + " has already "
                     + job.status + "; only a job that is validating_files, queued or running can be cancelled.");
         }
         String was = job.status;
@@ -247,7 +247,7 @@ public class JobService {
             FineTuneJobEvent a = FineTuneJobEvent.<FineTuneJobEvent>find("tenantId = ?1 and jobId = ?2 and id = ?3",
                     tenantId, jobId, parseUuid(after, "after")).firstResult();
             if (a == null) {
-                throw FineTuneException.badRequest("invalid_cursor", "after", "`after` '" + after + "' is not an"
+                throw ApiException.of(400, "invalid_cursor", "after", "`after` '" + after + "' is not an"
                         + " event of this job; pass the id of the last event of the previous page.");
             }
             afterSeq = a.seq;
@@ -265,7 +265,7 @@ public class JobService {
             FineTuneCheckpoint a = FineTuneCheckpoint.<FineTuneCheckpoint>find(
                     "tenantId = ?1 and jobId = ?2 and id = ?3", tenantId, jobId, after).firstResult();
             if (a == null) {
-                throw FineTuneException.badRequest("invalid_cursor", "after", "`after` '" + after + "' is not a"
+                throw ApiException.of(400, "invalid_cursor", "after", "`after` '" + after + "' is not a"
                         + " checkpoint of this job; pass the id of the last checkpoint of the previous page.");
             }
             afterSeq = a.seq;
@@ -279,7 +279,7 @@ public class JobService {
         try {
             return UUID.fromString(s.startsWith("ftevent-") ? s.substring("ftevent-".length()) : s);
         } catch (IllegalArgumentException e) {
-            throw FineTuneException.badRequest("invalid_cursor", param, "`" + param + "` '" + s + "' is not an event"
+            throw ApiException.of(400, "invalid_cursor", param, "`" + param + "` '" + s + "' is not an event"
                     + " id; pass the id of the last event of the previous page.");
         }
     }
@@ -324,5 +324,11 @@ public class JobService {
 
     static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** 404 for a job that does not exist in the caller's tenant, as for one of another tenant. */
+    public static ApiException notFound(String id) {
+        return ApiException.of(404, "fine_tuning_job_not_found", null, "No fine tuning job with id '" + id
+                + "' exists in your organization. List yours with GET /v1/fine_tuning/jobs.");
     }
 }

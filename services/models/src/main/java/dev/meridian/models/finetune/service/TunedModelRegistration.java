@@ -1,10 +1,10 @@
 package dev.meridian.models.finetune.service;
 
 import dev.meridian.common.blob.BlobStore;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
-import dev.meridian.models.registry.rest.RegistryException;
 import dev.meridian.models.registry.service.ModelRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -65,7 +65,7 @@ public class TunedModelRegistration {
             var registered = registry.register(tenantId, modelName, "Fine-tuned from " + baseModel + " by " + jobId,
                     file, config.maxModelBytes());
             return new Outcome(modelName, registered.version().version, registered.version().blobKey, null);
-        } catch (RegistryException refused) {
+        } catch (ApiException refused) {
             return Outcome.refused(modelName, refused.getMessage());
         } finally {
             Files.deleteIfExists(file);

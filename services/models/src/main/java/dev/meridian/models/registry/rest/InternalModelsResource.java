@@ -1,5 +1,6 @@
 package dev.meridian.models.registry.rest;
 
+import dev.meridian.common.error.ApiException;
 import dev.meridian.models.ModelVersion;
 import dev.meridian.models.registry.service.ModelRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -40,9 +41,9 @@ public class InternalModelsResource {
         try {
             tenantId = UUID.fromString(tenant);
         } catch (IllegalArgumentException e) {
-            throw RegistryException.modelNotFound(model);
+            throw ModelRegistry.modelNotFound(model);
         }
-        var found = registry.deployed(tenantId, model).orElseThrow(() -> new RegistryException(404,
+        var found = registry.deployed(tenantId, model).orElseThrow(() -> ApiException.of(404,
                 "model_not_deployed", "model", "Tenant " + tenant + " has no deployed version of '" + model + "'."));
         return new Deployed(tenant, model, found.versions().stream().map(v -> new DeployedVersion(v.version,
                 v.sha256, v.sizeBytes, v.blobKey, v.inputs, v.outputs, v.maxBatchSize, v.maxQueueDelayMicros)).toList());

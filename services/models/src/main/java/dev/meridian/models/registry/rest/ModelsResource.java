@@ -2,6 +2,9 @@ package dev.meridian.models.registry.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.apikey.Scope;
+import dev.meridian.common.error.ApiException;
+import dev.meridian.common.tenant.Caller;
 import dev.meridian.models.config.ModelsConfig;
 import dev.meridian.models.registry.rest.Views.Deleted;
 import dev.meridian.models.registry.rest.Views.ListView;
@@ -49,7 +52,17 @@ public class ModelsResource {
     HttpHeaders headers;
 
     private Caller caller() {
-        return Caller.from(headers, config.region());
+        return reader(headers, config.region());
+    }
+
+    /** The tenant a registry call is for; model artifacts are kept and served only in the tenant's home region. */
+    static Caller reader(HttpHeaders headers, String region) {
+        return Caller.require(headers).requireHomeRegion(region, "model registry");
+    }
+
+    /** As {@link #reader}, for a change: the key needs the {@code models} scope (the gateway checks it too). */
+    static Caller writer(HttpHeaders headers, String region) {
+        return reader(headers, region).requireScope(Scope.MODELS, "Changing models");
     }
 
     @GET
@@ -69,7 +82,7 @@ public class ModelsResource {
             return ModelView.base(model);
         }
         return registry.find(caller.tenantId(), model).map(m -> ModelView.of(m.model(), m.versions()))
-                .orElseThrow(() -> RegistryException.modelNotFound(model));
+                .orElseThrow(() -> ModelRegistry.modelNotFound(model));
     }
 
     @POST
@@ -78,9 +91,9 @@ public class ModelsResource {
             + " version, 200 when the same bytes already are one")
     public Response upload(@RestForm("file") FileUpload file, @RestForm("name") String name,
             @RestForm("description") String description) throws IOException, InterruptedException {
-        var caller = caller().mayWrite();
+        var caller = writer(headers, config.region());
         if (file == null || file.uploadedFile() == null) {
-            throw new RegistryException(400, "missing_parameter", "file", "Send the model as multipart form field"
+            throw ApiException.of(400, "missing_parameter", "file", "Send the model as multipart form field"
                     + " `file` (curl -F file=@model.onnx -F name=my-model).");
         }
         var registered = registry.register(caller.tenantId(), name, description, file.uploadedFile());
@@ -92,7 +105,7 @@ public class ModelsResource {
     @Path("/{model}/versions")
     public ListView<VersionView> versions(@PathParam("model") String model) {
         var caller = caller();
-        var m = registry.find(caller.tenantId(), model).orElseThrow(() -> RegistryException.modelNotFound(model));
+        var m = registry.find(caller.tenantId(), model).orElseThrow(() -> ModelRegistry.modelNotFound(model));
         return ListView.of(m.versions().stream().map(v -> VersionView.of(m.model(), v)).toList());
     }
 
@@ -107,7 +120,7 @@ public class ModelsResource {
     @Path("/{model}/versions/{version}/deploy")
     @Operation(summary = "Serve this version in the region (OIP v2 /v2/models/{model}[/versions/{v}])")
     public VersionView deploy(@PathParam("model") String model, @PathParam("version") String version, String body) {
-        var caller = caller().mayWrite();
+        var caller = writer(headers, config.region());
         var r = registry.setDeployed(caller.tenantId(), model, version, true, batching(body));
         return VersionView.of(r.model(), r.version());
     }
@@ -124,16 +137,16 @@ public class ModelsResource {
         try {
             root = JSON.readTree(body);
         } catch (IOException e) {
-            throw new RegistryException(400, "invalid_json", null, "The deploy body is not valid JSON; send"
+            throw ApiException.of(400, "invalid_json", null, "The deploy body is not valid JSON; send"
                     + " {\"dynamic_batching\": {\"max_batch_size\": 16, \"max_queue_delay_ms\": 5}} or no body.");
         }
         if (!root.isObject()) {
-            throw new RegistryException(400, "invalid_type", null, "The deploy body must be a JSON object.");
+            throw ApiException.of(400, "invalid_type", null, "The deploy body must be a JSON object.");
         }
         for (var it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!f.equals("dynamic_batching")) {
-                throw new RegistryException(400, "unknown_parameter", f, "Unrecognized deploy argument: " + f
+                throw ApiException.of(400, "unknown_parameter", f, "Unrecognized deploy argument: " + f
                         + ". The deploy body takes only dynamic_batching.");
             }
         }
@@ -142,7 +155,7 @@ public class ModelsResource {
             return ModelRegistry.Batching.UNCHANGED;
         }
         if (!b.isObject()) {
-            throw new RegistryException(400, "invalid_type", "dynamic_batching", "dynamic_batching must be an object"
+            throw ApiException.of(400, "invalid_type", "dynamic_batching", "dynamic_batching must be an object"
                     + " with max_batch_size and/or max_queue_delay_ms.");
         }
         Integer size = null;
@@ -153,19 +166,19 @@ public class ModelsResource {
             switch (f.getKey()) {
                 case "max_batch_size" -> {
                     if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > 256) {
-                        throw new RegistryException(400, "invalid_value", "dynamic_batching.max_batch_size",
+                        throw ApiException.of(400, "invalid_value", "dynamic_batching.max_batch_size",
                                 "max_batch_size must be an integer from 1 (no batching) to 256, not " + v + ".");
                     }
                     size = v.asInt();
                 }
                 case "max_queue_delay_ms" -> {
                     if (!v.isNumber() || v.asDouble() < 0 || v.asDouble() > 100) {
-                        throw new RegistryException(400, "invalid_value", "dynamic_batching.max_queue_delay_ms",
+                        throw ApiException.of(400, "invalid_value", "dynamic_batching.max_queue_delay_ms",
                                 "max_queue_delay_ms must be a number of milliseconds from 0 to 100, not " + v + ".");
                     }
                     delayMicros = (int) Math.round(v.asDouble() * 1000);
                 }
-                default -> throw new RegistryException(400, "unknown_parameter", "dynamic_batching." + f.getKey(),
+                default -> throw ApiException.of(400, "unknown_parameter", "dynamic_batching." + f.getKey(),
                         "Unrecognized dynamic_batching setting: " + f.getKey()
                                 + ". Use max_batch_size and max_queue_delay_ms.");
             }
@@ -177,7 +190,7 @@ public class ModelsResource {
     @Path("/{model}/versions/{version}/undeploy")
     @Operation(summary = "Stop serving this version; inference stops within about a second")
     public VersionView undeploy(@PathParam("model") String model, @PathParam("version") String version) {
-        var r = registry.setDeployed(caller().mayWrite().tenantId(), model, version, false);
+        var r = registry.setDeployed(writer(headers, config.region()).tenantId(), model, version, false);
         return VersionView.of(r.model(), r.version());
     }
 
@@ -185,7 +198,7 @@ public class ModelsResource {
     @Path("/{model}/versions/{version}")
     @Operation(summary = "Delete an undeployed version and its artifact (409 while deployed)")
     public Deleted deleteVersion(@PathParam("model") String model, @PathParam("version") String version) {
-        registry.deleteVersion(caller().mayWrite().tenantId(), model, version);
+        registry.deleteVersion(writer(headers, config.region()).tenantId(), model, version);
         return new Deleted(model + ":" + version, "model.version", true);
     }
 
@@ -193,9 +206,9 @@ public class ModelsResource {
     @Path("/{model}")
     @Operation(summary = "Delete a model and all its versions (409 while any version is deployed)")
     public Deleted deleteModel(@PathParam("model") String model) {
-        var caller = caller().mayWrite();
+        var caller = writer(headers, config.region());
         if (config.registry().baseModels().contains(model)) {
-            throw new RegistryException(403, "base_model", "model", "'" + model + "' is a base model; it cannot be"
+            throw ApiException.of(403, "base_model", "model", "'" + model + "' is a base model; it cannot be"
                     + " deleted.");
         }
         registry.deleteModel(caller.tenantId(), model);

@@ -1,5 +1,7 @@
 package dev.meridian.models.registry.rest;
 
+import dev.meridian.common.error.ApiException;
+import dev.meridian.common.tenant.Caller;
 import dev.meridian.models.config.ModelsConfig;
 import dev.meridian.models.registry.rest.Views.PartView;
 import dev.meridian.models.registry.rest.Views.UploadView;
@@ -45,7 +47,7 @@ public class UploadsResource {
     HttpHeaders headers;
 
     private Caller writer() {
-        return Caller.from(headers, config.region()).mayWrite();
+        return ModelsResource.writer(headers, config.region());
     }
 
     @POST
@@ -53,7 +55,7 @@ public class UploadsResource {
     @Operation(summary = "Start an upload of `bytes` bytes; parts follow")
     public Response create(CreateUpload request) {
         if (request == null) {
-            throw new RegistryException(400, "invalid_json", null, "Send {\"filename\",\"bytes\",\"mime_type\","
+            throw ApiException.of(400, "invalid_json", null, "Send {\"filename\",\"bytes\",\"mime_type\","
                     + "\"purpose\":\"model\"}.");
         }
         var u = uploads.create(writer().tenantId(), request.filename(), request.bytes(), request.mimeType(),
@@ -64,7 +66,7 @@ public class UploadsResource {
     @GET
     @Path("/{upload}")
     public UploadView get(@PathParam("upload") String upload) {
-        return UploadView.of(uploads.get(Caller.from(headers, config.region()).tenantId(), upload), null);
+        return UploadView.of(uploads.get(ModelsResource.reader(headers, config.region()).tenantId(), upload), null);
     }
 
     @POST
@@ -74,7 +76,7 @@ public class UploadsResource {
     public Response part(@PathParam("upload") String upload, @RestForm("data") FileUpload data) throws IOException {
         var caller = writer();
         if (data == null || data.uploadedFile() == null) {
-            throw new RegistryException(400, "missing_parameter", "data", "Send the part's bytes as multipart field"
+            throw ApiException.of(400, "missing_parameter", "data", "Send the part's bytes as multipart field"
                     + " `data` (curl -F data=@part-1).");
         }
         var p = uploads.addPart(caller.tenantId(), upload, data.uploadedFile());
@@ -89,7 +91,7 @@ public class UploadsResource {
     public UploadView complete(@PathParam("upload") String upload, CompleteUpload request)
             throws IOException, InterruptedException {
         if (request == null) {
-            throw new RegistryException(400, "invalid_json", null, "Send {\"part_ids\":[...],\"name\":\"...\"}.");
+            throw ApiException.of(400, "invalid_json", null, "Send {\"part_ids\":[...],\"name\":\"...\"}.");
         }
         var done = uploads.complete(writer().tenantId(), upload, request.partIds(), request.name(),
                 request.description());

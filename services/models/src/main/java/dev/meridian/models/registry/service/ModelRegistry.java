@@ -1,13 +1,13 @@
 package dev.meridian.models.registry.service;
 
 import dev.meridian.common.blob.BlobStore;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.ModelChange;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.ModelVersion;
 import dev.meridian.models.TenantModel;
 import dev.meridian.models.config.ModelsConfig;
 import dev.meridian.models.registry.messaging.ModelChanges;
-import dev.meridian.models.registry.rest.RegistryException;
 import dev.meridian.models.registry.validation.ModelValidator;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -63,15 +63,15 @@ public class ModelRegistry {
 
     public void checkName(String name) {
         if (name == null || name.isBlank()) {
-            throw new RegistryException(400, "missing_parameter", "name", "You must provide `name`: the model's"
+            throw ApiException.of(400, "missing_parameter", "name", "You must provide `name`: the model's"
                     + " name, 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit.");
         }
         if (!NAME.matcher(name).matches()) {
-            throw new RegistryException(400, "invalid_name", "name", "`name` '" + name + "' is not a valid model"
+            throw ApiException.of(400, "invalid_name", "name", "`name` '" + name + "' is not a valid model"
                     + " name: use 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit.");
         }
         if (config.registry().baseModels().contains(name)) {
-            throw new RegistryException(409, "name_reserved", "name", "'" + name + "' is the name of a base model"
+            throw ApiException.of(409, "name_reserved", "name", "'" + name + "' is the name of a base model"
                     + " every tenant sees; choose another name for your model.");
         }
     }
@@ -90,7 +90,7 @@ public class ModelRegistry {
             throws IOException, InterruptedException {
         checkName(name);
         if (description != null && description.length() > 1000) {
-            throw new RegistryException(400, "invalid_value", "description", "`description` has "
+            throw ApiException.of(400, "invalid_value", "description", "`description` has "
                     + description.length() + " characters; at most 1000 are allowed.");
         }
         validator.checkSize(Files.size(file), maxBytes);
@@ -147,7 +147,7 @@ public class ModelRegistry {
             return registered;
         } catch (PersistenceException e) {
             deleteBlob(blobKey);
-            throw new RegistryException(409, "concurrent_change", "name", "Another upload to model '" + name
+            throw ApiException.of(409, "concurrent_change", "name", "Another upload to model '" + name
                     + "' committed at the same moment; retry.");
         } catch (RuntimeException e) {
             deleteBlob(blobKey);
@@ -175,7 +175,7 @@ public class ModelRegistry {
         int number = versionNumber(name, version);
         return QuarkusTransaction.requiringNew().call(() -> {
             scope.bindTenant(tenantId);
-            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
+            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> ModelRegistry.modelNotFound(name));
             ModelVersion v = ModelVersion.find(tenantId, m.id, number)
                     .orElseThrow(() -> versionNotFound(name, version));
             return new Registered(m, v, false);
@@ -212,7 +212,7 @@ public class ModelRegistry {
     private Registered deploy(UUID tenantId, String name, String version, boolean deployed, Batching batching,
             int number) {
         scope.bindTenant(tenantId);
-        TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
+        TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> ModelRegistry.modelNotFound(name));
         ModelVersion v = ModelVersion.find(tenantId, m.id, number)
                 .orElseThrow(() -> versionNotFound(name, version));
         boolean retuned = batching.maxBatchSize() != null && !batching.maxBatchSize().equals(v.maxBatchSize)
@@ -238,11 +238,11 @@ public class ModelRegistry {
         int number = versionNumber(name, version);
         String blobKey = QuarkusTransaction.requiringNew().call(() -> {
             scope.bindTenant(tenantId);
-            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
+            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> ModelRegistry.modelNotFound(name));
             ModelVersion v = ModelVersion.find(tenantId, m.id, number)
                     .orElseThrow(() -> versionNotFound(name, version));
             if (v.deployed) {
-                throw new RegistryException(409, "version_deployed", "version", "Version " + v.version + " of '"
+                throw ApiException.of(409, "version_deployed", "version", "Version " + v.version + " of '"
                         + name + "' is deployed; undeploy it first with POST /v1/models/" + name + "/versions/"
                         + v.version + "/undeploy.");
             }
@@ -257,11 +257,11 @@ public class ModelRegistry {
     public void deleteModel(UUID tenantId, String name) {
         List<String> keys = QuarkusTransaction.requiringNew().call(() -> {
             scope.bindTenant(tenantId);
-            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> RegistryException.modelNotFound(name));
+            TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> ModelRegistry.modelNotFound(name));
             List<ModelVersion> versions = ModelVersion.of(tenantId, m.id);
             var deployed = versions.stream().filter(v -> v.deployed).map(v -> String.valueOf(v.version)).toList();
             if (!deployed.isEmpty()) {
-                throw new RegistryException(409, "version_deployed", "model", "Model '" + name + "' has deployed"
+                throw ApiException.of(409, "version_deployed", "model", "Model '" + name + "' has deployed"
                         + " versions (" + String.join(", ", deployed) + "); undeploy them before deleting the model.");
             }
             versions.forEach(ModelVersion::delete);
@@ -294,8 +294,8 @@ public class ModelRegistry {
         throw versionNotFound(name, version);
     }
 
-    static RegistryException versionNotFound(String name, String version) {
-        return new RegistryException(404, "version_not_found", "version", "Model '" + name + "' has no version '"
+    static ApiException versionNotFound(String name, String version) {
+        return ApiException.of(404, "version_not_found", "version", "Model '" + name + "' has no version '"
                 + version + "'. GET /v1/models/" + name + "/versions lists its versions.");
     }
 
@@ -318,5 +318,11 @@ public class ModelRegistry {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** 404 for a model the caller's tenant does not have, as for one of another tenant. */
+    public static ApiException modelNotFound(String name) {
+        return ApiException.of(404, "model_not_found", "model", "The model '" + name + "' does not exist or you do"
+                + " not have access to it. GET /v1/models lists the models you can use.");
     }
 }

@@ -1,11 +1,11 @@
 package dev.meridian.models.registry.service;
 
 import dev.meridian.common.blob.BlobStore;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.ModelUpload;
 import dev.meridian.models.UploadPart;
 import dev.meridian.models.config.ModelsConfig;
-import dev.meridian.models.registry.rest.RegistryException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -72,20 +72,20 @@ public class Uploads {
 
     public ModelUpload create(UUID tenantId, String filename, Long bytes, String mimeType, String purpose) {
         if (filename == null || filename.isBlank() || filename.length() > 255) {
-            throw new RegistryException(400, "invalid_value", "filename", "`filename` is required (1-255"
+            throw ApiException.of(400, "invalid_value", "filename", "`filename` is required (1-255"
                     + " characters), e.g. \"model.onnx\".");
         }
         if (!"model".equals(purpose)) {
-            throw new RegistryException(400, "invalid_value", "purpose", "`purpose` must be \"model\" on this"
+            throw ApiException.of(400, "invalid_value", "purpose", "`purpose` must be \"model\" on this"
                     + " service (got " + (purpose == null ? "none" : "\"" + purpose + "\"") + ").");
         }
         if (bytes == null || bytes <= 0) {
-            throw new RegistryException(400, "invalid_value", "bytes", "`bytes` must be the file's size in bytes,"
+            throw ApiException.of(400, "invalid_value", "bytes", "`bytes` must be the file's size in bytes,"
                     + " greater than 0.");
         }
         long cap = config.registry().maxModelBytes();
         if (bytes > cap) {
-            throw new RegistryException(413, "size", "bytes", "The upload declares " + bytes + " bytes; the size"
+            throw ApiException.of(413, "size", "bytes", "The upload declares " + bytes + " bytes; the size"
                     + " check allows at most " + cap + " bytes per model file.");
         }
         var u = new ModelUpload();
@@ -108,11 +108,11 @@ public class Uploads {
     public UploadPart addPart(UUID tenantId, String uploadId, Path data) throws IOException {
         long size = Files.size(data);
         if (size == 0) {
-            throw new RegistryException(400, "invalid_value", "data", "The part is empty; send its bytes as"
+            throw ApiException.of(400, "invalid_value", "data", "The part is empty; send its bytes as"
                     + " multipart field `data`.");
         }
         if (size > config.registry().uploads().maxPartBytes()) {
-            throw new RegistryException(413, "size", "data", "A part may have at most "
+            throw ApiException.of(413, "size", "data", "A part may have at most "
                     + config.registry().uploads().maxPartBytes() + " bytes; this one has " + size + ".");
         }
         UUID id = parseId(uploadId);
@@ -146,7 +146,7 @@ public class Uploads {
     private void checkRoom(ModelUpload u, UUID tenantId, long size) {
         long have = UploadPart.of(tenantId, u.id).stream().mapToLong(p -> p.bytes).sum();
         if (have + size > u.bytes) {
-            throw new RegistryException(400, "too_many_bytes", "data", "This part would bring the upload to "
+            throw ApiException.of(400, "too_many_bytes", "data", "This part would bring the upload to "
                     + (have + size) + " bytes, more than the " + u.bytes + " it was created with.");
         }
     }
@@ -155,7 +155,7 @@ public class Uploads {
             throws IOException, InterruptedException {
         registry.checkName(name);
         if (partIds == null || partIds.isEmpty()) {
-            throw new RegistryException(400, "missing_parameter", "part_ids", "`part_ids` must list the upload's"
+            throw ApiException.of(400, "missing_parameter", "part_ids", "`part_ids` must list the upload's"
                     + " part ids in the order their bytes belong.");
         }
         UUID id = parseId(uploadId);
@@ -168,18 +168,18 @@ public class Uploads {
             for (String p : partIds) {
                 UploadPart part = parts.get(p);
                 if (part == null) {
-                    throw new RegistryException(400, "invalid_value", "part_ids", "Part '" + p + "' is not a part"
+                    throw ApiException.of(400, "invalid_value", "part_ids", "Part '" + p + "' is not a part"
                             + " of upload " + uploadId + ".");
                 }
                 out.add(part);
             }
             if (new HashSet<>(partIds).size() != partIds.size() || out.size() != parts.size()) {
-                throw new RegistryException(400, "invalid_value", "part_ids", "`part_ids` must name each of the"
+                throw ApiException.of(400, "invalid_value", "part_ids", "`part_ids` must name each of the"
                         + " upload's " + parts.size() + " parts exactly once.");
             }
             long total = out.stream().mapToLong(p -> p.bytes).sum();
             if (total != u.bytes) {
-                throw new RegistryException(400, "incomplete_upload", "part_ids", "The parts hold " + total
+                throw ApiException.of(400, "incomplete_upload", "part_ids", "The parts hold " + total
                         + " bytes, but the upload was created for " + u.bytes + "; add the missing parts.");
             }
             return out;
@@ -272,11 +272,11 @@ public class Uploads {
             throw notFound(uploadId);
         }
         if (ModelUpload.PENDING.equals(u.status) && u.expiresAt.isBefore(Instant.now())) {
-            throw new RegistryException(409, "upload_expired", null, "Upload " + uploadId + " expired at "
+            throw ApiException.of(409, "upload_expired", null, "Upload " + uploadId + " expired at "
                     + u.expiresAt + "; start a new one with POST /v1/uploads.");
         }
         if (!ModelUpload.PENDING.equals(u.status)) {
-            throw new RegistryException(409, "upload_" + u.status, null, "Upload " + uploadId + " is " + u.status
+            throw ApiException.of(409, "upload_" + u.status, null, "Upload " + uploadId + " is " + u.status
                     + "; it takes no more parts. Start a new one with POST /v1/uploads.");
         }
         return u;
@@ -290,8 +290,8 @@ public class Uploads {
         }
     }
 
-    private static RegistryException notFound(String id) {
-        return new RegistryException(404, "upload_not_found", "upload_id", "No upload '" + id + "' exists for"
+    private static ApiException notFound(String id) {
+        return ApiException.of(404, "upload_not_found", "upload_id", "No upload '" + id + "' exists for"
                 + " your organization.");
     }
 }

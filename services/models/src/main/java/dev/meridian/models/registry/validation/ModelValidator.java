@@ -1,12 +1,12 @@
 package dev.meridian.models.registry.validation;
 
+import dev.meridian.common.error.ApiException;
 import dev.meridian.models.ModelVersion;
 import dev.meridian.models.config.ModelsConfig;
 import dev.meridian.models.registry.onnx.ElementType;
 import dev.meridian.models.registry.onnx.OnnxModelInfo;
 import dev.meridian.models.registry.onnx.OnnxReader;
 import dev.meridian.models.registry.onnx.TensorSpec;
-import dev.meridian.models.registry.rest.RegistryException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -110,7 +110,7 @@ public class ModelValidator {
                 s.shape())).toList();
     }
 
-    private static RegistryException refuse(int status, String check, String message) {
-        return new RegistryException(status, check, "file", message);
+    private static ApiException refuse(int status, String check, String message) {
+        return ApiException.of(status, check, "file", message);
     }
 }

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.blob.BlobStore;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneTopics;
@@ -16,7 +17,6 @@ import dev.meridian.common.kafka.KafkaTopics;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.Topics;
-import dev.meridian.models.finetune.rest.FineTuneException;
 import dev.meridian.models.finetune.service.Ids;
 import dev.meridian.models.finetune.service.JobService;
 import dev.meridian.models.finetune.service.TunedModelRegistration;
@@ -218,8 +218,8 @@ class FineTuneEventsConsumerIT {
             try {
                 jobs.cancel(tenant, id);
                 return 200;
-            } catch (FineTuneException e) {
-                return e.status;
+            } catch (ApiException e) {
+                return e.status();
             }
         });
         await().atMost(Duration.ofSeconds(30)).until(this::someoneWaitsForALock);

@@ -3,7 +3,7 @@ package dev.meridian.models.finetune.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.meridian.models.finetune.rest.FineTuneException;
+import dev.meridian.common.error.ApiException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.List;
@@ -26,8 +26,8 @@ class DatasetValidatorFuzzTest {
         try {
             int lines = FileService.jsonObjectLines(new ByteArrayInputStream(data), "f.jsonl", MAX_LINE_BYTES);
             assertThat(lines).isBetween(0, data.length);
-        } catch (FineTuneException refused) {
-            assertThat(refused.status).isEqualTo(400);
+        } catch (ApiException refused) {
+            assertThat(refused.status()).isEqualTo(400);
             assertThat(refused.getMessage()).contains("line ");
         }
 

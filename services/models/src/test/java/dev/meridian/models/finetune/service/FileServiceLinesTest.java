@@ -3,7 +3,7 @@ package dev.meridian.models.finetune.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.meridian.models.finetune.rest.FineTuneException;
+import dev.meridian.common.error.ApiException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +17,8 @@ class FileServiceLinesTest {
                 "t.jsonl", maxLineBytes);
     }
 
-    private static FineTuneException refusal(String content, int maxLineBytes) {
-        return catchThrowableOfType(FineTuneException.class, () -> lines(content, maxLineBytes));
+    private static ApiException refusal(String content, int maxLineBytes) {
+        return catchThrowableOfType(ApiException.class, () -> lines(content, maxLineBytes));
     }
 
     @Test
@@ -50,7 +50,7 @@ class FileServiceLinesTest {
     @Test
     void textThatIsNotUtf8IsRefusedNamingTheLine() {
         var bytes = new byte[] {'{', '}', '\n', (byte) 0xC3, (byte) 0x28, '\n'};
-        var e = catchThrowableOfType(FineTuneException.class, () -> FileService.jsonObjectLines(
+        var e = catchThrowableOfType(ApiException.class, () -> FileService.jsonObjectLines(
                 new ByteArrayInputStream(bytes), "t.jsonl", 100));
         assertThat(e.getMessage()).contains("line 2: not UTF-8");
     }

@@ -1,7 +1,8 @@
-package dev.meridian.models.registry.rest;
+package dev.meridian.models.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.error.OpenAiError;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -10,14 +11,17 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** The registry API's one error family: OpenAI's {@code {"error":{...}}} body, never a stack trace. */
-public class RegistryErrors {
+/**
+ * The one error family of the models service (registry, files, fine-tuning): OpenAI's {@code {"error":{...}}} body,
+ * never a stack trace.
+ */
+public class ErrorMappers {
 
-    private static final Logger LOG = Logger.getLogger(RegistryErrors.class);
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
     @ServerExceptionMapper
-    public Response registry(RegistryException e) {
-        return Response.status(e.status).entity(e.body).type("application/json").build();
+    public Response refused(ApiException e) {
+        return Response.status(e.status()).entity(OpenAiError.of(e)).type("application/json").build();
     }
 
     @ServerExceptionMapper
@@ -50,7 +54,6 @@ public class RegistryErrors {
             code = "server_error";
             message = "Internal error (id " + id + "); retry, and report the id if it persists.";
         }
-        return Response.status(status).entity(OpenAiError.of(status >= 500 ? "server_error"
-                : "invalid_request_error", code, null, message)).type("application/json").build();
+        return refused(ApiException.of(status, code, null, message));
     }
 }

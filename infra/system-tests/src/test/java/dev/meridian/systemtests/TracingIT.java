@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.restassured.http.ContentType;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,5 +76,60 @@ class TracingIT {
                 && s.kind().equals("SPAN_KIND_SERVER")))
                 .as("us-east's gateway span and, under it, eu-central's (the tenant's home)").hasSizeGreaterThanOrEqualTo(2)
                 .allSatisfy(s -> assertThat(s.attributes()).containsEntry(REQUEST_ID, requestId));
+    }
+
+    @Test
+    void aCallsUsageReachesBillingInTheCallsTrace() {
+        String requestId = "trace-" + UUID.randomUUID();
+        given().baseUri(SystemUnderTest.eu()).header("Authorization", "Bearer " + SystemUnderTest.platform()
+                        .demoApiKey()).header("X-Request-Id", requestId).contentType(ContentType.JSON)
+                .body(Map.of("model", "all-minilm-l6-v2", "input", "usage to bill"))
+                .post("/v1/embeddings").then().statusCode(200);
+
+        String traceId = traceOf(requestId);
+        var collector = SystemUnderTest.traces();
+        assertThat(await("billing's ingestion joins the call's trace (the usage record's traceparent header)")
+                .atMost(Duration.ofSeconds(60)).until(() -> collector.trace(traceId),
+                        spans -> services(spans).contains("meridian-billing")))
+                .filteredOn(s -> s.service().equals("meridian-billing"))
+                .anySatisfy(s -> assertThat(s.kind()).isEqualTo("SPAN_KIND_CONSUMER"));
+    }
+
+    @Test
+    void aFineTuneJobIsOneTraceFromTheCallThroughTheOutboxTheWorkerAndItsEvents() {
+        String key = SystemUnderTest.platform().demoApiKey();
+        var lines = new ArrayList<String>();
+        for (int i = 0; i < 6; i++) {
+            lines.add("{\"text\":\"the striker scored goal " + i + "\",\"label\":\"sports\"}");
+            lines.add("{\"text\":\"the chef baked loaf " + i + "\",\"label\":\"cooking\"}");
+        }
+        String file = given().baseUri(SystemUnderTest.eu()).header("Authorization", "Bearer " + key)
+                .multiPart("purpose", "fine-tune").multiPart("file", "traced.jsonl",
+                        (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8), "application/jsonl")
+                .post("/v1/files").then().statusCode(200).extract().path("id");
+        String requestId = "trace-" + UUID.randomUUID();
+        String job = given().baseUri(SystemUnderTest.eu()).header("Authorization", "Bearer " + key)
+                .header("X-Request-Id", requestId).contentType(ContentType.JSON)
+                .body(Map.of("model", "all-minilm-l6-v2", "training_file", file, "suffix", "traced", "seed", 7,
+                        "method", Map.of("type", "supervised", "supervised", Map.of("hyperparameters",
+                                Map.of("n_epochs", 1, "batch_size", 4)))))
+                .post("/v1/fine_tuning/jobs").then().statusCode(200).extract().path("id");
+
+        String traceId = traceOf(requestId);
+        var collector = SystemUnderTest.traces();
+        var trace = await("the job's hops in the call's trace").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> collector.trace(traceId), spans ->
+                        spans.stream().anyMatch(s -> s.service().equals("meridian-worker")
+                                && s.name().equals("finetune.job"))
+                        && spans.stream().anyMatch(s -> s.service().equals("meridian-models")
+                                && s.kind().equals("SPAN_KIND_CONSUMER")));
+        assertThat(trace).as("the models service took the call")
+                .anySatisfy(s -> {
+                    assertThat(s.service()).isEqualTo("meridian-models");
+                    assertThat(s.kind()).isEqualTo("SPAN_KIND_SERVER");
+                });
+        assertThat(trace).filteredOn(s -> s.name().equals("finetune.job"))
+                .as("the worker ran the job in the trace of the call that queued it (through the outbox)")
+                .singleElement().satisfies(s -> assertThat(s.attributes()).containsValue(job));
     }
 }

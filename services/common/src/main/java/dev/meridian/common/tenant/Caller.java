@@ -2,6 +2,7 @@ package dev.meridian.common.tenant;
 
 import dev.meridian.common.apikey.Scope;
 import dev.meridian.common.error.ApiException;
+import dev.meridian.common.observe.CallContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -29,9 +30,17 @@ public record Caller(UUID tenantId, Optional<UUID> keyId, Set<Scope> scopes, Opt
         scopes = Set.copyOf(scopes);
     }
 
-    /** The caller a gateway asserted, or empty when the call names no tenant (it did not come through a gateway). */
+    /**
+     * The caller a gateway asserted, or empty when the call names no tenant (it did not come through a gateway). The
+     * request and tenant ids go on the call's span and into its log lines ({@link CallContext}).
+     */
     public static Optional<Caller> from(HttpHeaders headers) {
-        return parse(headers::getHeaderString);
+        Optional<Caller> caller = parse(headers::getHeaderString);
+        caller.ifPresent(c -> {
+            CallContext.requestId(c.requestId().orElse(null));
+            CallContext.tenant(c.tenantId());
+        });
+        return caller;
     }
 
     /** As {@link #from}, for a call that must come through a gateway: 401 when it names no tenant. */

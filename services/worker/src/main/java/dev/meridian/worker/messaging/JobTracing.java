@@ -1,6 +1,7 @@
 package dev.meridian.worker.messaging;
 
 import dev.meridian.common.finetune.FineTuneJobMessage;
+import dev.meridian.common.observe.CallContext;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
@@ -56,7 +57,7 @@ public final class JobTracing {
         Context parent = W3C.extract(Context.root(), record.headers(), FROM_HEADERS);
         return tracer.spanBuilder(SPAN).setParent(parent).setSpanKind(SpanKind.CONSUMER)
                 .setAttribute("meridian.job.id", job.jobId())
-                .setAttribute("meridian.tenant.id", job.tenantId().toString())
+                .setAttribute(CallContext.TENANT_ID_ATTRIBUTE, job.tenantId().toString())
                 .setAttribute("meridian.base_model", job.baseModel())
                 .setAttribute("messaging.destination.name", record.topic())
                 .setAttribute("messaging.kafka.offset", record.offset()).startSpan();

@@ -81,7 +81,7 @@ class JobTracingTest {
         assertThat(job.getTraceId()).isEqualTo(TRACE_ID);
         assertThat(job.getParentSpanId()).isEqualTo(PARENT_SPAN_ID);
         assertThat(job.getAttributes().get(AttributeKey.stringKey("meridian.job.id"))).isEqualTo("ftjob-traced");
-        assertThat(job.getAttributes().get(AttributeKey.stringKey("meridian.tenant.id"))).isEqualTo(tenant.toString());
+        assertThat(job.getAttributes().get(AttributeKey.stringKey("meridian.tenant_id"))).isEqualTo(tenant.toString());
         assertThat(traceparent(producer.history().getFirst())).contains(job.getSpanId());
         assertThat(registry.get("meridian.worker.events.published").tag("topic", "events").counter().count())
                 .isEqualTo(1);

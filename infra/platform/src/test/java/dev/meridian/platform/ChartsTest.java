@@ -300,29 +300,33 @@ class ChartsTest {
                 "app.kubernetes.io/instance", "meridian-elsewhere"), Map.of("kubernetes.io/metadata.name", "elsewhere"),
                 false));
         callers.put("a stranger in the namespace", new Caller(Map.of("app", "stranger"), Map.of(), true));
+        callers.put("prometheus", new Caller(Map.of("app.kubernetes.io/name", "prometheus"),
+                Map.of("kubernetes.io/metadata.name", "monitoring"), false));
         for (String service : SERVICES) {
             callers.put(service, new Caller(Map.of("app.kubernetes.io/name", service, "app.kubernetes.io/instance",
                     release), Map.of(), true));
         }
+        // Prometheus scrapes every pod's http port (the PodMonitor's NetworkPolicy).
         Map<String, Set<String>> expected = Map.of(
-                "gateway", Set.of("ingress controller"),
-                "console", Set.of("ingress controller"),
-                "tenancy", Set.of("billing", "gateway", "another region's gateway"),
-                "billing", Set.of("gateway", "another region's gateway"),
-                "inference", Set.of("gateway"),
-                "models", Set.of("gateway", "inference"),
-                "worker", Set.of());
+                "gateway", Set.of("ingress controller", "prometheus"),
+                "console", Set.of("ingress controller", "prometheus"),
+                "tenancy", Set.of("billing", "gateway", "another region's gateway", "prometheus"),
+                "billing", Set.of("gateway", "another region's gateway", "prometheus"),
+                "inference", Set.of("gateway", "prometheus"),
+                "models", Set.of("gateway", "inference", "prometheus"),
+                "worker", Set.of("prometheus"));
 
         for (String service : enabledServices(r.values())) {
             JsonNode pod = r.workload(service).at("/spec/template");
             int port = pod.at("/spec/containers/0/ports/0/containerPort").asInt();
+            String portName = pod.at("/spec/containers/0/ports/0/name").asText(null);
             Set<String> admitted = new TreeSet<>();
             Set<String> admittedElsewhere = new TreeSet<>();
             callers.forEach((name, caller) -> {
-                if (admits(policies, pod.at("/metadata/labels"), caller, port)) {
+                if (admits(policies, pod.at("/metadata/labels"), caller, port, portName)) {
                     admitted.add(name);
                 }
-                if (admits(policies, pod.at("/metadata/labels"), caller, port + 1)) {
+                if (admits(policies, pod.at("/metadata/labels"), caller, port + 1, null)) {
                     admittedElsewhere.add(name);
                 }
             });
@@ -519,7 +523,8 @@ class ChartsTest {
      * Whether the policies of the target's namespace let the caller reach the target pod on the port: a pod that no
      * policy selects takes anything; one that some select takes what at least one of their rules allows.
      */
-    static boolean admits(List<JsonNode> policies, JsonNode targetLabels, Caller caller, int port) {
+    /** Whether a connection from {@code caller} to {@code port} (named {@code portName} in the pod, or null) passes. */
+    static boolean admits(List<JsonNode> policies, JsonNode targetLabels, Caller caller, int port, String portName) {
         List<JsonNode> selecting = policies.stream()
                 .filter(p -> texts(p.at("/spec/policyTypes")).contains("Ingress"))
                 .filter(p -> selects(p.at("/spec/podSelector"), targetLabels)).toList();
@@ -527,7 +532,8 @@ class ChartsTest {
             return true;
         }
         return selecting.stream().flatMap(p -> stream(p.at("/spec/ingress"))).anyMatch(rule ->
-                (!rule.has("ports") || stream(rule.path("ports")).anyMatch(p -> p.path("port").asInt() == port))
+                (!rule.has("ports") || stream(rule.path("ports")).anyMatch(p -> p.path("port").isTextual()
+                        ? p.path("port").asText().equals(portName) : p.path("port").asInt() == port))
                         && (!rule.has("from") || stream(rule.path("from")).anyMatch(peer -> matches(peer, caller))));
     }
 

@@ -236,6 +236,41 @@ class ObservabilityChartsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("valuesFiles")
+    void prometheusScrapesEveryMeridianPodThroughTheDefaultDeny(String valuesFile) {
+        Rendered r = render(valuesFile);
+        Set<String> enabled = enabledServices(values(valuesFile));
+        JsonNode monitor = r.find("PodMonitor", r.release());
+        JsonNode policy = r.find("NetworkPolicy", r.release() + "-prometheus");
+        if (enabled.isEmpty()) {
+            assertThat(monitor).as(valuesFile).isNull();
+            assertThat(policy).as(valuesFile).isNull();
+            return;
+        }
+        assertThat(monitor).as("a PodMonitor with " + valuesFile).isNotNull();
+        assertThat(monitor.at("/spec/selector/matchLabels/app.kubernetes.io~1instance").asText()).isEqualTo(r.release());
+        assertThat(stream(monitor.at("/spec/selector/matchExpressions/0/values")).map(JsonNode::asText))
+                .containsExactlyInAnyOrderElementsOf(enabled);
+        assertThat(monitor.at("/spec/podMetricsEndpoints/0/port").asText()).isEqualTo("http");
+        assertThat(monitor.at("/spec/podMetricsEndpoints/0/path").asText()).isEqualTo("/q/metrics");
+        for (JsonNode container : containers(r)) {
+            assertThat(stream(container.path("ports")).map(p -> p.path("name").asText()))
+                    .as(container.path("name").asText() + " names the port the PodMonitor scrapes").contains("http");
+        }
+        assertThat(policy).as("Prometheus gets through the default deny with " + valuesFile).isNotNull();
+        assertThat(policy.at("/spec/ingress/0/ports/0/port").asText()).isEqualTo("http");
+        assertThat(policy.at("/spec/ingress/0/from")).isEqualTo(values(valuesFile)
+                .at("/global/observability/scraping/prometheus"));
+    }
+
+    @Test
+    void scrapingCanBeLeftToTheCluster() {
+        Rendered r = render("values-eu-central.yaml", "global.observability.scraping.podMonitor", "false");
+        assertThat(r.ofKind("PodMonitor")).isEmpty();
+        assertThat(r.find("NetworkPolicy", r.release() + "-prometheus")).isNull();
+    }
+
     @Test
     void oneSettingTurnsTracingOnForEveryServiceAndTheCollectorIsAValue() {
         Rendered r = render("values-eu-central.yaml", "global.tracing.sampleRatio", "0.1",

@@ -30,19 +30,28 @@ class TracingIT {
                 spans -> !spans.isEmpty()).getFirst().traceId();
     }
 
+    /** A call's request id (as its answer gave it) and the trace it made. */
+    private record Traced(String requestId, String traceId) {
+    }
+
+    /** Embeds {@code text} with the demo key through {@code gateway}; returns the call's ids. */
+    private static Traced embedTraced(String gateway, String text) {
+        String requestId = "trace-" + UUID.randomUUID();
+        given().baseUri(gateway).header("Authorization", "Bearer " + SystemUnderTest.platform().demoApiKey())
+                .header("X-Request-Id", requestId).contentType(ContentType.JSON)
+                .body(Map.of("model", "all-minilm-l6-v2", "input", text))
+                .post("/v1/embeddings").then().statusCode(200);
+        return new Traced(requestId, traceOf(requestId));
+    }
+
     private static Set<String> services(List<TraceCollector.Span> spans) {
         return spans.stream().map(TraceCollector.Span::service).collect(Collectors.toSet());
     }
 
     @Test
     void oneTraceRunsFromTheGatewayThroughTheInferenceServiceItCalls() {
-        String requestId = "trace-" + UUID.randomUUID();
-        given().baseUri(SystemUnderTest.eu()).header("Authorization", "Bearer " + SystemUnderTest.platform()
-                        .demoApiKey()).header("X-Request-Id", requestId).contentType(ContentType.JSON)
-                .body(Map.of("model", "all-minilm-l6-v2", "input", "hello world"))
-                .post("/v1/embeddings").then().statusCode(200);
-
-        String traceId = traceOf(requestId);
+        var call = embedTraced(SystemUnderTest.eu(), "hello world");
+        String traceId = call.traceId();
         var collector = SystemUnderTest.traces();
         var trace = await().atMost(Duration.ofSeconds(30)).until(() -> collector.trace(traceId),
                 spans -> services(spans).contains("meridian-inference"));
@@ -51,7 +60,7 @@ class TracingIT {
                 && s.kind().equals("SPAN_KIND_SERVER")).toList();
         assertThat(gateway).as("the gateway's server span").anySatisfy(s -> {
             assertThat(s.kind()).isEqualTo("SPAN_KIND_SERVER");
-            assertThat(s.attributes()).containsEntry(REQUEST_ID, requestId)
+            assertThat(s.attributes()).containsEntry(REQUEST_ID, call.requestId())
                     .containsKey("meridian.tenant_id");
         });
         assertThat(inference).as("the inference service's span is a child of the gateway's").isNotEmpty()
@@ -61,13 +70,8 @@ class TracingIT {
 
     @Test
     void aCallForwardedToTheHomeRegionStaysOneTraceAcrossBothGateways() {
-        String requestId = "trace-" + UUID.randomUUID();
-        given().baseUri(SystemUnderTest.us()).header("Authorization", "Bearer " + SystemUnderTest.platform()
-                        .demoApiKey()).header("X-Request-Id", requestId).contentType(ContentType.JSON)
-                .body(Map.of("model", "all-minilm-l6-v2", "input", "hello world"))
-                .post("/v1/embeddings").then().statusCode(200);
-
-        String traceId = traceOf(requestId);
+        var call = embedTraced(SystemUnderTest.us(), "hello world");
+        String traceId = call.traceId();
         var collector = SystemUnderTest.traces();
         var trace = await().atMost(Duration.ofSeconds(30)).until(() -> collector.trace(traceId),
                 spans -> services(spans).contains("meridian-inference") && spans.stream().filter(s ->
@@ -75,18 +79,12 @@ class TracingIT {
         assertThat(trace.stream().filter(s -> s.service().equals("meridian-gateway")
                 && s.kind().equals("SPAN_KIND_SERVER")))
                 .as("us-east's gateway span and, under it, eu-central's (the tenant's home)").hasSizeGreaterThanOrEqualTo(2)
-                .allSatisfy(s -> assertThat(s.attributes()).containsEntry(REQUEST_ID, requestId));
+                .allSatisfy(s -> assertThat(s.attributes()).containsEntry(REQUEST_ID, call.requestId()));
     }
 
     @Test
     void aCallsUsageReachesBillingInTheCallsTrace() {
-        String requestId = "trace-" + UUID.randomUUID();
-        given().baseUri(SystemUnderTest.eu()).header("Authorization", "Bearer " + SystemUnderTest.platform()
-                        .demoApiKey()).header("X-Request-Id", requestId).contentType(ContentType.JSON)
-                .body(Map.of("model", "all-minilm-l6-v2", "input", "usage to bill"))
-                .post("/v1/embeddings").then().statusCode(200);
-
-        String traceId = traceOf(requestId);
+        String traceId = embedTraced(SystemUnderTest.eu(), "usage to bill").traceId();
         var collector = SystemUnderTest.traces();
         assertThat(await("billing's ingestion joins the call's trace (the usage record's traceparent header)")
                 .atMost(Duration.ofSeconds(60)).until(() -> collector.trace(traceId),

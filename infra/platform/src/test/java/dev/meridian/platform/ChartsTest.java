@@ -430,20 +430,23 @@ class ChartsTest {
         for (int i = 0; i < settings.length; i += 2) {
             template = template.set(settings[i], settings[i + 1]);
         }
-        try {
-            List<JsonNode> objects = new ArrayList<>();
-            try (var docs = YAML.readerFor(JsonNode.class).<JsonNode>readValues(template.call())) {
-                while (docs.hasNext()) {
-                    JsonNode doc = docs.next();
-                    if (doc != null && doc.has("kind")) {
-                        objects.add(doc);
-                    }
+        return new Rendered(release, values, objects(template.call()));
+    }
+
+    /** The Kubernetes objects of a rendered manifest (its documents that have a kind). */
+    static List<JsonNode> objects(String manifest) {
+        List<JsonNode> objects = new ArrayList<>();
+        try (var docs = YAML.readerFor(JsonNode.class).<JsonNode>readValues(manifest)) {
+            while (docs.hasNext()) {
+                JsonNode doc = docs.next();
+                if (doc != null && doc.has("kind")) {
+                    objects.add(doc);
                 }
             }
-            return new Rendered(release, values, objects);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return objects;
     }
 
     /** meridian-control, meridian-eu, meridian-us, meridian-cn as helm/README.md installs them; meridian for the defaults. */

@@ -373,17 +373,6 @@ class ObservabilityChartsTest {
         for (int i = 0; i < settings.length; i += 2) {
             template = template.set(settings[i], settings[i + 1]);
         }
-        List<JsonNode> objects = new ArrayList<>();
-        try (var docs = YAML.readerFor(JsonNode.class).<JsonNode>readValues(template.call())) {
-            while (docs.hasNext()) {
-                JsonNode doc = docs.next();
-                if (doc != null && doc.has("kind")) {
-                    objects.add(doc);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new Rendered(release, objects);
+        return new Rendered(release, ChartsTest.objects(template.call()));
     }
 }

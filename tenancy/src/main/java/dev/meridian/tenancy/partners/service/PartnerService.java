@@ -207,6 +207,13 @@ public class PartnerService {
         return PartnerCredential.list("partnerId = ?1 order by createdAt", partnerId);
     }
 
+    /** The partner's credential, or 404 saying so. */
+    private static PartnerCredential credential(UUID partnerId, UUID credentialId) {
+        return PartnerCredential.<PartnerCredential>find("id = ?1 and partnerId = ?2", credentialId, partnerId)
+                .firstResultOptional().orElseThrow(() -> ApiException.notFound("No credential " + credentialId
+                        + " of partner " + partnerId + "."));
+    }
+
     /**
      * A new secret for a current credential, shown once; the client id, and so the credential's tokens and history,
      * stay the same. A revoked credential cannot be rotated (409): create a new one.
@@ -214,9 +221,7 @@ public class PartnerService {
     public IssuedCredential rotateCredential(Caller caller, UUID partnerId, UUID credentialId) {
         PartnerCredential c = QuarkusTransaction.requiringNew().call(() -> {
             managed(caller, partnerId);
-            PartnerCredential found = PartnerCredential.<PartnerCredential>find("id = ?1 and partnerId = ?2",
-                    credentialId, partnerId).firstResultOptional().orElseThrow(() -> ApiException.notFound(
-                            "No credential " + credentialId + " of partner " + partnerId + "."));
+            PartnerCredential found = credential(partnerId, credentialId);
             if (found.revokedAt != null) {
                 throw ApiException.conflict("Credential " + credentialId + " is revoked; create a new credential"
                         + " instead of rotating it.");
@@ -233,9 +238,7 @@ public class PartnerService {
     public PartnerCredential revokeCredential(Caller caller, UUID partnerId, UUID credentialId) {
         PartnerCredential revoked = QuarkusTransaction.requiringNew().call(() -> {
             managed(caller, partnerId);
-            PartnerCredential c = PartnerCredential.<PartnerCredential>find("id = ?1 and partnerId = ?2",
-                    credentialId, partnerId).firstResultOptional().orElseThrow(() -> ApiException.notFound(
-                            "No credential " + credentialId + " of partner " + partnerId + "."));
+            PartnerCredential c = credential(partnerId, credentialId);
             if (c.revokedAt == null) {
                 c.revokedAt = StoredTime.now();
                 // gateways cache a partner's calls per tenant (/v1 with its token): they drop them within a second

@@ -50,10 +50,16 @@ class TenantModelServingIT {
                 });
     }
 
-    /** Single-row calls from 16 threads at once; checks every answer and returns the model's batch statistics. */
+    /**
+     * Callers at once: a tenant's cap of calls running or waiting ({@code runs.max-per-tenant}, 8 by default). More
+     * would get 429 by design, since a caller's slot is freed just before its answer is sent.
+     */
+    private static final int CALLERS = 8;
+
+    /** Single-row calls from {@link #CALLERS} threads; checks every answer and returns the model's batch statistics. */
     private static JsonPath concurrentCalls(UUID tenant, String model, int calls)
             throws Exception {
-        var pool = Executors.newFixedThreadPool(16);
+        var pool = Executors.newFixedThreadPool(CALLERS);
         try {
             List<Future<List<Float>>> answers = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
@@ -204,7 +210,7 @@ class TenantModelServingIT {
                 .body("max_batch_size", equalTo(32))
                 .body("dynamic_batching.max_queue_delay_microseconds", equalTo(2000));
         int calls = 96;
-        var pool = Executors.newFixedThreadPool(16);
+        var pool = Executors.newFixedThreadPool(CALLERS);
         try {
             List<Future<List<Float>>> answers = new ArrayList<>();
             for (int i = 0; i < calls; i++) {

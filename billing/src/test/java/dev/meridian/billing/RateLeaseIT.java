@@ -41,7 +41,11 @@ class RateLeaseIT {
     Clock clock;
 
     private static JsonPath take(UUID tenant, UUID key, String gateway, int want) {
-        return asGateway().body(new RateLeaseRequest(tenant, key, gateway, want, RATE, BURST))
+        return take(tenant, key, gateway, want, RATE);
+    }
+
+    private static JsonPath take(UUID tenant, UUID key, String gateway, int want, int rate) {
+        return asGateway().body(new RateLeaseRequest(tenant, key, gateway, want, rate, BURST))
                 .post(RateLeaseRequest.PATH).then().statusCode(200).extract().jsonPath();
     }
 
@@ -98,14 +102,31 @@ class RateLeaseIT {
     void anEmptyBucketGrantsNothingAndSaysWhenTheNextTokenIsDue() {
         UUID tenant = UUID.randomUUID();
         UUID key = UUID.randomUUID();
-        assertThat(take(tenant, key, "gateway-a", BURST).getInt("granted")).isEqualTo(BURST);
-        JsonPath empty = take(tenant, key, "gateway-b", 1);
+        // one token a second, so the second request cannot find one refilled however slow the machine is
+        int rate = 1;
+        assertThat(take(tenant, key, "gateway-a", BURST, rate).getInt("granted")).isEqualTo(BURST);
+        JsonPath empty = take(tenant, key, "gateway-b", 1, rate);
         assertThat(empty.getInt("granted")).isZero();
-        assertThat(empty.getLong("next_token_in_ms")).isBetween(1L, 1000L / RATE + 1);
-        assertThat(empty.getLong("full_in_ms")).isBetween(1L, 1000L * BURST / RATE + 1);
+        assertThat(empty.getLong("next_token_in_ms")).isBetween(1L, 1000L / rate + 1);
+        assertThat(empty.getLong("full_in_ms")).isBetween(1L, 1000L * BURST / rate + 1);
 
         // another tenant's key with the same id has its own bucket
         assertThat(take(UUID.randomUUID(), key, "gateway-b", BURST).getInt("granted")).isEqualTo(BURST);
+    }
+
+    @Test
+    void aKeyWhosePlanWasRaisedWaitsAtTheNewRateNotTheOldOnesDebt() {
+        UUID tenant = UUID.randomUUID();
+        UUID key = UUID.randomUUID();
+        // 2 per second with a burst of 20: the emptied bucket is full again in 10 s
+        var slow = asGateway().body(new RateLeaseRequest(tenant, key, "gateway-a", 20, 2, 20))
+                .post(RateLeaseRequest.PATH).then().statusCode(200).extract().jsonPath();
+        assertThat(slow.getInt("granted")).isEqualTo(20);
+        // raised to 1000 per second with a burst of 100: empty means full again in 100 ms, a token every 1 ms
+        var raised = asGateway().body(new RateLeaseRequest(tenant, key, "gateway-a", 1, 1000, 100))
+                .post(RateLeaseRequest.PATH).then().statusCode(200).extract().jsonPath();
+        assertThat(raised.getLong("next_token_in_ms")).as("next token at the new rate").isLessThanOrEqualTo(2L);
+        assertThat(raised.getLong("full_in_ms")).as("full again at the new rate").isLessThanOrEqualTo(101L);
     }
 
     @Test

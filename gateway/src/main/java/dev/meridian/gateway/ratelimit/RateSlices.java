@@ -58,6 +58,8 @@ public final class RateSlices {
         /** Billing did not answer: limit with the local bucket, ask billing again after {@link #probeAt}. */
         boolean degraded;
         long probeAt;
+        /** The limit {@link #nextTokenAt} was heard under; {@code null} until the first request. */
+        KeyRecord.RateLimit limit;
 
         /** Times are readings of a {@code nanoTime}-like clock, whose origin may be anywhere: start from now. */
         Slot(long now) {
@@ -123,6 +125,12 @@ public final class RateSlices {
         CompletableFuture<Void> renewal;
         synchronized (slot) {
             long now = clock.getAsLong();
+            if (!limit.equals(slot.limit)) {
+                // A plan change (an upgrade after the key was limited): billing's wait was reckoned at the old rate,
+                // so ask billing again now rather than refuse the key at the old rate until then.
+                slot.limit = limit;
+                slot.nextTokenAt = now;
+            }
             if (slot.degraded) {
                 if (slot.renewing == null && now - slot.probeAt >= 0) {
                     renew(slot, tenant, key, limit, slice); // in the background: this call does not wait for it

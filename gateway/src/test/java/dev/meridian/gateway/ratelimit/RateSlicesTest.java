@@ -153,6 +153,24 @@ class RateSlicesTest {
     }
 
     @Test
+    void aKeyWhoseLimitChangesAsksBillingAtOnceInsteadOfWaitingAtTheOldRate() {
+        var slow = new KeyRecord.RateLimit(5, 10);
+        var limiter = slices(billing, "eu-central-1");
+        var first = limiter.take(TENANT, KEY, slow);
+        billing.refuse(200); // the free plan's 5 per second, spent
+        assertThat(first.toCompletableFuture().join().allowed()).isFalse();
+        assertThat(done(limiter.take(TENANT, KEY, slow)).allowed()).as("still the old limit").isFalse();
+        assertThat(billing.requests).hasSize(1);
+
+        var upgraded = new KeyRecord.RateLimit(1000, 2000);
+        var after = limiter.take(TENANT, KEY, upgraded);
+        assertThat(billing.requests).as("billing is asked under the new limit at once").hasSize(2);
+        assertThat(billing.requests.getLast().requestsPerSecond()).isEqualTo(1000);
+        billing.grant(20);
+        assertThat(after.toCompletableFuture().join().allowed()).isTrue();
+    }
+
+    @Test
     void anExpiredSliceIsNotSpent() {
         var limiter = slices(billing, "eu-central-1");
         limiter.take(TENANT, KEY, LIMIT);

@@ -51,8 +51,7 @@ class BillingOutageIT {
         String keyA = owner.createKeySecret(unbounded, List.of("inference"));
         String keyB = owner.createKeySecret(bounded, List.of("inference"));
         for (String key : List.of(keyA, keyB)) {
-            Gateways.timeUntil(gateway, key, "limits the key as enterprise",
-                    r -> "1000".equals(r.header("x-ratelimit-limit-requests")), Duration.ofSeconds(30));
+            Gateways.awaitEnterpriseLimit(gateway, key);
         }
 
         var a = new CallOutcomes();

@@ -53,4 +53,14 @@ final class Gateways {
                         .as("gateway %s answered %d %s", gatewayUrl, r.statusCode(), r.asString()).isTrue());
         return Duration.ofNanos(System.nanoTime() - start);
     }
+
+    /**
+     * Waits until the gateway serves {@code apiKey} under the enterprise plan's limit (1000 per second). A 429 that
+     * already names the new limit does not count: the key's bucket may still be empty from its old plan.
+     */
+    static void awaitEnterpriseLimit(String gatewayUrl, String apiKey) {
+        timeUntil(gatewayUrl, apiKey, "serves the key under the enterprise limit",
+                r -> r.statusCode() == 200 && "1000".equals(r.header("x-ratelimit-limit-requests")),
+                Duration.ofSeconds(30));
+    }
 }

@@ -31,8 +31,7 @@ class KafkaStallIT {
         String tenant = owner.createTenant("Stalled Broker Co", "eu-central");
         Operator.setPlan(tenant, "enterprise", "eu-central"); // a rate limit above what two cores serve
         String key = owner.createKeySecret(tenant, List.of("inference"));
-        Gateways.timeUntil(gateway, key, "limits the key as enterprise",
-                r -> "1000".equals(r.header("x-ratelimit-limit-requests")), Duration.ofSeconds(30));
+        Gateways.awaitEnterpriseLimit(gateway, key);
 
         var outcomes = new CallOutcomes();
         HttpClient client = Load.client();

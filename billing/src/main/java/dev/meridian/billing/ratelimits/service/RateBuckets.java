@@ -34,13 +34,17 @@ public class RateBuckets {
     static final Duration PURGE_MARGIN = Duration.ofMinutes(1);
 
     // Both branches compute the same grant: on a new key from a full bucket, on an existing one from its full-at time.
+    // The full-at time is capped at an empty bucket of the limit asked under (now + tolerance); under one limit it never
+    // exceeds that, but a key whose plan was raised would otherwise keep waiting out the old, slower rate's debt.
     private static final String TAKE = """
             insert into rate_buckets as b (tenant_id, key_id, full_at_nanos, granted)
             values (:tenant, :key, :now + least(:want, :burst) * :interval, least(:want, :burst))
             on conflict (tenant_id, key_id) do update set
-                granted = greatest(0, least(:want, (:now + :tolerance - greatest(b.full_at_nanos, :now)) / :interval)),
-                full_at_nanos = greatest(b.full_at_nanos, :now) + :interval * greatest(0, least(:want,
-                    (:now + :tolerance - greatest(b.full_at_nanos, :now)) / :interval))
+                granted = greatest(0, least(:want, (:now + :tolerance
+                    - least(greatest(b.full_at_nanos, :now), :now + :tolerance)) / :interval)),
+                full_at_nanos = least(greatest(b.full_at_nanos, :now), :now + :tolerance) + :interval
+                    * greatest(0, least(:want, (:now + :tolerance
+                    - least(greatest(b.full_at_nanos, :now), :now + :tolerance)) / :interval))
             returning granted, full_at_nanos""";
 
     @Inject

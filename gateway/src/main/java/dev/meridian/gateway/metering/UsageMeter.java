@@ -6,7 +6,7 @@ import dev.meridian.common.events.UsageEvent;
 import dev.meridian.common.ids.TimeOrderedIds;
 import dev.meridian.common.observe.TraceHeaders;
 import dev.meridian.gateway.config.GatewayConfig;
-import dev.meridian.gateway.routing.CallerIdentity;
+import dev.meridian.gateway.apikeys.CallerIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;

@@ -7,6 +7,7 @@ import dev.meridian.common.apikey.Scope;
 import dev.meridian.common.auth.ServiceToken;
 import dev.meridian.common.error.Problem;
 import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.gateway.apikeys.CallerIdentity;
 import dev.meridian.gateway.apikeys.KeyDirectory;
 import dev.meridian.gateway.apikeys.Verdict;
 import dev.meridian.gateway.config.GatewayConfig;

@@ -1,6 +1,7 @@
 package dev.meridian.gateway.routing;
 
 import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.gateway.apikeys.CallerIdentity;
 import io.vertx.core.MultiMap;
 import java.util.Set;
 

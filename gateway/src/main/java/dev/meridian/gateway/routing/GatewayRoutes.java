@@ -3,11 +3,15 @@ package dev.meridian.gateway.routing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.apikey.ApiKeySecret;
+import dev.meridian.common.apikey.Scope;
 import dev.meridian.common.auth.ServiceToken;
+import dev.meridian.common.error.ApiException;
 import dev.meridian.common.error.OpenAiError;
 import dev.meridian.common.error.Problem;
 import dev.meridian.common.observe.CallContext;
+import dev.meridian.common.tenant.Caller;
 import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.gateway.apikeys.CallerIdentity;
 import dev.meridian.gateway.apikeys.KeyDirectory;
 import dev.meridian.gateway.apikeys.KeyLookupRefused;
 import dev.meridian.gateway.apikeys.KeyRecord;
@@ -35,7 +39,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,8 +54,20 @@ import java.util.function.Function;
 /**
  * The gateway's routes, all on the Vert.x event loop (nothing here blocks).
  * <ul>
- * <li>{@code /v1/*}, {@code /v2/*}: API key (or a signed-in member's token with {@code OpenAI-Organization}) →
- * scope → rate limit → home region (forwarded) or served here.</li>
+ * <li>{@code /v1/*}, {@code /v2/*}, admitted in one chain, each step refusing in the API's words or handing on:
+ * <ol>
+ * <li>authenticate ({@link #authenticate}): an API key, or a signed-in member's token with
+ * {@code OpenAI-Organization} ({@link #asMember});</li>
+ * <li>scope ({@link #admit}): the route table ({@link Scopes}) names the path (else 404) and the scopes it needs
+ * (else 403);</li>
+ * <li>rate limit ({@link #withinRateLimit}): the key's share of its plan's rate (429);</li>
+ * <li>region ({@link #admitted}): a tenant homed elsewhere is forwarded to its home gateway
+ * ({@link #toHomeRegion}), which serves it from step 5 on ({@link #forwarded});</li>
+ * <li>service ({@link #serveHere}): the route table's service that this region runs;</li>
+ * <li>budget ({@link #toService}): a write needs its tenant's quota lease (402, or 503 while billing is away);</li>
+ * <li>forward ({@link #toServiceAdmitted}) with the caller's identity, never the key;</li>
+ * <li>meter ({@link #metered}): a 2xx answer's usage goes to billing through the spool.</li>
+ * </ol></li>
  * <li>{@code /internal/forward/*}: a call another region's gateway authenticated and forwarded; Quarkus' HTTP
  * security has checked its service token (realm role {@code service-gateway}: gateways only) before this runs.</li>
  * <li>{@code /api/*}: Keycloak-authenticated (checked by Quarkus' HTTP security), proxied to tenancy unchanged.</li>
@@ -346,19 +361,24 @@ public class GatewayRoutes {
             respond(ctx, 421, sealed.get());
             return;
         }
-        String tenant = h.get(MeridianHeaders.TENANT_ID);
-        String key = h.get(MeridianHeaders.KEY_ID);
-        if (tenant == null || tenant.isBlank() || key == null || key.isBlank()) {
+        Optional<Caller> asserted;
+        try {
+            asserted = Caller.parse(h::get); // the one parser of what a gateway asserts, as every service uses
+        } catch (ApiException malformed) {
+            respond(ctx, 400, OpenAiError.of("invalid_request_error", "bad_forward", "A forwarded call's caller"
+                    + " headers are malformed: " + malformed.getMessage()));
+            return;
+        }
+        if (asserted.isEmpty() || asserted.get().keyId().isEmpty()) {
             respond(ctx, 400, OpenAiError.of("invalid_request_error", "bad_forward", "A forwarded call must carry "
                     + MeridianHeaders.TENANT_ID + " and " + MeridianHeaders.KEY_ID + " naming the tenant and key"
                     + " the forwarding gateway authenticated."));
             return;
         }
-        String scopes = h.get(MeridianHeaders.SCOPES);
-        String region = h.get(MeridianHeaders.REGION);
-        var caller = new CallerIdentity(tenant, key, scopes == null || scopes.isBlank() ? List.of()
-                : Arrays.asList(scopes.split(",")), region == null ? from : region);
-        CallContext.tenant(tenant);
+        Caller c = asserted.get();
+        var caller = new CallerIdentity(c.tenantId().toString(), c.keyId().get().toString(),
+                c.scopes().stream().map(Scope::wireName).sorted().toList(), c.region().orElse(from));
+        CallContext.tenant(c.tenantId());
         String path = ctx.normalizedPath().substring(FORWARD_PREFIX.length());
         if (Scopes.required(ctx.request().method().name(), path).isEmpty()) {
             respond(ctx, 404, unknownUrl(ctx.request().method().name(), path));
@@ -367,45 +387,47 @@ public class GatewayRoutes {
         serveHere(ctx, caller, path, requestId);
     }
 
-    /** Routes served by this region: model calls go to the region's inference service when there is one. */
+    /**
+     * Routes served by this region: the route table names the services that answer the path, and the first one this
+     * region runs gets the call; without any, base models are listed from the gateway's catalog.
+     */
     private void serveHere(RoutingContext ctx, CallerIdentity caller, String path, String requestId) {
         ctx.response().putHeader(SERVED_BY, config.region());
         HttpMethod method = ctx.request().method();
-        if (config.modelsUrl().isPresent() && (isRegistry(path) || isFineTuning(path))) {
-            toService(ctx, caller, config.modelsUrl().get(), path, requestId);
-        } else if (config.inferenceUrl().isPresent() && isInference(path)) {
-            toService(ctx, caller, config.inferenceUrl().get(), path, requestId);
-        } else if (method == HttpMethod.GET && path.equals("/v1/models")) {
-            ok(ctx, Map.of("object", "list", "data", catalog.models()));
-        } else if (method == HttpMethod.GET && path.startsWith("/v1/models/")) {
-            String id = path.substring("/v1/models/".length());
-            catalog.find(id).ifPresentOrElse(m -> ok(ctx, m), () -> respond(ctx, 404, OpenAiError.of(
-                    "invalid_request_error", "model_not_found", "model", "The model '" + id + "' does not exist or"
-                            + " you do not have access to it. GET /v1/models lists the models you can use.")));
-        } else {
-            respond(ctx, 404, unknownUrl(method.name(), path));
+        for (Scopes.Service service : Scopes.servedBy(path)) {
+            Optional<String> url = switch (service) {
+                case MODELS -> config.modelsUrl();
+                case INFERENCE -> config.inferenceUrl();
+                case CATALOG -> Optional.empty();
+            };
+            if (url.isPresent()) {
+                toService(ctx, caller, url.get(), path, requestId);
+                return;
+            }
+            if (service == Scopes.Service.CATALOG && method == HttpMethod.GET) {
+                fromCatalog(ctx, path);
+                return;
+            }
         }
+        respond(ctx, 404, unknownUrl(method.name(), path));
+    }
+
+    /** {@code GET /v1/models[/{id}]} answered from the gateway's catalog of base models. */
+    private void fromCatalog(RoutingContext ctx, String path) {
+        if (path.equals("/v1/models")) {
+            ok(ctx, Map.of("object", "list", "data", catalog.models()));
+            return;
+        }
+        String id = path.substring("/v1/models/".length());
+        catalog.find(id).ifPresentOrElse(m -> ok(ctx, m), () -> respond(ctx, 404, OpenAiError.of(
+                "invalid_request_error", "model_not_found", "model", "The model '" + id + "' does not exist or"
+                        + " you do not have access to it. GET /v1/models lists the models you can use.")));
     }
 
     /** Deny by default: a path the route table does not name is neither served nor forwarded anywhere. */
     private static OpenAiError unknownUrl(String method, String path) {
         return OpenAiError.of("invalid_request_error", "unknown_url", "Unknown request URL: " + method + " " + path
                 + ". See the API reference for the routes Meridian serves.");
-    }
-
-    /** The model registry's routes: model listing and management, resumable uploads. */
-    private static boolean isRegistry(String path) {
-        return path.equals("/v1/models") || path.startsWith("/v1/models/") || path.equals("/v1/uploads")
-                || path.startsWith("/v1/uploads/");
-    }
-
-    private static boolean isInference(String path) {
-        return path.equals("/v1/embeddings") || path.equals("/v1/classifications") || path.equals("/v1/models")
-                || path.startsWith("/v1/models/") || path.startsWith("/v2/");
-    }
-
-    private static boolean isFineTuning(String path) {
-        return path.equals("/v1/files") || path.startsWith("/v1/files/") || path.startsWith("/v1/fine_tuning/");
     }
 
     /**

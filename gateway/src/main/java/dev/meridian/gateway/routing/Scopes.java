@@ -6,17 +6,32 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code /v1} and {@code /v2} routes the gateway serves or forwards, and which key scopes each needs: any one of
- * the listed scopes will do. A rule names a path and everything below it ({@code /v1/models} and
- * {@code /v1/models/m}, not {@code /v1/modelsx}); the first that matches decides. A path no rule names is not a
- * route: deny by default, it is refused before any scope check or forward.
+ * The gateway's route table: the {@code /v1} and {@code /v2} routes it serves or forwards, which key scopes each needs
+ * (any one of the listed scopes will do) and which service of the home region answers it. A rule names a path and
+ * everything below it ({@code /v1/models} and {@code /v1/models/m}, not {@code /v1/modelsx}); the first that matches
+ * decides. A path no rule names is not a route: deny by default, it is refused before any scope check or forward.
+ * The same table drives admission ({@link GatewayRoutes}), the service a call goes to, and the isolation matrix of
+ * infra/system-tests ({@link #prefixes}).
  */
 public final class Scopes {
 
-    /** {@code writesAnyOf}: what a method other than GET/HEAD needs on the path, where that differs. */
-    private record Rule(String pathPrefix, Set<String> anyOf, Set<String> writesAnyOf) {
-        Rule(String pathPrefix, Set<String> anyOf) {
-            this(pathPrefix, anyOf, anyOf);
+    /** Who answers a route in the home region. */
+    public enum Service {
+        /** The model registry and fine-tuning ({@code meridian.gateway.models-url}). */
+        MODELS,
+        /** Inference ({@code meridian.gateway.inference-url}). */
+        INFERENCE,
+        /** The gateway itself, from its catalog of base models: model listing where no service is configured. */
+        CATALOG
+    }
+
+    /**
+     * {@code writesAnyOf}: what a method other than GET/HEAD needs on the path, where that differs. {@code servedBy}:
+     * the services that answer the route, the first one this region runs.
+     */
+    private record Rule(String pathPrefix, Set<String> anyOf, Set<String> writesAnyOf, List<Service> servedBy) {
+        Rule(String pathPrefix, Set<String> anyOf, List<Service> servedBy) {
+            this(pathPrefix, anyOf, anyOf, servedBy);
         }
 
         boolean matches(String path) {
@@ -34,13 +49,15 @@ public final class Scopes {
     private static final Set<String> FINE_TUNE = Set.of(Scope.FINE_TUNE.wireName());
 
     private static final List<Rule> RULES = List.of(
-            new Rule("/v1/models", Set.of(Scope.MODELS.wireName(), Scope.INFERENCE.wireName()), MODELS),
-            new Rule("/v1/uploads", MODELS),
-            new Rule("/v1/embeddings", INFERENCE),
-            new Rule("/v1/classifications", INFERENCE),
-            new Rule("/v1/files", FINE_TUNE),
-            new Rule("/v1/fine_tuning", FINE_TUNE),
-            new Rule("/v2", INFERENCE));
+            // the registry lists the tenant's models with the base ones; without it, inference or the catalog
+            new Rule("/v1/models", Set.of(Scope.MODELS.wireName(), Scope.INFERENCE.wireName()), MODELS,
+                    List.of(Service.MODELS, Service.INFERENCE, Service.CATALOG)),
+            new Rule("/v1/uploads", MODELS, List.of(Service.MODELS)),
+            new Rule("/v1/embeddings", INFERENCE, List.of(Service.INFERENCE)),
+            new Rule("/v1/classifications", INFERENCE, List.of(Service.INFERENCE)),
+            new Rule("/v1/files", FINE_TUNE, List.of(Service.MODELS)),
+            new Rule("/v1/fine_tuning", FINE_TUNE, List.of(Service.MODELS)),
+            new Rule("/v2", INFERENCE, List.of(Service.INFERENCE)));
 
     private Scopes() {
     }
@@ -58,6 +75,16 @@ public final class Scopes {
             }
         }
         return Optional.empty();
+    }
+
+    /** The services that answer the path, in order of preference; empty when it is not a route. */
+    public static List<Service> servedBy(String path) {
+        for (Rule r : RULES) {
+            if (r.matches(path)) {
+                return r.servedBy();
+            }
+        }
+        return List.of();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.meridian.gateway.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.common.tenant.MeridianHeaders;
+import dev.meridian.gateway.apikeys.CallerIdentity;
 import io.vertx.core.MultiMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -236,4 +236,16 @@ class HomeRegionForwardingIT {
                 .statusCode(400)
                 .body("error.code", equalTo("bad_forward"));
     }
+
+    @Test
+    void forwardedCallWhoseCallerHeadersAreMalformedIs400NamingTheHeader() {
+        String gateway = TestStack.get().serviceToken("meridian-gateway");
+        given().auth().oauth2(gateway).header(MeridianHeaders.FORWARDED_BY, "us-east")
+                .header(MeridianHeaders.TENANT_ID, "not-a-tenant")
+                .header(MeridianHeaders.KEY_ID, "6d0c4f5e-0000-4000-8000-000000000002")
+                .get("/internal/forward/v1/models").then()
+                .statusCode(400)
+                .body("error.code", equalTo("bad_forward"))
+                .body("error.message", org.hamcrest.Matchers.containsString(MeridianHeaders.TENANT_ID));
+    }
 }

@@ -59,4 +59,16 @@ class ScopesTest {
         assertThat(Scopes.required("/v2")).isPresent();
         assertThat(Scopes.required("/v2x")).isEmpty();
     }
+
+    @Test
+    void theTableNamesTheServiceOfEveryRouteAndNoneForAPathItDoesNotName() {
+        for (String prefix : Scopes.prefixes()) {
+            assertThat(Scopes.servedBy(prefix)).as(prefix).isNotEmpty();
+        }
+        assertThat(Scopes.servedBy("/v1/models/m/versions")).containsExactly(Scopes.Service.MODELS,
+                Scopes.Service.INFERENCE, Scopes.Service.CATALOG);
+        assertThat(Scopes.servedBy("/v1/fine_tuning/jobs")).containsExactly(Scopes.Service.MODELS);
+        assertThat(Scopes.servedBy("/v2/models/m/infer")).containsExactly(Scopes.Service.INFERENCE);
+        assertThat(Scopes.servedBy("/v1/served-requests")).isEmpty();
+    }
 }

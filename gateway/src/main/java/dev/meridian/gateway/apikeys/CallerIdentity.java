@@ -1,4 +1,4 @@
-package dev.meridian.gateway.routing;
+package dev.meridian.gateway.apikeys;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.meridian.models.config;
 
+import dev.meridian.common.blob.BlobStoreConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -16,7 +17,12 @@ public interface ModelsConfig {
 
     Registry registry();
 
-    Blobs blobs();
+    /**
+     * The region's blob store: model artifacts, upload parts, fine-tuning datasets, checkpoints and tuned models. The
+     * region's inference services and fine-tuning workers must name the same store. The filesystem store defaults to
+     * {@code .platform/blobs/<region>}.
+     */
+    BlobStoreConfig blobs();
 
     StorageMetering storageMetering();
 
@@ -105,36 +111,5 @@ public interface ModelsConfig {
         /** Largest single part, in bytes. */
         @WithDefault("67108864")
         long maxPartBytes();
-    }
-
-    /**
-     * The region's blob store: model artifacts, upload parts, fine-tuning datasets, checkpoints and tuned models. The
-     * region's inference services and fine-tuning workers must name the same store.
-     */
-    interface Blobs {
-        /** {@code filesystem} or {@code s3}. */
-        @WithDefault("filesystem")
-        String store();
-
-        /** Directory of the filesystem store. */
-        @WithDefault(".platform/blobs/eu-central")
-        String directory();
-
-        S3 s3();
-    }
-
-    /** An S3-compatible bucket, signed with AWS Signature V4 (path-style URLs). */
-    interface S3 {
-        /** e.g. {@code https://s3.eu-central-1.amazonaws.com} or a MinIO URL. */
-        Optional<String> endpoint();
-
-        Optional<String> bucket();
-
-        @WithDefault("us-east-1")
-        String signingRegion();
-
-        Optional<String> accessKeyId();
-
-        Optional<String> secretAccessKey();
     }
 }

@@ -1,5 +1,6 @@
 package dev.meridian.worker.config;
 
+import dev.meridian.common.blob.BlobStoreConfig;
 import dev.meridian.common.blob.BlobStoreSettings;
 import dev.meridian.common.kafka.KafkaConnection;
 import io.smallrye.config.ConfigMapping;
@@ -45,7 +46,8 @@ public interface WorkerConfig {
     Optional<String> kafkaTruststoreCertificates();
 
     /** The region's blob store, the same one its models and inference services name, configured like theirs. */
-    Blobs blobs();
+    /** {@code meridian.worker.blobs.*}; the filesystem store defaults to {@code .platform/blobs/<region>}. */
+    BlobStoreConfig blobs();
 
     /** Names this worker in events and usage; default host and pid. */
     Optional<String> id();
@@ -75,32 +77,6 @@ public interface WorkerConfig {
     @WithDefault("20s")
     Duration checkpointGrace();
 
-    /** {@code meridian.worker.blobs.*}. */
-    interface Blobs {
-        /** {@code filesystem} or {@code s3}. */
-        @WithDefault("filesystem")
-        String store();
-
-        /** The filesystem store's directory; default {@code .platform/blobs/<region>}. */
-        Optional<Path> directory();
-
-        S3 s3();
-
-        /** {@code meridian.worker.blobs.s3.*}. */
-        interface S3 {
-            Optional<String> endpoint();
-
-            Optional<String> bucket();
-
-            @WithDefault("us-east-1")
-            String signingRegion();
-
-            Optional<String> accessKeyId();
-
-            Optional<String> secretAccessKey();
-        }
-    }
-
     /** The Kafka connection as the worker's principal; says which setting to set when the password is missing. */
     default KafkaConnection kafka() {
         String protocol = kafkaSecurityProtocol();
@@ -113,10 +89,7 @@ public interface WorkerConfig {
     }
 
     default BlobStoreSettings blobStore() {
-        var s3 = blobs().s3();
-        return new BlobStoreSettings("meridian.worker.blobs", blobs().store(),
-                blobs().directory().orElse(Path.of(".platform/blobs/" + region())), s3.endpoint(), s3.bucket(),
-                s3.signingRegion(), s3.accessKeyId(), s3.secretAccessKey());
+        return blobs().settings("meridian.worker.blobs", Path.of(".platform/blobs/" + region()));
     }
 
     default String workerId() {

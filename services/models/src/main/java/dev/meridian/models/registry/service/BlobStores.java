@@ -21,10 +21,7 @@ public class BlobStores {
     @Produces
     @ApplicationScoped
     BlobStore blobStore(ModelsConfig config) throws IOException {
-        var blobs = config.blobs();
-        var s3 = blobs.s3();
-        var settings = new BlobStoreSettings("meridian.models.blobs", blobs.store(), Path.of(blobs.directory()),
-                s3.endpoint(), s3.bucket(), s3.signingRegion(), s3.accessKeyId(), s3.secretAccessKey());
+        var settings = config.blobs().settings("meridian.models.blobs", Path.of(".platform/blobs/" + config.region()));
         BlobStore store = settings.open();
         LOG.infof("blob store: %s", settings.describe());
         return store;

@@ -5,6 +5,8 @@ import io.quarkus.oidc.client.OidcClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ProcessingException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,7 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class Deployments {
 
-    /** Raised when the registry cannot be asked (down, refusing the token): the caller answers 503. */
+    /**
+     * Raised when the registry cannot be asked (down, slow, refusing the token, or paused by the circuit breaker):
+     * the caller answers 503.
+     */
     public static class RegistryUnavailable extends RuntimeException {
         public RegistryUnavailable(String message, Throwable cause) {
             super(message, cause);
@@ -115,9 +120,15 @@ public class Deployments {
         return cache.size();
     }
 
+    /** Asks through the proxy of {@link ModelRegistry}, whose timeout, retries and circuit breaker apply. */
     private Optional<DeployedModel> ask(UUID tenantId, String model) {
         try {
             return registry.deployed(tenantId, model);
+        } catch (CircuitBreakerOpenException e) {
+            throw new RegistryUnavailable("the model registry failed repeatedly just now and is not asked again for"
+                    + " a few seconds", e);
+        } catch (TimeoutException e) {
+            throw new RegistryUnavailable("the model registry did not answer in time", e);
         } catch (ProcessingException e) {
             throw new RegistryUnavailable(notAnswered(e), e);
         }

@@ -18,17 +18,24 @@ import java.util.UUID;
 
 /**
  * The real stack (PostgreSQL, Kafka, Keycloak) plus the region's real models service, started from its packaged
- * jar in a child JVM, sharing a blob directory with the inference service under test.
+ * jar in a child JVM, sharing a blob directory with the inference service under test. The service under test asks the
+ * registry through a {@link RegistryProxy}, which passes its calls on unless a test takes the registry away.
  */
 public class TenantModelsResource implements QuarkusTestResourceLifecycleManager {
 
     static final Path BLOBS = Path.of("target/it-blobs/eu-central").toAbsolutePath();
     private static ServiceProcess models;
+    private static RegistryProxy proxy;
 
     private static String token;
 
     static String modelsUrl() {
         return models.url();
+    }
+
+    /** What stands between the service under test and the registry; tests that change it set it back after. */
+    static RegistryProxy registryProxy() {
+        return proxy;
     }
 
     /** A call to the registry as the gateway makes it for {@code tenant}. */
@@ -67,8 +74,9 @@ public class TenantModelsResource implements QuarkusTestResourceLifecycleManager
             Path logs = home.root().resolve("services/inference/target/it-logs");
             models = ServiceProcess.start(home, "models-eu-central", "services/models", Ports.free(), m, logs, null);
             Runtime.getRuntime().addShutdownHook(new Thread(models::close, "models-service-stop"));
+            proxy = new RegistryProxy(models.url());
         }
-        config.put("meridian.inference.tenant-models.registry-url", models.url());
+        config.put("meridian.inference.tenant-models.registry-url", proxy.url());
         config.put("mp.messaging.incoming.model-changes.enabled", "true");
         config.put("meridian.inference.tenant-models.blobs.directory", BLOBS.toString());
         return config;
@@ -76,6 +84,6 @@ public class TenantModelsResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public void stop() {
-        // The models service outlives the test class, like the stack; the shutdown hook stops it.
+        // The models service and its proxy outlive the test class, like the stack; a shutdown hook stops the service.
     }
 }

@@ -1,21 +1,12 @@
 package dev.meridian.inference.tenant;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.meridian.inference.config.InferenceConfig;
-import io.quarkus.oidc.client.OidcClient;
-import io.quarkus.oidc.client.Tokens;
+import io.quarkus.oidc.client.OidcClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import jakarta.ws.rs.ProcessingException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -38,7 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class Deployments {
 
-    /** Raised when the registry cannot be asked (down, refusing the token): the caller answers 503. */
+    /**
+     * Raised when the registry cannot be asked (down, slow, refusing the token, or paused by the circuit breaker):
+     * the caller answers 503.
+     */
     public static class RegistryUnavailable extends RuntimeException {
         public RegistryUnavailable(String message, Throwable cause) {
             super(message, cause);
@@ -48,16 +42,11 @@ public class Deployments {
     private record Entry(Optional<DeployedModel> model, long expiresAtNanos) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
     @Inject
     InferenceConfig config;
     @Inject
-    OidcClient oidc;
+    ModelRegistry registry;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Map<String, Entry> cache;
     /** Lookups under way, one per key: bounded by the calls in flight, each removed when it is answered. */
     private final Map<String, CompletableFuture<Optional<DeployedModel>>> asking = new ConcurrentHashMap<>();
@@ -66,7 +55,6 @@ public class Deployments {
      * event cannot outlive it. One counter rather than one per name, so that it never grows.
      */
     private final AtomicLong generation = new AtomicLong();
-    private volatile Tokens tokens;
 
     @PostConstruct
     void init() {
@@ -132,43 +120,28 @@ public class Deployments {
         return cache.size();
     }
 
+    /** Asks through the proxy of {@link ModelRegistry}, whose timeout, retries and circuit breaker apply. */
     private Optional<DeployedModel> ask(UUID tenantId, String model) {
-        String url = config.tenantModels().registryUrl().orElseThrow().replaceAll("/+$", "") + "/internal/v1/tenants/"
-                + tenantId + "/models/" + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20")
-                + "/deployed";
         try {
-            var response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-                    .header("Authorization", "Bearer " + token()).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 404) {
-                return Optional.empty();
-            }
-            if (response.statusCode() == 401) {
-                tokens = null; // expired or revoked: fetch a new one next time
-            }
-            if (response.statusCode() != 200) {
-                throw new RegistryUnavailable("the model registry answered " + response.statusCode(), null);
-            }
-            return Optional.of(JSON.readValue(response.body(), DeployedModel.class));
-        } catch (IOException e) {
-            throw new RegistryUnavailable("the model registry did not answer: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryUnavailable("interrupted", e);
+            return registry.deployed(tenantId, model);
+        } catch (CircuitBreakerOpenException e) {
+            throw new RegistryUnavailable("the model registry failed repeatedly just now and is not asked again for"
+                    + " a few seconds", e);
+        } catch (TimeoutException e) {
+            throw new RegistryUnavailable("the model registry did not answer in time", e);
+        } catch (ProcessingException e) {
+            throw new RegistryUnavailable(notAnswered(e), e);
         }
     }
 
-    private String token() {
-        Tokens t = tokens;
-        long now = System.currentTimeMillis() / 1000;
-        if (t == null || (t.getAccessTokenExpiresAt() != null && t.getAccessTokenExpiresAt() - 30 <= now)) {
-            try {
-                t = oidc.getTokens().await().atMost(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                throw new RegistryUnavailable("no service token for the model registry: " + e.getMessage(), e);
+    /** Why a call got no answer: this service has no token to send, or the registry could not be reached. */
+    private static String notAnswered(ProcessingException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof OidcClientException) {
+                return "no service token for the model registry: " + t.getMessage();
             }
-            tokens = t;
         }
-        return t.getAccessToken();
+        return "the model registry did not answer: " + e.getMessage();
     }
 
     private static String key(UUID tenantId, String model) {

@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ public class UsagePublisher {
 
     void start(@Observes StartupEvent event) throws IOException {
         Path dir = spoolDir();
-        spool = UsageSpool.open(dir, config.metering().segmentBytes());
+        spool = UsageSpool.open(dir, config.metering().segmentBytes(), Clock.systemUTC());
         served = ServedRequests.open(dir, config.metering().servedRequestsRetention(), Instant.now());
         long backlog = spool.unacknowledged();
         LOG.infof("usage spool at %s%s", dir.toAbsolutePath(), backlog == 0 ? ""
@@ -133,6 +134,11 @@ public class UsagePublisher {
     /** Events metered and not yet acknowledged by Kafka (queued, spooled or in flight). */
     public long backlog() {
         return queue.size() + (spool == null ? 0 : spool.unacknowledged());
+    }
+
+    /** How long the oldest event in the spool has waited for Kafka's acknowledgement; zero when none waits. */
+    public Duration spoolAge() {
+        return spool == null ? Duration.ZERO : spool.oldestUnacknowledgedAge();
     }
 
     /** Events metered since start (handed to the spool). */

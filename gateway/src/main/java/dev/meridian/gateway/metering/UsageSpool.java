@@ -12,8 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
@@ -52,6 +56,7 @@ final class UsageSpool implements Closeable {
 
     private final Path dir;
     private final long segmentBytes;
+    private final Clock clock;
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
 
     // the writer's state
@@ -65,6 +70,12 @@ final class UsageSpool implements Closeable {
     private long ackedThrough;
     private final TreeSet<Long> ackedAhead = new TreeSet<>();
     private long persistedAck;
+    /**
+     * When each batch was appended, by its first sequence number, while any of it is unacknowledged: the oldest
+     * event's age is what an on-call engineer needs (a backlog of a million may be five seconds old). Events left by
+     * an earlier run count from their segment's last write, so their age is a lower bound.
+     */
+    private final TreeMap<Long, Instant> appendedAt = new TreeMap<>();
 
     // the reader's state
     private Segment reading;
@@ -72,18 +83,19 @@ final class UsageSpool implements Closeable {
     private long inSeq;
     private long readSeq;
 
-    private UsageSpool(Path dir, long segmentBytes) {
+    private UsageSpool(Path dir, long segmentBytes, Clock clock) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
+        this.clock = clock;
     }
 
     /**
      * Opens the spool in {@code dir} (created if needed) and recovers what an earlier run left: segments are kept,
      * a line torn by a crash mid-write is cut off, and reading starts after the last persisted acknowledgement.
      */
-    static UsageSpool open(Path dir, long segmentBytes) throws IOException {
+    static UsageSpool open(Path dir, long segmentBytes, Clock clock) throws IOException {
         Files.createDirectories(dir);
-        var spool = new UsageSpool(dir, segmentBytes);
+        var spool = new UsageSpool(dir, segmentBytes, clock);
         spool.recover();
         return spool;
     }
@@ -106,6 +118,7 @@ final class UsageSpool implements Closeable {
                 continue;
             }
             segments.put(first, new Segment(first, file, first + lines - 1));
+            appendedAt.put(first, Files.getLastModifiedTime(file).toInstant());
             lastOnDisk = Math.max(lastOnDisk, first + lines - 1);
         }
         if (!segments.isEmpty()) {
@@ -176,6 +189,9 @@ final class UsageSpool implements Closeable {
         } catch (IOException e) {
             out.truncate(before);
             throw e;
+        }
+        synchronized (ackLock) {
+            appendedAt.put(nextSeq, clock.instant());
         }
         nextSeq += events.size();
         current.last = nextSeq - 1;
@@ -279,12 +295,36 @@ final class UsageSpool implements Closeable {
                 ackedAhead.pollFirst();
                 ackedThrough++;
             }
+            // batches wholly acknowledged: every one before the batch holding the oldest unacknowledged event
+            Long holder = appendedAt.floorKey(ackedThrough + 1);
+            if (holder != null) {
+                appendedAt.headMap(holder, false).clear();
+            }
         }
     }
 
     boolean acknowledged(long seq) {
         synchronized (ackLock) {
             return seq <= ackedThrough || ackedAhead.contains(seq);
+        }
+    }
+
+    /**
+     * How long the oldest event written and not yet acknowledged has waited for Kafka, or zero when there is none; one
+     * acknowledged out of order behind it does not make it younger.
+     */
+    Duration oldestUnacknowledgedAge() {
+        synchronized (ackLock) {
+            long oldest = ackedThrough + 1;
+            if (oldest > syncedSeq) {
+                return Duration.ZERO;
+            }
+            var holder = appendedAt.floorEntry(oldest);
+            if (holder == null) {
+                return Duration.ZERO;
+            }
+            Duration age = Duration.between(holder.getValue(), clock.instant());
+            return age.isNegative() ? Duration.ZERO : age;
         }
     }
 

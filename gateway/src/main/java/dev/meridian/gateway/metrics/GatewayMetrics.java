@@ -1,5 +1,6 @@
 package dev.meridian.gateway.metrics;
 
+import dev.meridian.common.observe.HttpLatencyHistogram;
 import dev.meridian.gateway.apikeys.KeyDirectory;
 import dev.meridian.gateway.budgets.TenantBudgets;
 import dev.meridian.gateway.metering.UsagePublisher;
@@ -8,11 +9,14 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +34,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>the key cache: callers answered from memory, from memory as unknown, by joining a lookup under way, or by a
  *       lookup at tenancy; keys held;</li>
  *   <li>usage: events metered and acknowledged by Kafka, and the backlog between (queued, spooled or in flight) —
- *       a growing backlog means Kafka is away and the spool is filling.</li>
+ *       a growing backlog means Kafka is away and the spool is filling; and the age of the oldest event waiting,
+ *       which says how late billing is;</li>
  * </ul>
  * No label carries a tenant, key or path: cardinality is bounded by the code.
  */
@@ -50,6 +55,13 @@ public class GatewayMetrics {
     /** The meters that read this application's beans: removed at shutdown, see {@link #unregister}. */
     private final List<Meter> reading = new CopyOnWriteArrayList<>();
 
+    /** Buckets for the HTTP server timer, for the p99 alert: this service does not index meridian-common's beans. */
+    @Produces
+    @Singleton
+    MeterFilter httpLatencyBuckets() {
+        return HttpLatencyHistogram.filter();
+    }
+
     void register(@Observes StartupEvent event) {
         cacheCounter("hit", k -> k.counts().hits());
         cacheCounter("unknown_hit", k -> k.counts().unknownHits());
@@ -63,6 +75,10 @@ public class GatewayMetrics {
                 UsagePublisher::published).description("Usage events Kafka acknowledged").register(registry));
         reading.add(Gauge.builder("meridian.gateway.usage.backlog", usage, UsagePublisher::backlog)
                 .description("Usage events metered and not yet acknowledged by Kafka").register(registry));
+        reading.add(Gauge.builder("meridian.gateway.usage.spool.age", usage, u -> u.spoolAge().toMillis() / 1000.0)
+                .baseUnit("seconds")
+                .description("How long the oldest usage event not yet acknowledged by Kafka has waited")
+                .register(registry));
         reading.add(Gauge.builder("meridian.gateway.usage.broker.failing", usage, u -> u.brokerFailing() ? 1 : 0)
                 .description("1 while the last attempt to reach Kafka failed").register(registry));
         for (String outcome : List.of("granted", "blocked", "failed")) {

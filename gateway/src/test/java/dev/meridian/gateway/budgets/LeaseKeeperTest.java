@@ -6,6 +6,7 @@ import dev.meridian.common.billing.LeaseRequest;
 import dev.meridian.common.billing.LeaseSettlement;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.billing.QuotaLease;
+import dev.meridian.testing.SettableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -233,26 +234,6 @@ class LeaseKeeperTest {
         assertThat(billing.requests).hasSize(1);
     }
 
-    /** A clock the test moves. */
-    static final class MovingClock extends Clock {
-        volatile Instant now = NOW;
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     static QuotaLease unlimited(Instant expiresAt) {
         return new QuotaLease(UUID.randomUUID(), TENANT, null, QuotaLease.GRANTED, null, null, "EUR", null, Map.of(),
                 Map.of("requests", 1000L), expiresAt);
@@ -260,14 +241,14 @@ class LeaseKeeperTest {
 
     @Test
     void aTenantWithoutAHardBudgetNeverWaitsForBillingAndIsServedThroughAnOutage() {
-        var moving = new MovingClock();
+        var moving = new SettableClock(NOW);
         var keeper = new LeaseKeeper(billing::request, billing::settle, "eu-central-1", "eu-central",
                 Duration.ofSeconds(1), moving);
         var first = keeper.admit(HOLDER).toCompletableFuture();
         billing.answerLast(unlimited(NOW.plusSeconds(30)));
         assertThat(first.join()).isInstanceOf(LeaseKeeper.Admission.Granted.class);
 
-        moving.now = NOW.plusSeconds(31); // the lease has expired, and billing is gone
+        moving.set(NOW.plusSeconds(31)); // the lease has expired, and billing is gone
         var call = keeper.admit(HOLDER).toCompletableFuture();
         assertThat(call).as("served at once, the next lease asked for in the background")
                 .isCompletedWithValue(new LeaseKeeper.Admission.Granted());
@@ -283,12 +264,12 @@ class LeaseKeeperTest {
 
     @Test
     void aTenantWhoseUnlimitedLeaseIsFollowedByABlockedOneIsRefusedAgain() {
-        var moving = new MovingClock();
+        var moving = new SettableClock(NOW);
         var keeper = new LeaseKeeper(billing::request, billing::settle, "eu-central-1", "eu-central",
                 Duration.ofSeconds(1), moving);
         keeper.admit(HOLDER);
         billing.answerLast(unlimited(NOW.plusSeconds(30)));
-        moving.now = NOW.plusSeconds(31);
+        moving.set(NOW.plusSeconds(31));
         assertThat(keeper.admit(HOLDER).toCompletableFuture()).isCompletedWithValue(new LeaseKeeper.Admission.Granted());
         billing.answerLast(blockedUntil(NOW.plusSeconds(90))); // an owner set a hard budget already used up
         assertThat(keeper.admit(HOLDER).toCompletableFuture().join())
@@ -318,17 +299,17 @@ class LeaseKeeperTest {
 
     @Test
     void aTenantBlockedByBillingGetsNoOutageAllowance() {
-        var moving = new MovingClock();
+        var moving = new SettableClock(NOW);
         var keeper = new LeaseKeeper(billing::request, billing::settle, "eu-central-1", "eu-central",
                 Duration.ZERO, moving);
         keeper.admit(HOLDER);
         billing.answerLast(granted(5));
         keeper.admit(HOLDER);
-        moving.now = NOW.plusSeconds(61); // expired
+        moving.set(NOW.plusSeconds(61)); // expired
         var refused = keeper.admit(HOLDER).toCompletableFuture();
         billing.pending.forEach(f -> f.complete(blockedUntil(NOW.plusSeconds(90))));
         assertThat(refused.join()).isInstanceOf(LeaseKeeper.Admission.Refused.class);
-        moving.now = NOW.plusSeconds(91); // the refusal has expired, and billing is gone
+        moving.set(NOW.plusSeconds(91)); // the refusal has expired, and billing is gone
         var call = keeper.admit(HOLDER).toCompletableFuture();
         billing.pending.getLast().completeExceptionally(new RuntimeException("connection refused"));
         assertThat(call.join()).isEqualTo(new LeaseKeeper.Admission.Unavailable(false));

@@ -34,12 +34,16 @@ class MetricsIT {
                 .isEqualTo(value(before, "meridian_gateway_refusals_total", "code=\"missing_api_key\"") + 1);
         assertThat(value(after, "meridian_gateway_key_cache_requests_total", "result=\"hit\""))
                 .isGreaterThanOrEqualTo(value(before, "meridian_gateway_key_cache_requests_total", "result=\"hit\"") + 2);
-        assertThat(after).contains("meridian_gateway_usage_backlog", "meridian_gateway_key_cache_size",
+        assertThat(after).contains("meridian_gateway_usage_backlog", "meridian_gateway_usage_spool_age_seconds",
+                "meridian_gateway_key_cache_size",
                 "meridian_gateway_lease_requests_total{outcome=\"failed\"}", "meridian_gateway_lease_holders");
         assertThat(after.lines().filter(l -> l.startsWith("http_server_requests_seconds_count")))
                 .isNotEmpty()
                 .noneMatch(l -> l.contains("file-8a7c5e0d1b2f4e6a"))
                 .anyMatch(l -> l.contains("uri=\"/v1/files/{file_id}\""));
+        // buckets for the p99 alert: one series per bound, never the percentile histogram's seventy
+        assertThat(after.lines().filter(l -> l.startsWith("http_server_requests_seconds_bucket{")
+                && l.contains("uri=\"/v1/models\"") && l.contains("status=\"200\""))).hasSize(12);
     }
 
     private static String metrics() {

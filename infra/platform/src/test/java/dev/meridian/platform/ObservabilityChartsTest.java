@@ -36,23 +36,27 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ObservabilityChartsTest {
 
     /**
-     * The metrics the services serve today (docs/operations.md, "Metrics"), and the Kafka consumer lag that Micrometer's
-     * Kafka client binder will serve once the consumers are bound to it. No {@code http_server_requests_seconds_bucket}:
-     * Quarkus publishes no buckets for HTTP requests, so a query on them would show nothing.
+     * The metrics the services serve (docs/operations.md, "Metrics"; each module's {@code MetricsIT} checks its own),
+     * the workers' included, and the Kafka consumer lag of Micrometer's Kafka client binder.
      */
     static final Set<String> SERVED = Set.of(
             "http_server_requests_seconds_count", "http_server_requests_seconds_sum",
+            "http_server_requests_seconds_bucket",
             "jvm_memory_used_bytes", "process_cpu_usage",
             "meridian_gateway_admissions_total", "meridian_gateway_refusals_total",
             "meridian_gateway_key_cache_requests_total", "meridian_gateway_key_cache_size",
             "meridian_gateway_usage_events_metered_total", "meridian_gateway_usage_events_published_total",
             "meridian_gateway_usage_backlog", "meridian_gateway_usage_broker_failing",
+            "meridian_gateway_usage_spool_age_seconds",
             "meridian_inference_queue_depth", "meridian_inference_requests_total",
             "meridian_inference_batch_size_bucket", "meridian_inference_padded_tokens_bucket",
             "meridian_inference_model_run_seconds_bucket", "meridian_inference_tenant_runs_total",
             "meridian_inference_session_cache_bytes", "meridian_inference_session_cache_evictions_total",
             "meridian_outbox_backlog", "meridian_outbox_oldest_age_seconds", "meridian_outbox_published_total",
             "meridian_outbox_failed_attempts_total",
+            "meridian_finetune_events_lag_seconds_bucket", "meridian_finetune_jobs",
+            "meridian_worker_jobs_running", "meridian_worker_jobs_total",
+            "meridian_worker_epoch_duration_seconds_bucket",
             "kafka_consumer_fetch_manager_records_lag_max");
 
     /** Dashboard file (without .json) → the service whose release ships it. */
@@ -184,13 +188,13 @@ class ObservabilityChartsTest {
             }
         }
 
-        Set<String> expected = new TreeSet<>(List.of("MeridianErrorRatioHigh", "MeridianHttpLatencyHigh",
+        Set<String> expected = new TreeSet<>(List.of("MeridianErrorRatioHigh", "MeridianHttpP99High",
                 "MeridianConsumerLagGrowing"));
         if (enabled.contains("tenancy") || enabled.contains("billing") || enabled.contains("models")) {
             expected.add("MeridianOutboxStuck");
         }
         if (enabled.contains("gateway")) {
-            expected.addAll(List.of("MeridianUsageSpoolGrowing", "MeridianLeaseFailures"));
+            expected.addAll(List.of("MeridianUsageSpoolOld", "MeridianLeaseFailures"));
         }
         if (enabled.contains("inference")) {
             expected.add("MeridianModelRunP99High");

@@ -47,7 +47,8 @@ class MetricsIT {
                 "meridian_inference_session_cache_budget_bytes", "meridian_inference_tenant_runs_total{outcome=\"refused\"");
 
         // RED per route, labelled with the route template, never a raw model id
-        assertThat(after).contains("uri=\"/v1/embeddings\"", "uri=\"/v2/models/{model}\"");
+        assertThat(after).contains("uri=\"/v1/embeddings\"", "uri=\"/v2/models/{model}\"",
+                "http_server_requests_seconds_bucket{");
         assertThat(after.lines().filter(l -> l.startsWith("http_server_requests"))
                 .filter(l -> l.contains("uri=\"/v2/models/" + m.id()))).isEmpty();
     }

@@ -1,5 +1,6 @@
 package dev.meridian.inference.metrics;
 
+import dev.meridian.common.observe.HttpLatencyHistogram;
 import dev.meridian.inference.batching.BatchStats;
 import dev.meridian.inference.catalog.ModelHost;
 import dev.meridian.inference.tenant.TenantModels;
@@ -10,12 +11,15 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,6 +51,13 @@ public class InferenceMetrics {
     private final List<Meter> reading = new CopyOnWriteArrayList<>();
 
     /** After {@link ModelHost} has loaded the catalog (a lower priority runs later). */
+    /** Buckets for the HTTP server timer, for the p99 alert: this service does not index meridian-common's beans. */
+    @Produces
+    @Singleton
+    MeterFilter httpLatencyBuckets() {
+        return HttpLatencyHistogram.filter();
+    }
+
     void register(@Observes @Priority(5000) StartupEvent event) {
         for (var model : host.models()) {
             var loaded = host.find(model.id()).orElseThrow();

@@ -26,6 +26,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -193,6 +194,17 @@ class FineTuneJobIT {
         as(tenant).get("/v1/fine_tuning/jobs/" + id + "/checkpoints").then().statusCode(200)
                 .body("data[0].object", equalTo("fine_tuning.job.checkpoint"))
                 .body("data[0].fine_tuning_job_id", equalTo(id));
+        // every event applied is measured from the worker's timestamp: the lag of the job's view behind its worker
+        String exposition = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(exposition.lines().filter(l -> l.startsWith("meridian_finetune_events_lag_seconds_count"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+                .as("events whose lag was measured").isGreaterThanOrEqualTo(12);
+        // and the region's jobs by status count it among the succeeded (counted every second under test)
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(RestAssured.given().get("/q/metrics")
+                .then().statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith("meridian_finetune_jobs{") && l.contains("status=\"succeeded\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+                .as("succeeded jobs counted").isGreaterThanOrEqualTo(1));
 
         // the tuned model is stored once, as the registry's version: the worker's export and the embedding chunks it
         // saved to resume after a crash are gone; the epoch checkpoints stay, as the API lists them

@@ -39,6 +39,10 @@ public interface FineTuneConfig {
     @WithDefault("5m")
     Duration registrationTimeout();
 
+    /** How often the jobs are counted by status for {@code meridian_finetune_jobs{status}}. */
+    @WithDefault("30s")
+    Duration jobCountsInterval();
+
     interface Dataset {
         /** Fewest examples a training file must have. */
         @WithDefault("10")

@@ -15,11 +15,14 @@ import dev.meridian.models.finetune.FineTuneJobEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.service.JobService;
 import dev.meridian.models.finetune.service.TunedModelRegistration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.faulttolerance.api.ApplyGuard;
 import io.smallrye.faulttolerance.api.Guard;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -27,6 +30,8 @@ import jakarta.persistence.LockModeType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -68,8 +73,22 @@ public class WorkerEventsConsumer {
     ObjectMapper json;
     @Inject
     TunedModelRegistration registration;
+    @Inject
+    MeterRegistry meters;
+    @Inject
+    Clock clock;
 
     private final HandlerHealth health = new HandlerHealth();
+    /** From a worker's event to the job showing it: the time that console users and API callers see it late. */
+    private Timer lag;
+
+    @PostConstruct
+    void meters() {
+        lag = Timer.builder("meridian.finetune.events.lag")
+                .description("From a worker's fine-tuning event (its Kafka timestamp) to its being applied to the job")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5))
+                .maximumExpectedValue(Duration.ofHours(1)).register(meters);
+    }
 
     /** Whether the consumer applies events now, for the readiness check. */
     public HandlerHealth health() {
@@ -92,6 +111,9 @@ public class WorkerEventsConsumer {
                     discardExportOnceRegistered(e);
                 } else {
                     QuarkusTransaction.requiringNew().run(() -> apply(e, null, null));
+                }
+                if (r.timestamp() > 0) {
+                    lag.record(Duration.ofMillis(Math.max(0, clock.millis() - r.timestamp())));
                 }
             } catch (RuntimeException failed) {
                 if (dataRefused(failed)) {

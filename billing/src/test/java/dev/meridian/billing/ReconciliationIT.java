@@ -70,7 +70,26 @@ class ReconciliationIT {
         assertThat(report.getList("differences.difference", Long.class)).containsExactly(-3L, 2L);
         assertThat(report.getLong("served_total")).isEqualTo(17);
         assertThat(report.getLong("billed_total")).isEqualTo(18);
-        assertThat(StandInGateways.AUTHORIZATIONS).allMatch(h -> h.startsWith("Bearer ey"));
+        // billing's service token, from the OIDC client filter of the clients built per gateway
+        assertThat(StandInGateways.AUTHORIZATIONS).isNotEmpty().allMatch(h -> h.startsWith("Bearer ey"));
+    }
+
+    @Test
+    void aGatewayThatIsDownIsNamedAndTheReportSaysItIsIncomplete() {
+        StandInGateways.DOWN.add("gateway-b");
+        try {
+            JsonPath report = asOperator().queryParam("from", DAY.toString())
+                    .queryParam("to", DAY.plus(1, ChronoUnit.DAYS).toString())
+                    .get("/api/v1/billing/admin/reconciliation").then().statusCode(200).extract().jsonPath();
+
+            assertThat(report.getBoolean("complete")).isFalse();
+            assertThat(report.getList("gateways_asked", String.class)).containsExactly("gateway-a", "gateway-b");
+            Map<String, String> unreachable = report.getMap("unreachable_gateways", String.class, String.class);
+            assertThat(unreachable).containsOnlyKeys("gateway-b");
+            assertThat(unreachable.get("gateway-b")).endsWith("answered 503");
+        } finally {
+            StandInGateways.DOWN.clear();
+        }
     }
 
     @Test

@@ -8,17 +8,20 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Two HTTP servers that answer {@code GET /internal/v1/served-requests} as the metering gateways will (the contract
- * of issue #5), with whatever body a test sets, and record the Authorization header they got. Points billing's reconciliation at them.
+ * of issue #5), with whatever body a test sets, and record the Authorization header they got. Points billing's
+ * reconciliation at them. A gateway named in {@link #DOWN} answers 503.
  */
 public class StandInGateways implements QuarkusTestResourceLifecycleManager {
 
     static final Map<String, String> ANSWERS = new ConcurrentHashMap<>();
     static final List<String> AUTHORIZATIONS = new CopyOnWriteArrayList<>();
+    static final Set<String> DOWN = ConcurrentHashMap.newKeySet();
 
     private HttpServer a;
     private HttpServer b;
@@ -36,6 +39,11 @@ public class StandInGateways implements QuarkusTestResourceLifecycleManager {
             HttpServer s = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
             s.createContext("/internal/v1/served-requests", ex -> {
                 AUTHORIZATIONS.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+                if (DOWN.contains(name)) {
+                    ex.sendResponseHeaders(503, -1);
+                    ex.close();
+                    return;
+                }
                 byte[] body = ANSWERS.getOrDefault(name, "{\"gateway_id\":\"" + name + "\",\"hours\":[]}")
                         .getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().add("Content-Type", "application/json");

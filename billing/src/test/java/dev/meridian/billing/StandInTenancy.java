@@ -2,6 +2,7 @@ package dev.meridian.billing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Answers {@code GET /api/v1/tenants/{t}} as tenancy does for the caller of the bearer token it gets: the tenant with
@@ -20,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Partners likewise: {@code GET /api/v1/partners/{p}} answers 200 (with the member's partner role, none for a
  * credential) to whom the test let act for the partner ({@link #actsFor}), 404 to anyone else; and the partner
  * directory {@code GET /internal/v1/partners[/{p}]} serves the partners the test put in ({@link #partner}), only to
- * billing's service account.
+ * billing's service account. A test can take it down ({@link #down}): then it answers every request 503, as tenancy
+ * behind its load balancer does while no replica is up; {@link #REQUESTS} counts what it got, down or not.
  */
 public class StandInTenancy implements QuarkusTestResourceLifecycleManager {
 
@@ -31,8 +34,16 @@ public class StandInTenancy implements QuarkusTestResourceLifecycleManager {
     static final Map<String, Map<String, Object>> PARTNERS = new ConcurrentHashMap<>();
     /** The client whose service account billing calls the directory with (its %test client-credentials). */
     static final String BILLING_CLIENT = "meridian-tenancy";
+    /** Every request received, on any route. */
+    static final AtomicInteger REQUESTS = new AtomicInteger();
+    private static volatile boolean down;
     private static final ObjectMapper JSON = new ObjectMapper();
     private HttpServer server;
+
+    /** Takes tenancy down (every request answered 503) or brings it back. */
+    static void down(boolean isDown) {
+        down = isDown;
+    }
 
     static void member(String userId, String tenantId, String role) {
         ROLES.put(userId + "/" + tenantId, role);
@@ -64,7 +75,7 @@ public class StandInTenancy implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.createContext("/api/v1/tenants/", ex -> {
+        route("/api/v1/tenants/", ex -> {
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             String tenant = ex.getRequestURI().getPath().substring("/api/v1/tenants/".length());
             String role = auth == null ? null : ROLES.get(subjectOf(auth.substring("Bearer ".length())) + "/" + tenant);
@@ -76,7 +87,7 @@ public class StandInTenancy implements QuarkusTestResourceLifecycleManager {
             ex.getResponseBody().write(body);
             ex.close();
         });
-        server.createContext("/api/v1/partners/", ex -> {
+        route("/api/v1/partners/", ex -> {
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             String partner = ex.getRequestURI().getPath().substring("/api/v1/partners/".length());
             String role = auth == null ? null
@@ -87,7 +98,7 @@ public class StandInTenancy implements QuarkusTestResourceLifecycleManager {
             }
             respond(ex, role == null ? 404 : 200, role == null ? Map.of("status", 404) : body);
         });
-        server.createContext("/internal/v1/partners", ex -> {
+        route("/internal/v1/partners", ex -> {
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             if (auth == null || !BILLING_CLIENT.equals(claim(auth.substring("Bearer ".length()), "azp"))) {
                 respond(ex, 403, Map.of("status", 403, "detail", "only billing's service account"));
@@ -103,6 +114,18 @@ public class StandInTenancy implements QuarkusTestResourceLifecycleManager {
         });
         server.start();
         return Map.of("meridian.billing.tenancy-url", "http://localhost:" + server.getAddress().getPort());
+    }
+
+    /** A route that counts its requests and answers 503 while tenancy is down. */
+    private void route(String path, HttpHandler handler) {
+        server.createContext(path, ex -> {
+            REQUESTS.incrementAndGet();
+            if (down) {
+                respond(ex, 503, Map.of("status", 503, "title", "Service Unavailable"));
+                return;
+            }
+            handler.handle(ex);
+        });
     }
 
     private static void respond(HttpExchange ex, int status, Object body) throws IOException {

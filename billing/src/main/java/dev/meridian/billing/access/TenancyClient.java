@@ -3,23 +3,24 @@ package dev.meridian.billing.access;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.billing.config.BillingConfig;
-import dev.meridian.common.auth.ServiceToken;
 import dev.meridian.common.error.ApiException;
+import io.quarkus.oidc.client.OidcClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.ClientErrorException;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.ServerErrorException;
+import jakarta.ws.rs.WebApplicationException;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
  * Billing's questions to tenancy. With the caller's own token: which role a console user holds in a tenant
@@ -27,7 +28,9 @@ import java.util.UUID;
  * whether the caller may act for a partner ({@code GET /api/v1/partners/{p}}: 200 or 404). With billing's own service
  * token: the partner directory ({@code GET /internal/v1/partners[/{p}]}), the programme terms, price list and owned
  * tenants that partner statements and partner plan changes are computed from. Billing keeps no copy of memberships or
- * terms, so a role change or removal counts at once, and a statement copies the terms when it is closed.
+ * terms, so a role change or removal counts at once, and a statement copies the terms when it is closed. The calls
+ * ({@link TenancyCalls}) go through typed REST clients under a timeout, a retry and a circuit breaker; when tenancy
+ * cannot answer, every method here throws a 503 that says so and asks the caller to retry.
  */
 @ApplicationScoped
 public class TenancyClient {
@@ -75,41 +78,33 @@ public class TenancyClient {
         }
     }
 
-    private static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(10);
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-
     @Inject
-    BillingConfig config;
+    TenancyCalls calls;
     @Inject
     ObjectMapper json;
-    @Inject
-    ServiceToken serviceToken;
 
     public Optional<Membership> membership(String bearerToken, UUID tenantId) {
-        return get("/api/v1/tenants/" + tenantId, bearerToken, "check your membership", Set.of(403, 404)).map(body ->
+        return ask("check your membership", Set.of(403, 404), () -> calls.tenant(bearerToken, tenantId)).map(body ->
                 new Membership(body.path("role").asText(), body.path("home_region").asText(),
                         body.path("plan").asText()));
     }
 
     /** Whether the caller of {@code bearerToken} (a partner credential or a partner member) may act for the partner. */
     public Optional<PartnerStanding> partnerStanding(String bearerToken, UUID partnerId) {
-        return get("/api/v1/partners/" + partnerId, bearerToken, "check that you may act for this partner",
-                Set.of(401, 403, 404))
+        return ask("check that you may act for this partner", Set.of(401, 403, 404),
+                () -> calls.partner(bearerToken, partnerId))
                 .map(body -> new PartnerStanding(body.hasNonNull("role") ? Optional.of(body.get("role").asText())
                         : Optional.empty()));
     }
 
     /** One partner's terms, price list and owned tenants, or empty if tenancy knows no such partner. */
     public Optional<Partner> partner(UUID partnerId) {
-        return get("/internal/v1/partners/" + partnerId, serviceToken(), "read the partner's terms", Set.of(404))
-                .map(this::partnerOf);
+        return ask("read the partner's terms", Set.of(404), () -> calls.partnerEntry(partnerId)).map(this::partnerOf);
     }
 
     /** Every partner, for the period close. */
     public List<Partner> partners() {
-        JsonNode body = get("/internal/v1/partners", serviceToken(), "list the partners", Set.of())
-                .orElseThrow(() -> ApiException.unavailable("Tenancy does not serve its partner directory; retry."));
+        JsonNode body = ask("list the partners", Set.of(), calls::partnerDirectory).orElseThrow();
         List<Partner> out = new ArrayList<>();
         for (JsonNode p : body.path("data")) {
             out.add(partnerOf(p));
@@ -128,42 +123,48 @@ public class TenancyClient {
         }
     }
 
-    private String serviceToken() {
+    /**
+     * The JSON tenancy answers with 200, or empty on a refusal with a status in {@code no} (no such thing for this
+     * caller). Anything else is a 503 that says why billing cannot tell and to retry: mostly what the fault tolerance
+     * of {@link TenancyCalls} leaves (the retry exhausted, the timeout, the circuit open), which says tenancy is
+     * unavailable; never a stack trace.
+     */
+    private Optional<JsonNode> ask(String what, Set<Integer> no, Supplier<JsonNode> call) {
         try {
-            return serviceToken.get().await().atMost(TOKEN_TIMEOUT);
-        } catch (RuntimeException e) {
-            throw ApiException.unavailable("Billing cannot get its service token to ask tenancy: " + e.getMessage());
+            return Optional.of(call.get());
+        } catch (ClientErrorException e) {
+            int status = e.getResponse().getStatus();
+            if (no.contains(status)) {
+                return Optional.empty();
+            }
+            throw unavailable(what, "tenancy refused billing's question (" + status + ")");
+        } catch (ServerErrorException e) {
+            throw unavailable(what, "tenancy is unavailable (it answered " + e.getResponse().getStatus() + ")");
+        } catch (CircuitBreakerOpenException e) {
+            throw unavailable(what, "tenancy is unavailable (it failed repeatedly just now; billing asks it again in a"
+                    + " few seconds)");
+        } catch (TimeoutException e) {
+            throw unavailable(what, "tenancy is unavailable (it does not answer in time)");
+        } catch (ProcessingException e) {
+            throw unavailable(what, causedBy(e, OidcClientException.class)
+                    ? "billing cannot get its service token from Keycloak to ask tenancy"
+                    : "tenancy is unavailable (it does not answer)");
+        } catch (WebApplicationException e) {
+            // the REST client could not read tenancy's 200 (not JSON)
+            throw unavailable(what, "tenancy's answer cannot be read");
         }
     }
 
-    /** The JSON tenancy answers with 200, or empty on a status in {@code no} (no such thing for this caller). */
-    private Optional<JsonNode> get(String path, String bearerToken, String what, Set<Integer> no) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(config.tenancyUrl() + path))
-                .header("Authorization", "Bearer " + bearerToken)
-                .header("Accept", "application/json")
-                .timeout(Duration.ofSeconds(5))
-                .GET().build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw ApiException.unavailable("Billing cannot " + what + ": tenancy does not answer. Retry shortly.");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("Interrupted while trying to " + what + "; retry.");
+    private static ApiException unavailable(String what, String why) {
+        return ApiException.unavailable("Billing cannot " + what + ": " + why + ". Retry in a few seconds.");
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
         }
-        int status = response.statusCode();
-        if (no.contains(status)) {
-            return Optional.empty();
-        }
-        if (status != 200) {
-            throw ApiException.unavailable("Billing cannot " + what + ": tenancy answered " + status
-                    + ". Retry shortly.");
-        }
-        try {
-            return Optional.of(json.readTree(response.body()));
-        } catch (IOException e) {
-            throw ApiException.unavailable("Billing cannot read tenancy's answer when trying to " + what + "; retry.");
-        }
+        return false;
     }
 }

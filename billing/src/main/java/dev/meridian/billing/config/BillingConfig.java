@@ -12,7 +12,11 @@ import java.util.Optional;
 @ConfigMapping(prefix = "meridian.billing")
 public interface BillingConfig {
 
-    /** Base URL of tenancy, asked (with the console user's own token) which role the user holds in a tenant. */
+    /**
+     * Base URL of tenancy, asked (with the console user's own token) which role the user holds in a tenant, and (with
+     * billing's service token) for its partner directory; the REST clients of {@code TenancyCalls} take it as
+     * {@code quarkus.rest-client.tenancy.url}.
+     */
     String tenancyUrl();
 
     /**

@@ -3,6 +3,7 @@ package dev.meridian.bench;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.meridian.common.models.BaseModel;
+import dev.meridian.common.onnx.Tokens;
 import dev.meridian.inference.runtime.TextEmbedder;
 import dev.meridian.platform.Platform;
 import dev.meridian.platform.PlatformOptions;
@@ -107,7 +108,7 @@ public final class ServingBench {
     }
 
     private static int embedBatch(TextEmbedder e, int size) {
-        List<TextEmbedder.Tokens> batch = new ArrayList<>(size);
+        List<Tokens> batch = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             batch.add(e.tokenize(TEXTS.get(i % TEXTS.size()), true));
         }

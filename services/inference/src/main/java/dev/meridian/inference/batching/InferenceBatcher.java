@@ -1,10 +1,10 @@
 package dev.meridian.inference.batching;
 
 import ai.onnxruntime.OrtException;
+import dev.meridian.common.onnx.Tokens;
 import dev.meridian.inference.runtime.OrtRuntime;
 import dev.meridian.inference.runtime.RunRefused;
 import dev.meridian.inference.runtime.TextEmbedder;
-import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

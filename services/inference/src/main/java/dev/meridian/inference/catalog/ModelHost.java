@@ -1,12 +1,11 @@
 package dev.meridian.inference.catalog;
 
 import dev.meridian.common.models.BaseModel;
-
+import dev.meridian.common.onnx.Tokens;
 import dev.meridian.inference.batching.InferenceBatcher;
 import dev.meridian.inference.config.InferenceConfig;
 import dev.meridian.inference.runtime.OrtRuntime;
 import dev.meridian.inference.runtime.TextEmbedder;
-import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,10 +1,12 @@
 package dev.meridian.inference.classification;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.common.billing.Meter;
+import dev.meridian.common.billing.UsageHeader;
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.finetune.FineTuneModelName;
+import dev.meridian.common.onnx.Tokens;
 import dev.meridian.common.tenant.Caller;
 import dev.meridian.common.tenant.MeridianHeaders;
 import dev.meridian.inference.catalog.ModelHost;
@@ -12,9 +14,6 @@ import dev.meridian.inference.rest.TextInputs;
 import dev.meridian.inference.runtime.OrtRuntime;
 import dev.meridian.inference.runtime.RunRefused;
 import dev.meridian.inference.runtime.TenantRuns;
-import dev.meridian.common.billing.Meter;
-import dev.meridian.common.billing.UsageHeader;
-import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import dev.meridian.inference.tenant.Deployments;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -26,9 +25,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.LongBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,30 +136,9 @@ public class ClassificationsResource {
     }
 
     private TenantRuns.Timed<float[][]> run(TunedModels.Tuned model, List<Tokens> batch) {
-        int n = batch.size();
-        int len = batch.stream().mapToInt(Tokens::length).max().orElse(0);
-        long[] ids = new long[n * len];
-        long[] mask = new long[n * len];
-        long[] types = new long[n * len];
-        for (int i = 0; i < n; i++) {
-            Tokens t = batch.get(i);
-            System.arraycopy(t.ids(), 0, ids, i * len, t.length());
-            System.arraycopy(t.mask(), 0, mask, i * len, t.length());
-            System.arraycopy(t.types(), 0, types, i * len, t.length());
-        }
-        long[] shape = {n, len};
-        var env = ort.env();
-        try (OnnxTensor idsT = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-                OnnxTensor maskT = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-                OnnxTensor typesT = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape)) {
-            Map<String, OnnxTensor> inputs = new HashMap<>();
-            inputs.put("input_ids", idsT);
-            inputs.put("attention_mask", maskT);
-            if (model.wantsTypeIds()) {
-                inputs.put("token_type_ids", typesT);
-            }
+        try (Tokens.Padded padded = Tokens.pad(ort.env(), batch, model.wantsTypeIds())) {
             return tuned.run(model, (session, options) -> {
-                try (var result = session.run(inputs, options)) {
+                try (var result = session.run(padded.inputs(), options)) {
                     return (float[][]) result.get(0).getValue();
                 }
             });

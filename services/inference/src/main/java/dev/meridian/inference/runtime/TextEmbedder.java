@@ -2,16 +2,15 @@ package dev.meridian.inference.runtime;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.meridian.common.models.BaseModel;
 import dev.meridian.common.onnx.EmbeddingPooling;
+import dev.meridian.common.onnx.Tokens;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.LongBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +21,6 @@ import java.util.Map;
  * Thread-safe for concurrent {@code embed} calls (ONNX Runtime sessions are), though the batcher makes one at a time.
  */
 public final class TextEmbedder implements AutoCloseable {
-
-    /** A text's token ids, attention mask and token types, not padded. */
-    public record Tokens(long[] ids, long[] mask, long[] types) {
-        public int length() {
-            return ids.length;
-        }
-    }
 
     private final BaseModel model;
     private final HuggingFaceTokenizer tokenizer;
@@ -73,48 +65,14 @@ public final class TextEmbedder implements AutoCloseable {
     /** Tokenizes one text; when {@code maxTokens} is exceeded the sequence is cut and its last token kept. */
     public Tokens tokenize(String text, boolean truncate) {
         Encoding e = tokenizer.encode(text);
-        long[] ids = e.getIds();
-        long[] mask = e.getAttentionMask();
-        long[] types = e.getTypeIds();
-        int max = model.maxTokens();
-        if (ids.length > max && truncate) {
-            ids = cut(ids, max);
-            mask = cut(mask, max);
-            types = cut(types, max);
-        }
-        return new Tokens(ids, mask, types);
-    }
-
-    private static long[] cut(long[] a, int max) {
-        long[] out = java.util.Arrays.copyOf(a, max);
-        out[max - 1] = a[a.length - 1]; // keep the closing special token ([SEP])
-        return out;
+        return Tokens.of(e.getIds(), e.getAttentionMask(), e.getTypeIds(), model.maxTokens(), truncate);
     }
 
     /** Embeds a batch: pads to the longest sequence, runs the model once, pools and normalises each row. */
     public float[][] embed(List<Tokens> batch) {
         int n = batch.size();
-        int len = batch.stream().mapToInt(Tokens::length).max().orElse(0);
-        long[] ids = new long[n * len];
-        long[] mask = new long[n * len];
-        long[] types = new long[n * len];
-        for (int i = 0; i < n; i++) {
-            Tokens t = batch.get(i);
-            System.arraycopy(t.ids(), 0, ids, i * len, t.length());
-            System.arraycopy(t.mask(), 0, mask, i * len, t.length());
-            System.arraycopy(t.types(), 0, types, i * len, t.length());
-        }
-        long[] shape = {n, len};
-        try (OnnxTensor idsT = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-                OnnxTensor maskT = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-                OnnxTensor typesT = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape)) {
-            Map<String, OnnxTensor> inputs = new HashMap<>();
-            inputs.put("input_ids", idsT);
-            inputs.put("attention_mask", maskT);
-            if (wantsTypeIds) {
-                inputs.put("token_type_ids", typesT);
-            }
-            try (OrtSession.Result result = session.run(inputs)) {
+        try (Tokens.Padded padded = Tokens.pad(env, batch, wantsTypeIds)) {
+            try (OrtSession.Result result = session.run(padded.inputs())) {
                 float[][][] hidden = (float[][][]) result.get(0).getValue();
                 float[][] out = new float[n][];
                 for (int i = 0; i < n; i++) {

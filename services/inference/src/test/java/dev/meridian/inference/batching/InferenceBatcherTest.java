@@ -3,10 +3,10 @@ package dev.meridian.inference.batching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.common.onnx.Tokens;
 import dev.meridian.inference.batching.InferenceBatcher.Limits;
 import dev.meridian.inference.batching.InferenceBatcher.Shape;
 import dev.meridian.inference.runtime.RunRefused;
-import dev.meridian.inference.runtime.TextEmbedder.Tokens;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

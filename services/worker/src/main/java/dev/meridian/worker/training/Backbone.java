@@ -2,15 +2,13 @@ package dev.meridian.worker.training;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.meridian.common.onnx.Tokens;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.LongBuffer;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,83 +69,34 @@ public final class Backbone implements AutoCloseable {
         return hiddenOutput;
     }
 
-    public record Tokens(long[] ids, long[] mask, long[] types) {
-    }
-
+    /** Tokenizes one text as serving does: cut to the model's longest sequence, keeping its last token. */
     public Tokens tokenize(String text) {
         Encoding e = tokenizer.encode(text);
-        long[] ids = e.getIds();
-        long[] mask = e.getAttentionMask();
-        long[] types = e.getTypeIds();
-        int max = spec.maxTokens();
-        if (ids.length > max) {
-            ids = cut(ids, max);
-            mask = cut(mask, max);
-            types = cut(types, max);
-        }
-        return new Tokens(ids, mask, types);
-    }
-
-    private static long[] cut(long[] a, int max) {
-        long[] out = Arrays.copyOf(a, max);
-        out[max - 1] = a[a.length - 1]; // keep the closing special token
-        return out;
+        return Tokens.of(e.getIds(), e.getAttentionMask(), e.getTypeIds(), spec.maxTokens(), true);
     }
 
     /** The padded inputs of a batch, as the base model (and the exported tuned model) take them. */
-    public Map<String, OnnxTensor> inputs(List<Tokens> batch) throws OrtException {
-        int n = batch.size();
-        int len = batch.stream().mapToInt(t -> t.ids().length).max().orElse(0);
-        long[] ids = new long[n * len];
-        long[] mask = new long[n * len];
-        long[] types = new long[n * len];
-        for (int i = 0; i < n; i++) {
-            Tokens t = batch.get(i);
-            System.arraycopy(t.ids(), 0, ids, i * len, t.ids().length);
-            System.arraycopy(t.mask(), 0, mask, i * len, t.mask().length);
-            System.arraycopy(t.types(), 0, types, i * len, t.types().length);
-        }
-        long[] shape = {n, len};
-        Map<String, OnnxTensor> inputs = new HashMap<>();
-        inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
-        inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
-        if (wantsTypeIds) {
-            inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
-        }
-        return inputs;
+    public Tokens.Padded inputs(List<Tokens> batch) throws OrtException {
+        return Tokens.pad(env, batch, wantsTypeIds);
     }
 
     /** Embeds a batch with one ONNX Runtime call that also pools and normalises (as the exported model does). */
     public float[][] embed(List<Tokens> batch) {
-        Map<String, OnnxTensor> inputs = null;
-        try {
-            inputs = inputs(batch);
-            try (OrtSession.Result result = pooledSession.run(inputs)) {
-                return (float[][]) result.get(0).getValue();
-            }
+        try (Tokens.Padded padded = inputs(batch);
+                OrtSession.Result result = pooledSession.run(padded.inputs())) {
+            return (float[][]) result.get(0).getValue();
         } catch (OrtException e) {
             throw new IllegalStateException("base model " + spec.id() + " failed: " + e.getMessage(), e);
-        } finally {
-            if (inputs != null) {
-                inputs.values().forEach(OnnxTensor::close);
-            }
         }
     }
 
     /** The base model's own output (token states), for comparisons with {@link #embed}. */
     public float[][][] hidden(List<Tokens> batch) {
-        Map<String, OnnxTensor> inputs = null;
-        try {
-            inputs = inputs(batch);
-            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(hiddenOutput))) {
-                return (float[][][]) result.get(0).getValue();
-            }
+        try (Tokens.Padded padded = inputs(batch);
+                OrtSession.Result result = session.run(padded.inputs(), java.util.Set.of(hiddenOutput))) {
+            return (float[][][]) result.get(0).getValue();
         } catch (OrtException e) {
             throw new IllegalStateException("base model " + spec.id() + " failed: " + e.getMessage(), e);
-        } finally {
-            if (inputs != null) {
-                inputs.values().forEach(OnnxTensor::close);
-            }
         }
     }
 

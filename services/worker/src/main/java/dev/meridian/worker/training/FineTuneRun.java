@@ -1,6 +1,5 @@
 package dev.meridian.worker.training;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.meridian.common.billing.Meter;
@@ -10,6 +9,7 @@ import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.onnx.OnnxRuntime;
+import dev.meridian.common.onnx.Tokens;
 import dev.meridian.worker.export.OnnxExporter;
 import io.micrometer.core.instrument.Timer;
 import java.io.ByteArrayOutputStream;
@@ -272,7 +272,7 @@ public final class FineTuneRun {
             for (int b = from; b < to; b += EMBED_BATCH) {
                 checkStop();
                 int end = Math.min(to, b + EMBED_BATCH);
-                List<Backbone.Tokens> batch = texts.subList(b, end).stream().map(backbone::tokenize).toList();
+                List<Tokens> batch = texts.subList(b, end).stream().map(backbone::tokenize).toList();
                 float[][] v = backbone.embed(batch);
                 System.arraycopy(v, 0, out, b, v.length);
             }
@@ -383,11 +383,10 @@ public final class FineTuneRun {
                 head.w, head.b, job.labels(), meta);
         List<String> sample = Dataset.parse(blobs.read(trainingKey), job.labels()).texts();
         sample = sample.subList(0, Math.min(8, sample.size()));
-        List<Backbone.Tokens> tokens = sample.stream().map(backbone::tokenize).toList();
+        List<Tokens> tokens = sample.stream().map(backbone::tokenize).toList();
         float[][] vectors = backbone.embed(tokens);
         try (OrtSession tuned = ort.env().createSession(model, ort.sessionOptions())) {
-            Map<String, OnnxTensor> inputs = backbone.inputs(tokens);
-            try (var result = tuned.run(inputs)) {
+            try (Tokens.Padded inputs = backbone.inputs(tokens); var result = tuned.run(inputs.inputs())) {
                 float[][] p = (float[][]) result.get(OnnxExporter.OUTPUT).orElseThrow().getValue();
                 for (int i = 0; i < vectors.length; i++) {
                     float[] expected = head.probabilities(vectors[i]);
@@ -398,8 +397,6 @@ public final class FineTuneRun {
                         }
                     }
                 }
-            } finally {
-                inputs.values().forEach(OnnxTensor::close);
             }
         }
         return model;

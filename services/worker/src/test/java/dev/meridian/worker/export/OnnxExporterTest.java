@@ -2,7 +2,6 @@ package dev.meridian.worker.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.onnxruntime.OnnxTensor;
 import dev.meridian.common.onnx.EmbeddingPooling;
 import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.worker.training.Backbone;
@@ -48,15 +47,12 @@ class OnnxExporterTest {
                 assertThat(session.getMetadata().getCustomMetadata())
                         .containsEntry(OnnxExporter.LABELS_KEY, "[\"negative\",\"neutral\",\"positive\"]")
                         .containsEntry(OnnxExporter.BASE_MODEL_KEY, base);
-                Map<String, OnnxTensor> inputs = backbone.inputs(tokens);
-                try (var result = session.run(inputs)) {
+                try (var inputs = backbone.inputs(tokens); var result = session.run(inputs.inputs())) {
                     float[][] p = (float[][]) result.get(0).getValue();
                     for (int i = 0; i < texts.size(); i++) {
                         assertThat(p[i]).containsExactly(head.probabilities(vectors[i]),
                                 org.assertj.core.data.Offset.offset(1e-4f));
                     }
-                } finally {
-                    inputs.values().forEach(OnnxTensor::close);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.meridian.inference.config;
 
+import dev.meridian.common.blob.BlobStoreConfig;
 import io.smallrye.config.ConfigMapping;
 import dev.meridian.inference.batching.InferenceBatcher;
 import io.smallrye.config.WithDefault;
@@ -183,35 +184,14 @@ public interface InferenceConfig {
         @WithDefault("1048576")
         long sessionOverheadBytes();
 
-        Blobs blobs();
+        /**
+         * The region's blob store, where the registry keeps model artifacts (the same settings as the registry's); the
+         * filesystem store defaults to {@code .platform/blobs/<region>}.
+         */
+        BlobStoreConfig blobs();
 
         TenantBatching batching();
 
         Runs runs();
-    }
-
-    /** The region's blob store, where the registry keeps model artifacts (the same settings as the registry's). */
-    interface Blobs {
-        /** {@code filesystem} or {@code s3}. */
-        @WithDefault("filesystem")
-        String store();
-
-        @WithDefault(".platform/blobs/eu-central")
-        String directory();
-
-        S3 s3();
-    }
-
-    interface S3 {
-        Optional<String> endpoint();
-
-        Optional<String> bucket();
-
-        @WithDefault("us-east-1")
-        String signingRegion();
-
-        Optional<String> accessKeyId();
-
-        Optional<String> secretAccessKey();
     }
 }

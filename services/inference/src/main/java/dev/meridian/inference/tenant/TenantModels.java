@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.common.blob.BlobStore;
-import dev.meridian.common.blob.BlobStoreSettings;
 import dev.meridian.inference.batching.BatchStats;
 import dev.meridian.inference.batching.InferenceBatcher;
 import dev.meridian.inference.config.InferenceConfig;
@@ -98,10 +97,8 @@ public class TenantModels {
     @PostConstruct
     void init() throws IOException {
         var t = config.tenantModels();
-        var b = t.blobs();
-        var s3 = b.s3();
-        blobs = new BlobStoreSettings("meridian.inference.tenant-models.blobs", b.store(), Path.of(b.directory()),
-                s3.endpoint(), s3.bucket(), s3.signingRegion(), s3.accessKeyId(), s3.secretAccessKey()).open();
+        blobs = t.blobs().settings("meridian.inference.tenant-models.blobs",
+                Path.of(".platform/blobs/" + config.region())).open();
         sessions = new SessionCache(t.sessionBudgetBytes());
         var r = t.runs();
         runs = new TenantRuns(r.threads().orElse(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),

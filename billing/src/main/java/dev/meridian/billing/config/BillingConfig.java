@@ -1,5 +1,6 @@
 package dev.meridian.billing.config;
 
+import dev.meridian.common.outbox.OutboxPurgeConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Min;
@@ -78,18 +79,7 @@ public interface BillingConfig {
      * The purge of billing's outbox ({@code billing.alerts}, {@code billing.plans}): published messages are deleted
      * once older than {@code retention}; unpublished ones are never purged.
      */
-    interface Outbox {
-        /** How long a published message stays in the outbox (for inspection) before the purge deletes it. */
-        @WithDefault("7d")
-        Duration retention();
-
-        /** How often published messages older than {@code retention} are purged. */
-        @WithDefault("1h")
-        Duration purgeInterval();
-
-        /** Most rows one purge statement deletes; a purge runs statements until none is full. */
-        @WithDefault("1000")
-        int purgeBatch();
+    interface Outbox extends OutboxPurgeConfig {
     }
 
     interface Invoices {

@@ -1,5 +1,6 @@
 package dev.meridian.tenancy.config;
 
+import dev.meridian.common.outbox.OutboxPurgeConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -67,7 +68,8 @@ public interface TenancyConfig {
         boolean selfService();
     }
 
-    interface Outbox {
+    /** The outbox relay, and the purge of published messages ({@link OutboxPurgeConfig}). */
+    interface Outbox extends OutboxPurgeConfig {
         /** How often the relay looks for messages a commit-time publish missed (Kafka down, a crash). */
         @WithDefault("500ms")
         Duration pollInterval();
@@ -79,21 +81,6 @@ public interface TenancyConfig {
         /** Replication factor of topics the service creates (1 on a single local broker). */
         @WithDefault("1")
         short replicationFactor();
-
-        /**
-         * How long a published message stays in the outbox (for inspection) before the purge deletes it; unpublished
-         * messages are never purged.
-         */
-        @WithDefault("7d")
-        Duration retention();
-
-        /** How often published messages older than {@code retention} are purged. */
-        @WithDefault("1h")
-        Duration purgeInterval();
-
-        /** Most rows one purge statement deletes; a purge runs statements until none is full. */
-        @WithDefault("1000")
-        int purgeBatch();
     }
 
     /** Plan changes from billing, which owns plans ({@code billing.plans}); tenancy's copy sets the rate limits. */

@@ -1,6 +1,7 @@
 package dev.meridian.models.config;
 
 import dev.meridian.common.blob.BlobStoreConfig;
+import dev.meridian.common.outbox.OutboxPurgeConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -32,18 +33,7 @@ public interface ModelsConfig {
      * The purge of the service's outboxes ({@code registry_outbox}, {@code finetune_outbox}): published messages are
      * deleted once older than {@code retention}; unpublished ones are never purged.
      */
-    interface Outbox {
-        /** How long a published message stays in an outbox (for inspection) before the purge deletes it. */
-        @WithDefault("7d")
-        Duration retention();
-
-        /** How often published messages older than {@code retention} are purged. */
-        @WithDefault("1h")
-        Duration purgeInterval();
-
-        /** Most rows one purge statement deletes; a purge runs statements until none is full. */
-        @WithDefault("1000")
-        int purgeBatch();
+    interface Outbox extends OutboxPurgeConfig {
     }
 
     /**

@@ -55,6 +55,7 @@ class TenancyOutageIT {
         int reads = 8;
         for (int i = 0; i < reads; i++) {
             usage(member, tenant).then().statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", "1")
                     .body("detail", allOf(containsString("check your membership: tenancy is unavailable"),
                             containsString("Retry in a few seconds"), not(containsString("Exception"))));
         }

@@ -97,7 +97,7 @@ class RegistryOutageIT {
                 });
         int reached = registry().calls();
         for (int i = 0; i < 5; i++) {
-            infer(tenant, "steady").then().statusCode(503).contentType(ContentType.JSON)
+            infer(tenant, "steady").then().statusCode(503).contentType(ContentType.JSON).header("Retry-After", "1")
                     .body("error", containsString("the model registry failed repeatedly just now"))
                     .body("error", containsString("retry in a few seconds"));
         }

@@ -1,6 +1,7 @@
 package dev.meridian.common.error;
 
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * A failure the caller can act on, with the status and message given here. The management APIs answer it as an
@@ -58,6 +59,14 @@ public class ApiException extends RuntimeException {
 
     public static ApiException unavailable(String detail) {
         return new ApiException(503, "Service Unavailable", detail, null);
+    }
+
+    /**
+     * Seconds a caller should wait before trying again, for {@code Retry-After}: one for a 503 (a dependency that does
+     * not answer now, which fault tolerance gives a few seconds to come back), none otherwise.
+     */
+    public OptionalInt retryAfterSeconds() {
+        return status == 503 ? OptionalInt.of(1) : OptionalInt.empty();
     }
 
     public Problem toProblem() {

@@ -31,7 +31,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
-        return respond(e.toProblem(), uri);
+        Problem problem = e.toProblem();
+        var response = Response.status(problem.status()).type(Problem.MEDIA_TYPE)
+                .entity(problem.withInstance(uri.getPath()));
+        e.retryAfterSeconds().ifPresent(s -> response.header("Retry-After", s));
+        return response.build();
     }
 
     @ServerExceptionMapper

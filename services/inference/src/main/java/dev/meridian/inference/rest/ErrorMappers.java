@@ -19,7 +19,9 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response refused(ApiException e, UriInfo uri) {
-        return respond(e, uri).build();
+        var response = respond(e, uri);
+        e.retryAfterSeconds().ifPresent(s -> response.header("Retry-After", s));
+        return response.build();
     }
 
     /** A serving limit: the status it names, {@code Retry-After} where waiting helps, each family's error body. */

@@ -21,7 +21,9 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response refused(ApiException e) {
-        return Response.status(e.status()).entity(OpenAiError.of(e)).type("application/json").build();
+        var response = Response.status(e.status()).entity(OpenAiError.of(e)).type("application/json");
+        e.retryAfterSeconds().ifPresent(s -> response.header("Retry-After", s));
+        return response.build();
     }
 
     @ServerExceptionMapper

@@ -27,6 +27,12 @@ import org.jboss.logging.Logger;
  * its prefix ({@code GET /internal/v1/api-keys/{prefix}}), and a signed-in user's membership of a tenant as a caller
  * ({@code GET /internal/v1/tenants/{t}/members/by-user/{user}}, the same record with the member's id as the key's).
  * Only cache misses come here.
+ * <p>
+ * Vert.x' WebClient rather than the REST client with Fault Tolerance (as billing and inference call other services):
+ * this runs on the event loop inside admission, and its failure policy is the key directory's, not a circuit
+ * breaker's: lookups of one prefix are joined, unknown prefixes are cached and limited per address
+ * ({@code KeyLookupLimiter}), and a failure is answered 503 with {@code Retry-After} at once. An open circuit would
+ * refuse lookups of keys the next request could have found; the gateway's own overhead is what issue #16 measures.
  */
 @ApplicationScoped
 public class TenancyKeys {

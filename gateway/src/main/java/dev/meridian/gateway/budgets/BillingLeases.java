@@ -23,7 +23,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Billing's lease API, called with the gateway's service token: {@code POST /internal/v1/leases},
- * {@code POST /internal/v1/leases/{id}/settle} and {@code POST /internal/v1/rate-leases}. Never blocks; failures complete the stage exceptionally.
+ * {@code POST /internal/v1/leases/{id}/settle} and {@code POST /internal/v1/rate-leases}. Never blocks; failures
+ * complete the stage exceptionally.
+ * <p>
+ * Vert.x' WebClient rather than the REST client with Fault Tolerance: billing is off the serving path by design, and
+ * what a failure means is decided by the callers ({@code LeaseKeeper} serves on an outage allowance, {@code
+ * RateSlices} falls back to the local bucket and probes billing every {@code retry-after-failure}). A circuit breaker
+ * or retries here would contradict those bounds, which issue #12's outage tests check.
  */
 @ApplicationScoped
 public class BillingLeases {

@@ -1,6 +1,5 @@
 package dev.meridian.bench;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import dev.meridian.common.blob.FileSystemBlobStore;
 import dev.meridian.common.events.UsageEvent;
@@ -8,6 +7,7 @@ import dev.meridian.common.finetune.FineTuneBlobs;
 import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.onnx.OnnxRuntime;
+import dev.meridian.common.onnx.Tokens;
 import dev.meridian.worker.training.Adam;
 import dev.meridian.worker.training.Backbone;
 import dev.meridian.worker.training.BaseModels;
@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
@@ -66,7 +65,7 @@ public final class FineTuneBenchmark {
             int batch = 32;
             // warm-up: one batch of each, not timed
             backbone.embed(texts.subList(0, batch).stream().map(backbone::tokenize).toList());
-            List<Map<String, OnnxTensor>> inputs = new ArrayList<>();
+            List<Tokens.Padded> inputs = new ArrayList<>();
             for (int i = 0; i < n; i += batch) {
                 inputs.add(backbone.inputs(texts.subList(i, Math.min(n, i + batch)).stream().map(backbone::tokenize)
                         .toList()));
@@ -86,13 +85,13 @@ public final class FineTuneBenchmark {
                 embedSeconds = Math.min(embedSeconds, (System.nanoTime() - t0) / 1e9);
                 long t1 = System.nanoTime();
                 for (var in : inputs) {
-                    try (var result = raw.run(in, java.util.Set.of(backbone.hiddenOutput()))) {
+                    try (var result = raw.run(in.inputs(), java.util.Set.of(backbone.hiddenOutput()))) {
                         result.get(0);
                     }
                 }
                 rawSeconds = Math.min(rawSeconds, (System.nanoTime() - t1) / 1e9);
             }
-            inputs.forEach(m -> m.values().forEach(OnnxTensor::close));
+            inputs.forEach(Tokens.Padded::close);
             System.out.printf("embedding pass (tokenize + ONNX Runtime + pool + normalise): %.1f examples/s (%.2f s);"
                     + " raw ONNX Runtime on the same padded batches: %.1f examples/s (%.2f s); overhead %.1f%%%n",
                     n / embedSeconds, embedSeconds, n / rawSeconds, rawSeconds,

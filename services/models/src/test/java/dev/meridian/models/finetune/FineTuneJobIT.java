@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import ai.onnxruntime.OnnxTensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.events.UsageEvent;
@@ -242,8 +241,8 @@ class FineTuneJobIT {
                     .readValue(labelsJson, String[].class));
             assertThat(labels).containsExactly("cooking", "sports");
             var texts = List.copyOf(heldOut.keySet());
-            var inputs = backbone.inputs(texts.stream().map(backbone::tokenize).toList());
-            try (var result = session.run(inputs)) {
+            try (var inputs = backbone.inputs(texts.stream().map(backbone::tokenize).toList());
+                    var result = session.run(inputs.inputs())) {
                 float[][] p = (float[][]) result.get(0).getValue();
                 int right = 0;
                 for (int i = 0; i < texts.size(); i++) {
@@ -254,8 +253,6 @@ class FineTuneJobIT {
                 }
                 // the threshold: at least 9 of the 10 held-out texts
                 assertThat(right / (double) texts.size()).isGreaterThanOrEqualTo(0.9);
-            } finally {
-                inputs.values().forEach(OnnxTensor::close);
             }
         }
 

@@ -208,7 +208,7 @@ class TenantModelServingIT {
         inference(tenant).get("/v2/models/batched/ready").then().statusCode(200);
         inference(tenant).get("/v2/models/batched/config").then().statusCode(200)
                 .body("max_batch_size", equalTo(32))
-                .body("dynamic_batching.max_queue_delay_microseconds", equalTo(2000));
+                .body("dynamic_batching.max_queue_delay_microseconds", equalTo(0));
         int calls = 96;
         var pool = Executors.newFixedThreadPool(CALLERS);
         try {

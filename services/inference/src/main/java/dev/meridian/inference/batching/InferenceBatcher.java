@@ -24,9 +24,10 @@ import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 /**
- * Dynamic batching for one model: requests that arrive while a batch forms (within {@code maxQueueDelay} of the
- * first) are merged into one model call, up to {@code maxBatchSize} items and {@code maxBatchTokens} padded
- * tokens (items × the widest item). Only requests with the same {@linkplain Shape#key shape key} share a call: a
+ * Continuous batching for one model: an idle model runs a request at once, and the requests that arrive while a call
+ * runs are merged into the next call, up to {@code maxBatchSize} items and {@code maxBatchTokens} padded tokens
+ * (items × the widest item); so nothing waits at low load and batches fill as load grows. A {@code maxQueueDelay}
+ * above zero (Triton's {@code max_queue_delay}) makes a batch's first request also wait that long for company. Only requests with the same {@linkplain Shape#key shape key} share a call: a
  * tenant model's rows merge only with rows of the same trailing shape. The calls of one model run one at a time, so
  * batches never compete for the cores: on a thread of the model's own (base models) or, when the batcher is given an
  * executor, on a thread of that shared pool while the model has work (tenant models; no thread per version). At most

@@ -39,8 +39,12 @@ public interface InferenceConfig {
         @WithDefault("32")
         int maxBatchSize();
 
-        /** How long the first request of a batch may wait for others to join it. */
-        @WithDefault("2ms")
+        /**
+         * How long the first request of a batch waits for others to join it before the call starts. 0 (the default)
+         * is continuous batching: an idle model runs a request at once, and what arrives while a call runs forms the
+         * next call. A delay only fills batches a little more at moderate load, at the price of every lone request.
+         */
+        @WithDefault("0ms")
         Duration maxQueueDelay();
 
         /** Most padded tokens (batch size × longest sequence) in one call, to bound memory and latency. */
@@ -93,8 +97,11 @@ public interface InferenceConfig {
         @WithDefault("32")
         int maxBatchSize();
 
-        /** How long the first request of a batch may wait for others to join it. */
-        @WithDefault("2ms")
+        /**
+         * How long the first request of a batch waits for others (a deployment may set its own,
+         * {@code max_queue_delay_ms}); 0, the default, is continuous batching, as for base models.
+         */
+        @WithDefault("0ms")
         Duration maxQueueDelay();
 
         /** Requests that may wait for one version's next batched call; one more is refused with 503. */

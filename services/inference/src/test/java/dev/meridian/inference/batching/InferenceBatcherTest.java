@@ -72,6 +72,30 @@ class InferenceBatcherTest {
     }
 
     @Test
+    void continuousBatchingRunsALoneRequestAtOnceAndWhatArrivesMeanwhileFillsTheNextCalls() throws Exception {
+        var model = new RecordingModel();
+        model.gate = new CountDownLatch(1);
+        // no queue delay, the default: nothing waits for company
+        var batcher = new InferenceBatcher<>("m", model::run, TEXT, new Limits(32, Duration.ZERO, 10_000));
+        var lone = batcher.submit(List.of(tokens(1, 4)));
+        assertThat(model.firstCallStarted.await(5, TimeUnit.SECONDS)).as("the idle model ran the lone request")
+                .isTrue();
+        // 64 callers arrive while that call runs: they form the next calls, as full as the limits allow
+        List<CompletableFuture<List<float[]>>> meanwhile = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            meanwhile.add(batcher.submit(List.of(tokens(i + 2, 4))));
+        }
+        model.gate.countDown();
+
+        assertThat(lone.get(5, TimeUnit.SECONDS).get(0)[0]).isEqualTo(1f);
+        for (int i = 0; i < meanwhile.size(); i++) {
+            assertThat(meanwhile.get(i).get(5, TimeUnit.SECONDS).get(0)[0]).isEqualTo(i + 2f);
+        }
+        assertThat(model.batchSizes).containsExactly(1, 32, 32);
+        assertThat(batcher.queued()).isZero();
+    }
+
+    @Test
     void batchesRespectTheSizeAndTokenLimits() throws Exception {
         var model = new RecordingModel();
         model.gate = new CountDownLatch(1);

@@ -19,16 +19,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
- * One run, same texts, same model, same thread settings: (1) raw in-process ONNX Runtime (tokenize + run, best
- * batch), (2) the inference service over HTTP, (3) the same through the gateway with an API key. Throughput at
- * concurrency 1, 4, 16, 64 (one text per request), then p50/p99 latency at a fixed moderate rate.
+ * One run, same texts, same model, same thread settings (issue #16): (1) raw in-process ONNX Runtime, tokenize + run,
+ * at batch 1 (per-call latency) and at the best of several batch sizes; (2) the inference service over HTTP; (3) the
+ * same through the gateway with an API key. Service and gateway are measured at 1, 16 and 64 callers (one text per
+ * request, closed loop): texts/s, p50 and p99 latency, and the mean batch the service's continuous batching formed.
+ * The ratios the issue asks for are printed at the end.
  */
 public final class ServingBench {
 
@@ -42,6 +47,19 @@ public final class ServingBench {
             "The gateway authenticates every call with an API key.",
             "Fine-tuning trains a classification head on frozen embeddings.",
             "Budgets stop spending at the limit even under concurrency.");
+    static final int[] CALLERS = {1, 16, 64};
+    static final int[] RAW_BATCHES = {1, 8, 16, 32, 64};
+
+    /** One measured step: completed texts per second and the latencies of its calls (sorted, nanoseconds). */
+    record Step(double textsPerSecond, long[] latencies, double meanBatch) {
+        double p50() {
+            return pct(latencies, 50);
+        }
+
+        double p99() {
+            return pct(latencies, 99);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
@@ -49,42 +67,76 @@ public final class ServingBench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), MODEL, seconds);
 
-        double raw = rawThroughput(seconds);
-        System.out.printf("raw in-process ONNX Runtime, batch 32: %.0f texts/s%n", raw);
+        System.out.println();
+        System.out.println("| raw ONNX Runtime | texts/s | p50 ms per call | p99 ms per call |");
+        System.out.println("| --- | --- | --- | --- |");
+        Step rawOne = null;
+        Step rawBest = null;
+        int bestBatch = 0;
+        for (int batch : RAW_BATCHES) {
+            Step step = raw(batch, seconds);
+            System.out.printf("| batch %d | %.0f | %.2f | %.2f |%n", batch, step.textsPerSecond(), step.p50(),
+                    step.p99());
+            if (batch == 1) {
+                rawOne = step;
+            }
+            if (rawBest == null || step.textsPerSecond() > rawBest.textsPerSecond()) {
+                rawBest = step;
+                bestBatch = batch;
+            }
+        }
 
         Path state = Files.createTempDirectory(Path.of(System.getProperty("meridian.home"), "target"), "bench-");
         try (RunningPlatform p = Platform.start(PlatformOptions.forTests(state), l -> System.out.println("  " + l))) {
             String serviceToken = OidcBrowser.clientCredentials(p.keycloakUrl(), "meridian-gateway",
                     p.secrets().get(Secrets.GATEWAY_CLIENT_SECRET)).accessToken();
             String apiKey = enterpriseKey(p);
-            var service = new Target("service", p.inferenceUrl("eu-central") + "/v1/embeddings", serviceToken);
+            String inference = p.inferenceUrl("eu-central");
+            var service = new Target("service", inference + "/v1/embeddings", serviceToken);
             var gateway = new Target("gateway", p.gatewayUrl("eu-central") + "/v1/embeddings", apiKey);
+            String stats = inference + "/v2/models/" + MODEL + "/stats";
             warmUp(service);
             warmUp(gateway);
 
             System.out.println();
-            System.out.println("| concurrency | service texts/s | gateway texts/s | service / raw | gateway / service |");
-            System.out.println("| --- | --- | --- | --- | --- |");
-            for (int c : new int[] {1, 4, 16, 64}) {
-                double s = throughput(service, c, seconds);
-                double g = throughput(gateway, c, seconds);
-                System.out.printf("| %d | %.0f | %.0f | %.2f | %.2f |%n", c, s, g, s / raw, g / s);
+            System.out.println("| path | callers | texts/s | p50 ms | p99 ms | mean batch |");
+            System.out.println("| --- | --- | --- | --- | --- | --- |");
+            Map<String, Step> steps = new LinkedHashMap<>();
+            for (int c : CALLERS) {
+                for (Target t : List.of(service, gateway)) {
+                    long[] before = batchCounts(stats, serviceToken);
+                    Step step = closedLoop(t, c, seconds);
+                    long[] after = batchCounts(stats, serviceToken);
+                    long calls = after[1] - before[1];
+                    step = new Step(step.textsPerSecond(), step.latencies(),
+                            calls == 0 ? 0 : (double) (after[0] - before[0]) / calls);
+                    steps.put(t.name() + c, step);
+                    System.out.printf("| %s | %d | %.0f | %.2f | %.2f | %.1f |%n", t.name(), c,
+                            step.textsPerSecond(), step.p50(), step.p99(), step.meanBatch());
+                }
             }
-            int rate = 40;
-            long[] sl = latencies(service, rate, seconds);
-            long[] gl = latencies(gateway, rate, seconds);
+
             System.out.println();
-            System.out.printf("| latency at %d req/s | p50 ms | p99 ms |%n| --- | --- | --- |%n", rate);
-            System.out.printf("| service | %.2f | %.2f |%n", pct(sl, 50), pct(sl, 99));
-            System.out.printf("| gateway | %.2f | %.2f |%n", pct(gl, 50), pct(gl, 99));
-            System.out.printf("gateway adds %.2f ms at p50%n", pct(gl, 50) - pct(sl, 50));
+            for (int c : new int[] {1, 16}) {
+                Step s = steps.get("service" + c);
+                Step g = steps.get("gateway" + c);
+                System.out.printf("gateway over service at %d caller(s): %+.2f ms p50, %+.2f ms p99%n", c,
+                        g.p50() - s.p50(), g.p99() - s.p99());
+            }
+            System.out.printf("service at 1 caller over raw batch 1: %+.2f ms p50%n",
+                    steps.get("service1").p50() - rawOne.p50());
+            System.out.printf("gateway at 16 callers / raw at its best batch (%d): %.2f%n", bestBatch,
+                    steps.get("gateway16").textsPerSecond() / rawBest.textsPerSecond());
+            System.out.printf("gateway at 64 callers / at 16: %.2f%n",
+                    steps.get("gateway64").textsPerSecond() / steps.get("gateway16").textsPerSecond());
         }
     }
 
     record Target(String name, String url, String bearer) {
     }
 
-    private static double rawThroughput(int seconds) throws Exception {
+    /** Raw ONNX Runtime in this process, tokenizing and running batches of {@code size} back to back. */
+    private static Step raw(int size, int seconds) throws Exception {
         var env = OrtEnvironment.getEnvironment();
         var options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
@@ -95,15 +147,18 @@ public final class ServingBench {
         try (var embedder = new TextEmbedder(model, env, options)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             while (System.nanoTime() < deadline) {
-                embedBatch(embedder, 32);
+                embedBatch(embedder, size);
             }
+            List<Long> calls = new ArrayList<>();
             long done = 0;
             long start = System.nanoTime();
             deadline = start + Duration.ofSeconds(seconds).toNanos();
             while (System.nanoTime() < deadline) {
-                done += embedBatch(embedder, 32);
+                long t0 = System.nanoTime();
+                done += embedBatch(embedder, size);
+                calls.add(System.nanoTime() - t0);
             }
-            return done / ((System.nanoTime() - start) / 1e9);
+            return new Step(done / ((System.nanoTime() - start) / 1e9), sorted(calls), size);
         }
     }
 
@@ -132,59 +187,65 @@ public final class ServingBench {
         }
     }
 
-    /** Keeps {@code concurrency} requests in flight for the given time; returns completed texts per second. */
-    private static double throughput(Target t, int concurrency, int seconds) throws Exception {
-        var slots = new Semaphore(concurrency);
-        var ok = new AtomicLong();
+    /**
+     * Keeps {@code callers} requests in flight for the given time, each caller sending its next as soon as its last is
+     * answered; returns completed texts per second and every answered call's latency.
+     */
+    private static Step closedLoop(Target t, int callers, int seconds) throws Exception {
+        var slots = new Semaphore(callers);
+        var latencies = new ConcurrentLinkedQueue<Long>();
         var failed = new AtomicInteger();
         long start = System.nanoTime();
         long deadline = start + Duration.ofSeconds(seconds).toNanos();
         int i = 0;
         while (System.nanoTime() < deadline) {
             slots.acquire();
+            long sent = System.nanoTime();
             HTTP.sendAsync(request(t, i++), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
                 if (e == null && r.statusCode() == 200) {
-                    ok.incrementAndGet();
+                    latencies.add(System.nanoTime() - sent);
                 } else {
                     failed.incrementAndGet();
                 }
                 slots.release();
             });
         }
-        slots.acquire(concurrency);
+        slots.acquire(callers);
         double elapsed = (System.nanoTime() - start) / 1e9;
         if (failed.get() > 0) {
-            System.out.printf("  %s at concurrency %d: %d failed requests%n", t.name(), concurrency, failed.get());
+            System.out.printf("  %s at %d callers: %d failed requests%n", t.name(), callers, failed.get());
         }
-        return ok.get() / elapsed;
+        return new Step(latencies.size() / elapsed, sorted(latencies), 0);
     }
 
-    /** Sends at a fixed rate (open loop) and returns each request's latency in nanoseconds. */
-    private static long[] latencies(Target t, int perSecond, int seconds) throws Exception {
-        int n = perSecond * seconds;
-        long[] out = new long[n];
-        var done = new CountDownLatch(n);
-        long interval = 1_000_000_000L / perSecond;
-        long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            long due = start + i * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
-            int idx = i;
-            long sent = System.nanoTime();
-            HTTP.sendAsync(request(t, i), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-                out[idx] = System.nanoTime() - sent;
-                done.countDown();
-            });
+    /** The service's count of texts embedded and of model calls for the model, from its batching statistics. */
+    private static long[] batchCounts(String statsUrl, String token) throws Exception {
+        var r = HTTP.send(HttpRequest.newBuilder(URI.create(statsUrl)).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the service's batching statistics answered " + r.statusCode());
         }
-        done.await();
+        return new long[] {number(r.body(), "inference_count"), number(r.body(), "execution_count")};
+    }
+
+    private static long number(String json, String field) {
+        var m = Pattern.compile("\"" + field + "\"\\s*:\\s*(\\d+)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + field + " in " + json);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private static long[] sorted(Collection<Long> values) {
+        long[] out = values.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(out);
         return out;
     }
 
     private static double pct(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
     }
 

@@ -2,6 +2,8 @@ package dev.meridian.bench;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.models.BaseModel;
 import dev.meridian.common.onnx.Tokens;
 import dev.meridian.inference.runtime.TextEmbedder;
@@ -26,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 /**
  * One run, same texts, same model, same thread settings (issue #16): (1) raw in-process ONNX Runtime, tokenize + run,
@@ -170,6 +171,7 @@ public final class ServingBench {
         return e.embed(batch).length;
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static HttpRequest request(Target t, int i) {
@@ -225,15 +227,9 @@ public final class ServingBench {
         if (r.statusCode() != 200) {
             throw new IllegalStateException("the service's batching statistics answered " + r.statusCode());
         }
-        return new long[] {number(r.body(), "inference_count"), number(r.body(), "execution_count")};
-    }
-
-    private static long number(String json, String field) {
-        var m = Pattern.compile("\"" + field + "\"\\s*:\\s*(\\d+)").matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + field + " in " + json);
-        }
-        return Long.parseLong(m.group(1));
+        // the top-level counts: each entry of batch_stats has an execution_count of its own
+        JsonNode stats = JSON.readTree(r.body());
+        return new long[] {stats.path("inference_count").asLong(), stats.path("execution_count").asLong()};
     }
 
     private static long[] sorted(Collection<Long> values) {

@@ -70,7 +70,8 @@ public final class ServingBench {
 
         // One region: serving needs no other, and every idle JVM more is noise on two cores. Raw ONNX Runtime is
         // measured with the platform up and idle, the same conditions the service and the gateway run under.
-        Path state = Files.createTempDirectory(Path.of(System.getProperty("meridian.home"), "target"), "bench-");
+        Path state = Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("meridian.home"),
+                "target")), "bench-");
         try (RunningPlatform p = Platform.start(PlatformOptions.forTests(state, List.of(PlatformOptions.EU_CENTRAL)),
                 l -> System.out.println("  " + l))) {
             String serviceToken = OidcBrowser.clientCredentials(p.keycloakUrl(), "meridian-gateway",

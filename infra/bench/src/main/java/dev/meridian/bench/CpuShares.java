@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where a step's CPU went: the CPU time of the named platform processes and of this load generator (from the
@@ -62,6 +64,47 @@ final class CpuShares {
         long busy = after[processes.size()] - before[processes.size()];
         parts.add(ms(Math.max(0, busy - ours), texts));
         return String.join(" / ", parts);
+    }
+
+    /**
+     * CPU ticks so far of each group of {@code part}'s threads, by thread name without its number ("vert.x-eventloop-
+     * thread-1" and "-0" are one group; the kernel keeps 15 characters of a name): GC, JIT compilers and Netty show
+     * apart, which a Java profiler's execution samples do not.
+     */
+    Map<String, Long> threads(int part) throws IOException {
+        Map<String, Long> out = new TreeMap<>();
+        long pid = processes.get(part).pid();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                String name = stat.substring(open + 1, close).replaceAll("[#-]?\\d+$", "").replaceAll("[#-]?\\d+$", "");
+                String[] rest = stat.substring(close + 2).split(" ");
+                long ticks = Long.parseLong(rest[11]) + Long.parseLong(rest[12]); // utime, stime
+                out.merge(name, ticks, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    /** The thread groups that used the most CPU between two {@link #threads} samples, in ms per text. */
+    static String topThreads(Map<String, Long> before, Map<String, Long> after, long texts, int top) {
+        List<Map.Entry<String, Long>> used = new ArrayList<>();
+        after.forEach((name, ticks) -> used.add(Map.entry(name, ticks - before.getOrDefault(name, 0L))));
+        used.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        List<String> parts = new ArrayList<>();
+        for (var e : used.subList(0, Math.min(top, used.size()))) {
+            if (e.getValue() > 0) {
+                parts.add(e.getKey() + " " + ms(e.getValue() * NANOS_PER_TICK, texts));
+            }
+        }
+        return String.join(", ", parts);
     }
 
     private static String ms(long nanos, long texts) {

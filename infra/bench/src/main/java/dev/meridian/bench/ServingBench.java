@@ -113,12 +113,15 @@ public final class ServingBench {
                     + String.join(" / ", cpu.columns()) + " |");
             System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
             Map<String, Step> steps = new LinkedHashMap<>();
+            List<String> threadLines = new ArrayList<>();
             for (int c : CALLERS) {
                 for (Target t : List.of(service, gateway)) {
                     long[] before = batchCounts(stats, serviceToken);
                     var cpuBefore = cpu.sample();
+                    var threadsBefore = List.of(cpu.threads(0), cpu.threads(1));
                     Step step = closedLoop(t, c, seconds);
                     var cpuAfter = cpu.sample();
+                    var threadsAfter = List.of(cpu.threads(0), cpu.threads(1));
                     long[] after = batchCounts(stats, serviceToken);
                     long calls = after[1] - before[1];
                     step = new Step(step.textsPerSecond(), step.latencies(),
@@ -127,9 +130,16 @@ public final class ServingBench {
                     System.out.printf("| %s | %d | %.0f | %.2f | %.2f | %.1f | %s |%n", t.name(), c,
                             step.textsPerSecond(), step.p50(), step.p99(), step.meanBatch(),
                             cpu.perText(cpuBefore, cpuAfter, step.latencies().length));
+                    for (int part = 0; part < 2; part++) {
+                        threadLines.add(String.format("%s at %d caller(s), %s threads, CPU ms per text: %s", t.name(),
+                                c, cpu.columns().get(part), CpuShares.topThreads(threadsBefore.get(part),
+                                        threadsAfter.get(part), step.latencies().length, 6)));
+                    }
                 }
             }
 
+            System.out.println();
+            threadLines.forEach(System.out::println);
             System.out.println();
             for (int c : new int[] {1, 16}) {
                 Step s = steps.get("service" + c);

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * One run, same texts, same model, same thread settings (issue #16): (1) raw in-process ONNX Runtime, tokenize + run,
@@ -74,12 +75,25 @@ public final class ServingBench {
                 "target")), "bench-");
         try (RunningPlatform p = Platform.start(PlatformOptions.forTests(state, List.of(PlatformOptions.EU_CENTRAL)),
                 l -> System.out.println("  " + l))) {
-            String serviceToken = OidcBrowser.clientCredentials(p.keycloakUrl(), "meridian-gateway",
-                    p.secrets().get(Secrets.GATEWAY_CLIENT_SECRET)).accessToken();
+            // the gateway's own client-credentials token, fetched anew each minute as the gateway does before expiry
+            var serviceToken = new Supplier<String>() {
+                private String token;
+                private long fetchedAt;
+
+                @Override
+                public synchronized String get() {
+                    if (token == null || System.nanoTime() - fetchedAt > Duration.ofMinutes(1).toNanos()) {
+                        token = OidcBrowser.clientCredentials(p.keycloakUrl(), "meridian-gateway",
+                                p.secrets().get(Secrets.GATEWAY_CLIENT_SECRET)).accessToken();
+                        fetchedAt = System.nanoTime();
+                    }
+                    return token;
+                }
+            };
             String apiKey = enterpriseKey(p);
             String inference = p.inferenceUrl("eu-central");
             var service = new Target("service", inference + "/v1/embeddings", serviceToken);
-            var gateway = new Target("gateway", p.gatewayUrl("eu-central") + "/v1/embeddings", apiKey);
+            var gateway = new Target("gateway", p.gatewayUrl("eu-central") + "/v1/embeddings", () -> apiKey);
             String stats = inference + "/v2/models/" + MODEL + "/stats";
             var cpu = new CpuShares(p, "inference-eu-central", "gateway-eu-central", "billing", "kafka");
             // On two shared cores the JIT's C2 compiler threads were still the gateway's largest CPU user a minute into
@@ -116,13 +130,13 @@ public final class ServingBench {
             List<String> threadLines = new ArrayList<>();
             for (int c : CALLERS) {
                 for (Target t : List.of(service, gateway)) {
-                    long[] before = batchCounts(stats, serviceToken);
+                    long[] before = batchCounts(stats, serviceToken.get());
                     var cpuBefore = cpu.sample();
                     var threadsBefore = List.of(cpu.threads(0), cpu.threads(1));
                     Step step = closedLoop(t, c, seconds);
                     var cpuAfter = cpu.sample();
                     var threadsAfter = List.of(cpu.threads(0), cpu.threads(1));
-                    long[] after = batchCounts(stats, serviceToken);
+                    long[] after = batchCounts(stats, serviceToken.get());
                     long calls = after[1] - before[1];
                     step = new Step(step.textsPerSecond(), step.latencies(),
                             calls == 0 ? 0 : (double) (after[0] - before[0]) / calls);
@@ -156,7 +170,7 @@ public final class ServingBench {
         }
     }
 
-    record Target(String name, String url, String bearer) {
+    record Target(String name, String url, Supplier<String> bearer) {
     }
 
     /** Raw ONNX Runtime in this process, tokenizing and running batches of {@code size} back to back. */
@@ -197,9 +211,9 @@ public final class ServingBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private static HttpRequest request(Target t, int i) {
+    private static HttpRequest request(Target t, String bearer, int i) {
         String body = "{\"model\":\"" + MODEL + "\",\"input\":\"" + TEXTS.get(i % TEXTS.size()) + "\"}";
-        return HttpRequest.newBuilder(URI.create(t.url())).header("Authorization", "Bearer " + t.bearer())
+        return HttpRequest.newBuilder(URI.create(t.url())).header("Authorization", "Bearer " + bearer)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
@@ -234,7 +248,7 @@ public final class ServingBench {
 
     private static void warmUp(Target t) throws Exception {
         for (int i = 0; i < 20; i++) {
-            var r = HTTP.send(request(t, i), HttpResponse.BodyHandlers.discarding());
+            var r = HTTP.send(request(t, t.bearer().get(), i), HttpResponse.BodyHandlers.discarding());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException(t.name() + " answered " + r.statusCode());
             }
@@ -246,6 +260,7 @@ public final class ServingBench {
      * answered; returns completed texts per second and every answered call's latency.
      */
     private static Step closedLoop(Target t, int callers, int seconds) throws Exception {
+        String bearer = t.bearer().get();
         var slots = new Semaphore(callers);
         var latencies = new ConcurrentLinkedQueue<Long>();
         var failed = new AtomicInteger();
@@ -255,7 +270,7 @@ public final class ServingBench {
         while (System.nanoTime() < deadline) {
             slots.acquire();
             long sent = System.nanoTime();
-            HTTP.sendAsync(request(t, i++), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+            HTTP.sendAsync(request(t, bearer, i++), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
                 if (e == null && r.statusCode() == 200) {
                     latencies.add(System.nanoTime() - sent);
                 } else {

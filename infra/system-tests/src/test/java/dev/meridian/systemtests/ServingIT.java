@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 
+import dev.meridian.stack.OidcBrowser;
+import dev.meridian.stack.Secrets;
 import io.restassured.http.ContentType;
 import java.util.List;
 import java.util.Map;
@@ -57,5 +59,42 @@ class ServingIT {
         given().baseUri(SystemUnderTest.platform().inferenceUrl("eu-central")).contentType(ContentType.JSON)
                 .body(Map.of("model", "all-minilm-l6-v2", "input", "x"))
                 .post("/v1/embeddings").then().statusCode(401);
+    }
+
+    /**
+     * The inference service remembers a gateway token it has verified (docs/benchmarks.md: verifying it on every call
+     * was its largest cost), by the token's exact text: the same token is served again, one changed byte is verified
+     * in full and refused, and another service's token is still refused for its role on every call.
+     */
+    @Test
+    void aRememberedServiceTokenIsMatchedByItsExactTextAndRoles() {
+        var p = SystemUnderTest.platform();
+        String gateway = OidcBrowser.clientCredentials(p.keycloakUrl(), "meridian-gateway",
+                p.secrets().get(Secrets.GATEWAY_CLIENT_SECRET)).accessToken();
+        String billing = OidcBrowser.clientCredentials(p.keycloakUrl(), "meridian-billing",
+                p.secrets().get(Secrets.BILLING_CLIENT_SECRET)).accessToken();
+        int signature = gateway.lastIndexOf('.') + 1;
+        int payload = gateway.indexOf('.') + 1;
+        String badSignature = gateway.substring(0, signature) + flip(gateway.charAt(signature))
+                + gateway.substring(signature + 1);
+        String badPayload = gateway.substring(0, payload + 5) + flip(gateway.charAt(payload + 5))
+                + gateway.substring(payload + 6);
+
+        for (int round = 0; round < 2; round++) {
+            embedAs(gateway).statusCode(200);
+            embedAs(badSignature).statusCode(401);
+            embedAs(badPayload).statusCode(401);
+            embedAs(billing).statusCode(403);
+        }
+    }
+
+    private static io.restassured.response.ValidatableResponse embedAs(String token) {
+        return given().baseUri(SystemUnderTest.platform().inferenceUrl("eu-central")).contentType(ContentType.JSON)
+                .auth().oauth2(token).body(Map.of("model", "all-minilm-l6-v2", "input", "x"))
+                .post("/v1/embeddings").then();
+    }
+
+    private static char flip(char c) {
+        return c == 'A' ? 'B' : 'A';
     }
 }

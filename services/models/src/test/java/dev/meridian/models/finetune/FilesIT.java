@@ -82,4 +82,46 @@ class FilesIT {
     void onlyGatewaysMayCall() {
         given().header(MeridianHeaders.TENANT_ID, tenant.toString()).get("/v1/files").then().statusCode(401);
     }
+
+    @Test
+    void aFileUploadedWithPiiRedactIsStoredWithPlaceholdersAndSaysHowManyOfEachKind() {
+        String content = jsonl(
+                "{\"text\":\"Write to ana@example.com or call +49 30 12345678\",\"label\":\"contact\"}",
+                "{\"text\":\"Card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00\",\"label\":\"pay\","
+                        + "\"meta\":{\"ip\":\"192.168.0.7\",\"ids\":[\"11010519491231002X\"]},\"n\":4111}",
+                "{\"text\":\"Order 12345 shipped\",\"label\":\"other\"}");
+        String redacted = jsonl(
+                "{\"text\":\"Write to [EMAIL] or call [PHONE]\",\"label\":\"contact\"}",
+                "{\"text\":\"Card [PAYMENT_CARD], IBAN [IBAN]\",\"label\":\"pay\","
+                        + "\"meta\":{\"ip\":\"[IP_ADDRESS]\",\"ids\":[\"[CN_RESIDENT_ID]\"]},\"n\":4111}",
+                "{\"text\":\"Order 12345 shipped\",\"label\":\"other\"}");
+
+        String id = as(tenant).multiPart("purpose", "fine-tune").multiPart("pii", "redact")
+                .multiPart("file", "people.jsonl", content.getBytes(StandardCharsets.UTF_8), "application/jsonl")
+                .post("/v1/files").then().statusCode(200)
+                .body("pii.mode", equalTo("redact"))
+                .body("pii.redacted.email", equalTo(1)).body("pii.redacted.phone", equalTo(1))
+                .body("pii.redacted.payment_card", equalTo(1)).body("pii.redacted.iban", equalTo(1))
+                .body("pii.redacted.ip_address", equalTo(1)).body("pii.redacted.cn_resident_id", equalTo(1))
+                .body("bytes", equalTo(redacted.getBytes(StandardCharsets.UTF_8).length))
+                .extract().path("id");
+
+        String stored = as(tenant).get("/v1/files/" + id + "/content").then().statusCode(200).extract().asString();
+        org.assertj.core.api.Assertions.assertThat(stored).isEqualTo(redacted);
+        as(tenant).get("/v1/files/" + id).then().statusCode(200).body("pii.redacted.email", equalTo(1));
+    }
+
+    @Test
+    void aFileStoredAsSentSaysNothingOfPiiAndAnUnknownModeIsRefusedStoringNothing() {
+        String id = upload(tenant, "plain.jsonl", jsonl("{\"text\":\"ana@example.com\",\"label\":\"a\"}"));
+        as(tenant).get("/v1/files/" + id).then().statusCode(200).body("$", not(org.hamcrest.Matchers.hasKey("pii")))
+                .body("$", org.hamcrest.Matchers.hasKey("status_details"));
+
+        UUID fresh = UUID.randomUUID();
+        as(fresh).multiPart("purpose", "fine-tune").multiPart("pii", "mask")
+                .multiPart("file", "t.jsonl", "{\"text\":\"x\",\"label\":\"a\"}\n".getBytes(), "application/jsonl")
+                .post("/v1/files").then().statusCode(400).body("error.code", equalTo("invalid_value"))
+                .body("error.param", equalTo("pii")).body("error.message", containsString("pii=redact"));
+        as(fresh).get("/v1/files").then().statusCode(200).body("data", org.hamcrest.Matchers.empty());
+    }
 }

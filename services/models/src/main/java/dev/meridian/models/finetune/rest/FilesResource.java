@@ -1,5 +1,6 @@
 package dev.meridian.models.finetune.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.tenant.Caller;
 import dev.meridian.models.finetune.FineTuneFile;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
@@ -31,12 +33,19 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Tag(name = "Files")
 public class FilesResource {
 
+    /** OpenAI's file object; {@code pii} (Meridian's) says whether personal data was redacted, and how much. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FileView(String id, String object, long bytes, long createdAt, String filename, String purpose,
-            String status, Object statusDetails, Long expiresAt) {
+            String status, @JsonInclude(JsonInclude.Include.ALWAYS) Object statusDetails,
+            @JsonInclude(JsonInclude.Include.ALWAYS) Long expiresAt, Pii pii) {
         static FileView of(FineTuneFile f) {
             return new FileView(f.id, "file", f.bytes, f.createdAt.getEpochSecond(), f.filename, f.purpose,
-                    "processed", null, null);
+                    "processed", null, null, f.pii == null ? null : new Pii(f.pii, f.piiRedactions));
         }
+    }
+
+    /** How the file's personal data was handled: {@code mode} redact, and the values replaced per kind. */
+    public record Pii(String mode, Map<String, Integer> redacted) {
     }
 
     public record FileList(String object, List<FileView> data, boolean hasMore, String firstId, String lastId) {
@@ -52,15 +61,15 @@ public class FilesResource {
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "Upload a JSONL dataset (multipart: file, purpose=fine-tune)")
+    @Operation(summary = "Upload a JSONL dataset (multipart: file, purpose=fine-tune, optional pii=redact)")
     public FileView upload(@RestForm("file") FileUpload file,
-            @RestForm("purpose") String purpose) {
+            @RestForm("purpose") String purpose, @RestForm("pii") String pii) {
         var tenantId = Caller.require(headers).tenantId();
         if (file == null) {
             throw ApiException.of(400, "missing_required_parameter", "file", "Missing form field `file`;"
                     + " send the JSONL dataset as multipart/form-data field `file`.");
         }
-        return FileView.of(files.upload(tenantId, file.fileName(), purpose, file.uploadedFile()));
+        return FileView.of(files.upload(tenantId, file.fileName(), purpose, pii, file.uploadedFile()));
     }
 
     @GET

@@ -18,7 +18,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.meridian.models.finetune.pii.JsonlRedaction;
+import dev.meridian.models.finetune.pii.PiiKind;
 import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -26,6 +29,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -50,6 +55,18 @@ public class FileService {
      * no database connection waits on a large upload; should that transaction fail, the stored bytes are removed.
      */
     public FineTuneFile upload(UUID tenantId, String filename, String purpose, Path content) {
+        return upload(tenantId, filename, purpose, null, content);
+    }
+
+    /**
+     * As above; with {@code pii} {@code "redact"} the personal data in the dataset's string values (e-mail addresses,
+     * phone numbers, card numbers, IBANs, mainland-China resident IDs, IP addresses) is replaced by typed placeholders
+     * before anything is stored, and the file records how many of each were replaced. The bytes as sent are read from
+     * the request's temporary upload file only, which Quarkus deletes when the request ends; what is stored, hashed
+     * and counted is the redacted copy.
+     */
+    public FineTuneFile upload(UUID tenantId, String filename, String purpose, String pii, Path content) {
+        boolean redact = piiMode(pii);
         if (purpose == null || purpose.isBlank()) {
             throw ApiException.of(400, "missing_required_parameter", "purpose",
                     "Missing form field `purpose`; send purpose=fine-tune.");
@@ -84,17 +101,41 @@ public class FileService {
         file.bytes = bytes;
         file.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         file.blobKey = FineTuneBlobs.file(tenantId, file.id);
+        Path redacted = null;
         try {
             var digest = MessageDigest.getInstance("SHA-256");
             try (InputStream in = new DigestInputStream(Files.newInputStream(content), digest)) {
                 file.lines = jsonObjectLines(in, filename, config.dataset().maxLineBytes());
             }
+            Path stored = content;
+            if (redact) {
+                redacted = Files.createTempFile(content.getParent(), "redacted-", ".jsonl");
+                digest.reset();
+                Map<PiiKind, Integer> counts;
+                try (InputStream in = Files.newInputStream(content);
+                        var out = new DigestOutputStream(Files.newOutputStream(redacted), digest)) {
+                    counts = new JsonlRedaction().copy(in, out, config.dataset().maxLineBytes());
+                }
+                file.pii = "redact";
+                file.piiRedactions = new TreeMap<>();
+                counts.forEach((kind, n) -> file.piiRedactions.put(kind.wireName(), n));
+                file.bytes = Files.size(redacted);
+                stored = redacted;
+            }
             file.sha256 = HexFormat.of().formatHex(digest.digest());
-            blobs.put(file.blobKey, content);
+            blobs.put(file.blobKey, stored);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store file " + file.id, e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        } finally {
+            if (redacted != null) {
+                try {
+                    Files.deleteIfExists(redacted);
+                } catch (IOException e) {
+                    // the uploads folder is temporary; the redacted copy is already in the blob store or refused
+                }
+            }
         }
         try {
             QuarkusTransaction.requiringNew().run(() -> {
@@ -110,6 +151,20 @@ public class FileService {
             throw e;
         }
         return file;
+    }
+
+    /** {@code pii} of an upload: absent or {@code none} stores the file as sent, {@code redact} redacts it. */
+    static boolean piiMode(String pii) {
+        if (pii == null || pii.isBlank() || pii.equals("none")) {
+            return false;
+        }
+        if (pii.equals("redact")) {
+            return true;
+        }
+        throw ApiException.of(400, "invalid_value", "pii", "`pii` '" + pii + "' is not supported: send"
+                + " pii=redact to replace e-mail addresses, phone numbers, card numbers, IBANs, resident ID numbers"
+                + " and IP addresses with placeholders before the file is stored, or leave it out to store the file"
+                + " as sent.");
     }
 
     /** Bad lines named in the refusal of an upload; the others are counted. */

@@ -253,4 +253,41 @@ class MembersIT {
                 .body("data.email", hasItem(viewer.email()))
                 .body("data.email", not(hasItem("x@example.test")));
     }
+
+    @Test
+    void aRemovedMembersPersonalDataLeavesTheTenantsRecordsAndTheAuditTrailKeepsAPseudonym() {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Forgets removed people");
+        var admin = memberWithRole(owner.accessToken(), tenant, "admin");
+        String subject = Api.subjectOf(admin.accessToken());
+        String memberId = memberIdOf(owner.accessToken(), tenant, admin.email());
+        Api.createKey(admin.accessToken(), tenant, "made by the admin", "inference");
+        as(admin.accessToken()).body(Map.of("email", "guest-" + UUID.randomUUID() + "@example.test", "role", "viewer"))
+                .post("/api/v1/tenants/{t}/members", tenant).then().statusCode(201);
+
+        as(owner.accessToken()).delete("/api/v1/tenants/{t}/members/{m}", tenant, memberId).then().statusCode(204);
+
+        String pseudonym = "former-member:" + memberId;
+        String trail = as(owner.accessToken()).queryParam("limit", 200)
+                .get("/api/v1/tenants/{t}/audit-events", tenant).then().statusCode(200).extract().asString();
+        assertThat(trail).doesNotContainIgnoringCase(admin.email()).doesNotContain(subject).contains(pseudonym);
+        as(owner.accessToken()).queryParam("action", "member.removed").get("/api/v1/tenants/{t}/audit-events", tenant)
+                .then().statusCode(200).body("data[0].details.member", equalTo(pseudonym));
+        as(owner.accessToken()).queryParam("action", "api_key.created").get("/api/v1/tenants/{t}/audit-events", tenant)
+                .then().statusCode(200).body("data[0].actor.id", equalTo(pseudonym))
+                .body("data[0].actor.email", equalTo(null));
+
+        // what is stored, read past row-level security: no row of the tenant names the person any more
+        assertThat(Api.count("select count(*) from audit_events where tenant_id = ?::uuid and (actor_id = ?"
+                + " or lower(actor_email) = lower(?) or details::text like ? or lower(details::text) like lower(?))",
+                tenant, subject, admin.email(), "%" + subject + "%", "%" + admin.email() + "%")).isZero();
+        assertThat(Api.count("select count(*) from api_keys where tenant_id = ?::uuid and created_by = ?", tenant,
+                subject)).isZero();
+        assertThat(Api.count("select count(*) from members where tenant_id = ?::uuid and (invited_by = ?"
+                + " or user_id = ? or lower(email) = lower(?))", tenant, subject, subject, admin.email())).isZero();
+        // the owner's own records are untouched
+        String ownerSubject = Api.subjectOf(owner.accessToken());
+        assertThat(Api.count("select count(*) from audit_events where tenant_id = ?::uuid and actor_id = ?", tenant,
+                ownerSubject)).isPositive();
+    }
 }

@@ -60,6 +60,46 @@ public class AuditLog {
     @Inject
     Access access;
 
+    /**
+     * A removed member's pseudonym in the tenant's records: their membership id, which nothing outside this tenant's
+     * audit trail links to the person once the membership is gone, so the trail still shows that one person did
+     * these things without saying who.
+     */
+    public static String pseudonym(UUID memberId) {
+        return "former-member:" + memberId;
+    }
+
+    /**
+     * Replaces a person's identifiers in {@code tenantId}'s audit trail with {@code pseudonym}: as the actor (their
+     * Keycloak subject and e-mail address), and wherever a detail's value is their subject or address. Runs as the
+     * tenant, in the caller's transaction.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void pseudonymise(UUID tenantId, String userId, String email, String pseudonym) {
+        String address = email == null ? null : email.toLowerCase(java.util.Locale.ROOT);
+        @SuppressWarnings("unchecked")
+        List<AuditEvent> touched = AuditEvent.getEntityManager().createNativeQuery("select * from audit_events"
+                        + " where tenant_id = ?1 and (actor_id = ?2 or lower(actor_email) = ?3"
+                        + " or details::text like ?4 or lower(details::text) like ?5)", AuditEvent.class)
+                .setParameter(1, tenantId).setParameter(2, userId == null ? "" : userId)
+                .setParameter(3, address == null ? "" : address)
+                .setParameter(4, userId == null ? "" : "%" + userId + "%")
+                .setParameter(5, address == null ? "" : "%" + address + "%").getResultList();
+        for (AuditEvent e : touched) {
+            if (userId != null && userId.equals(e.actorId) || address != null && e.actorEmail != null
+                    && address.equals(e.actorEmail.toLowerCase(java.util.Locale.ROOT))) {
+                e.actorId = pseudonym;
+                e.actorEmail = null;
+            }
+            if (e.details != null) {
+                var details = new java.util.LinkedHashMap<String, Object>();
+                e.details.forEach((k, v) -> details.put(k, v instanceof String text && (text.equals(userId)
+                        || address != null && text.equalsIgnoreCase(address)) ? pseudonym : v));
+                e.details = details;
+            }
+        }
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(Caller actor, UUID tenantId, String action, String targetType, Object targetId,
             Map<String, Object> details) {

@@ -3,7 +3,9 @@ package dev.meridian.tenancy.members.service;
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.TenancyChange;
 import dev.meridian.common.tenant.TenantSession;
+import dev.meridian.tenancy.ApiKey;
 import dev.meridian.tenancy.Member;
+import dev.meridian.tenancy.Tenant;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
 import dev.meridian.tenancy.access.Access;
@@ -95,8 +97,24 @@ public class MemberService {
                     + " owner first.");
         }
         m.delete();
-        audit.record(caller, tenantId, "member.removed", "member", m.id, Map.of("email", m.email, "role", m.role));
+        forget(tenantId, m);
+        audit.record(caller, tenantId, "member.removed", "member", m.id,
+                Map.of("member", AuditLog.pseudonym(m.id), "role", m.role));
         outbox.tenancyChange(TenancyChange.MEMBER_REMOVED, tenantId, m.id, null);
+    }
+
+    /**
+     * Removes a former member's personal data from what the tenant sees: the audit trail, the keys, invitations and
+     * tenant they created keep {@link AuditLog#pseudonym} instead of their subject and e-mail address.
+     */
+    private void forget(UUID tenantId, Member m) {
+        String pseudonym = AuditLog.pseudonym(m.id);
+        audit.pseudonymise(tenantId, m.userId, m.email, pseudonym);
+        if (m.userId != null) {
+            ApiKey.update("createdBy = ?1 where tenantId = ?2 and createdBy = ?3", pseudonym, tenantId, m.userId);
+            Member.update("invitedBy = ?1 where tenantId = ?2 and invitedBy = ?3", pseudonym, tenantId, m.userId);
+            Tenant.update("createdBy = ?1 where id = ?2 and createdBy = ?3", pseudonym, tenantId, m.userId);
+        }
     }
 
     /** Pending invitations addressed to the caller's e-mail, in any tenant. */

@@ -66,6 +66,13 @@ class KafkaPrincipalsIT {
                 }
             }
         }
+        // one record in every topic, so a principal that may read a topic provably gets something back
+        try (var producer = new KafkaProducer<>(stack.kafkaAdmin(Map.of("acks", "all")), new StringSerializer(),
+                new StringSerializer())) {
+            for (String topic : topics) {
+                producer.send(new ProducerRecord<>(topic, "seed", "{}")).get(30, TimeUnit.SECONDS);
+            }
+        }
     }
 
     @Test
@@ -193,18 +200,27 @@ class KafkaPrincipalsIT {
         }
     }
 
+    /**
+     * Whether {@code principal} may read {@code topic}: it gets the record seeded there, or is refused. An empty poll
+     * says neither (on a loaded machine the refusal can come later than one short poll), so it polls until one.
+     */
     private static boolean canRead(String principal, String topic) {
         try (var consumer = new KafkaConsumer<>(stack.kafkaAs(principal, Map.of("default.api.timeout.ms", 10000)),
                 new StringDeserializer(), new StringDeserializer())) {
             var tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
-            try {
-                consumer.poll(Duration.ofMillis(500));
-                return true;
-            } catch (TopicAuthorizationException e) {
-                return false;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (!consumer.poll(Duration.ofMillis(500)).isEmpty()) {
+                        return true;
+                    }
+                } catch (TopicAuthorizationException e) {
+                    return false;
+                }
             }
+            throw new AssertionError(principal + " neither read nor was refused " + topic + " within 30 s");
         }
     }
 

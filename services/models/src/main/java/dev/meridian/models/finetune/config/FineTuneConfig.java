@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Settings of files and fine-tuning in the models service ({@code meridian.models.finetune.*}). */
 @ConfigMapping(prefix = "meridian.models.finetune")
@@ -38,6 +39,23 @@ public interface FineTuneConfig {
      */
     @WithDefault("5m")
     Duration registrationTimeout();
+
+    Retention retention();
+
+    /** How long this region keeps tenants' files and job events (docs/operations.md, "Data protection"). */
+    interface Retention {
+
+        /** Files are deleted this long after their upload, unless an unfinished job uses them; unset: until deleted. */
+        Optional<Duration> files();
+
+        /** A finished job's events are deleted this long after it ended; the job itself stays. */
+        @WithDefault("400d")
+        Duration jobEvents();
+
+        /** How often the purge runs. */
+        @WithDefault("1h")
+        Duration interval();
+    }
 
     /** How often the jobs are counted by status for {@code meridian_finetune_jobs{status}}. */
     @WithDefault("30s")

@@ -137,4 +137,36 @@ class AuditIT {
                 .contentType("application/problem+json")
                 .body("detail", containsString("owner or admin"));
     }
+
+    @jakarta.inject.Inject
+    dev.meridian.tenancy.audit.service.AuditRetention retention;
+    @jakarta.inject.Inject
+    java.time.Clock clock;
+
+    @Test
+    void eventsOlderThanTheRetentionAreDeletedAndNewerOnesStay() throws Exception {
+        var owner = newUser();
+        String tenant = createTenant(owner.accessToken(), "Old history");
+        java.time.Instant now = clock.instant();
+        java.util.UUID tooOld = java.util.UUID.randomUUID();
+        java.util.UUID oldButKept = java.util.UUID.randomUUID();
+        try (var c = Api.superuser(); var insert = c.prepareStatement("insert into audit_events (id, tenant_id, actor_id,"
+                + " action, target_type, target_id, occurred_at) values (?, ?::uuid, 'someone', 'api_key.created',"
+                + " 'api_key', 'k', ?)")) {
+            for (var row : java.util.Map.of(tooOld, now.minus(java.time.Duration.ofDays(731)),
+                    oldButKept, now.minus(java.time.Duration.ofDays(729))).entrySet()) {
+                insert.setObject(1, row.getKey());
+                insert.setString(2, tenant);
+                insert.setObject(3, row.getValue().atOffset(java.time.ZoneOffset.UTC));
+                insert.executeUpdate();
+            }
+        }
+
+        assertThat(retention.purge(now)).isGreaterThanOrEqualTo(1);
+
+        assertThat(Api.count("select count(*) from audit_events where id = ?", tooOld)).isZero();
+        assertThat(Api.count("select count(*) from audit_events where id = ?", oldButKept)).isOne();
+        assertThat(Api.count("select count(*) from audit_events where tenant_id = ?::uuid and action = 'tenant.created'",
+                tenant)).isOne();
+    }
 }

@@ -26,6 +26,20 @@ public interface TenancyConfig {
 
     BillingPlans billingPlans();
 
+    Retention retention();
+
+    /** How long the control plane keeps tenants' audit events (docs/operations.md, "Data protection"). */
+    interface Retention {
+
+        /** Audit events are deleted this long after they happened. */
+        @WithDefault("730d")
+        Duration auditEvents();
+
+        /** How often the purge runs. */
+        @WithDefault("1h")
+        Duration interval();
+    }
+
     interface Region {
         /** Display name, e.g. "EU (Frankfurt)". */
         String name();

@@ -91,8 +91,8 @@ public class Retention {
             }
         }
         if (!ids.isEmpty()) {
-            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("select purge_finetune_files(?1)")
-                    .setParameter(1, ids.toArray(String[]::new)).getSingleResult());
+            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("select purge_finetune_files(?1, ?2)")
+                    .setParameter(1, ids.toArray(String[]::new)).setParameter(2, cutoff).getSingleResult());
         }
         return new int[] {due.size(), ids.size()};
     }

@@ -95,7 +95,10 @@ public class AuditLog {
                 var details = new java.util.LinkedHashMap<String, Object>();
                 e.details.forEach((k, v) -> details.put(k, v instanceof String text && (text.equals(userId)
                         || address != null && text.equalsIgnoreCase(address)) ? pseudonym : v));
-                e.details = details;
+                if (!details.equals(e.details)) {
+                    // only a changed map is assigned: the row is rewritten only when it held the person's data
+                    e.details = details;
+                }
             }
         }
     }

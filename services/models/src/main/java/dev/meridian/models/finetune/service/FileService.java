@@ -53,13 +53,8 @@ public class FileService {
      * {@code dataset.max-line-bytes}) and stores it. The dataset's own rules (fields, labels, duplicates) are checked
      * when a job uses it. The file is read as a stream and stored before the one short transaction that records it, so
      * no database connection waits on a large upload; should that transaction fail, the stored bytes are removed.
-     */
-    public FineTuneFile upload(UUID tenantId, String filename, String purpose, Path content) {
-        return upload(tenantId, filename, purpose, null, content);
-    }
-
-    /**
-     * As above; with {@code pii} {@code "redact"} the personal data in the dataset's string values (e-mail addresses,
+     * <p>
+     * With {@code pii} {@code "redact"} the personal data in the dataset's string values (e-mail addresses,
      * phone numbers, card numbers, IBANs, mainland-China resident IDs, IP addresses) is replaced by typed placeholders
      * before anything is stored, and the file records how many of each were replaced. The bytes as sent are read from
      * the request's temporary upload file only, which Quarkus deletes when the request ends; what is stored, hashed

@@ -8,13 +8,19 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A customer of Meridian: it has one home region, a plan, and is active or suspended. */
+/**
+ * A customer of Meridian: it has one home region, a plan, and is active or suspended by an operator; an owner may
+ * close it ({@code closing}, keys revoked, cancellable until {@code eraseAfter}), after which it is {@code erased}:
+ * renamed, without members, keys or audit trail, kept only as the pseudonymous anchor of its invoices.
+ */
 @Entity
 @Table(name = "tenants")
 public class Tenant extends PanacheEntityBase {
 
     public static final String ACTIVE = "active";
     public static final String SUSPENDED = "suspended";
+    public static final String CLOSING = "closing";
+    public static final String ERASED = "erased";
 
     @Id
     public UUID id;
@@ -34,4 +40,15 @@ public class Tenant extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /** When an owner closed the tenant; null unless it is closing or erased. */
+    @Column(name = "closed_at")
+    public Instant closedAt;
+    /** When a closing tenant's data is erased unless the closure is cancelled before. */
+    @Column(name = "erase_after")
+    public Instant eraseAfter;
+    @Column(name = "erased_at")
+    public Instant erasedAt;
+    /** The status a cancelled closure returns to. */
+    @Column(name = "status_before_closure")
+    public String statusBeforeClosure;
 }

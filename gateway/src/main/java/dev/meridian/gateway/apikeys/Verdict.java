@@ -29,8 +29,7 @@ public record Verdict(KeyRecord key, int status, OpenAiError error) {
                             + ". Create a new key or rotate this one."));
         }
         if (!"active".equals(k.tenantStatus())) {
-            return new Verdict(k, 403, OpenAiError.of("permission_error", "tenant_suspended",
-                    "Your organization is suspended. Contact Meridian support or your account owner."));
+            return inactive(k);
         }
         return new Verdict(k, 200, null);
     }
@@ -46,10 +45,21 @@ public record Verdict(KeyRecord key, int status, OpenAiError error) {
                     + " does not exist. GET /api/v1/tenants lists the tenants you belong to."));
         }
         if (!"active".equals(found.get().tenantStatus())) {
-            return new Verdict(found.get(), 403, OpenAiError.of("permission_error", "tenant_suspended",
-                    "Your organization is suspended. Contact Meridian support or your account owner."));
+            return inactive(found.get());
         }
         return new Verdict(found.get(), 200, null);
+    }
+
+    /** 403 for a tenant that is not active: suspended by an operator, or closed by its owner. */
+    private static Verdict inactive(KeyRecord k) {
+        if ("closing".equals(k.tenantStatus()) || "erased".equals(k.tenantStatus())) {
+            return new Verdict(k, 403, OpenAiError.of("permission_error", "tenant_closed", "Your organization was"
+                    + " closed by its owner and serves no calls; its data is erased after the grace period. An"
+                    + " owner can cancel the closure in the console (DELETE /api/v1/tenants/" + k.tenantId()
+                    + "/closure)."));
+        }
+        return new Verdict(k, 403, OpenAiError.of("permission_error", "tenant_suspended",
+                "Your organization is suspended. Contact Meridian support or your account owner."));
     }
 
     /** A bearer token that is a JWT but not one Meridian's Keycloak issued for this API, or no longer valid. */

@@ -28,6 +28,20 @@ public interface TenancyConfig {
 
     Retention retention();
 
+    Closure closure();
+
+    /** Closing a tenant (docs/operations.md, "Data protection"). */
+    interface Closure {
+
+        /** How long a closed tenant can be reopened by an owner before its data is erased in every region. */
+        @WithDefault("30d")
+        Duration grace();
+
+        /** How often the erasure job looks for tenants whose grace period has ended. */
+        @WithDefault("1m")
+        Duration interval();
+    }
+
     /** How long the control plane keeps tenants' audit events (docs/operations.md, "Data protection"). */
     interface Retention {
 

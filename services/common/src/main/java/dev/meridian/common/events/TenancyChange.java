@@ -43,6 +43,18 @@ public record TenancyChange(
     public static final String TENANT_UPDATED = "tenant.updated";
     public static final String TENANT_SUSPENDED = "tenant.suspended";
     public static final String TENANT_ACTIVATED = "tenant.activated";
+    /**
+     * An owner closed the tenant: its keys are revoked (each also announced), every region cancels its fine-tune jobs
+     * and undeploys its models; its data is erased after the grace period unless the closure is cancelled.
+     */
+    public static final String TENANT_CLOSED = "tenant.closed";
+    /** A closure was cancelled within its grace period: the tenant is active again (keys stay revoked). */
+    public static final String TENANT_REOPENED = "tenant.reopened";
+    /**
+     * The grace period of a closure ended: every region deletes the tenant's content (files, jobs, checkpoints,
+     * models, blobs) and billing its personal details; tenancy has already removed its members and keys.
+     */
+    public static final String TENANT_ERASED = "tenant.erased";
 
     /** A new tenant, with the plan and home region it was created with. */
     public static TenancyChange tenantCreated(UUID id, UUID tenantId, String plan, String homeRegion,

@@ -9,6 +9,7 @@ import dev.meridian.tenancy.ApiKey;
 import dev.meridian.tenancy.Member;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.StoredTime;
+import dev.meridian.tenancy.Tenant;
 import dev.meridian.tenancy.access.Access;
 import dev.meridian.tenancy.access.Caller;
 import dev.meridian.tenancy.audit.service.AuditLog;
@@ -144,6 +145,12 @@ public class ApiKeyService {
 
     private Issued issue(Caller caller, UUID tenantId, String name, List<String> scopes, Instant expiresAt,
             UUID rotatedFrom) {
+        Tenant tenant = access.tenant(tenantId);
+        if (Tenant.CLOSING.equals(tenant.status)) {
+            throw ApiException.of(409, "tenant_closing", null, "The tenant is closing, so it gets no new API keys;"
+                    + " its data will be erased after " + tenant.eraseAfter + ". An owner can cancel the closure"
+                    + " with DELETE /api/v1/tenants/" + tenantId + "/closure.");
+        }
         var secret = ApiKeySecret.generate();
         var key = new ApiKey();
         key.id = UUID.randomUUID();

@@ -4,6 +4,7 @@ import dev.meridian.common.apikey.Scope;
 import dev.meridian.tenancy.Role;
 import dev.meridian.tenancy.Tenant;
 import dev.meridian.tenancy.access.Caller;
+import dev.meridian.tenancy.tenants.service.TenantClosure;
 import dev.meridian.tenancy.tenants.service.TenantService;
 import dev.meridian.tenancy.tenants.service.TenantService.Membership;
 import io.quarkus.security.Authenticated;
@@ -15,6 +16,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -52,12 +54,13 @@ public class TenantResource {
      * may put on a key (what a key form should offer; empty for a viewer, and for an operator, who is no member).
      */
     public record TenantView(UUID id, String object, String name, String homeRegion, String plan, String status,
-            boolean transitAllowed, Instant createdAt, Instant updatedAt, String role, List<String> keyScopes) {
+            boolean transitAllowed, Instant createdAt, Instant updatedAt, String role, List<String> keyScopes,
+            Instant closedAt, Instant eraseAfter) {
         public static TenantView of(Tenant t, String role) {
             List<String> scopes = Role.parse(role == null ? "" : role)
                     .map(r -> r.keyScopes().stream().map(Scope::wireName).toList()).orElse(List.of());
             return new TenantView(t.id, "tenant", t.name, t.homeRegion, t.plan, t.status, t.transitAllowed,
-                    t.createdAt, t.updatedAt, role, scopes);
+                    t.createdAt, t.updatedAt, role, scopes, t.closedAt, t.eraseAfter);
         }
 
         public static TenantView of(Membership m) {
@@ -68,10 +71,16 @@ public class TenantResource {
     public record TenantList(String object, List<TenantView> data) {
     }
 
+    /** Closing a tenant: {@code confirm} must be the tenant's exact name. */
+    public record CloseTenantRequest(@NotNull(message = "must be the tenant's exact name") String confirm) {
+    }
+
     @Inject
     SecurityIdentity identity;
     @Inject
     TenantService tenants;
+    @Inject
+    TenantClosure closure;
 
     @POST
     @Operation(summary = "Create a tenant; the caller becomes its owner")
@@ -112,5 +121,20 @@ public class TenantResource {
     @Operation(summary = "Reactivate a suspended tenant (operators)")
     public TenantView activate(@PathParam("tenantId") UUID tenantId) {
         return TenantView.of(tenants.setStatus(Caller.of(identity), tenantId, Tenant.ACTIVE), null);
+    }
+
+    @POST
+    @Path("/{tenantId}/closure")
+    @Operation(summary = "Close the tenant (owners): every key is revoked now, jobs are cancelled and models undeployed"
+            + " in every region, and its data is erased after the grace period unless the closure is cancelled")
+    public TenantView close(@PathParam("tenantId") UUID tenantId, @Valid @NotNull CloseTenantRequest request) {
+        return TenantView.of(closure.close(Caller.of(identity), tenantId, request.confirm()), Role.OWNER.wireName());
+    }
+
+    @DELETE
+    @Path("/{tenantId}/closure")
+    @Operation(summary = "Cancel the tenant's closure within its grace period (owners)")
+    public TenantView reopen(@PathParam("tenantId") UUID tenantId) {
+        return TenantView.of(closure.cancel(Caller.of(identity), tenantId), Role.OWNER.wireName());
     }
 }

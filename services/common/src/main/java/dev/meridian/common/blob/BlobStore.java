@@ -27,6 +27,24 @@ public interface BlobStore {
     /** Removes {@code key}; no error when it is already gone. */
     void delete(String key) throws IOException;
 
+    /**
+     * Every key that starts with {@code prefix} (a key prefix such as {@code tenants/<id>/}), in no set order; an
+     * empty list when there are none.
+     */
+    java.util.List<String> list(String prefix) throws IOException;
+
+    /**
+     * Removes every key under {@code prefix} and returns how many there were: how a tenant's content leaves a region
+     * when the tenant is erased. Keys written under the prefix while it runs may remain; callers stop writers first.
+     */
+    default int deleteAll(String prefix) throws IOException {
+        java.util.List<String> keys = list(prefix);
+        for (String key : keys) {
+            delete(key);
+        }
+        return keys.size();
+    }
+
     /** Stores {@code data} under {@code key}, all or nothing like {@link #put(String, Path)}. */
     default void put(String key, byte[] data) throws IOException {
         Path tmp = Files.createTempFile("meridian-blob-", ".tmp");

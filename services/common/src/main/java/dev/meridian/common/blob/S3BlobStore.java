@@ -15,9 +15,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -44,8 +46,12 @@ public final class S3BlobStore implements BlobStore {
     }
 
     private HttpRequest.Builder signed(String method, String key, String payloadSha256) {
-        String path = canonicalPath(key);
-        URI uri = URI.create(endpoint + path);
+        return signedPath(method, canonicalPath(key), "", payloadSha256);
+    }
+
+    /** A request for {@code path} (URI-encoded) with {@code query} in canonical form: names sorted, values encoded. */
+    private HttpRequest.Builder signedPath(String method, String path, String query, String payloadSha256) {
+        URI uri = URI.create(endpoint + path + (query.isEmpty() ? "" : "?" + query));
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         String host = uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
         Map<String, String> headers = new LinkedHashMap<>();
@@ -55,7 +61,7 @@ public final class S3BlobStore implements BlobStore {
         var builder = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5))
                 .header("x-amz-content-sha256", payloadSha256)
                 .header("x-amz-date", headers.get("x-amz-date"))
-                .header("Authorization", signer.authorization(method, path, "", headers, payloadSha256, now));
+                .header("Authorization", signer.authorization(method, path, query, headers, payloadSha256, now));
         return builder;
     }
 
@@ -103,6 +109,59 @@ public final class S3BlobStore implements BlobStore {
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 404 && response.statusCode() / 100 != 2) {
             throw new IOException("S3 DELETE " + key + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    /** ListObjectsV2 under {@code prefix}, page by page (S3 returns at most 1,000 keys per page). */
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        if (prefix == null || prefix.isEmpty() || !prefix.matches("[a-z0-9._/-]+") || prefix.contains("..")) {
+            throw new IllegalArgumentException("not a valid blob key prefix: " + prefix);
+        }
+        List<String> keys = new ArrayList<>();
+        String token = null;
+        do {
+            // canonical query: parameter names in byte order, names and values URI-encoded
+            String query = (token == null ? "" : "continuation-token=" + SigV4.encode(token) + "&")
+                    + "list-type=2&prefix=" + SigV4.encode(prefix);
+            var response = send(signedPath("GET", "/" + SigV4.encode(bucket), query, SigV4.EMPTY_SHA256).GET()
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() / 100 != 2) {
+                throw new IOException("S3 LIST " + prefix + " answered " + response.statusCode() + ": "
+                        + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            ListPage page = ListPage.parse(response.body());
+            keys.addAll(page.keys());
+            token = page.nextToken();
+        } while (token != null);
+        return keys;
+    }
+
+    /** One page of a ListObjectsV2 answer: its keys, and the token of the next page when it is truncated. */
+    record ListPage(List<String> keys, String nextToken) {
+
+        static ListPage parse(byte[] xml) throws IOException {
+            try {
+                var factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+                factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+                factory.setFeature(javax.xml.XMLConstants.FEATURE_SECURE_PROCESSING, true);
+                factory.setNamespaceAware(true);
+                var doc = factory.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(xml));
+                List<String> keys = new ArrayList<>();
+                var contents = doc.getElementsByTagNameNS("*", "Contents");
+                for (int i = 0; i < contents.getLength(); i++) {
+                    var key = ((org.w3c.dom.Element) contents.item(i)).getElementsByTagNameNS("*", "Key");
+                    if (key.getLength() > 0) {
+                        keys.add(key.item(0).getTextContent());
+                    }
+                }
+                var truncated = doc.getElementsByTagNameNS("*", "IsTruncated");
+                var next = doc.getElementsByTagNameNS("*", "NextContinuationToken");
+                boolean more = truncated.getLength() > 0 && "true".equals(truncated.item(0).getTextContent().strip());
+                return new ListPage(keys, more && next.getLength() > 0 ? next.item(0).getTextContent() : null);
+            } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+                throw new IOException("unreadable S3 list answer: " + e.getMessage(), e);
+            }
         }
     }
 

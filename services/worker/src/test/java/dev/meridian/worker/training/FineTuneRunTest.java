@@ -114,6 +114,12 @@ class FineTuneRunTest {
             public void delete(String key) throws java.io.IOException {
                 store.delete(key);
             }
+
+            @Override
+            public List<String> list(String prefix) throws java.io.IOException {
+                read.add(prefix);
+                return store.list(prefix);
+            }
         };
         // tenant's own job, but the training file's key is the victim's
         var job = new FineTuneJobMessage(UUID.randomUUID(), "ftjob-test", tenant, "eu-central", "all-minilm-l6-v2",

@@ -46,6 +46,7 @@ class IsolationMatrixIT {
 
     private static final List<String> ALL_SCOPES = List.of("inference", "models", "fine-tune", "billing:read");
     private static final Set<String> EVERY_ROLE = Set.of("owner", "admin", "developer", "billing", "viewer");
+    private static final Set<String> OWNERS = Set.of("owner");
     private static final Set<String> ADMINS = Set.of("owner", "admin");
     private static final Set<String> KEY_MANAGERS = Set.of("owner", "admin", "developer");
     private static final Set<String> BILLING_READERS = Set.of("owner", "admin", "billing");
@@ -642,6 +643,11 @@ class IsolationMatrixIT {
                 + "/suspend").json(Map.of()));
         add("POST", "/api/v1/tenants/{t}/activate", nf, NO_ROLE, (t, c) -> Call.of("POST", tenantPath(t)
                 + "/activate").json(Map.of()));
+        // closing: owners only; the matrix's calls never name the tenant, so even an owner's would close nothing
+        add("POST", "/api/v1/tenants/{t}/closure", nf, OWNERS, (t, c) -> Call.of("POST", tenantPath(t)
+                + "/closure").json(Map.of("confirm", "not the tenant's name")));
+        add("DELETE", "/api/v1/tenants/{t}/closure", nf, OWNERS, (t, c) -> Call.of("DELETE", tenantPath(t)
+                + "/closure"));
         add("GET", "/api/v1/tenants/{t}/api-keys", nf, EVERY_ROLE, (t, c) -> Call.of("GET", tenantPath(t)
                 + "/api-keys"));
         add("POST", "/api/v1/tenants/{t}/api-keys", nf, KEY_MANAGERS, (t, c) -> Call.of("POST", tenantPath(t)

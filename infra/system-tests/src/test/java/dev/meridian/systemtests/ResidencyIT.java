@@ -69,13 +69,18 @@ class ResidencyIT {
                 + " region's topic").isEmpty();
     }
 
+    /** The tenant {@link #useContent} created, its owner and its key. */
+    record Used(ConsoleUser owner, String tenant, String name, String key) {
+    }
+
     /**
      * A tenant homed in {@code home} uploads a dataset and a model, embeds and infers texts and fine-tunes, all
      * through {@code gateway}, every piece of content carrying {@code marker}.
      */
-    private static void useContent(String home, String gateway, String marker) {
+    static Used useContent(String home, String gateway, String marker) {
         var owner = ConsoleUser.signUp();
-        String tenant = owner.createTenant("Residency " + home, home, "payg");
+        String name = "Residency " + home + " " + marker;
+        String tenant = owner.createTenant(name, home, "payg");
         String key = owner.createKeySecret(tenant, List.of("inference", "models", "fine-tune"));
 
         var lines = new ArrayList<String>();
@@ -106,6 +111,7 @@ class ResidencyIT {
                 .pollInterval(Duration.ofSeconds(1))
                 .until(() -> "succeeded".equals(as(key, gateway).get("/v1/fine_tuning/jobs/" + job).then()
                         .statusCode(200).extract().path("status")));
+        return new Used(owner, tenant, name, key);
     }
 
     /** The ONNX model with {@code marker} as its doc string: content a registry keeps, that must stay home. */
@@ -121,7 +127,7 @@ class ResidencyIT {
     }
 
     /** Where in {@code region}'s database and blob store {@code marker} occurs (as text, or hex-encoded bytes). */
-    private static List<String> wherever(String marker, String region) throws SQLException, IOException {
+    static List<String> wherever(String marker, String region) throws SQLException, IOException {
         var found = new ArrayList<String>();
         String hex = HexFormat.of().formatHex(marker.getBytes(StandardCharsets.UTF_8));
         try (var c = SystemUnderTest.platform().postgres().admin(PlatformOptions.regionDatabase(region));
@@ -160,7 +166,7 @@ class ResidencyIT {
     }
 
     /** The topics (of those {@code searched} admits) that carry {@code marker} in a key or value, read in full. */
-    private static List<String> inTopics(String marker, java.util.function.Predicate<String> searched)
+    static List<String> inTopics(String marker, java.util.function.Predicate<String> searched)
             throws Exception {
         var p = SystemUnderTest.platform();
         Map<String, Object> admin = Map.of("bootstrap.servers", p.kafkaBootstrap(), "security.protocol",
@@ -198,7 +204,7 @@ class ResidencyIT {
         return found;
     }
 
-    private static RequestSpecification as(String key, String gateway) {
+    static RequestSpecification as(String key, String gateway) {
         return given().baseUri(gateway).header("Authorization", "Bearer " + key);
     }
 

@@ -38,8 +38,10 @@ final class SystemUnderTest {
                 Path state = Files.createTempDirectory(Path.of("target"), "platform-");
                 // Every service records every trace and sends it to this JVM, as it would to a collector.
                 traces = TraceCollector.start();
+                // A closed tenant is erased seconds later, not after 30 days (TenantErasureIT).
                 System.setProperty(ServiceProcess.JAVA_OPTIONS, System.getProperty(ServiceProcess.JAVA_OPTIONS, "")
-                        + " " + String.join(" ", traces.serviceOptions()));
+                        + " " + String.join(" ", traces.serviceOptions())
+                        + " -Dmeridian.tenancy.closure.grace=PT10S -Dmeridian.tenancy.closure.interval=2s");
                 long start = System.nanoTime();
                 try {
                     platform = Platform.start(PlatformOptions.forTests(state, REGIONS),

@@ -91,4 +91,17 @@ final class Registry {
             }
         }
     }
+
+    /** Published rows of the region's outboxes whose event names the tenant (they carry no row-level security). */
+    static long outboxRowsOf(UUID tenant) throws SQLException {
+        try (Connection c = owner(); var s = c.prepareStatement("select (select count(*) from registry_outbox where"
+                + " published_at is not null and payload->>'tenant_id' = ?) + (select count(*) from finetune_outbox"
+                + " where published_at is not null and payload->>'tenant_id' = ?)")) {
+            s.setString(1, tenant.toString());
+            s.setString(2, tenant.toString());
+            var r = s.executeQuery();
+            r.next();
+            return r.getLong(1);
+        }
+    }
 }

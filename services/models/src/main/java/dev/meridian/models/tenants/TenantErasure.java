@@ -2,11 +2,9 @@ package dev.meridian.models.tenants;
 
 import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.error.ApiException;
-import dev.meridian.common.events.ModelChange;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.service.JobService;
-import dev.meridian.models.registry.messaging.ModelChanges;
 import dev.meridian.models.registry.service.ModelRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,10 +28,7 @@ public class TenantErasure {
 
     private static final Logger LOG = Logger.getLogger(TenantErasure.class);
 
-    /**
-     * The region's tables that hold a tenant's rows, children first. The outbox tables are not here: they hold ids and
-     * names of changes on their way to Kafka (the erasure's own among them) and are purged once published.
-     */
+    /** The region's tables that hold a tenant's rows, children first (the outboxes are cleared separately). */
     static final List<String> TENANT_TABLES = List.of("finetune_job_events", "finetune_checkpoints", "finetune_jobs",
             "finetune_files", "model_upload_parts", "model_uploads", "model_versions", "tenant_models");
 
@@ -45,8 +40,6 @@ public class TenantErasure {
     JobService jobs;
     @Inject
     ModelRegistry registry;
-    @Inject
-    ModelChanges changes;
     @Inject
     BlobStore blobs;
 
@@ -85,9 +78,10 @@ public class TenantErasure {
 
     /**
      * Deletes everything the tenant has in this region: first what serves or writes (jobs cancelled, models
-     * undeployed), then every blob under the tenant's prefix (files, datasets, embedding chunks, checkpoints, tuned
-     * and uploaded models, upload parts), then its rows in one transaction, which also tells the region's inference
-     * services to drop the tenant's models. Returns how many rows of each table and how many blobs were deleted.
+     * undeployed, which also makes the region's inference services drop its loaded models), then every blob under
+     * the tenant's prefix (files, datasets, embedding chunks, checkpoints, tuned and uploaded models, upload parts),
+     * then its rows and its published outbox rows in one transaction. Returns how many rows of each table and how
+     * many blobs were deleted.
      */
     public Map<String, Integer> erase(UUID tenantId) {
         close(tenantId);
@@ -99,15 +93,16 @@ public class TenantErasure {
         }
         Map<String, Integer> removed = QuarkusTransaction.requiringNew().call(() -> {
             scope.bindTenant(tenantId);
-            List<String> models = em.createQuery("select m.name from TenantModel m where m.tenantId = ?1",
-                    String.class).setParameter(1, tenantId).getResultList();
             Map<String, Integer> rows = new LinkedHashMap<>();
             for (String table : TENANT_TABLES) {
                 rows.put(table, em.createNativeQuery("delete from " + table + " where tenant_id = ?1")
                         .setParameter(1, tenantId).executeUpdate());
             }
-            for (String model : models) {
-                changes.record(ModelChange.MODEL_DELETED, tenantId, model, null);
+            // Published changes would otherwise keep the tenant's model names and job ids until the outbox purge;
+            // unpublished ones go out first (they tell inference and workers what the closure stopped).
+            for (String outbox : List.of("registry_outbox", "finetune_outbox")) {
+                rows.put(outbox, em.createNativeQuery("delete from " + outbox + " where published_at is not null"
+                        + " and payload->>'tenant_id' = ?1").setParameter(1, tenantId.toString()).executeUpdate());
             }
             return rows;
         });

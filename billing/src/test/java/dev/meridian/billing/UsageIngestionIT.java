@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import dev.meridian.billing.usage.service.UsageRetention;
 import dev.meridian.common.billing.Meter;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.testing.MeridianStackResource;
@@ -39,6 +40,8 @@ class UsageIngestionIT {
     Clock clock;
     @Inject
     KafkaClientService clients;
+    @Inject
+    UsageRetention retention;
 
     @BeforeEach
     void usageFlows() {
@@ -66,6 +69,28 @@ class UsageIngestionIT {
                 .body("data", hasSize(2))
                 .body("data.find { it.meter == 'input_tokens' }.quantity", equalTo(3500))
                 .body("data.find { it.meter == 'input_tokens' }.events", equalTo(500));
+    }
+
+    @Test
+    void rawUsagePastItsRetentionLosesItsIdButNotItsHourAndSoOldAnEventIsNeverBilled() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        Instant now = clock.instant();
+        UsageEvent tenDaysAgo = event(tenant, Meter.EMBEDDED_ITEMS, 5, now.minus(Duration.ofDays(10)));
+        UsageEvent recent = event(tenant, Meter.EMBEDDED_ITEMS, 7, now);
+        publish(List.of(tenDaysAgo, recent));
+        assertThat(awaitQuantity(tenant, Meter.EMBEDDED_ITEMS, 12)).isEqualTo(12);
+
+        // 395 days on, the event of ten days ago is past the 400-day retention; the recent one is not
+        assertThat(retention.purge(now.plus(Duration.ofDays(395)))).isGreaterThanOrEqualTo(1);
+        assertThat(count("select count(*) from billing.usage_events where id = ?", tenDaysAgo.id())).isZero();
+        assertThat(count("select count(*) from billing.usage_events where id = ?", recent.id())).isEqualTo(1);
+        assertThat(storedQuantity(tenant, Meter.EMBEDDED_ITEMS)).as("the hourly figures stay").isEqualTo(12);
+
+        // an event older than the retention, new or a replay, is not billed: its id may be gone already
+        publish(List.of(event(tenant, Meter.REQUESTS, 100, now.minus(Duration.ofDays(401))),
+                event(tenant, Meter.REQUESTS, 1, now)));
+        assertThat(awaitQuantity(tenant, Meter.REQUESTS, 1)).isEqualTo(1);
+        assertThat(storedQuantity(tenant, Meter.REQUESTS)).isEqualTo(1);
     }
 
     @Test
@@ -158,5 +183,17 @@ class UsageIngestionIT {
         asKeyOf(tenant, "billing:read").queryParam("from", "yesterday").get("/api/v1/billing/usage").then()
                 .statusCode(400).body("detail", containsString("ISO-8601"));
         io.restassured.RestAssured.given().get("/api/v1/billing/usage").then().statusCode(401);
+    }
+
+    private static long count(String sql, Object... params) throws java.sql.SQLException {
+        try (var c = Api.superuser(); var statement = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            try (var r = statement.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
     }
 }

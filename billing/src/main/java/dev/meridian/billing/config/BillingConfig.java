@@ -57,6 +57,24 @@ public interface BillingConfig {
 
     RateLimits rateLimits();
 
+    Retention retention();
+
+    /** How long raw usage is kept (docs/operations.md, "Data protection"). */
+    interface Retention {
+        /**
+         * The id of each billed usage event (the dedup set) is deleted this long after the event happened; events
+         * older than this are refused, since their id may be gone and billing them again would count them twice.
+         * The hourly figures invoices are made of are kept. Longer than any replay: usage.events' retention and the
+         * gateways' spool.
+         */
+        @WithDefault("400d")
+        Duration rawUsage();
+
+        /** How often the purge runs. */
+        @WithDefault("1h")
+        Duration interval();
+    }
+
     /**
      * API keys' rate limits, held in one token bucket per key for every gateway of every region
      * ({@code POST /internal/v1/rate-leases}).

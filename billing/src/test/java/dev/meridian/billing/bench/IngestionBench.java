@@ -147,7 +147,8 @@ public final class IngestionBench {
                                     .credential(new SimplePassword(password)))));
             // The consumers' own path (decode, check, ingest) compiled first, on other tenants' events of a topic of
             // their own: a long-running consumer is compiled, and the first batches of a cold one took 1.7 s, not 0.6.
-            UsageBatches warming = new UsageBatches(json, new UsageIngestor("payg"), db);
+            UsageBatches warming = new UsageBatches(json, new UsageIngestor("payg"), db,
+                    () -> java.time.Instant.MIN);
             long w0 = System.nanoTime();
             List<BatchConsumer<String, byte[]>> warmers = new ArrayList<>();
             for (int i = 0; i < consumers; i++) {
@@ -160,7 +161,8 @@ public final class IngestionBench {
             warmers.forEach(BatchConsumer::close);
             System.out.printf("%-45s %,10d events, %6.2f s (not counted)%n", "consumers warmed up on", warmUp.size(),
                     (System.nanoTime() - w0) / 1e9);
-            UsageBatches batches = new UsageBatches(json, new UsageIngestor("payg"), db);
+            UsageBatches batches = new UsageBatches(json, new UsageIngestor("payg"), db,
+                    () -> java.time.Instant.MIN);
             Properties props = UsageBatches.consumerProperties("bench", batch);
             long t0 = System.nanoTime();
             List<BatchConsumer<String, byte[]>> running = new ArrayList<>();

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.billing.usage.service.UsageIngestor;
 import dev.meridian.common.events.UsageEvent;
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,14 +29,21 @@ public final class UsageBatches {
     private final ObjectMapper reader;
     private final UsageIngestor ingestor;
     private final DataSource dataSource;
+    private final Supplier<Instant> oldestBillable;
     private final AtomicLong ingested = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
 
-    public UsageBatches(ObjectMapper json, UsageIngestor ingestor, DataSource dataSource) {
+    /**
+     * {@code oldestBillable} gives, for each poll, the earliest event time still billed: the raw-usage retention's
+     * cutoff, before which event ids are purged from the dedup set, so an older event could be a replay billed twice.
+     */
+    public UsageBatches(ObjectMapper json, UsageIngestor ingestor, DataSource dataSource,
+            Supplier<Instant> oldestBillable) {
         // Producers may add fields later; an event billing does not fully understand is still billed by what it knows.
         this.reader = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         this.ingestor = ingestor;
         this.dataSource = dataSource;
+        this.oldestBillable = oldestBillable;
     }
 
     /**
@@ -56,6 +65,7 @@ public final class UsageBatches {
     /** Ingests one poll in one transaction; throws (nothing committed) to have the batch retried. */
     public void handle(ConsumerRecords<String, byte[]> records) throws Exception {
         List<UsageEvent> events = new ArrayList<>(records.count());
+        Instant oldest = oldestBillable.get();
         for (ConsumerRecord<String, byte[]> r : records) {
             UsageEvent e;
             try {
@@ -67,6 +77,11 @@ public final class UsageBatches {
             String reason = UsageIngestor.invalidReason(e);
             if (reason != null) {
                 skip(r, reason);
+                continue;
+            }
+            if (e.occurredAt().isBefore(oldest)) {
+                skip(r, "it happened at " + e.occurredAt() + ", before " + oldest + " (meridian.billing.retention"
+                        + ".raw-usage): the ids of events that old are purged, so it may be a replay already billed");
                 continue;
             }
             events.add(e);
@@ -89,7 +104,7 @@ public final class UsageBatches {
         return ingested.get();
     }
 
-    /** Events that could not be billed (malformed), logged and skipped. */
+    /** Events that could not be billed (malformed, or older than the raw-usage retention), logged and skipped. */
     public long skipped() {
         return skipped.get();
     }

@@ -45,6 +45,8 @@ public class UsageConsumer {
     static final String CHANNEL = "usage-events";
 
     @Inject
+    java.time.Clock clock;
+    @Inject
     BillingConfig config;
     @Inject
     AgroalDataSource dataSource;
@@ -67,7 +69,8 @@ public class UsageConsumer {
         if (!config.ingest().enabled()) {
             return;
         }
-        batches = new UsageBatches(json, new UsageIngestor(config.defaultPlan()), dataSource);
+        batches = new UsageBatches(json, new UsageIngestor(config.defaultPlan()), dataSource,
+                () -> clock.instant().minus(config.retention().rawUsage()));
         // removed at stop: a registry can outlive the application in a test JVM and would keep reading this one
         meters = List.of(FunctionCounter.builder("meridian.billing.usage.events.ingested", this,
                                 UsageConsumer::ingested)

@@ -57,7 +57,7 @@ public record FineTuneEvent(
      */
     public record Result(@JsonProperty("blob_key") String blobKey, long bytes, String sha256, List<String> labels,
             @JsonProperty("trained_examples") long trainedExamples, int epochs, Map<String, Double> metrics,
-            @JsonProperty("result_files") List<ResultFile> resultFiles) {
+            @JsonProperty("result_files") @JsonInclude(JsonInclude.Include.NON_NULL) List<ResultFile> resultFiles) {
 
         /** A result without result files, as workers before them reported it. */
         public Result(String blobKey, long bytes, String sha256, List<String> labels, long trainedExamples, int epochs,

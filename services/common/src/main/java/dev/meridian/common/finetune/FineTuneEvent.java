@@ -49,8 +49,31 @@ public record FineTuneEvent(
             Map<String, Double> metrics) {
     }
 
+    /**
+     * The exported model of a succeeded job, and its result files.
+     *
+     * @param resultFiles the files the worker wrote beside the model (per-epoch metrics, the evaluation report), in
+     *         the order the job lists them; absent in events of workers that wrote none
+     */
     public record Result(@JsonProperty("blob_key") String blobKey, long bytes, String sha256, List<String> labels,
-            @JsonProperty("trained_examples") long trainedExamples, int epochs, Map<String, Double> metrics) {
+            @JsonProperty("trained_examples") long trainedExamples, int epochs, Map<String, Double> metrics,
+            @JsonProperty("result_files") @JsonInclude(JsonInclude.Include.NON_NULL) List<ResultFile> resultFiles) {
+
+        /** A result without result files, as workers before them reported it. */
+        public Result(String blobKey, long bytes, String sha256, List<String> labels, long trainedExamples, int epochs,
+                Map<String, Double> metrics) {
+            this(blobKey, bytes, sha256, labels, trainedExamples, epochs, metrics, null);
+        }
+    }
+
+    /**
+     * A result file in the region's blob store ({@link FineTuneBlobs#resultFile}): metadata only, never its content.
+     *
+     * @param name the file's name in the job's results folder, e.g. {@code metrics.csv}
+     * @param contentType e.g. {@code text/csv}, {@code application/json}
+     */
+    public record ResultFile(String name, @JsonProperty("blob_key") String blobKey, long bytes, String sha256,
+            @JsonProperty("content_type") String contentType) {
     }
 
     public record Error(String code, String message) {

@@ -105,7 +105,7 @@ public interface OpenAiApi {
 
     record Job(String id, String model, Instant createdAt, Instant finishedAt, String fineTunedModel, String status,
             String trainingFile, String validationFile, Map<String, Object> hyperparameters, Long trainedTokens,
-            JobError error, String userProvidedSuffix, Long seed) {
+            JobError error, String userProvidedSuffix, Long seed, List<String> resultFiles) {
 
         public boolean terminal() {
             return "succeeded".equals(status) || "failed".equals(status) || "cancelled".equals(status);
@@ -231,6 +231,12 @@ public interface OpenAiApi {
     @Path("/v1/files")
     Files files(@HeaderParam(ORGANIZATION) UUID tenant, @QueryParam("purpose") String purpose,
             @QueryParam("limit") int limit, @QueryParam("after") String after);
+
+    /** A file's bytes; the console reads only a job's evaluation report this way. */
+    @GET
+    @Path("/v1/files/{f}/content")
+    @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
+    byte[] fileContent(@HeaderParam(ORGANIZATION) UUID tenant, @PathParam("f") String file);
 
     @GET
     @Path("/v1/fine_tuning/jobs")

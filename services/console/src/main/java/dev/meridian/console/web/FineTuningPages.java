@@ -48,13 +48,15 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
  * Fine-tuning of a tenant: its datasets (upload a JSONL file; the API's per-line refusal is shown), its jobs
  * (paginated) and a form to create one, and a job's page, which follows the job live through server-sent events from
  * the console (status, events, the loss and accuracy chart) until it ends, with its checkpoints, a cancel button
- * while it runs and a classify playground once it has a tuned model. (Rooted at "/" like every page resource.)
+ * while it runs, and once it has a tuned model its evaluation (per-label metrics, the gap between groups) and a
+ * classify playground. (Rooted at "/" like every page resource.)
  */
 @Path("/")
 @Authenticated
 @Produces(MediaType.TEXT_HTML)
 public class FineTuningPages extends PageSupport {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(FineTuningPages.class);
     static final int JOBS_PAGE = 20;
     static final int FILES_PAGE = 20;
     static final Duration POLL = Duration.ofSeconds(1);
@@ -91,8 +93,8 @@ public class FineTuningPages extends PageSupport {
                 File uploaded, String refusal, String error, List<String> badLines);
 
         static native TemplateInstance job(Tenant tenant, Job job, List<EventLine> events, String curve,
-                List<Checkpoint> checkpoints, String text, Classification classified, String refusal,
-                String error);
+                List<Checkpoint> checkpoints, JobEvaluation evaluation, String text, Classification classified,
+                String refusal, String error);
     }
 
     @GET
@@ -258,14 +260,32 @@ public class FineTuningPages extends PageSupport {
         Tenant t = api.tenant(tenant);
         var job = ifAllowed(() -> openai.job(tenant, jobId));
         if (job.refusal() != null) {
-            return Templates.job(t, null, List.of(), "{}", List.of(), text, null, job.refusal(), error);
+            return Templates.job(t, null, List.of(), "{}", List.of(), null, text, null, job.refusal(), error);
         }
         var log = new JobEventLog();
         log.catchUp(after -> openai.events(tenant, jobId, JobEventLog.PAGE, after));
         Locale locale = Locales.of(headers);
         List<EventLine> events = log.all().reversed().stream().map(e -> EventLine.of(e, locale)).toList();
         List<Checkpoint> checkpoints = openai.checkpoints(tenant, jobId, 100).data();
-        return Templates.job(t, job.value(), events, log.curve().json(), checkpoints, text, classified, null, error);
+        return Templates.job(t, job.value(), events, log.curve().json(), checkpoints,
+                evaluation(tenant, job.value()), text, classified, null, error);
+    }
+
+    /**
+     * The evaluation report of a job that succeeded with one (its second result file), or {@code null}: the page
+     * then shows no evaluation, and says nothing went wrong, as the rest of the job's page is still right.
+     */
+    private JobEvaluation evaluation(UUID tenant, Job job) {
+        if (!"succeeded".equals(job.status()) || job.resultFiles() == null || job.resultFiles().size() < 2) {
+            return null;
+        }
+        try {
+            return JobEvaluation.of(json.readTree(openai.fileContent(tenant, job.resultFiles().get(1))))
+                    .orElse(null);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debugf("job %s: its evaluation report cannot be shown (%s)", job.id(), e.toString());
+            return null;
+        }
     }
 
     static String jobUrl(UUID tenant, String job) {

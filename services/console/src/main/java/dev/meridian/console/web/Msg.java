@@ -448,6 +448,63 @@ public interface Msg {
     @Message("Metrics")
     String job_metrics();
 
+    @Message("Evaluation of the tuned model")
+    String job_evaluation();
+
+    @Message("Evaluated on")
+    String job_evaluated_on();
+
+    @Message("the validation file")
+    String job_evaluated_validation_file();
+
+    @Message("examples held out of the training file (stratified by label)")
+    String job_evaluated_held_out();
+
+    @Message("the training file (too small to hold examples out)")
+    String job_evaluated_training_file();
+
+    @Message("Examples")
+    String job_examples();
+
+    @Message("Best epoch (the model exported)")
+    String job_best_epoch();
+
+    @Message("Accuracy")
+    String job_accuracy_title();
+
+    @Message("Macro F1")
+    String job_macro_f1();
+
+    @Message("Expected calibration error (10 bins)")
+    String job_ece();
+
+    @Message("Precision")
+    String job_precision();
+
+    @Message("Recall")
+    String job_recall();
+
+    @Message("F1")
+    String job_f1();
+
+    @Message("Support")
+    String job_support();
+
+    @Message("Gap between groups")
+    String job_group_gaps();
+
+    @Message("Best group")
+    String job_best_group();
+
+    @Message("Worst group")
+    String job_worst_group();
+
+    @Message("Gap")
+    String job_gap();
+
+    @Message("Result files")
+    String job_result_files();
+
     @Message("Classify a text")
     String job_playground();
 

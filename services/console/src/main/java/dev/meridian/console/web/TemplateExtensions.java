@@ -59,6 +59,14 @@ final class TemplateExtensions {
                 .format(number);
     }
 
+    /** {@code {row.precision.decimal}}: a ratio with three decimals in the page's language ("0.925"). */
+    static String decimal(double number, @TemplateAttribute("locale") Object locale) {
+        var format = java.text.NumberFormat.getNumberInstance(locale instanceof Locale given ? given : Locale.ENGLISH);
+        format.setMinimumFractionDigits(3);
+        format.setMaximumFractionDigits(3);
+        return format.format(number);
+    }
+
     /** {@code {partner.regions.listed}}: a list's items, comma-separated; nothing for none. */
     static String listed(java.util.List<?> items) {
         return items == null ? "" : items.stream().map(String::valueOf)

@@ -70,6 +70,10 @@ public class FineTuneJob extends PanacheEntityBase {
     public String resultSha256;
     @Column(name = "result_bytes")
     public Long resultBytes;
+    /** The ids of the job's result files (files of purpose {@code fine-tune-results}) as a JSON array, or null. */
+    @Column(name = "result_files", columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    public String resultFiles;
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "started_at")

@@ -99,12 +99,12 @@ class FineTuneJobIT {
     }
 
     /** The region's one blob store (the registry's settings), which the workers share. */
-    private static Path blobDir() {
+    static Path blobDir() {
         return Path.of(ConfigProvider.getConfig().getValue("meridian.models.blobs.directory", String.class));
     }
 
     /** The settings a worker of this stack gets, as ./platform passes them ({@code meridian.worker.*}). */
-    private static Map<String, String> workerSettings(String id) {
+    static Map<String, String> workerSettings(String id) {
         return Map.of("meridian.worker.region", "eu-central", "meridian.worker.kafka-bootstrap", bootstrap(),
                 "meridian.worker.kafka-password", TestStack.get().secrets().kafkaPassword("worker"),
                 "meridian.worker.blobs.directory", blobDir().toAbsolutePath().toString(), "meridian.worker.id", id,

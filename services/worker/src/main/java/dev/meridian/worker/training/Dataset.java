@@ -10,14 +10,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Examples of a validated JSONL file as texts and label indexes (in the order of the job's label list). */
-public record Dataset(List<String> texts, int[] labels) {
+/**
+ * Examples of a validated JSONL file as texts and label indexes (in the order of the job's label list), with each
+ * example's optional {@code group} (a slice of the data, e.g. a language or a customer segment; {@code null} where the
+ * line has none), by which the evaluation report breaks its metrics down.
+ */
+public record Dataset(List<String> texts, int[] labels, List<String> groups) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static Dataset parse(byte[] jsonl, List<String> labelNames) throws IOException {
         List<String> texts = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
         try (var reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(jsonl),
                 StandardCharsets.UTF_8))) {
             String line;
@@ -34,9 +39,17 @@ public record Dataset(List<String> texts, int[] labels) {
                 }
                 texts.add(node.path("text").asText());
                 ys.add(y);
+                JsonNode group = node.get("group");
+                groups.add(group != null && group.isTextual() && !group.asText().isBlank() ? group.asText() : null);
             }
         }
-        return new Dataset(List.copyOf(texts), ys.stream().mapToInt(Integer::intValue).toArray());
+        return new Dataset(List.copyOf(texts), ys.stream().mapToInt(Integer::intValue).toArray(),
+                java.util.Collections.unmodifiableList(groups));
+    }
+
+    /** Whether any example names its group. */
+    public boolean grouped() {
+        return groups.stream().anyMatch(java.util.Objects::nonNull);
     }
 
     public int size() {

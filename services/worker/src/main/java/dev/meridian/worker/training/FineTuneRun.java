@@ -10,6 +10,7 @@ import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.common.onnx.Tokens;
+import dev.meridian.worker.evaluation.EvaluationReport;
 import dev.meridian.worker.export.OnnxExporter;
 import io.micrometer.core.instrument.Timer;
 import java.io.ByteArrayOutputStream;
@@ -149,31 +150,29 @@ public final class FineTuneRun {
                 int[] trainY;
                 float[][] validX;
                 int[] validY;
+                List<String> trainGroups;
+                List<String> validGroups;
+                String evaluatedOn;
                 if (valid != null) {
                     trainX = java.util.Arrays.copyOfRange(vectors, 0, train.size());
                     trainY = train.labels();
                     validX = java.util.Arrays.copyOfRange(vectors, train.size(), vectors.length);
                     validY = valid.labels();
+                    trainGroups = train.groups();
+                    validGroups = valid.groups();
+                    evaluatedOn = EvaluationReport.VALIDATION_FILE;
                 } else {
-                    int[] perm = permutation(train.size(), new Random(job.seed()));
-                    int held = train.size() >= 20 ? Math.max(2, train.size() / 10) : 0;
-                    int kept = train.size() - held;
-                    trainX = new float[kept][];
-                    trainY = new int[kept];
-                    validX = new float[held][];
-                    validY = new int[held];
-                    for (int i = 0; i < perm.length; i++) {
-                        if (i < kept) {
-                            trainX[i] = vectors[perm[i]];
-                            trainY[i] = train.labels()[perm[i]];
-                        } else {
-                            validX[i - kept] = vectors[perm[i]];
-                            validY[i - kept] = train.labels()[perm[i]];
-                        }
-                    }
+                    var split = StratifiedSplit.of(train.labels(), job.labels().size(), job.seed());
+                    trainX = pick(vectors, split.train());
+                    trainY = pick(train.labels(), split.train());
+                    validX = pick(vectors, split.validation());
+                    validY = pick(train.labels(), split.validation());
+                    trainGroups = pick(train.groups(), split.train());
+                    validGroups = pick(train.groups(), split.validation());
+                    evaluatedOn = EvaluationReport.HELD_OUT;
                 }
                 TrainingState state = train(trainX, trainY, validX, validY);
-                ClassifierHead head = validX.length > 0 ? state.best : state.head;
+                ClassifierHead head = exportedHead(state, validX.length > 0);
                 byte[] model = export(backbone, head, trainingKey);
                 String key = FineTuneBlobs.model(job.tenantId(), job.jobId());
                 blobs.put(key, model);
@@ -185,8 +184,11 @@ public final class FineTuneRun {
                 Map<String, Double> metrics = new LinkedHashMap<>();
                 metrics.put(validX.length > 0 ? "valid_loss" : "train_loss", finalEval.loss());
                 metrics.put(validX.length > 0 ? "valid_accuracy" : "train_accuracy", finalEval.accuracy());
+                List<FineTuneEvent.ResultFile> resultFiles = validX.length > 0
+                        ? writeResults(state, head, evaluatedOn, validX, validY, validGroups)
+                        : writeResults(state, head, EvaluationReport.TRAINING_FILE, trainX, trainY, trainGroups);
                 var result = new FineTuneEvent.Result(key, model.length, sha256(model), job.labels(), exampleEpochs,
-                        state.epochsDone, metrics);
+                        state.epochsDone, metrics, resultFiles);
                 discardEmbeddings();
                 send(FineTuneEvent.SUCCEEDED, "succeeded", 0, "info", "The job has successfully completed: "
                         + job.fineTunedModel() + " (" + state.epochsDone + " epochs, " + describe(metrics) + ")",
@@ -321,13 +323,18 @@ public final class FineTuneRun {
                 if (v.loss() < state.bestLoss - 1e-6) {
                     state.bestLoss = v.loss();
                     state.best = state.head.copy();
+                    state.bestEpoch = epoch;
                     state.epochsWithoutImprovement = 0;
                 } else {
                     state.epochsWithoutImprovement++;
                 }
             } else {
                 state.best = state.head.copy();
+                state.bestEpoch = epoch;
             }
+            state.history.add(new EpochMetrics(epoch, state.step, metrics.get("train_loss"),
+                    metrics.get("train_accuracy"), metrics.getOrDefault("valid_loss", Double.NaN),
+                    metrics.getOrDefault("valid_accuracy", Double.NaN)));
             state.epochsDone = epoch;
             state.stoppedEarly = vx.length > 0 && state.epochsWithoutImprovement >= PATIENCE;
             String key = FineTuneBlobs.checkpoint(job.tenantId(), job.jobId(), state.step);
@@ -418,6 +425,62 @@ public final class FineTuneRun {
     /** The same work gets the same event id on every attempt, so the models service applies it once. */
     private UUID id(String kind, int n) {
         return UUID.nameUUIDFromBytes((job.jobId() + ":" + kind + ":" + n).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The head the job exports: with validation examples the best epoch's (lowest validation loss), which early
+     * stopping keeps; without, the last epoch's.
+     */
+    static ClassifierHead exportedHead(TrainingState state, boolean validated) {
+        return validated ? state.best : state.head;
+    }
+
+    /**
+     * Evaluates the exported head on the examples given (the validation examples, or the training examples when the
+     * job has none), writes the per-epoch CSV and the evaluation report to the job's results folder, and returns them
+     * as the result event lists them: the CSV first, as OpenAI's jobs list their metrics file first.
+     */
+    List<FineTuneEvent.ResultFile> writeResults(TrainingState state, ClassifierHead head, String evaluatedOn,
+            float[][] x, int[] y, List<String> groups) throws IOException {
+        float[][] p = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            p[i] = head.probabilities(x[i]);
+        }
+        var run = new EvaluationReport.Run(job.jobId(), job.fineTunedModel(), job.baseModel(), evaluatedOn,
+                state.bestEpoch, state.stoppedEarly, state.history);
+        var report = EvaluationReport.of(run, job.labels(), p, y, groups);
+        return List.of(resultFile(EvaluationReport.METRICS_FILE, EvaluationReport.csv(state.history), "text/csv"),
+                resultFile(EvaluationReport.FILE, report.json(), "application/json"));
+    }
+
+    private FineTuneEvent.ResultFile resultFile(String name, byte[] content, String contentType) throws IOException {
+        String key = FineTuneBlobs.resultFile(job.tenantId(), job.jobId(), name);
+        blobs.put(key, content);
+        return new FineTuneEvent.ResultFile(name, key, content.length, sha256(content), contentType);
+    }
+
+    private static float[][] pick(float[][] all, int[] indexes) {
+        float[][] out = new float[indexes.length][];
+        for (int i = 0; i < indexes.length; i++) {
+            out[i] = all[indexes[i]];
+        }
+        return out;
+    }
+
+    private static int[] pick(int[] all, int[] indexes) {
+        int[] out = new int[indexes.length];
+        for (int i = 0; i < indexes.length; i++) {
+            out[i] = all[indexes[i]];
+        }
+        return out;
+    }
+
+    private static List<String> pick(List<String> all, int[] indexes) {
+        List<String> out = new ArrayList<>(indexes.length);
+        for (int i : indexes) {
+            out.add(all.get(i));
+        }
+        return out;
     }
 
     static int[] permutation(int n, Random random) {

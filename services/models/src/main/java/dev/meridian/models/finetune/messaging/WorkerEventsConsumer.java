@@ -14,6 +14,7 @@ import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.FineTuneJobEvent;
 import dev.meridian.models.finetune.config.FineTuneConfig;
 import dev.meridian.models.finetune.service.JobService;
+import dev.meridian.models.finetune.service.ResultFiles;
 import dev.meridian.models.finetune.service.TunedModelRegistration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -74,6 +75,8 @@ public class WorkerEventsConsumer {
     @Inject
     TunedModelRegistration registration;
     @Inject
+    ResultFiles resultFiles;
+    @Inject
     MeterRegistry meters;
     @Inject
     Clock clock;
@@ -109,6 +112,7 @@ public class WorkerEventsConsumer {
                 if (FineTuneEvent.SUCCEEDED.equals(e.type())) {
                     applySuccess(e);
                     discardExportOnceRegistered(e);
+                    resultFiles.discardUnregistered(e.tenantId(), e.jobId());
                 } else {
                     QuarkusTransaction.requiringNew().run(() -> apply(e, null, null));
                 }
@@ -314,6 +318,19 @@ public class WorkerEventsConsumer {
                             "Registered as version " + registered.version() + " of model " + registered.model()
                                     + " and deployed", Map.of("model", registered.model(),
                                     "version", registered.version()), at.plusNanos(1000));
+                }
+                var files = resultFiles.register(job, result, at);
+                job.resultFiles = files.fileIds().isEmpty() ? null : write(files.fileIds());
+                if (!files.fileIds().isEmpty()) {
+                    jobs.event(UUID.nameUUIDFromBytes((e.id() + ":result-files").getBytes()), job, "info", "message",
+                            "Result files: " + String.join(", ", files.fileIds()) + " (GET /v1/files/{id}/content)",
+                            Map.of("result_files", files.fileIds()), at.plusNanos(2000));
+                }
+                for (int i = 0; i < files.refusals().size(); i++) {
+                    LOG.warnf("job %s: result file not registered: %s", job.id, files.refusals().get(i));
+                    jobs.event(UUID.nameUUIDFromBytes((e.id() + ":result-file-refused:" + i).getBytes()), job,
+                            "warn", "message", "A result file was not registered: " + files.refusals().get(i)
+                                    + ". The tuned model is not affected.", null, at.plusNanos(3000 + i));
                 }
             }
             case FineTuneEvent.FAILED -> {

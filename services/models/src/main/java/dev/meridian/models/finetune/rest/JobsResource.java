@@ -222,7 +222,8 @@ public class JobsResource {
         Map<String, String> metadata = j.metadata == null ? null : read(j.metadata, new TypeReference<>() { });
         return new JobView(j.id, "fine_tuning.job", j.baseModel, j.createdAt.getEpochSecond(),
                 j.finishedAt == null ? null : j.finishedAt.getEpochSecond(), j.fineTunedModel, j.tenantId.toString(),
-                List.of(), j.status, j.validationFile, j.trainingFile, hp, j.trainedTokens,
+                j.resultFiles == null ? List.of() : read(j.resultFiles, new TypeReference<List<String>>() { }),
+                j.status, j.validationFile, j.trainingFile, hp, j.trainedTokens,
                 j.errorCode == null ? null : new ErrorView(j.errorCode, j.errorMessage, j.errorParam), j.suffix,
                 j.seed, null, List.of(), metadata,
                 Map.of("type", "supervised", "supervised", Map.of("hyperparameters", hp)));

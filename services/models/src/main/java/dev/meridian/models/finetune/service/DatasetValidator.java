@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads a classification dataset (JSONL lines {@code {"text": "...", "label": "..."}}) as a stream and reports its bad
+ * Reads a classification dataset (JSONL lines {@code {"text": "...", "label": "..."}}, optionally with a
+ * {@code "group": "..."}) as a stream and reports its bad
  * lines with their numbers and why, plus what is wrong with the file as a whole (too few lines, labels with too few
  * examples). Nothing is queued unless this finds no problem. Memory stays bounded whatever the file holds: one line
  * at a time (at most {@link Rules#maxLineBytes}), the first {@link #MAX_PROBLEMS} problems kept and the others only
@@ -32,6 +33,12 @@ public final class DatasetValidator {
             return line == null ? reason : "line " + line + ": " + reason;
         }
     }
+
+    /**
+     * The longest {@code group} (an optional field naming the slice of the data a line belongs to, by which the
+     * job's evaluation report breaks its metrics down).
+     */
+    public static final int MAX_GROUP_CHARS = 100;
 
     /** Problems a report keeps; the others are only counted. */
     public static final int MAX_PROBLEMS = 20;
@@ -160,8 +167,18 @@ public final class DatasetValidator {
         }
         for (var it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!f.equals("text") && !f.equals("label")) {
-                return "unknown field `" + f + "`; a line has only `text` and `label`";
+            if (!f.equals("text") && !f.equals("label") && !f.equals("group")) {
+                return "unknown field `" + f + "`; a line has `text`, `label` and optionally `group`";
+            }
+        }
+        if (node.has("group")) {
+            String group = string(node, "group");
+            if (group == null || group.isBlank()) {
+                return "`group` must be a non-empty string (or leave it out)";
+            }
+            if (group.length() > MAX_GROUP_CHARS) {
+                return "`group` has " + group.length() + " characters; at most " + MAX_GROUP_CHARS
+                        + " are allowed";
             }
         }
         String text = string(node, "text");

@@ -153,6 +153,11 @@ public class JobService {
             throw ApiException.of(400, "invalid_file", param, "`" + param + "` '" + id + "' is not a file of"
                     + " your organization; upload it with POST /v1/files (purpose=fine-tune) and use its id.");
         }
+        if (ResultFiles.PURPOSE.equals(file.purpose)) {
+            throw ApiException.of(400, "invalid_file", param, "`" + param + "` '" + id + "' is a result file of a"
+                    + " fine-tuning job (purpose fine-tune-results), not a dataset; upload the dataset with POST"
+                    + " /v1/files (purpose=fine-tune) and use its id.");
+        }
         if (!FileService.PURPOSE.equals(file.purpose)) {
             throw ApiException.of(400, "invalid_file", param, "`" + param + "` '" + id + "' was uploaded"
                     + " with purpose '" + file.purpose + "'; fine-tuning needs purpose=fine-tune.");

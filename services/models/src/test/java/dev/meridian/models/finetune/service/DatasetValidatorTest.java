@@ -54,6 +54,20 @@ class DatasetValidatorTest {
     }
 
     @Test
+    void aLineMayNameItsGroupAsANonEmptyString() throws IOException {
+        var r = training("{\"text\":\"a\",\"label\":\"x\",\"group\":\"en\"}", "{\"text\":\"b\",\"label\":\"x\"}",
+                "{\"text\":\"c\",\"label\":\"y\",\"group\":\"de\"}", "{\"text\":\"d\",\"label\":\"y\",\"group\":3}",
+                "{\"text\":\"e\",\"label\":\"y\",\"group\":\" \"}",
+                "{\"text\":\"f\",\"label\":\"y\",\"group\":\"" + "g".repeat(101) + "\"}",
+                "{\"text\":\"g\",\"label\":\"y\"}");
+        assertThat(r.problems()).extracting(DatasetValidator.Problem::toString).containsExactly(
+                "line 4: `group` must be a non-empty string (or leave it out)",
+                "line 5: `group` must be a non-empty string (or leave it out)",
+                "line 6: `group` has 101 characters; at most 100 are allowed");
+        assertThat(r.examples()).isEqualTo(4);
+    }
+
+    @Test
     void tooFewLinesAndOneLabelAreFileLevelProblems() throws IOException {
         var r = training("{\"text\":\"a\",\"label\":\"x\"}", "{\"text\":\"b\",\"label\":\"x\"}");
         assertThat(r.problems()).extracting(DatasetValidator.Problem::toString).containsExactly(

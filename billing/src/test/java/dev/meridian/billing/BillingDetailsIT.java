@@ -138,6 +138,22 @@ class BillingDetailsIT {
         asKeyOf(tenant, "billing:read").queryParam("lang", "fr").get("/api/v1/billing/invoices/{id}.pdf", id).then()
                 .statusCode(400).body("detail", containsString("en, zh, de"));
 
+        // a credit note on it reads in the same language, addressed as the invoice was
+        String note = asOperator().body(Map.of("invoice_id", id, "amount_minor", 50, "reason", "Ausfall am 3."))
+                .post("/api/v1/billing/admin/tenants/{t}/credit-notes", tenant).then().statusCode(201)
+                .body("number", org.hamcrest.Matchers.startsWith("MER-CN-")).extract().path("id");
+        asKeyOf(tenant, "billing:read").get("/api/v1/billing/credit-notes").then().statusCode(200)
+                .body("data[0].id", equalTo(note))
+                .body("data[0].invoice_number", equalTo(invoice.getString("number")));
+        asKeyOf(tenant, "billing:read").get("/api/v1/billing/credit-notes/{id}.html", note).then().statusCode(200)
+                .body(containsString("Gutschrift MER-CN-"), containsString("Zur Rechnung " + invoice.getString("number")),
+                        containsString("0,50\u00a0€"), containsString("Acme SAS"));
+        assertThat(pdfText(asKeyOf(tenant, "billing:read").queryParam("lang", "zh")
+                .get("/api/v1/billing/credit-notes/{id}.pdf", note).then().statusCode(200).extract().asByteArray()))
+                .contains("贷项通知单", "€0.50");
+        UUID stranger = UUID.randomUUID();
+        asKeyOf(stranger, "billing:read").get("/api/v1/billing/credit-notes/{id}.html", note).then().statusCode(404);
+
         // the issued invoice keeps whom it was addressed to and its tax, whatever the details say later
         asOperator().queryParam("tenant_id", tenant.toString()).body(details("Acme GmbH", "DE", null, "en"))
                 .put("/api/v1/billing/details").then().statusCode(200).body("tax.rate_bp", equalTo(1900));

@@ -14,8 +14,8 @@ import java.util.ResourceBundle;
 
 /**
  * The words, money, numbers and dates of a billing document in one language: words from the resource bundle
- * {@code documents/messages[_zh|_de].properties}, the rest through the JDK's locale data (CLDR), e.g. 1234.56 EUR is
- * {@code €1,234.56} in English, {@code 1.234,56 €} in German, and 1234.56 CNY {@code ¥1,234.56} in Chinese. Dates are
+ * {@code documents/messages[_zh|_de].properties}, the rest through the JDK's locale data (CLDR), e.g. 1234.56 EUR
+ * is {@code €1,234.56} in English, {@code 1.234,56 €} in German, and 1234.56 CNY {@code ¥1,234.56} in Chinese. Dates are
  * UTC days, as billing periods are.
  */
 public final class DocumentText {

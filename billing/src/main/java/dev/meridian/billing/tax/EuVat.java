@@ -111,7 +111,8 @@ public final class EuVat {
 
     private static Map<String, Integer> loadRates() {
         Properties p = new Properties();
-        try (InputStream in = EuVat.class.getClassLoader().getResourceAsStream("tax/eu-vat-standard-rates.properties")) {
+        String resource = "tax/eu-vat-standard-rates.properties";
+        try (InputStream in = EuVat.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("tax/eu-vat-standard-rates.properties is missing from the classpath");
             }

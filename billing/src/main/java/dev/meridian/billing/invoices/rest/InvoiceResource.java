@@ -54,7 +54,7 @@ public class InvoiceResource {
             + " tenant's language (?lang=en|zh|de for another)")
     public String upcomingHtml(@QueryParam("tenant_id") UUID tenantId, @QueryParam("lang") String lang) {
         UUID tenant = access.readableTenant(tenantId);
-        return InvoiceDocument.html(invoices.upcoming(tenant), language(tenant, lang));
+        return InvoiceDocument.html(invoices.upcoming(tenant), language(invoices, tenant, lang));
     }
 
     @GET
@@ -64,7 +64,7 @@ public class InvoiceResource {
             + " tenant's language (?lang=en|zh|de for another)")
     public byte[] upcomingPdf(@QueryParam("tenant_id") UUID tenantId, @QueryParam("lang") String lang) {
         UUID tenant = access.readableTenant(tenantId);
-        return InvoiceDocument.pdf(invoices.upcoming(tenant), language(tenant, lang));
+        return InvoiceDocument.pdf(invoices.upcoming(tenant), language(invoices, tenant, lang));
     }
 
     @GET
@@ -83,7 +83,7 @@ public class InvoiceResource {
     public String html(@PathParam("id") UUID id, @QueryParam("tenant_id") UUID tenantId,
             @QueryParam("lang") String lang) {
         UUID tenant = access.readableTenant(tenantId);
-        return InvoiceDocument.html(invoices.get(tenant, id), language(tenant, lang));
+        return InvoiceDocument.html(invoices.get(tenant, id), language(invoices, tenant, lang));
     }
 
     @GET
@@ -94,14 +94,14 @@ public class InvoiceResource {
     public byte[] pdf(@PathParam("id") UUID id, @QueryParam("tenant_id") UUID tenantId,
             @QueryParam("lang") String lang) {
         UUID tenant = access.readableTenant(tenantId);
-        return InvoiceDocument.pdf(invoices.get(tenant, id), language(tenant, lang));
+        return InvoiceDocument.pdf(invoices.get(tenant, id), language(invoices, tenant, lang));
     }
 
     /**
      * The tenant's document language (its billing details'; English without), unless the caller asks for another
      * with {@code ?lang=en|zh|de}.
      */
-    private DocumentLanguage language(UUID tenant, String lang) {
+    static DocumentLanguage language(InvoiceService invoices, UUID tenant, String lang) {
         if (lang != null) {
             return DocumentLanguage.of(lang).orElseThrow(() -> ApiException.invalidField("lang", "'" + lang + "' is"
                     + " not a language invoices are rendered in; use one of "

@@ -30,4 +30,11 @@ public class InvoiceLine extends PanacheEntityBase {
     public long unitPriceNanos;
     @Column(name = "amount_minor")
     public long amountMinor;
+    /** {@code fee}, {@code included} or {@code usage}; null on lines finalized before lines had kinds. */
+    public String kind;
+    /** The tier of a graduated price (1-based), null for a flat one. */
+    public Integer tier;
+    /** The tier's upper bound, null for the last tier or a flat price. */
+    @Column(name = "tier_up_to")
+    public Long tierUpTo;
 }

@@ -32,4 +32,6 @@ public class WalletEntry extends PanacheEntityBase {
     public String createdBy;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** A credit note's number (MER-CN-yyyymm-nnnnnn); null on other entries and on credit notes issued before. */
+    public String number;
 }

@@ -80,6 +80,10 @@ class RowLevelSecurityIT {
         // full again only in the far future, so billing's purge of idle buckets leaves it alone during the test
         rows.put("rate_buckets", "insert into billing.rate_buckets (tenant_id, key_id, full_at_nanos, granted) values ("
                 + t + ", gen_random_uuid(), 9000000000000000000, 1)");
+        rows.put("billing_details", "insert into billing.billing_details (tenant_id, legal_name, country, updated_by,"
+                + " updated_at) values (" + t + ", 'Acme', 'DE', 'rls-it', now())");
+        rows.put("trials", "insert into billing.trials (tenant_id, amount_minor, currency, granted_at, expires_at)"
+                + " values (" + t + ", 1000, 'EUR', now(), now() + interval '30 days')");
         return rows;
     }
 

@@ -95,6 +95,34 @@ public class BillingAccess {
     }
 
     /**
+     * The tenant whose billing details this request may change: console members with role owner, admin or billing
+     * (who look after the invoices), or operators. API keys never change them.
+     */
+    public UUID detailsEditor(UUID requested) {
+        if (identity.hasRole(SERVICE) && caller().isPresent()) {
+            throw ApiException.forbidden("Billing details are changed by a tenant's owners, admins and billing"
+                    + " members in the console (a Keycloak token), not with an API key.");
+        }
+        if (requested == null) {
+            throw ApiException.invalidField("tenant_id", "name the tenant, e.g. ?tenant_id=<tenant id>");
+        }
+        if (identity.hasRole(PLATFORM_ADMIN)) {
+            return requested;
+        }
+        if (caller().isPresent() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            throw ApiException.forbidden("Billing details are changed by a tenant's owners, admins and billing"
+                    + " members in the console (a Keycloak token), not with an API key.");
+        }
+        var membership = tenancy.membership(jwt.getRawToken(), requested).orElseThrow(() -> notFound(requested));
+        homeRegion = membership.homeRegion();
+        if (!READER_ROLES.contains(membership.role())) {
+            throw ApiException.forbidden("Your role in this tenant is '" + membership.role() + "'; changing billing"
+                    + " details needs owner, admin or billing. Ask an owner of the tenant to change your role.");
+        }
+        return requested;
+    }
+
+    /**
      * The region billing opens a new account in: the tenant's home region as tenancy told it for a console user, or
      * the forwarding gateway's region (a key's calls are served in its tenant's home region).
      */

@@ -7,6 +7,7 @@ import dev.meridian.billing.config.BillingConfig;
 import dev.meridian.billing.outbox.Outbox;
 import dev.meridian.billing.pricing.PriceBook;
 import dev.meridian.billing.pricing.Rating;
+import dev.meridian.billing.trials.Trials;
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.PlanChange;
 import dev.meridian.common.tenant.TenantSession;
@@ -59,6 +60,8 @@ public class Accounts {
     ObjectMapper json;
     @Inject
     Clock clock;
+    @Inject
+    Trials trials;
 
     @Transactional(Transactional.TxType.MANDATORY)
     public Account open(UUID tenantId, String region) {
@@ -86,8 +89,8 @@ public class Accounts {
      * account billing opened on its own default meanwhile (plan version 0: a usage event or an API call came first)
      * moves to that plan. A plan billing set (version 1 or more) is never overridden: an operator's later change
      * wins, and tenancy already follows it by version. A plan billing does not offer is refused: the account keeps
-     * billing's plan, which is published on {@code billing.plans} so that tenancy's copy follows. A replay changes
-     * nothing.
+     * billing's plan, which is published on {@code billing.plans} so that tenancy's copy follows. An account on a
+     * trial plan gets its trial credit ({@link Trials#grant}). A replay changes nothing.
      */
     @Transactional
     public SignUp openOnSignUp(UUID tenantId, String region, String plan) {
@@ -109,19 +112,22 @@ public class Accounts {
         if (account.planVersion > 0) {
             return SignUp.KEPT;
         }
+        SignUp outcome;
         if (!offered) {
             setPlan(account, account.plan);
-            return SignUp.REFUSED;
+            outcome = SignUp.REFUSED;
+        } else if (opened == 1) {
+            outcome = SignUp.OPENED;
+        } else if (plan.equals(account.plan)) {
+            outcome = SignUp.UNCHANGED;
+        } else {
+            account.plan = plan;
+            account.updatedAt = clock.instant();
+            outcome = SignUp.ADOPTED;
         }
-        if (opened == 1) {
-            return SignUp.OPENED;
-        }
-        if (plan.equals(account.plan)) {
-            return SignUp.UNCHANGED;
-        }
-        account.plan = plan;
-        account.updatedAt = clock.instant();
-        return SignUp.ADOPTED;
+        // a sign-up on a self-service plan starts a trial (a replay finds it granted and grants nothing)
+        trials.grant(account);
+        return outcome;
     }
 
     /**

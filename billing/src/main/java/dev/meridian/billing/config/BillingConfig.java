@@ -27,8 +27,17 @@ public interface BillingConfig {
     @WithDefault("free")
     String defaultPlan();
 
-    /** Regions by id: the currency the tenants homed there are billed in and the tax rate on their invoices. */
+    /** Regions by id: the currency the tenants homed there are billed in and how their invoices are taxed. */
     Map<String, Region> regions();
+
+    /** Taxes beyond a region's own rate: the EU VAT regions' supplier ({@code tax/TaxPolicy}). */
+    Tax tax();
+
+    /** Trial credits of new self-service accounts ({@code trials/Trials}). */
+    Trials trials();
+
+    /** Billing documents (invoices, credit notes, statements as HTML and PDF). */
+    Documents documents();
 
     /**
      * Price books: currency → meter wire name → price ({@code flat:<nanos>} or
@@ -110,9 +119,65 @@ public interface BillingConfig {
         /** ISO 4217 currency, e.g. EUR. */
         String currency();
 
-        /** Tax on invoices in basis points (1900 = 19 %). */
+        /**
+         * Tax on invoices in basis points (1900 = 19 %). In an EU VAT region the rate of customers without billing
+         * details or outside the EU; the others pay their country's rate or none (reverse charge).
+         */
         @WithDefault("0")
         int taxRateBp();
+
+        /**
+         * Whether invoices of this region follow EU VAT by the customer's billing details: the customer country's
+         * standard rate, or 0 % with the reverse-charge note for a business with a well-formed VAT id of another
+         * member state than {@code meridian.billing.tax.supplier-country}.
+         */
+        @WithDefault("false")
+        boolean euVat();
+    }
+
+    interface Tax {
+        /**
+         * The member state the EU VAT regions invoice from (ISO 3166-1 alpha-2): its own businesses pay its VAT, those
+         * of the other member states reverse charge.
+         */
+        @WithDefault("DE")
+        String supplierCountry();
+    }
+
+    interface Trials {
+        /**
+         * The trial credit per currency, in minor units (e.g. {@code EUR=1000} is 10.00 EUR), granted once to an
+         * account that opens on a trial plan; a currency without an amount grants none.
+         */
+        Map<String, Long> amountMinor();
+
+        /** The plans whose new accounts get a trial (self-service plans). */
+        @WithDefault("free,payg")
+        List<String> plans();
+
+        /**
+         * How long a trial lasts; it ends at the first full hour after this (usage is billed by the hour), and
+         * what is left of it lapses then.
+         */
+        @WithDefault("30d")
+        Duration duration();
+
+        /** How long before a trial ends the {@code trial.ending} alert goes out (once per trial). */
+        @WithDefault("3d")
+        Duration endingNotice();
+
+        /** How often the trials ending within the notice are looked for. */
+        @WithDefault("15m")
+        String checkInterval();
+    }
+
+    interface Documents {
+        /**
+         * The TrueType font (a classpath resource or a file path) documents' PDFs embed (as a subset): it must cover
+         * Latin and Simplified Chinese. The default is Noto Sans SC, which billing's build puts on the classpath.
+         */
+        @WithDefault("fonts/NotoSansSC_400Regular.ttf")
+        String pdfFont();
     }
 
     interface Plan {

@@ -3,10 +3,10 @@ package dev.meridian.billing.documents;
 import com.lowagie.text.Document;
 import com.lowagie.text.Element;
 import com.lowagie.text.Font;
-import com.lowagie.text.FontFactory;
 import com.lowagie.text.PageSize;
 import com.lowagie.text.Paragraph;
 import com.lowagie.text.Phrase;
+import com.lowagie.text.pdf.BaseFont;
 import com.lowagie.text.pdf.PdfPCell;
 import com.lowagie.text.pdf.PdfPTable;
 import com.lowagie.text.pdf.PdfWriter;
@@ -20,10 +20,21 @@ import java.util.List;
 /**
  * A billing document (an invoice, a partner statement) as the figures it shows: a title, facts under it, a table of
  * lines and totals. Rendered as a self-contained HTML document (print it to PDF from any browser) or as a PDF
- * (OpenPDF), with the same figures in both; the documents build one of these and never render themselves.
+ * (OpenPDF), with the same figures in both; the documents build one of these and never render themselves. The PDF
+ * embeds the subset of {@link DocumentFont} it uses, so Chinese, German and English text shows on any reader.
+ *
+ * @param language the BCP 47 language of the text (the HTML's {@code lang})
+ * @param addressee whom the document is addressed to, first line the heading (empty: no such block)
+ * @param notes paragraphs under the totals (e.g. the reverse-charge note)
  */
-public record BillingDocument(String title, List<String> facts, List<Column> columns, List<List<String>> rows,
-        List<Total> totals) {
+public record BillingDocument(String language, String title, List<String> facts, List<String> addressee,
+        List<Column> columns, List<List<String>> rows, List<Total> totals, List<String> notes) {
+
+    /** An English document with no addressee block and no notes. */
+    public BillingDocument(String title, List<String> facts, List<Column> columns, List<List<String>> rows,
+            List<Total> totals) {
+        this("en", title, facts, List.of(), columns, rows, totals, List.of());
+    }
 
     /** A column of the lines table: numeric columns align right; {@code width} is relative, for the PDF. */
     public record Column(String name, boolean numeric, float width) {
@@ -34,7 +45,8 @@ public record BillingDocument(String title, List<String> facts, List<Column> col
 
     public String html() {
         StringBuilder b = new StringBuilder(4096);
-        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(escape(title))
+        b.append("<!DOCTYPE html>\n<html lang=\"").append(escape(language))
+                .append("\"><head><meta charset=\"utf-8\"><title>").append(escape(title))
                 .append("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
                         + "width:100%}td,th{border-bottom:1px solid #ccc;padding:4px 8px;text-align:left}"
                         + "td.n,th.n{text-align:right}</style></head><body>\n");
@@ -42,7 +54,16 @@ public record BillingDocument(String title, List<String> facts, List<Column> col
         for (int i = 0; i < facts.size(); i++) {
             b.append(i == 0 ? "" : "<br>").append(escape(facts.get(i)));
         }
-        b.append("</p>\n<table><thead><tr>");
+        b.append("</p>\n");
+        if (!addressee.isEmpty()) {
+            b.append("<address>");
+            for (int i = 0; i < addressee.size(); i++) {
+                String line = escape(addressee.get(i));
+                b.append(i == 0 ? "<strong>" + line + "</strong>" : "<br>" + line);
+            }
+            b.append("</address>\n");
+        }
+        b.append("<table><thead><tr>");
         for (Column c : columns) {
             b.append(c.numeric() ? "<th class=\"n\">" : "<th>").append(escape(c.name())).append("</th>");
         }
@@ -60,7 +81,11 @@ public record BillingDocument(String title, List<String> facts, List<Column> col
             b.append("<tr><th>").append(escape(t.label())).append("</th><td class=\"n\">").append(escape(t.value()))
                     .append("</td></tr>");
         }
-        b.append("</table>\n</body></html>\n");
+        b.append("</table>\n");
+        for (String note : notes) {
+            b.append("<p class=\"note\">").append(escape(note)).append("</p>\n");
+        }
+        b.append("</body></html>\n");
         return b.toString();
     }
 
@@ -69,11 +94,16 @@ public record BillingDocument(String title, List<String> facts, List<Column> col
         Document doc = new Document(PageSize.A4, 48, 48, 48, 48);
         PdfWriter.getInstance(doc, out);
         doc.open();
-        Font titleFont = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 16);
-        Font body = FontFactory.getFont(FontFactory.HELVETICA, 9);
-        Font head = FontFactory.getFont(FontFactory.HELVETICA_BOLD, 9);
+        BaseFont base = DocumentFont.get();
+        Font titleFont = new Font(base, 16, Font.BOLD);
+        Font body = new Font(base, 9);
+        Font head = new Font(base, 9, Font.BOLD);
         doc.add(new Paragraph(title, titleFont));
         doc.add(new Paragraph(String.join("\n", facts) + "\n\n", body));
+        if (!addressee.isEmpty()) {
+            doc.add(new Paragraph(addressee.getFirst(), head));
+            doc.add(new Paragraph(String.join("\n", addressee.subList(1, addressee.size())) + "\n\n", body));
+        }
         float[] widths = new float[columns.size()];
         for (int i = 0; i < widths.length; i++) {
             widths[i] = columns.get(i).width();
@@ -95,6 +125,9 @@ public record BillingDocument(String title, List<String> facts, List<Column> col
             sums.append(t.label()).append(' ').append(t.value()).append('\n');
         }
         doc.add(new Paragraph(sums.toString(), head));
+        for (String note : notes) {
+            doc.add(new Paragraph(note, body));
+        }
         doc.close();
         return out.toByteArray();
     }

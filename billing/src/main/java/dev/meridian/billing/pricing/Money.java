@@ -9,9 +9,10 @@ import java.math.RoundingMode;
  * <ol>
  *   <li>Each invoice line is exact in nano-minor units (quantity × unit price, integer) and is rounded to minor units
  *       once, half up.</li>
- *   <li>The subtotal is the sum of the rounded lines; tax is the subtotal × the region's rate in basis points,
- *       rounded once, half up.</li>
- *   <li>Credits are whole minor units and are taken from the total after tax.</li>
+ *   <li>The subtotal is the sum of the rounded lines; tax is the subtotal × the invoice's rate in basis points
+ *       ({@code tax/TaxPolicy}: the region's, or the customer country's EU VAT), rounded once, half up.</li>
+ *   <li>Credits are whole minor units and are taken from the total after tax: the trial credit first, then the
+ *       wallet's.</li>
  *   <li>Partner statements: a referral share is taken of each invoice line and each credit note, a reseller's
  *       wholesale amount of each tenant's net; each rounded once, half even ({@link #partOf}).</li>
  * </ol>

@@ -51,10 +51,6 @@ public class PriceBook {
         return r.currency();
     }
 
-    public int taxRateBp(String region) {
-        return config.regions().get(region).taxRateBp();
-    }
-
     public Map<String, Price> book(String currency) {
         return books.get(currency);
     }

@@ -16,8 +16,16 @@ import java.util.Map;
  */
 public record Rating(String plan, long feeMinor, Map<String, Long> included, Map<String, Price> prices) {
 
-    /** One priced line; {@code meter} null for the plan fee. */
-    public record Line(String meter, String description, long quantity, long unitNanos, long amountNanos) {
+    public static final String FEE = "fee";
+    public static final String INCLUDED = "included";
+    public static final String USAGE = "usage";
+
+    /**
+     * One priced line; {@code meter} null for the plan fee. {@code kind} is {@link #FEE}, {@link #INCLUDED} or
+     * {@link #USAGE}; {@code tier} the tier of a graduated price (null: flat), {@code upTo} its bound (null: the last).
+     */
+    public record Line(String meter, String description, long quantity, long unitNanos, long amountNanos, String kind,
+            Integer tier, Long upTo) {
 
         public long amountMinor() {
             return Money.roundToMinor(amountNanos);
@@ -28,7 +36,7 @@ public record Rating(String plan, long feeMinor, Map<String, Long> included, Map
         List<Line> lines = new ArrayList<>();
         if (feeMinor > 0) {
             lines.add(new Line(null, "Plan " + plan + ", monthly fee", 1, Money.toNanos(feeMinor),
-                    Money.toNanos(feeMinor)));
+                    Money.toNanos(feeMinor), FEE, null, null));
         }
         for (Meter meter : Meter.values()) {
             long used = usage.getOrDefault(meter.wireName(), 0L);
@@ -37,7 +45,8 @@ public record Rating(String plan, long feeMinor, Map<String, Long> included, Map
             }
             long free = Math.min(used, included.getOrDefault(meter.wireName(), 0L));
             if (free > 0) {
-                lines.add(new Line(meter.wireName(), meter.wireName() + ", included in plan", free, 0, 0));
+                lines.add(new Line(meter.wireName(), meter.wireName() + ", included in plan", free, 0, 0, INCLUDED,
+                        null, null));
             }
             long charged = used - free;
             if (charged == 0) {
@@ -52,7 +61,9 @@ public record Rating(String plan, long feeMinor, Map<String, Long> included, Map
                 String description = meter.wireName() + (price.tiers().size() == 1 ? ""
                         : ", tier " + s.tier() + (s.upTo() == null ? " (above the last bound)" : " (up to " + s.upTo()
                                 + " " + meter.unit() + "s)"));
-                lines.add(new Line(meter.wireName(), description, s.quantity(), s.unitNanos(), s.amountNanos()));
+                boolean tiered = price.tiers().size() > 1;
+                lines.add(new Line(meter.wireName(), description, s.quantity(), s.unitNanos(), s.amountNanos(), USAGE,
+                        tiered ? s.tier() : null, tiered ? s.upTo() : null));
             }
         }
         return lines;

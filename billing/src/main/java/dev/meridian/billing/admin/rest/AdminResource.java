@@ -52,8 +52,9 @@ public class AdminResource {
     public record FinalizeRequest(String period) {
     }
 
-    public record WalletEntryView(UUID id, String kind, long amountMinor, String currency, UUID invoiceId,
-            String reason, Instant createdAt, long balanceMinor) {
+    /** {@code number}: a credit note's own number (its document is {@code /api/v1/billing/credit-notes/{id}}). */
+    public record WalletEntryView(UUID id, String kind, String number, long amountMinor, String currency,
+            UUID invoiceId, String reason, Instant createdAt, long balanceMinor) {
     }
 
     public record PlanChanged(UUID tenantId, String plan, String region, Map<String, Long> customPricesNanos) {
@@ -141,6 +142,14 @@ public class AdminResource {
                 request.reason())).build();
     }
 
+    /** The next credit note number of the month of {@code at}. */
+    private String creditNoteNumber(Instant at) {
+        long seq = ((Number) em.createNativeQuery("select nextval('credit_note_number_seq')").getSingleResult())
+                .longValue();
+        YearMonth month = YearMonth.from(at.atZone(java.time.ZoneOffset.UTC));
+        return String.format("MER-CN-%d%02d-%06d", month.getYear(), month.getMonthValue(), seq);
+    }
+
     @POST
     @Path("/invoices/finalize")
     @Operation(summary = "Finalizes the invoice of a closed month (e.g. {\"period\":\"2026-10\"}); idempotent")
@@ -169,9 +178,12 @@ public class AdminResource {
         e.reason = reason;
         e.createdBy = access.actor();
         e.createdAt = clock.instant();
+        if (WalletEntry.CREDIT_NOTE.equals(kind)) {
+            e.number = creditNoteNumber(e.createdAt);
+        }
         e.persist();
         em.flush();
-        return new WalletEntryView(e.id, e.kind, e.amountMinor, e.currency, e.invoiceId, e.reason, e.createdAt,
-                accounts.walletBalance(account.tenantId));
+        return new WalletEntryView(e.id, e.kind, e.number, e.amountMinor, e.currency, e.invoiceId, e.reason,
+                e.createdAt, accounts.walletBalance(account.tenantId));
     }
 }

@@ -7,6 +7,7 @@ import dev.meridian.billing.budgets.service.Budgets;
 import dev.meridian.billing.pricing.MoneyLimits;
 import dev.meridian.billing.pricing.Price;
 import dev.meridian.billing.pricing.PriceBook;
+import dev.meridian.billing.trials.Trials;
 import dev.meridian.common.error.ApiException;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
@@ -50,8 +51,10 @@ public class BillingResource {
             @PositiveOrZero @Max(MoneyLimits.MAX_AMOUNT_MINOR) Long hardBudgetMinor) {
     }
 
+    /** {@code trial}: the trial credit (null when the account has none), its remainder 0 once it has ended. */
     public record PlanView(String object, UUID tenantId, String plan, String region, String currency,
-            long monthlyFeeMinor, Map<String, Long> included, Map<String, Price> prices, long walletBalanceMinor) {
+            long monthlyFeeMinor, Map<String, Long> included, Map<String, Price> prices, long walletBalanceMinor,
+            Trials.TrialView trial) {
     }
 
     @Inject
@@ -62,6 +65,8 @@ public class BillingResource {
     Accounts accounts;
     @Inject
     PriceBook priceBook;
+    @Inject
+    Trials trials;
 
     @GET
     @Path("/budgets")
@@ -99,7 +104,7 @@ public class BillingResource {
 
     @GET
     @Path("/plan")
-    @Operation(summary = "The tenant's plan, currency, inclusions, prices and prepaid wallet balance")
+    @Operation(summary = "The tenant's plan, currency, inclusions, prices, prepaid wallet balance and trial credit")
     @Transactional
     public PlanView plan(@QueryParam("tenant_id") UUID tenantId) {
         UUID tenant = access.readableTenant(tenantId);
@@ -108,7 +113,7 @@ public class BillingResource {
         return new PlanView("plan", tenant, account.plan, account.region,
                 currency(account),
                 rating.feeMinor(), new TreeMap<>(rating.included()), new TreeMap<>(rating.prices()),
-                accounts.walletBalance(tenant));
+                accounts.walletBalance(tenant), trials.view(tenant).orElse(null));
     }
 
     private String currency(Account account) {

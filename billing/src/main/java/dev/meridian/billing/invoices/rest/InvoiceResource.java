@@ -1,9 +1,11 @@
 package dev.meridian.billing.invoices.rest;
 
 import dev.meridian.billing.access.BillingAccess;
+import dev.meridian.billing.documents.DocumentLanguage;
 import dev.meridian.billing.invoices.service.InvoiceDocument;
 import dev.meridian.billing.invoices.service.InvoiceService;
 import dev.meridian.billing.invoices.service.InvoiceService.InvoiceView;
+import dev.meridian.common.error.ApiException;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -48,17 +50,21 @@ public class InvoiceResource {
     @GET
     @Path("/upcoming.html")
     @Produces(MediaType.TEXT_HTML)
-    @Operation(summary = "The upcoming invoice as an HTML document, marked as a draft")
-    public String upcomingHtml(@QueryParam("tenant_id") UUID tenantId) {
-        return InvoiceDocument.html(invoices.upcoming(access.readableTenant(tenantId)));
+    @Operation(summary = "The upcoming invoice as an HTML document, marked as a draft in the"
+            + " tenant's language (?lang=en|zh|de for another)")
+    public String upcomingHtml(@QueryParam("tenant_id") UUID tenantId, @QueryParam("lang") String lang) {
+        UUID tenant = access.readableTenant(tenantId);
+        return InvoiceDocument.html(invoices.upcoming(tenant), language(invoices, tenant, lang));
     }
 
     @GET
     @Path("/upcoming.pdf")
     @Produces("application/pdf")
-    @Operation(summary = "The upcoming invoice as a PDF document, marked as a draft")
-    public byte[] upcomingPdf(@QueryParam("tenant_id") UUID tenantId) {
-        return InvoiceDocument.pdf(invoices.upcoming(access.readableTenant(tenantId)));
+    @Operation(summary = "The upcoming invoice as a PDF document, marked as a draft in the"
+            + " tenant's language (?lang=en|zh|de for another)")
+    public byte[] upcomingPdf(@QueryParam("tenant_id") UUID tenantId, @QueryParam("lang") String lang) {
+        UUID tenant = access.readableTenant(tenantId);
+        return InvoiceDocument.pdf(invoices.upcoming(tenant), language(invoices, tenant, lang));
     }
 
     @GET
@@ -72,16 +78,35 @@ public class InvoiceResource {
     @GET
     @Path("/{id}.html")
     @Produces(MediaType.TEXT_HTML)
-    @Operation(summary = "One finalized invoice as an HTML document")
-    public String html(@PathParam("id") UUID id, @QueryParam("tenant_id") UUID tenantId) {
-        return InvoiceDocument.html(invoices.get(access.readableTenant(tenantId), id));
+    @Operation(summary = "One finalized invoice as an HTML document in the tenant's"
+            + " language (?lang=en|zh|de for another)")
+    public String html(@PathParam("id") UUID id, @QueryParam("tenant_id") UUID tenantId,
+            @QueryParam("lang") String lang) {
+        UUID tenant = access.readableTenant(tenantId);
+        return InvoiceDocument.html(invoices.get(tenant, id), language(invoices, tenant, lang));
     }
 
     @GET
     @Path("/{id}.pdf")
     @Produces("application/pdf")
-    @Operation(summary = "One finalized invoice as a PDF document")
-    public byte[] pdf(@PathParam("id") UUID id, @QueryParam("tenant_id") UUID tenantId) {
-        return InvoiceDocument.pdf(invoices.get(access.readableTenant(tenantId), id));
+    @Operation(summary = "One finalized invoice as a PDF document in the tenant's"
+            + " language (?lang=en|zh|de for another)")
+    public byte[] pdf(@PathParam("id") UUID id, @QueryParam("tenant_id") UUID tenantId,
+            @QueryParam("lang") String lang) {
+        UUID tenant = access.readableTenant(tenantId);
+        return InvoiceDocument.pdf(invoices.get(tenant, id), language(invoices, tenant, lang));
+    }
+
+    /**
+     * The tenant's document language (its billing details'; English without), unless the caller asks for another
+     * with {@code ?lang=en|zh|de}.
+     */
+    static DocumentLanguage language(InvoiceService invoices, UUID tenant, String lang) {
+        if (lang != null) {
+            return DocumentLanguage.of(lang).orElseThrow(() -> ApiException.invalidField("lang", "'" + lang + "' is"
+                    + " not a language invoices are rendered in; use one of "
+                    + String.join(", ", DocumentLanguage.codes()) + ", or leave it out for the tenant's own."));
+        }
+        return DocumentLanguage.orEnglish(invoices.language(tenant));
     }
 }

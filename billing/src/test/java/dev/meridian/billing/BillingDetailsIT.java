@@ -4,13 +4,17 @@ import static dev.meridian.billing.Api.asKeyOf;
 import static dev.meridian.billing.Api.asOperator;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
 
 import com.lowagie.text.pdf.PdfReader;
 import com.lowagie.text.pdf.parser.PdfTextExtractor;
 import dev.meridian.common.billing.Meter;
+import dev.meridian.common.events.TenancyChange;
 import dev.meridian.common.events.UsageEvent;
 import dev.meridian.testing.MeridianStackResource;
 import dev.meridian.testing.TestStack;
@@ -27,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,6 +70,30 @@ class BillingDetailsIT {
 
     private static RequestSpecification as(String token, UUID tenant) {
         return given().auth().oauth2(token).contentType(ContentType.JSON).queryParam("tenant_id", tenant.toString());
+    }
+
+    @Test
+    void anErasedTenantsDetailsKeepOnlyWhatTaxNeedsUnderAPseudonym() throws Exception {
+        UUID tenant = tenantWithUsageLastMonth();
+        String owner = TestStack.get().newUser().accessToken();
+        StandInTenancy.member(StandInTenancy.subjectOf(owner), tenant.toString(), "owner");
+        as(owner, tenant).body(details("Jean Dupont EI", "FR", "FR40303265045", "de"))
+                .put("/api/v1/billing/details").then().statusCode(200);
+
+        try (var tenancy = Api.producer("tenancy")) {
+            var erased = new TenancyChange(UUID.randomUUID(), TenancyChange.TENANT_ERASED, tenant, null, null, null,
+                    null, Instant.now());
+            for (int i = 0; i < 2; i++) { // a redelivery changes nothing more
+                tenancy.send(new ProducerRecord<>(TenancyChange.TOPIC, tenant.toString(),
+                        Api.JSON.writeValueAsString(erased))).get();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> asKeyOf(tenant, "billing:read")
+                .get("/api/v1/billing/details").then().statusCode(200)
+                .body("legal_name", equalTo("Erased customer " + tenant)));
+        asKeyOf(tenant, "billing:read").get("/api/v1/billing/details").then().statusCode(200)
+                .body("address_lines", hasSize(0)).body("postal_code", nullValue()).body("city", nullValue())
+                .body("vat_id", nullValue()).body("country", equalTo("FR")).body("language", equalTo("de"));
     }
 
     @Test

@@ -30,6 +30,27 @@ import java.util.UUID;
 @ApplicationScoped
 public class Accounts {
 
+    /**
+     * An erased tenant's personal data in billing (tenancy's {@code tenant.erased}): its billing details keep only
+     * what the tax of a late invoice needs (country, language), under a pseudonym; its budget webhook is dropped.
+     * Finalized invoices and credit notes keep the addressee they were issued to, as the law requires of issued
+     * invoices; usage figures and wallet entries carry no personal data. Returns whether there was anything to forget;
+     * a replay changes nothing.
+     */
+    @Transactional
+    public boolean forget(UUID tenantId) {
+        session.bindTenant(tenantId);
+        int changed = em.createNativeQuery("update accounts set webhook_url = null, webhook_secret = null,"
+                        + " updated_at = :now where tenant_id = :t and (webhook_url is not null or webhook_secret is not null)")
+                .setParameter("t", tenantId).setParameter("now", clock.instant()).executeUpdate();
+        changed += em.createNativeQuery("update billing_details set legal_name = :pseudonym, address = '',"
+                        + " postal_code = null, city = null, vat_id = null, updated_by = 'erased', updated_at = :now"
+                        + " where tenant_id = :t and legal_name <> :pseudonym")
+                .setParameter("t", tenantId).setParameter("pseudonym", "Erased customer " + tenantId)
+                .setParameter("now", clock.instant()).executeUpdate();
+        return changed > 0;
+    }
+
     /** What {@link #openOnSignUp} did with the plan a tenant was created with. */
     public enum SignUp {
         /** The account opened on the sign-up plan. */

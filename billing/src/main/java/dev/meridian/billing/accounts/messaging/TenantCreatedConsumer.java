@@ -33,7 +33,8 @@ import org.jboss.logging.Logger;
  * ({@code mp.messaging.incoming.tenant-created.*}). At least once: each event is applied in its own transaction and
  * its offset is committed after it (the connector's throttled commits), so a crash replays events, which
  * {@link Accounts#openOnSignUp} turns into no-ops. A failure is retried in place with a growing backoff; a message
- * that is not a tenancy event goes to {@code tenancy.changes.dlq}. Every other event on the topic is for the gateways.
+ * that is not a tenancy event goes to {@code tenancy.changes.dlq}. {@code tenant.erased} pseudonymises the tenant's
+ * billing details ({@link Accounts#forget}). Every other event on the topic is for the gateways.
  */
 @ApplicationScoped
 public class TenantCreatedConsumer {
@@ -73,6 +74,13 @@ public class TenantCreatedConsumer {
             change = reader().readValue(r.value(), TenancyChange.class);
         } catch (Exception bad) {
             throw new UnprocessableRecord("not a tenancy.changes event: " + bad.getMessage(), bad);
+        }
+        if (TenancyChange.TENANT_ERASED.equals(change.type()) && change.tenantId() != null) {
+            if (accounts.forget(change.tenantId())) {
+                LOG.infof("tenant %s was erased: its billing details are pseudonymised, its webhook dropped",
+                        change.tenantId());
+            }
+            return;
         }
         if (!TenancyChange.TENANT_CREATED.equals(change.type())) {
             return;

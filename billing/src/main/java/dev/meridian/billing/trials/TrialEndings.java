@@ -1,11 +1,8 @@
 package dev.meridian.billing.trials;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.billing.Account;
 import dev.meridian.billing.budgets.service.BudgetAlerts;
 import dev.meridian.billing.config.BillingConfig;
-import dev.meridian.billing.outbox.Outbox;
 import dev.meridian.common.tenant.TenantSession;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -44,9 +41,7 @@ public class TrialEndings {
     @Inject
     BillingConfig config;
     @Inject
-    Outbox outbox;
-    @Inject
-    ObjectMapper json;
+    BudgetAlerts alerts;
     @Inject
     Clock clock;
 
@@ -101,22 +96,11 @@ public class TrialEndings {
         alert.put("currency", trial.currency());
         alert.put("expires_at", trial.expiresAt().toString());
         alert.put("occurred_at", at.toString());
-        String body;
-        try {
-            body = json.writeValueAsString(alert);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        outbox.write(BudgetAlerts.TOPIC, tenant.toString(), body);
         Account account = Account.findById(tenant);
-        if (account != null && account.webhookUrl != null) {
-            em.createNativeQuery("insert into webhook_deliveries (id, tenant_id, url, payload, next_attempt_at,"
-                            + " created_at) values (:id, :t, :u, :p, :at, :at)")
-                    .setParameter("id", UUID.randomUUID()).setParameter("t", tenant)
-                    .setParameter("u", account.webhookUrl).setParameter("p", body)
-                    .setParameter("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
-                    .executeUpdate();
+        if (account == null) {
+            throw new IllegalStateException("tenant " + tenant + " has a trial but no account");
         }
+        alerts.raise(account, alert, at);
         return true;
     }
 }

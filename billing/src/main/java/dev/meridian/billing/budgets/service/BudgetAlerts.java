@@ -100,23 +100,32 @@ public class BudgetAlerts {
             alert.put("currency", prices.currencyOf(account.region));
             alert.put("period_start", period.start().toString());
             alert.put("occurred_at", now.toString());
-            String body;
-            try {
-                body = json.writeValueAsString(alert);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-            outbox.write(TOPIC, account.tenantId.toString(), body);
-            if (account.webhookUrl != null) {
-                em.createNativeQuery("insert into webhook_deliveries (id, tenant_id, url, payload, next_attempt_at,"
-                                + " created_at) values (:id, :t, :u, :p, :at, :at)")
-                        .setParameter("id", UUID.randomUUID()).setParameter("t", account.tenantId)
-                        .setParameter("u", account.webhookUrl).setParameter("p", body)
-                        .setParameter("at", OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
-                        .executeUpdate();
-            }
+            raise(account, alert, now);
             raised++;
         }
         return raised;
+    }
+
+    /**
+     * Publishes an alert on {@value #TOPIC} (through the outbox, in the caller's transaction) and queues it for the
+     * tenant's webhook when it has one: how every billing alert (budget thresholds, trial endings) reaches the tenant.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void raise(Account account, Map<String, Object> alert, Instant at) {
+        String body;
+        try {
+            body = json.writeValueAsString(alert);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        outbox.write(TOPIC, account.tenantId.toString(), body);
+        if (account.webhookUrl != null) {
+            em.createNativeQuery("insert into webhook_deliveries (id, tenant_id, url, payload, next_attempt_at,"
+                            + " created_at) values (:id, :t, :u, :p, :at, :at)")
+                    .setParameter("id", UUID.randomUUID()).setParameter("t", account.tenantId)
+                    .setParameter("u", account.webhookUrl).setParameter("p", body)
+                    .setParameter("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
+                    .executeUpdate();
+        }
     }
 }

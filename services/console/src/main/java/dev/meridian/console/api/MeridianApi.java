@@ -102,7 +102,7 @@ public interface MeridianApi {
 
     record Invoice(UUID id, String status, String number, Instant periodStart, Instant periodEnd, String currency,
             String plan, List<InvoiceLine> lines, long subtotalMinor, int taxRateBp, long taxMinor, long totalMinor,
-            long creditsAppliedMinor, long amountDueMinor, Instant finalizedAt) {
+            long trialCreditsAppliedMinor, long creditsAppliedMinor, long amountDueMinor, Instant finalizedAt) {
 
         /** The tax rate as a percentage ("19.00"). */
         public String taxPercent() {

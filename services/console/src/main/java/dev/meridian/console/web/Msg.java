@@ -568,6 +568,9 @@ public interface Msg {
     @Message("Tax ({percent} %)")
     String tax(String percent);
 
+    @Message("Trial credit applied")
+    String trial_credits_applied();
+
     @Message("Credits applied")
     String credits_applied();
 

@@ -27,6 +27,8 @@ public class BillingAccess {
 
     /** Gateways' service accounts: quota leases and API-key billing reads come only from them. */
     public static final String SERVICE = "service-gateway";
+    /** The regional models services' account: tenant exports read a tenant's usage and invoices. */
+    public static final String MODELS_SERVICE = "service-models";
     public static final String PLATFORM_ADMIN = "platform-admin";
     private static final Set<String> READER_ROLES = Set.of("owner", "admin", "billing");
 

@@ -22,10 +22,20 @@ public record KeyRecord(
         @JsonProperty("transit_allowed") boolean transitAllowed,
         @JsonProperty("home_sovereign") boolean homeSovereign,
         String plan,
-        @JsonProperty("rate_limit") RateLimit rateLimit) {
+        @JsonProperty("rate_limit") RateLimit rateLimit,
+        /* a signed-in member's role in the tenant (owner, admin...); null for a key */
+        String role) {
 
     public KeyRecord {
         scopes = scopes == null ? List.of() : List.copyOf(scopes);
+    }
+
+    /** A record without a role: an API key's. */
+    public KeyRecord(UUID keyId, UUID tenantId, String prefix, String hash, List<String> scopes, Instant expiresAt,
+            Instant revokedAt, String tenantStatus, String homeRegion, String homeGatewayUrl, boolean transitAllowed,
+            boolean homeSovereign, String plan, RateLimit rateLimit) {
+        this(keyId, tenantId, prefix, hash, scopes, expiresAt, revokedAt, tenantStatus, homeRegion, homeGatewayUrl,
+                transitAllowed, homeSovereign, plan, rateLimit, null);
     }
 
     /** A signed-in member calling for the tenant (no key): {@code keyId} is the membership's id. */

@@ -261,6 +261,11 @@ public final class Platform {
             reg.put("meridian.models.blobs.directory", o.blobDir(region).toString());
             reg.putAll(kafkaClient(running, secrets, "models"));
             reg.put("quarkus.oidc.auth-server-url", realm);
+            // tenant exports read the control plane as the models services' own Keycloak client
+            reg.put("meridian.models.exports.tenancy-url", running.tenancyUrl());
+            reg.put("meridian.models.exports.billing-url", running.billingUrl());
+            reg.put("quarkus.oidc-client.credentials.secret", secrets.get(Secrets.MODELS_CLIENT_SECRET));
+            reg.put("meridian.models.exports.link-secret", secrets.get(Secrets.EXPORT_LINK_SECRET));
             progress.accept("Starting models " + region + " (registry, files, fine-tune jobs; port " + port + ") ...");
             registries.put(region, service(home, o, supervisor, running, "models-" + region, "services/models", port,
                     reg));

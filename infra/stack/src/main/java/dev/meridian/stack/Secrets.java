@@ -28,6 +28,9 @@ public final class Secrets {
     public static final String BILLING_CLIENT_SECRET = "MERIDIAN_BILLING_CLIENT_SECRET";
     public static final String INFERENCE_CLIENT_SECRET = "MERIDIAN_INFERENCE_CLIENT_SECRET";
     public static final String WORKER_CLIENT_SECRET = "MERIDIAN_WORKER_CLIENT_SECRET";
+    public static final String MODELS_CLIENT_SECRET = "MERIDIAN_MODELS_CLIENT_SECRET";
+    /** The key that signs tenant export download links (the models services'). */
+    public static final String EXPORT_LINK_SECRET = "MERIDIAN_EXPORT_LINK_SECRET";
     public static final String CONSOLE_CLIENT_SECRET = "MERIDIAN_CONSOLE_CLIENT_SECRET";
     public static final String DEMO_PASSWORD = "MERIDIAN_DEMO_PASSWORD";
     public static final String OPERATOR_PASSWORD = "MERIDIAN_OPERATOR_PASSWORD";
@@ -38,7 +41,7 @@ public final class Secrets {
     private static final List<String> ALL = Stream.concat(Stream.of(DB_OWNER_PASSWORD,
             DB_APP_PASSWORD, KEYCLOAK_ADMIN_PASSWORD, GATEWAY_CLIENT_SECRET, TENANCY_CLIENT_SECRET, PARTNER_CLIENT_SECRET,
             BILLING_CLIENT_SECRET, INFERENCE_CLIENT_SECRET, WORKER_CLIENT_SECRET, CONSOLE_CLIENT_SECRET, DEMO_PASSWORD,
-            OPERATOR_PASSWORD),
+            OPERATOR_PASSWORD, MODELS_CLIENT_SECRET, EXPORT_LINK_SECRET),
             KAFKA_PRINCIPALS.stream().map(Secrets::kafkaPasswordName)).toList();
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -43,6 +43,7 @@ public class MeridianStackResource implements QuarkusTestResourceLifecycleManage
         config.put("meridian.test.gateway-client-secret", s.get(Secrets.GATEWAY_CLIENT_SECRET));
         config.put("meridian.test.tenancy-client-secret", s.get(Secrets.TENANCY_CLIENT_SECRET));
         config.put("meridian.test.inference-client-secret", s.get(Secrets.INFERENCE_CLIENT_SECRET));
+        config.put("meridian.test.models-client-secret", s.get(Secrets.MODELS_CLIENT_SECRET));
         return config;
     }
 

@@ -285,6 +285,7 @@ public final class TestStack {
             case "meridian-billing" -> secrets.get(Secrets.BILLING_CLIENT_SECRET);
             case "meridian-inference" -> secrets.get(Secrets.INFERENCE_CLIENT_SECRET);
             case "meridian-worker" -> secrets.get(Secrets.WORKER_CLIENT_SECRET);
+            case "meridian-models" -> secrets.get(Secrets.MODELS_CLIENT_SECRET);
             default -> throw new IllegalArgumentException("no such client in the realm: " + clientId);
         };
         return OidcBrowser.clientCredentials(keycloakUrl(), clientId, secret).accessToken();

@@ -63,6 +63,8 @@ class RowLevelSecurityIT {
         FIXTURES.put("finetune_checkpoints", "insert into finetune_checkpoints (id, tenant_id, job_id, step_number,"
                 + " metrics, blob_key, fine_tuned_model_checkpoint, created_at) values ('ftckpt-rls%2$s', '%1$s',"
                 + " 'ftjob-rls%2$s', 1, '{}', 'tenants/%1$s/c', 'ft:x:ckpt-step-1', now())");
+        FIXTURES.put("tenant_exports", "insert into tenant_exports (id, tenant_id, status, phase, created_by,"
+                + " created_at) values ('export-rls%2$s', '%1$s', 'failed', 'failed', 'm', now())");
     }
 
     private static Connection as(String role, String passwordSecret) throws SQLException {

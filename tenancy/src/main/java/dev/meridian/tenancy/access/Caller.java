@@ -26,6 +26,11 @@ public record Caller(String userId, String email, boolean emailVerified, boolean
      * ({@code service-<name>}), so a service's credentials open only the APIs meant for it.
      */
     public static final String GATEWAY_SERVICE = "service-gateway";
+    /**
+     * The realm role of the regional models services' account: tenant exports read a tenant's records here and record
+     * the export in its audit log.
+     */
+    public static final String MODELS_SERVICE = "service-models";
 
     public static Caller of(SecurityIdentity identity) {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {

@@ -95,6 +95,7 @@ public class ApiException extends RuntimeException {
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 409 -> "Conflict";
+            case 410 -> "Gone";
             case 413 -> "Content Too Large";
             case 421 -> "Misdirected Request";
             case 429 -> "Too Many Requests";

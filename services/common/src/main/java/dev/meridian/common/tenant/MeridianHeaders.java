@@ -17,6 +17,11 @@ public final class MeridianHeaders {
     public static final String HOME_REGION = "X-Meridian-Home-Region";
     /** Set when a gateway forwards a call to the tenant's home-region gateway. */
     public static final String FORWARDED_BY = "X-Meridian-Forwarded-By";
+    /**
+     * The role in the tenant of the signed-in member a gateway authenticated ({@code owner}, {@code admin}...), on
+     * management calls a regional service answers (tenant exports); absent for API keys.
+     */
+    public static final String MEMBER_ROLE = "X-Meridian-Member-Role";
     public static final String REQUEST_ID = "X-Request-Id";
     /**
      * Set by a service on its response: what the call used, as {@code meter=quantity} pairs separated by commas,

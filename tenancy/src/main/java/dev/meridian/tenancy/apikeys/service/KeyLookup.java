@@ -27,9 +27,10 @@ public class KeyLookup {
     public record RateLimit(int requestsPerSecond, int burst) {
     }
 
+    /** {@code role}: a member's (or acting partner's) role in the tenant; null for an API key. */
     public record KeyRecord(UUID keyId, UUID tenantId, String prefix, String hash, List<String> scopes,
             Instant expiresAt, Instant revokedAt, String tenantStatus, String homeRegion, String homeGatewayUrl,
-            boolean transitAllowed, boolean homeSovereign, String plan, RateLimit rateLimit) {
+            boolean transitAllowed, boolean homeSovereign, String plan, RateLimit rateLimit, String role) {
     }
 
     @Inject
@@ -82,7 +83,7 @@ public class KeyLookup {
     private KeyRecord callerRecord(UUID callerId, Tenant t, Role role) {
         return new KeyRecord(callerId, t.id, null, null, role.keyScopes().stream().map(Scope::wireName).toList(),
                 null, null, t.status, t.homeRegion, gatewayOf(t.homeRegion), t.transitAllowed,
-                isSovereign(t.homeRegion), t.plan, rateLimitOf(t.plan));
+                isSovereign(t.homeRegion), t.plan, rateLimitOf(t.plan), role.wireName());
     }
 
     private String gatewayOf(String region) {
@@ -105,7 +106,7 @@ public class KeyLookup {
         String plan = (String) r[10];
         return new KeyRecord((UUID) r[0], (UUID) r[1], (String) r[2], (String) r[3], scopes(r[4]), instant(r[5]),
                 instant(r[6]), (String) r[7], homeRegion, gatewayOf(homeRegion), (Boolean) r[9], isSovereign(homeRegion),
-                plan, rateLimitOf(plan));
+                plan, rateLimitOf(plan), null);
     }
 
     private static List<String> scopes(Object value) {

@@ -37,7 +37,7 @@ class TenantErasureIT {
 
     private static final List<String> TABLES = List.of("finetune_job_events", "finetune_checkpoints",
             "finetune_jobs", "finetune_files", "model_upload_parts", "model_uploads", "model_versions",
-            "tenant_models");
+            "tenant_models", "tenant_exports");
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 

@@ -30,7 +30,8 @@ public class TenantErasure {
 
     /** The region's tables that hold a tenant's rows, children first (the outboxes are cleared separately). */
     static final List<String> TENANT_TABLES = List.of("finetune_job_events", "finetune_checkpoints", "finetune_jobs",
-            "finetune_files", "model_upload_parts", "model_uploads", "model_versions", "tenant_models");
+            "finetune_files", "model_upload_parts", "model_uploads", "model_versions", "tenant_models",
+            "tenant_exports");
 
     @Inject
     EntityManager em;

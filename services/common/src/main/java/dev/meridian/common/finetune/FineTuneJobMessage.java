@@ -15,6 +15,9 @@ import java.util.UUID;
  * @param hyperparameters resolved values: "auto" is replaced by the models service from the validated dataset
  * @param labels the label names of the training file, in the order the head's outputs take
  * @param fineTunedModel the name the tuned model gets, {@code ft:<base>:<suffix>:<job-id>}
+ * @param pii what the worker does with personal data in the examples ({@code dev.meridian.common.pii.PiiMode}'s wire
+ *         name): {@code redact} replaces it in every text before anything is embedded, trained or written; absent
+ *         (messages written before the field existed) means {@code none}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FineTuneJobMessage(
@@ -29,9 +32,18 @@ public record FineTuneJobMessage(
         long seed,
         List<String> labels,
         @JsonProperty("fine_tuned_model") String fineTunedModel,
-        @JsonProperty("created_at") Instant createdAt) {
+        @JsonProperty("created_at") Instant createdAt,
+        String pii) {
 
     public static final String TYPE = "fine_tuning.job.queued";
+
+    /** A job that keeps its examples as they are ({@code pii} absent). */
+    public FineTuneJobMessage(UUID id, String jobId, UUID tenantId, String region, String baseModel,
+            DatasetRef trainingFile, DatasetRef validationFile, Hyperparameters hyperparameters, long seed,
+            List<String> labels, String fineTunedModel, Instant createdAt) {
+        this(id, jobId, tenantId, region, baseModel, trainingFile, validationFile, hyperparameters, seed, labels,
+                fineTunedModel, createdAt, null);
+    }
 
     /** A validated JSONL dataset in the blob store. */
     public record DatasetRef(String id, @JsonProperty("blob_key") String blobKey, long bytes, String sha256,

@@ -74,6 +74,11 @@ public class FineTuneJob extends PanacheEntityBase {
     @Column(name = "result_files", columnDefinition = "jsonb")
     @ColumnTransformer(write = "?::jsonb")
     public String resultFiles;
+    /**
+     * {@code redact} when the job asked for its examples' personal data to be replaced before the worker uses them
+     * ({@code "pii": "redact"}); null when it uses them as uploaded.
+     */
+    public String pii;
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "started_at")

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -144,6 +146,75 @@ class JobsIT {
         as(other).contentType(ContentType.JSON).body("{\"model\":\"all-minilm-l6-v2\",\"training_file\":\"" + file
                 + "\"}").post("/v1/fine_tuning/jobs").then().statusCode(400)
                 .body("error.param", equalTo("training_file"));
+    }
+
+    @Test
+    void aJobAskingForRedactionShowsItsModeAndTellsTheWorkerWhileOthersSayNothingOfPii() throws Exception {
+        String file = upload(tenant, "good.jsonl", goodDataset(6));
+        String redacting = as(tenant).contentType(ContentType.JSON).body("{\"model\":\"all-minilm-l6-v2\","
+                        + "\"training_file\":\"" + file + "\",\"pii\":\"redact\"}")
+                .post("/v1/fine_tuning/jobs").then().statusCode(200)
+                .body("status", equalTo("queued")).body("pii.mode", equalTo("redact"))
+                .extract().path("id");
+        String plain = as(tenant).contentType(ContentType.JSON).body("{\"model\":\"all-minilm-l6-v2\","
+                        + "\"training_file\":\"" + file + "\",\"pii\":\"none\"}")
+                .post("/v1/fine_tuning/jobs").then().statusCode(200)
+                .body("status", equalTo("queued")).body("$", not(hasKey("pii")))
+                .extract().path("id");
+        as(tenant).get("/v1/fine_tuning/jobs/" + redacting).then().statusCode(200).body("pii.mode", equalTo("redact"));
+        as(tenant).get("/v1/fine_tuning/jobs/" + plain).then().statusCode(200).body("$", not(hasKey("pii")));
+
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(json.readTree(queued(redacting)).path("pii").asText()).isEqualTo("redact");
+        var plainMessage = json.readTree(queued(plain));
+        assertThat(plainMessage.has("pii")).isFalse();
+    }
+
+    /** The job message queued for {@code jobId}. */
+    private static String queued(String jobId) {
+        return Topics.readUntil(FineTuneTopics.jobs("eu-central"), r -> r.key().equals(jobId), Duration.ofSeconds(30))
+                .stream().filter(r -> r.key().equals(jobId)).findFirst().orElseThrow().value();
+    }
+
+    @Test
+    void anUnknownPiiModeIsRefusedNamingTheModesAndCreatesNoJob() {
+        UUID fresh = UUID.randomUUID();
+        String file = upload(fresh, "good.jsonl", goodDataset(6));
+        as(fresh).contentType(ContentType.JSON).body("{\"model\":\"all-minilm-l6-v2\",\"training_file\":\""
+                        + file + "\",\"pii\":\"mask\"}")
+                .post("/v1/fine_tuning/jobs").then().statusCode(400)
+                .body("error.code", equalTo("invalid_value")).body("error.param", equalTo("pii"))
+                .body("error.message", containsString("\"redact\"")).body("error.message", containsString("\"none\""));
+        as(fresh).contentType(ContentType.JSON).body("{\"model\":\"all-minilm-l6-v2\",\"training_file\":\""
+                        + file + "\",\"pii\":true}")
+                .post("/v1/fine_tuning/jobs").then().statusCode(400)
+                .body("error.code", equalTo("invalid_type")).body("error.param", equalTo("pii"));
+        as(fresh).get("/v1/fine_tuning/jobs").then().statusCode(200).body("data.size()", equalTo(0));
+    }
+
+    @Test
+    void aRedactingJobWhoseLabelsHoldPersonalDataIsRefusedWithoutRepeatingThem() {
+        UUID fresh = UUID.randomUUID();
+        String file = upload(fresh, "labels.jsonl", goodDataset(6).replace("\"positive\"", "\"ops@example.com\""));
+        as(fresh).contentType(ContentType.JSON).body("{\"model\":\"all-minilm-l6-v2\",\"training_file\":\""
+                        + file + "\",\"pii\":\"redact\"}")
+                .post("/v1/fine_tuning/jobs").then().statusCode(400)
+                .body("error.param", equalTo("pii"))
+                .body("error.message", containsString("`[EMAIL]`"))
+                .body("error.message", not(containsString("ops@example.com")));
+        as(fresh).get("/v1/fine_tuning/jobs").then().statusCode(200).body("data.size()", equalTo(0));
+
+        // a file that fails validation: the problems quoting a label name it redacted, in the job and its events
+        String lonely = upload(fresh, "lonely.jsonl", goodDataset(6)
+                + "{\"text\":\"call me\",\"label\":\"lonely@example.com\"}\n");
+        String failed = as(fresh).contentType(ContentType.JSON).body("{\"model\":\"all-minilm-l6-v2\","
+                        + "\"training_file\":\"" + lonely + "\",\"pii\":\"redact\"}")
+                .post("/v1/fine_tuning/jobs").then().statusCode(200).body("status", equalTo("failed"))
+                .body("error.message", containsString("label `[EMAIL]` has only 1 example"))
+                .body("error.message", not(containsString("lonely@example.com")))
+                .extract().path("id");
+        as(fresh).get("/v1/fine_tuning/jobs/" + failed + "/events").then().statusCode(200)
+                .body(not(containsString("lonely@example.com")));
     }
 
     @Test

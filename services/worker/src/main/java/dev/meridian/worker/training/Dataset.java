@@ -2,6 +2,8 @@ package dev.meridian.worker.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.common.pii.PiiKind;
+import dev.meridian.common.pii.PiiRedactor;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Examples of a validated JSONL file as texts and label indexes (in the order of the job's label list), with each
@@ -45,6 +48,28 @@ public record Dataset(List<String> texts, int[] labels, List<String> groups) {
         }
         return new Dataset(List.copyOf(texts), ys.stream().mapToInt(Integer::intValue).toArray(),
                 java.util.Collections.unmodifiableList(groups));
+    }
+
+    /**
+     * This dataset with the personal data in its texts and group names replaced by placeholders (labels are the job's
+     * own, checked by the models service); what was replaced is added to {@code counts}, by kind.
+     */
+    public Dataset redacted(PiiRedactor redactor, Map<PiiKind, Integer> counts) {
+        List<String> texts = new ArrayList<>(this.texts.size());
+        for (String text : this.texts) {
+            texts.add(redact(redactor, text, counts));
+        }
+        List<String> groups = new ArrayList<>(this.groups.size());
+        for (String group : this.groups) {
+            groups.add(group == null ? null : redact(redactor, group, counts));
+        }
+        return new Dataset(List.copyOf(texts), labels, java.util.Collections.unmodifiableList(groups));
+    }
+
+    private static String redact(PiiRedactor redactor, String text, Map<PiiKind, Integer> counts) {
+        var r = redactor.redact(text);
+        r.counts().forEach((kind, n) -> counts.merge(kind, n, Integer::sum));
+        return r.text();
     }
 
     /** Whether any example names its group. */

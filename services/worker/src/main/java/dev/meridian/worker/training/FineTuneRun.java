@@ -10,6 +10,9 @@ import dev.meridian.common.finetune.FineTuneEvent;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.onnx.OnnxRuntime;
 import dev.meridian.common.onnx.Tokens;
+import dev.meridian.common.pii.PiiKind;
+import dev.meridian.common.pii.PiiMode;
+import dev.meridian.common.pii.PiiRedactor;
 import dev.meridian.worker.evaluation.EvaluationReport;
 import dev.meridian.worker.export.OnnxExporter;
 import io.micrometer.core.instrument.Timer;
@@ -22,10 +25,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +43,10 @@ import java.util.logging.Logger;
  * tuned model, verify it in ONNX Runtime against the Java head, report usage and the result. Started again for the
  * same job (after a crash or a rebalance), it picks up from the saved chunks and the last checkpoint; its events
  * carry the same ids for the same work, so the models service applies each once.
+ *
+ * <p>A job with {@code pii} {@code redact} has the personal data in every example's text and group replaced
+ * ({@link PiiRedactor}) as the dataset is read, so the tokenizer, the base model, the saved embeddings, checkpoints,
+ * the exported model's check, the result files, events and logs only ever see the placeholders.
  */
 public final class FineTuneRun {
 
@@ -62,6 +71,9 @@ public final class FineTuneRun {
     private final BooleanSupplier handedOver;
     private final BooleanSupplier stopAtCheckpoint;
     private final Timer epochs;
+    /** The job's {@code pii} mode; empty for a mode this worker does not know, which it refuses. */
+    private final Optional<PiiMode> pii;
+    private final PiiRedactor redactor = new PiiRedactor();
 
     /**
      * @param cancelled whether the job was cancelled: checked before every step, the run ends CANCELLED
@@ -82,6 +94,7 @@ public final class FineTuneRun {
         this.handedOver = handedOver;
         this.stopAtCheckpoint = stopAtCheckpoint;
         this.epochs = epochs;
+        this.pii = PiiMode.of(job.pii());
     }
 
     private final class Stop extends RuntimeException {
@@ -127,6 +140,12 @@ public final class FineTuneRun {
             trainingKey = datasetKey(job, job.trainingFile(), "training_file");
             validationKey = job.validationFile() == null ? null
                     : datasetKey(job, job.validationFile(), "validation_file");
+            if (pii.isEmpty()) {
+                // training on the examples as they are could keep what the tenant asked to be removed
+                throw new RefusedJob("the job message asks for `pii` '" + job.pii() + "', which this worker does"
+                        + " not know (it knows " + PiiMode.NONE.wireName() + " and " + PiiMode.REDACT.wireName()
+                        + "); nothing was read");
+            }
         } catch (RefusedJob refused) {
             LOG.warning("job " + job.jobId() + " refused: " + refused.getMessage());
             send(FineTuneEvent.FAILED, "failed", 0, "error", "Refused: " + refused.getMessage(), null, null, null,
@@ -138,8 +157,13 @@ public final class FineTuneRun {
             send(FineTuneEvent.RUNNING, "running", 0, "info", "Fine-tuning job started", null, null, null, null, null);
             var spec = BaseModels.find(job.baseModel()).orElseThrow(() -> new IllegalArgumentException(
                     "base model " + job.baseModel() + " is not available on this worker"));
-            Dataset train = Dataset.parse(blobs.read(trainingKey), job.labels());
-            Dataset valid = validationKey == null ? null : Dataset.parse(blobs.read(validationKey), job.labels());
+            Map<PiiKind, Integer> redactions = new EnumMap<>(PiiKind.class);
+            Dataset train = dataset(trainingKey, redactions);
+            Dataset valid = validationKey == null ? null : dataset(validationKey, redactions);
+            if (redacting()) {
+                send(FineTuneEvent.MESSAGE, "pii-redacted", 0, "info", redactionSummary(redactions), null, null, null,
+                        null, null);
+            }
             try (Backbone backbone = new Backbone(spec, ort.env(), ort.sessionOptions())) {
                 List<String> all = new ArrayList<>(train.texts());
                 if (valid != null) {
@@ -207,16 +231,53 @@ public final class FineTuneRun {
                 // The worker is stopping (its blob and Kafka calls are interrupted) or lost the job's partition: not
                 // the job's failure. Another worker takes the job over from its checkpoints, and fails it should
                 // the failure be the job's own.
-                LOG.info("job " + job.jobId() + " stopped while being handed over (" + e + ")");
+                LOG.info("job " + job.jobId() + " stopped while being handed over (" + safe(e.toString()) + ")");
                 return Outcome.HANDED_OVER;
             }
-            LOG.log(java.util.logging.Level.WARNING, "job " + job.jobId() + " failed", e);
+            LOG.log(java.util.logging.Level.WARNING, "job " + job.jobId() + " failed", loggable(e));
             discardEmbeddings();
-            send(FineTuneEvent.FAILED, "failed", 0, "error", "Training failed: " + e.getMessage(), null, null, null,
+            String why = safe(e.getMessage());
+            send(FineTuneEvent.FAILED, "failed", 0, "error", "Training failed: " + why, null, null, null,
                     null, new FineTuneEvent.Error("training_failed", "Training failed on the worker: "
-                            + e.getMessage() + ". Retry the job; if it fails again, contact support with the job id."));
+                            + why + ". Retry the job; if it fails again, contact support with the job id."));
             return Outcome.FAILED;
         }
+    }
+
+    private boolean redacting() {
+        return pii.orElse(PiiMode.NONE) == PiiMode.REDACT;
+    }
+
+    /** The examples of a dataset file, with their personal data replaced when the job asks (counted in {@code into}). */
+    private Dataset dataset(String key, Map<PiiKind, Integer> into) throws IOException {
+        Dataset parsed = Dataset.parse(blobs.read(key), job.labels());
+        return redacting() ? parsed.redacted(redactor, into) : parsed;
+    }
+
+    private static String redactionSummary(Map<PiiKind, Integer> counts) {
+        if (counts.isEmpty()) {
+            return "Personal data redaction (pii=redact): none found in the examples";
+        }
+        return "Personal data redacted from the examples before use (pii=redact): " + String.join(", ",
+                counts.entrySet().stream().map(c -> c.getValue() + " " + c.getKey().wireName()).toList());
+    }
+
+    /**
+     * A failure's text as events and logs may carry it: with {@code pii=redact} a message that quotes an example (a
+     * JSON parser's excerpt, say) has its personal data replaced too.
+     */
+    private String safe(String text) {
+        return text == null || !redacting() ? text : redactor.redact(text).text();
+    }
+
+    /** The failure to log: itself, or with {@code pii=redact} a copy with the same stack whose message is redacted. */
+    private Throwable loggable(Throwable e) {
+        if (!redacting()) {
+            return e;
+        }
+        var copy = new IllegalStateException(e.getClass().getName() + ": " + safe(e.getMessage()));
+        copy.setStackTrace(e.getStackTrace());
+        return copy;
     }
 
     private void checkStop() {
@@ -388,7 +449,7 @@ public final class FineTuneRun {
         meta.put("meridian.model", job.fineTunedModel());
         byte[] model = OnnxExporter.export(backbone.onnx(), backbone.hiddenOutput(), backbone.spec().pooling(),
                 head.w, head.b, job.labels(), meta);
-        List<String> sample = Dataset.parse(blobs.read(trainingKey), job.labels()).texts();
+        List<String> sample = dataset(trainingKey, new EnumMap<>(PiiKind.class)).texts();
         sample = sample.subList(0, Math.min(8, sample.size()));
         List<Tokens> tokens = sample.stream().map(backbone::tokenize).toList();
         float[][] vectors = backbone.embed(tokens);

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.meridian.common.pii.PiiKind;
+import dev.meridian.common.pii.PiiRedactor;
 import dev.meridian.models.finetune.service.JsonlReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

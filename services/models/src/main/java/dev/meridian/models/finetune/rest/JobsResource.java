@@ -1,9 +1,11 @@
 package dev.meridian.models.finetune.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.error.ApiException;
+import dev.meridian.common.pii.PiiMode;
 import dev.meridian.common.tenant.Caller;
 import dev.meridian.models.finetune.FineTuneCheckpoint;
 import dev.meridian.models.finetune.FineTuneJob;
@@ -36,7 +38,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class JobsResource {
 
     private static final Set<String> FIELDS = Set.of("model", "training_file", "validation_file", "suffix", "seed",
-            "method", "hyperparameters", "metadata", "integrations");
+            "method", "hyperparameters", "metadata", "integrations", "pii");
 
     public record ErrorView(String code, String message, String param) {
     }
@@ -45,7 +47,15 @@ public class JobsResource {
             String fineTunedModel, String organizationId, List<String> resultFiles, String status,
             String validationFile, String trainingFile, Map<String, Object> hyperparameters, Long trainedTokens,
             ErrorView error, String userProvidedSuffix, long seed, Long estimatedFinish, List<Object> integrations,
-            Map<String, String> metadata, Map<String, Object> method) {
+            Map<String, String> metadata, Map<String, Object> method,
+            @JsonInclude(JsonInclude.Include.NON_NULL) PiiView pii) {
+    }
+
+    /**
+     * Meridian's: how the job handles personal data in its examples, shown for jobs created with {@code "pii":
+     * "redact"}. How many values of each kind the worker replaced is told in the job's events.
+     */
+    public record PiiView(String mode) {
     }
 
     public record EventView(String id, String object, long createdAt, String level, String message, Object data,
@@ -188,7 +198,12 @@ public class JobsResource {
                 }
             }
         }
-        return new JobRequest(model, training, validation, suffix, seed, hp, metadata);
+        String pii = optionalString(root, "pii");
+        PiiMode piiMode = PiiMode.of(pii).orElseThrow(() -> ApiException.of(400, "invalid_value", "pii", "`pii` '"
+                + pii + "' is not supported; send \"redact\" to have e-mail addresses, phone numbers, card numbers,"
+                + " IBANs, resident ID numbers and IP addresses replaced in every example before training, or"
+                + " \"none\" (the default) to train on the examples as uploaded."));
+        return new JobRequest(model, training, validation, suffix, seed, hp, metadata, piiMode);
     }
 
     private static String requiredString(JsonNode root, String field) {
@@ -226,7 +241,8 @@ public class JobsResource {
                 j.status, j.validationFile, j.trainingFile, hp, j.trainedTokens,
                 j.errorCode == null ? null : new ErrorView(j.errorCode, j.errorMessage, j.errorParam), j.suffix,
                 j.seed, null, List.of(), metadata,
-                Map.of("type", "supervised", "supervised", Map.of("hyperparameters", hp)));
+                Map.of("type", "supervised", "supervised", Map.of("hyperparameters", hp)),
+                j.pii == null ? null : new PiiView(j.pii));
     }
 
     private EventView view(FineTuneJobEvent e) {

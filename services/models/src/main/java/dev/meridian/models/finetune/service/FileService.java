@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.finetune.FineTuneBlobs;
+import dev.meridian.common.pii.PiiKind;
+import dev.meridian.common.pii.PiiMode;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneFile;
 import dev.meridian.models.finetune.FineTuneJob;
 import dev.meridian.models.finetune.config.FineTuneConfig;
+import dev.meridian.models.finetune.pii.JsonlRedaction;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,8 +21,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.meridian.models.finetune.pii.JsonlRedaction;
-import dev.meridian.models.finetune.pii.PiiKind;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -150,16 +151,10 @@ public class FileService {
 
     /** {@code pii} of an upload: absent or {@code none} stores the file as sent, {@code redact} redacts it. */
     static boolean piiMode(String pii) {
-        if (pii == null || pii.isBlank() || pii.equals("none")) {
-            return false;
-        }
-        if (pii.equals("redact")) {
-            return true;
-        }
-        throw ApiException.of(400, "invalid_value", "pii", "`pii` '" + pii + "' is not supported: send"
-                + " pii=redact to replace e-mail addresses, phone numbers, card numbers, IBANs, resident ID numbers"
-                + " and IP addresses with placeholders before the file is stored, or leave it out to store the file"
-                + " as sent.");
+        return PiiMode.of(pii).orElseThrow(() -> ApiException.of(400, "invalid_value", "pii", "`pii` '" + pii
+                + "' is not supported: send pii=redact to replace e-mail addresses, phone numbers, card numbers, IBANs,"
+                + " resident ID numbers and IP addresses with placeholders before the file is stored, or leave it out"
+                + " to store the file as sent.")) == PiiMode.REDACT;
     }
 
     /** Bad lines named in the refusal of an upload; the others are counted. */

@@ -8,6 +8,8 @@ import dev.meridian.common.finetune.FineTuneControl;
 import dev.meridian.common.finetune.FineTuneJobMessage;
 import dev.meridian.common.finetune.FineTuneModelName;
 import dev.meridian.common.finetune.FineTuneTopics;
+import dev.meridian.common.pii.PiiMode;
+import dev.meridian.common.pii.PiiRedactor;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.finetune.FineTuneCheckpoint;
 import dev.meridian.models.finetune.FineTuneFile;
@@ -38,6 +40,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class JobService {
 
     private static final int MAX_PROBLEMS_IN_MESSAGE = 20;
+    private static final PiiRedactor PII = new PiiRedactor();
 
     @Inject
     TenantSession scope;
@@ -78,6 +81,9 @@ public class JobService {
         DatasetValidator.Report trainReport = read(training, validator::training);
         DatasetValidator.Report validReport = validation == null || !trainReport.valid() ? null
                 : read(validation, in -> validator.validation(in, trainReport.labels()));
+        if (request.pii() == PiiMode.REDACT && trainReport.valid()) {
+            refuseLabelsWithPersonalData(trainReport.labels());
+        }
 
         return QuarkusTransaction.requiringNew().call(() -> {
             scope.bindTenant(tenantId);
@@ -88,6 +94,24 @@ public class JobService {
             }
             return insert(tenantId, request, training, trainReport, validation, validReport);
         });
+    }
+
+    /**
+     * With {@code pii=redact} the worker redacts the examples' texts, but not their labels: labels are the tuned
+     * model's output names, and two labels redacted to the same placeholder would be one class. A label holding
+     * personal data is refused (named by its redacted form, so the answer does not repeat the value).
+     */
+    private static void refuseLabelsWithPersonalData(List<String> labels) {
+        for (String label : labels) {
+            var redacted = PII.redact(label);
+            if (redacted.total() > 0) {
+                throw ApiException.of(400, "invalid_training_file", "pii", "The training file's label `"
+                        + redacted.text() + "` contains personal data (" + String.join(", ", redacted.counts()
+                        .keySet().stream().map(k -> k.wireName()).toList()) + "). With `pii` \"redact\" the"
+                        + " examples' texts are redacted, but labels are kept: they name the tuned model's outputs."
+                        + " Rename the label, or upload the file with pii=redact, which redacts labels too.");
+            }
+        }
     }
 
     private FineTuneJob insert(UUID tenantId, JobRequest request, FineTuneFile training,
@@ -102,6 +126,7 @@ public class JobService {
         job.seed = request.seed() != null ? request.seed() : new java.security.SecureRandom().nextInt(1 << 30);
         job.requestedHyperparameters = write(request.hyperparameters().view());
         job.metadata = request.metadata() == null ? null : write(request.metadata());
+        job.pii = request.pii() == PiiMode.REDACT ? PiiMode.REDACT.wireName() : null;
         job.status = FineTuneJob.VALIDATING_FILES;
         job.createdAt = now();
         job.persist();
@@ -131,7 +156,7 @@ public class JobService {
                 ref(training, trainReport), validation == null ? null : ref(validation, validReport),
                 new FineTuneJobMessage.Hyperparameters(resolved.nEpochs(), resolved.batchSize(),
                         resolved.learningRateMultiplier()),
-                job.seed, trainReport.labels(), modelName(job).toString(), job.createdAt);
+                job.seed, trainReport.labels(), modelName(job).toString(), job.createdAt, job.pii);
         outbox.write(message.id(), FineTuneTopics.jobs(region), job.id, message);
         return job;
     }
@@ -182,18 +207,23 @@ public class JobService {
         job.status = FineTuneJob.FAILED;
         job.errorCode = code;
         job.errorParam = param;
-        job.errorMessage = DatasetValidator.summary(param, fileId, report.problems(), report.problemCount(),
-                MAX_PROBLEMS_IN_MESSAGE);
+        // a job that asked for redaction keeps no personal data a problem quotes (a label, a JSON parser's excerpt)
+        job.errorMessage = redactIfAsked(job, DatasetValidator.summary(param, fileId, report.problems(),
+                report.problemCount(), MAX_PROBLEMS_IN_MESSAGE));
         job.finishedAt = now();
         var lines = report.problems().stream().map(p -> {
             var m = new java.util.LinkedHashMap<String, Object>();
             m.put("line", p.line());
-            m.put("reason", p.reason());
+            m.put("reason", redactIfAsked(job, p.reason()));
             return m;
         }).toList();
         event(job, "error", "message", job.errorMessage, Map.of("file", fileId, "problems", lines,
                 "problem_count", report.problemCount()));
         return job;
+    }
+
+    private static String redactIfAsked(FineTuneJob job, String text) {
+        return job.pii == null || text == null ? text : PII.redact(text).text();
     }
 
     @Transactional

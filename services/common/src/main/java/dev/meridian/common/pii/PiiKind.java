@@ -1,4 +1,4 @@
-package dev.meridian.models.finetune.pii;
+package dev.meridian.common.pii;
 
 import java.util.Locale;
 

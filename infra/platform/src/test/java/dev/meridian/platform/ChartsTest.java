@@ -310,8 +310,9 @@ class ChartsTest {
         Map<String, Set<String>> expected = Map.of(
                 "gateway", Set.of("ingress controller", "prometheus"),
                 "console", Set.of("ingress controller", "prometheus"),
-                "tenancy", Set.of("billing", "gateway", "another region's gateway", "prometheus"),
-                "billing", Set.of("gateway", "another region's gateway", "prometheus"),
+                // the models services read the control plane for tenant exports (members, keys, audit; usage, invoices)
+                "tenancy", Set.of("billing", "gateway", "another region's gateway", "models", "prometheus"),
+                "billing", Set.of("gateway", "another region's gateway", "models", "prometheus"),
                 "inference", Set.of("gateway", "prometheus"),
                 "models", Set.of("gateway", "inference", "prometheus"),
                 "worker", Set.of("prometheus"));

@@ -48,6 +48,7 @@ class IsolationMatrixIT {
     private static final Set<String> EVERY_ROLE = Set.of("owner", "admin", "developer", "billing", "viewer");
     private static final Set<String> OWNERS = Set.of("owner");
     private static final Set<String> ADMINS = Set.of("owner", "admin");
+    private static final Set<String> OWNERS = Set.of("owner");
     private static final Set<String> KEY_MANAGERS = Set.of("owner", "admin", "developer");
     private static final Set<String> BILLING_READERS = Set.of("owner", "admin", "billing");
     /** Operator-only routes (realm role platform-admin): no tenant role may use them. */
@@ -135,6 +136,9 @@ class IsolationMatrixIT {
         String invoiceNumber;
         String invitationId;
         String invitee;
+        String exportId;
+        /** The query of the export's signed download link: expires and signature. */
+        final Map<String, String> exportLink = new LinkedHashMap<>();
         final Map<String, ConsoleUser> members = new LinkedHashMap<>();
 
         Tenant(String region) {
@@ -160,6 +164,8 @@ class IsolationMatrixIT {
             t.invoiceNumber = invoiceNumber;
             t.invitationId = invitationId;
             t.invitee = invitee;
+            t.exportId = exportId;
+            t.exportLink.putAll(exportLink);
             t.members.putAll(members);
             return t;
         }
@@ -167,7 +173,7 @@ class IsolationMatrixIT {
         /** What no other tenant may ever read in an answer. */
         List<String> secrets() {
             var s = new ArrayList<>(List.of(id, name, owner.email(), keyId, fileId, jobId, model, uploadId,
-                    invoiceId, invoiceNumber, invitationId, invitee));
+                    invoiceId, invoiceNumber, invitationId, invitee, exportId));
             members.values().forEach(m -> s.add(m.email()));
             return s;
         }
@@ -491,6 +497,15 @@ class IsolationMatrixIT {
         t.invitee = "invitee-" + tag + "@example.test";
         t.invitationId = t.owner.api().body(Map.of("email", t.invitee, "role", "viewer"))
                 .post("/api/v1/tenants/{t}/members", t.id).then().statusCode(201).extract().path("id");
+        // an export, built in the tenant's home region, with its signed download link
+        t.exportId = t.owner.api().post("/api/v1/tenants/{t}/exports", t.id).then().statusCode(202).extract()
+                .path("id");
+        String url = await("export of " + t.name).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> t.owner.api().get("/api/v1/tenants/{t}/exports/{e}", t.id, t.exportId).then()
+                        .statusCode(200).extract().<String>path("download_url"), u -> u != null);
+        for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
+            t.exportLink.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+        }
         return t;
     }
 
@@ -668,6 +683,15 @@ class IsolationMatrixIT {
                 + "/members/" + t.invitationId));
         add("GET", "/api/v1/tenants/{t}/audit-events", nf, ADMINS, (t, c) -> Call.of("GET", tenantPath(t)
                 + "/audit-events"));
+        // tenant exports: owners only, served by the home region's models service
+        add("POST", "/api/v1/tenants/{t}/exports", nf, OWNERS, (t, c) -> Call.of("POST", tenantPath(t)
+                + "/exports"));
+        add("GET", "/api/v1/tenants/{t}/exports", nf, OWNERS, (t, c) -> Call.of("GET", tenantPath(t) + "/exports"));
+        add("GET", "/api/v1/tenants/{t}/exports/{e}", nf, OWNERS, (t, c) -> Call.of("GET", tenantPath(t)
+                + "/exports/" + t.exportId));
+        add("GET", "/api/v1/tenants/{t}/exports/{e}/archive", nf, OWNERS, (t, c) -> Call.of("GET", tenantPath(t)
+                + "/exports/" + t.exportId + "/archive").query("expires", t.exportLink.get("expires"))
+                .query("signature", t.exportLink.get("signature")));
         add("GET", "/api/v1/invitations", own, null, (t, c) -> Call.of("GET", "/api/v1/invitations"));
         // partners: operators' and each partner's own; a tenant's people are neither (PartnerIT covers partners)
         add("POST", "/api/v1/partners", Foreign.FORBIDDEN, NO_ROLE, (t, c) -> Call.of("POST", "/api/v1/partners")

@@ -48,7 +48,6 @@ class IsolationMatrixIT {
     private static final Set<String> EVERY_ROLE = Set.of("owner", "admin", "developer", "billing", "viewer");
     private static final Set<String> OWNERS = Set.of("owner");
     private static final Set<String> ADMINS = Set.of("owner", "admin");
-    private static final Set<String> OWNERS = Set.of("owner");
     private static final Set<String> KEY_MANAGERS = Set.of("owner", "admin", "developer");
     private static final Set<String> BILLING_READERS = Set.of("owner", "admin", "billing");
     /** Operator-only routes (realm role platform-admin): no tenant role may use them. */

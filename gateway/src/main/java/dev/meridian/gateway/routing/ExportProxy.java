@@ -25,9 +25,6 @@ import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -98,7 +95,7 @@ public class ExportProxy {
                     + " Keycloak for audience meridian-api). Sign in again through the console.");
             return;
         }
-        onContext(keys.findMember(tenant, jwt.getSubject(), ctx.request().remoteAddress()), (found, failure) -> {
+        GatewayRoutes.onRequestContext(keys.findMember(tenant, jwt.getSubject(), ctx.request().remoteAddress()), (found, failure) -> {
             if (failure != null) {
                 ctx.response().putHeader("Retry-After", "1");
                 problem(ctx, 503, "Service Unavailable", "Meridian could not check your membership just now."
@@ -205,7 +202,7 @@ public class ExportProxy {
     }
 
     private void withToken(RoutingContext ctx, java.util.function.Consumer<String> then) {
-        onContext(serviceToken.get().subscribeAsCompletionStage(), (token, failure) -> {
+        GatewayRoutes.onRequestContext(serviceToken.get().subscribeAsCompletionStage(), (token, failure) -> {
             if (failure != null) {
                 ctx.response().putHeader("Retry-After", "1");
                 problem(ctx, 503, "Service Unavailable", "Meridian could not authorise the call to the service that"
@@ -227,18 +224,6 @@ public class ExportProxy {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    private static <T> void onContext(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
-        Context context = Vertx.currentContext();
-        stage.whenComplete((value, failure) -> {
-            Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
-            if (context == null || Vertx.currentContext() == context) {
-                then.accept(value, cause);
-            } else {
-                context.runOnContext(x -> then.accept(value, cause));
-            }
-        });
     }
 
     private void problem(RoutingContext ctx, int status, String title, String detail) {

@@ -533,7 +533,7 @@ public class GatewayRoutes {
      * Runs {@code then} once {@code stage} completes, on the request's own Vert.x context: at once when it already
      * has (a cache hit), else back on the request's event loop, whichever thread completed it.
      */
-    private static <T> void onRequestContext(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
+    static <T> void onRequestContext(CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
         Context context = Vertx.currentContext();
         stage.whenComplete((value, failure) -> {
             Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;

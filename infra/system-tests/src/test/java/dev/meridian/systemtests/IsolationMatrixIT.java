@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.meridian.gateway.routing.Scopes;
+import dev.meridian.stack.KafkaBroker;
 import dev.meridian.systemtests.RouteTable.Route;
 import dev.meridian.testing.OnnxModels;
 import io.restassured.http.ContentType;
@@ -19,8 +20,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -133,6 +138,7 @@ class IsolationMatrixIT {
         String uploadId;
         String invoiceId;
         String invoiceNumber;
+        String creditNoteId;
         String invitationId;
         String invitee;
         String exportId;
@@ -161,6 +167,7 @@ class IsolationMatrixIT {
             t.uploadId = uploadId;
             t.invoiceId = invoiceId;
             t.invoiceNumber = invoiceNumber;
+            t.creditNoteId = creditNoteId;
             t.invitationId = invitationId;
             t.invitee = invitee;
             t.exportId = exportId;
@@ -172,7 +179,7 @@ class IsolationMatrixIT {
         /** What no other tenant may ever read in an answer. */
         List<String> secrets() {
             var s = new ArrayList<>(List.of(id, name, owner.email(), keyId, fileId, jobId, model, uploadId,
-                    invoiceId, invoiceNumber, invitationId, invitee, exportId));
+                    invoiceId, invoiceNumber, creditNoteId, invitationId, invitee, exportId));
             members.values().forEach(m -> s.add(m.email()));
             return s;
         }
@@ -490,6 +497,27 @@ class IsolationMatrixIT {
                 .extract();
         t.invoiceId = invoice.path("id");
         t.invoiceNumber = invoice.path("number");
+        // A credit note needs an invoice with a total. Billing's period close may have finalized last month's (empty)
+        // invoice already, so usage goes two months back, a period only an operator finalizes.
+        YearMonth earlier = YearMonth.now(ZoneOffset.UTC).minusMonths(2);
+        String from = earlier.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().toString();
+        String to = earlier.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().toString();
+        publishUsage(t.id, region, earlier.atDay(14).atStartOfDay(ZoneOffset.UTC).toInstant().toString());
+        await("usage two months ago of " + t.id + " billed").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).until(() -> !t.owner.api().queryParam("tenant_id", t.id)
+                        .queryParam("from", from).queryParam("to", to).get("/api/v1/billing/usage").then()
+                        .statusCode(200).extract().<List<?>>path("data").isEmpty());
+        String charged = given().baseUri(t.gateway).auth().oauth2(Operator.token()).contentType(ContentType.JSON)
+                .body(Map.of("period", earlier.toString()))
+                .post("/api/v1/billing/admin/tenants/{t}/invoices/finalize", t.id).then().statusCode(200)
+                .extract().path("id");
+        t.creditNoteId = given().baseUri(t.gateway).auth().oauth2(Operator.token()).contentType(ContentType.JSON)
+                .body(Map.of("invoice_id", charged, "amount_minor", 1, "reason", "matrix"))
+                .post("/api/v1/billing/admin/tenants/{t}/credit-notes", t.id).then().statusCode(201).extract()
+                .path("id");
+        t.owner.api().queryParam("tenant_id", t.id).body(Map.of("legal_name", "Matrix " + t.region,
+                "address_lines", List.of("1 Matrix Street"), "postal_code", "10115", "city", "Berlin", "country", "DE",
+                "language", "en")).put("/api/v1/billing/details").then().statusCode(200);
         t.owner.api().queryParam("tenant_id", t.id)
                 .body(Map.of("soft_budget_minor", 500_000, "hard_budget_minor", 50_000_000))
                 .put("/api/v1/billing/budgets").then().statusCode(200);
@@ -572,6 +600,24 @@ class IsolationMatrixIT {
     private static Map<String, Object> oipInput() {
         return Map.of("inputs", List.of(Map.of("name", "x", "datatype", "FP32", "shape", List.of(1, 2), "data",
                 List.of(1.0, 2.0))));
+    }
+
+    /** A usage event for {@code tenant} at {@code at}, on usage.events as a gateway publishes it. */
+    private static void publishUsage(String tenant, String region, String at) {
+        var p = SystemUnderTest.platform();
+        Map<String, Object> admin = Map.of("bootstrap.servers", p.kafkaBootstrap(), "security.protocol",
+                "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + KafkaBroker.ADMIN
+                        + "\" password=\"" + p.secrets().kafkaPassword(KafkaBroker.ADMIN) + "\";",
+                "acks", "all");
+        String event = "{\"id\":\"" + UUID.randomUUID() + "\",\"tenant_id\":\"" + tenant + "\",\"region\":\""
+                + region + "\",\"meter\":\"accelerator_seconds\",\"quantity\":2000,\"occurred_at\":\"" + at
+                + "\",\"source\":\"isolation-matrix\"}";
+        try (var producer = new KafkaProducer<>(admin, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("usage.events", tenant, event)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot publish usage for " + tenant, e);
+        }
     }
 
     private static String tenantPath(Tenant t) {
@@ -768,6 +814,19 @@ class IsolationMatrixIT {
                 "/api/v1/billing/invoices/" + t.invoiceId + ".html").query("tenant_id", c.id));
         add("GET", "/api/v1/billing/invoices/{i}.pdf", nf, BILLING_READERS, (t, c) -> Call.of("GET",
                 "/api/v1/billing/invoices/" + t.invoiceId + ".pdf").query("tenant_id", c.id));
+        add("GET", "/api/v1/billing/credit-notes", nf, BILLING_READERS, (t, c) -> Call.of("GET",
+                "/api/v1/billing/credit-notes").query("tenant_id", t.id));
+        add("GET", "/api/v1/billing/credit-notes/{n}", nf, BILLING_READERS, (t, c) -> Call.of("GET",
+                "/api/v1/billing/credit-notes/" + t.creditNoteId).query("tenant_id", c.id));
+        add("GET", "/api/v1/billing/credit-notes/{n}.html", nf, BILLING_READERS, (t, c) -> Call.of("GET",
+                "/api/v1/billing/credit-notes/" + t.creditNoteId + ".html").query("tenant_id", c.id));
+        add("GET", "/api/v1/billing/credit-notes/{n}.pdf", nf, BILLING_READERS, (t, c) -> Call.of("GET",
+                "/api/v1/billing/credit-notes/" + t.creditNoteId + ".pdf").query("tenant_id", c.id));
+        add("GET", "/api/v1/billing/details", nf, BILLING_READERS, (t, c) -> Call.of("GET",
+                "/api/v1/billing/details").query("tenant_id", t.id));
+        add("PUT", "/api/v1/billing/details", nf, BILLING_READERS, (t, c) -> Call.of("PUT",
+                "/api/v1/billing/details").query("tenant_id", t.id).json(Map.of("legal_name", "Taken over",
+                        "address_lines", List.of("2 Elsewhere"), "country", "DE", "language", "en")));
         add("GET", "/api/v1/billing/usage", nf, BILLING_READERS, (t, c) -> Call.of("GET", "/api/v1/billing/usage")
                 .query("tenant_id", t.id));
         add("GET", "/api/v1/billing/budgets", nf, BILLING_READERS, (t, c) -> Call.of("GET",

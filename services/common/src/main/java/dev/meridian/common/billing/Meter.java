@@ -25,7 +25,11 @@ public enum Meter {
      * Milliseconds a tenant's own model (an uploaded model or a fine-tuned classifier) ran in ONNX Runtime for a call,
      * rounded up; a batched call's time is shared among its rows.
      */
-    MODEL_RUN_MILLISECONDS("model_run_milliseconds", "millisecond");
+    MODEL_RUN_MILLISECONDS("model_run_milliseconds", "millisecond"),
+    /** Prompt tokens a generative model read for a chat or text completion, counted by the model's own tokenizer. */
+    PROMPT_TOKENS("prompt_tokens", "token"),
+    /** Tokens a generative model produced for a chat or text completion (every choice of {@code n} counted). */
+    COMPLETION_TOKENS("completion_tokens", "token");
 
     private final String wireName;
     private final String unit;

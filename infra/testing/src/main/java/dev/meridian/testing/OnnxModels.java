@@ -173,7 +173,7 @@ public final class OnnxModels {
         }
     }
 
-    private static byte[] graph(String name, List<byte[]> nodes, List<byte[]> initializers, List<byte[]> inputs,
+    static byte[] graph(String name, List<byte[]> nodes, List<byte[]> initializers, List<byte[]> inputs,
             List<byte[]> outputs) {
         return message(g -> {
             for (byte[] n : nodes) {
@@ -192,7 +192,7 @@ public final class OnnxModels {
         });
     }
 
-    private static byte[] node(String name, String op, List<String> in, List<String> out, byte[]... attributes) {
+    static byte[] node(String name, String op, List<String> in, List<String> out, byte[]... attributes) {
         return message(n -> {
             for (String i : in) {
                 n.writeString(1, i);
@@ -209,7 +209,7 @@ public final class OnnxModels {
     }
 
     /** An {@code AttributeProto} holding a tensor ({@code t}, type TENSOR). */
-    private static byte[] tensorAttribute(String name, byte[] tensor) {
+    static byte[] tensorAttribute(String name, byte[] tensor) {
         return message(a -> {
             a.writeString(1, name);
             a.writeByteArray(5, tensor);
@@ -227,7 +227,7 @@ public final class OnnxModels {
     }
 
     /** An INT64 tensor of shape {@code dims} ([] for a scalar), every element {@code value}. */
-    private static byte[] int64Tensor(String name, long[] dims, long value) {
+    static byte[] int64Tensor(String name, long[] dims, long value) {
         long count = 1;
         for (long d : dims) {
             count *= d;
@@ -239,7 +239,7 @@ public final class OnnxModels {
         return tensor(name, INT64, dims, raw.array(), false);
     }
 
-    private static byte[] tensor(String name, int type, long[] dims, byte[] raw, boolean external) {
+    static byte[] tensor(String name, int type, long[] dims, byte[] raw, boolean external) {
         return message(t -> {
             for (long d : dims) {
                 t.writeInt64(1, d);
@@ -268,7 +268,7 @@ public final class OnnxModels {
      * A tensor value info of known rank: each of {@code dims} is a {@code String} (a named, dynamic dimension) or a
      * {@code Number} (a fixed one); none for a scalar.
      */
-    private static byte[] valueInfo(String name, int type, Object... dims) {
+    static byte[] valueInfo(String name, int type, Object... dims) {
         return message(v -> {
             v.writeString(1, name);
             v.writeByteArray(2, message(tp -> tp.writeByteArray(1, message(tt -> {
@@ -288,11 +288,11 @@ public final class OnnxModels {
         });
     }
 
-    private interface Writer {
+    interface Writer {
         void write(CodedOutputStream out) throws IOException;
     }
 
-    private static byte[] message(Writer writer) {
+    static byte[] message(Writer writer) {
         try {
             var bytes = new ByteArrayOutputStream();
             CodedOutputStream out = CodedOutputStream.newInstance(bytes);

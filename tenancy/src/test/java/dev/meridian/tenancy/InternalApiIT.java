@@ -89,7 +89,8 @@ class InternalApiIT {
                 .body("home_sovereign", equalTo(false))
                 .body("plan", equalTo("subscription"))
                 .body("rate_limit.requests_per_second", equalTo(200))
-                .body("rate_limit.burst", equalTo(400));
+                .body("rate_limit.burst", equalTo(400))
+                .body("rate_limit.tokens_per_minute", equalTo(1000000));
     }
 
     @Test

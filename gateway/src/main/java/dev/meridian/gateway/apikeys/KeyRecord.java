@@ -43,7 +43,16 @@ public record KeyRecord(
         return prefix == null;
     }
 
+    /**
+     * The key's plan limits: requests per second (with a burst above it) and, for generative calls, prompt and
+     * completion tokens per minute (0 when tenancy did not say: the gateway's default then applies).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record RateLimit(@JsonProperty("requests_per_second") int requestsPerSecond, int burst) {
+    public record RateLimit(@JsonProperty("requests_per_second") int requestsPerSecond, int burst,
+            @JsonProperty("tokens_per_minute") long tokensPerMinute) {
+
+        public RateLimit(int requestsPerSecond, int burst) {
+            this(requestsPerSecond, burst, 0);
+        }
     }
 }

@@ -143,6 +143,14 @@ public interface GatewayConfig {
          */
         @WithDefault("1s")
         Duration billingTimeout();
+
+        /**
+         * Prompt and completion tokens per minute a key may spend on generative calls ({@code /v1/chat/completions},
+         * {@code /v1/completions}) when tenancy's key record names no limit for its plan (plans set it with
+         * {@code meridian.tenancy.plans.<plan>.tokens-per-minute}).
+         */
+        @WithDefault("40000")
+        long defaultTokensPerMinute();
     }
 
     /** The in-memory cache of key records, in front of tenancy's lookup. */

@@ -12,6 +12,12 @@ import java.util.Set;
  */
 public final class CallerHeaders {
 
+    /**
+     * From a forwarding gateway to the home gateway: the key's tokens-per-minute limit (from its plan), which the
+     * home gateway applies to generative calls. Only gateways send it (a client's {@code X-Meridian-*} is dropped).
+     */
+    public static final String TOKENS_PER_MINUTE = "X-Meridian-Tokens-Per-Minute";
+
     /** Headers a client may not pass on: lower-case name prefixes. */
     static final Set<String> CLIENT_MAY_NOT_SEND = Set.of("authorization", "x-meridian-");
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.common.apikey.ApiKeySecret;
 import dev.meridian.common.apikey.Scope;
 import dev.meridian.common.auth.ServiceToken;
+import dev.meridian.common.billing.Meter;
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.error.OpenAiError;
 import dev.meridian.common.error.Problem;
@@ -20,16 +21,20 @@ import dev.meridian.gateway.apikeys.Verdict;
 import dev.meridian.gateway.budgets.LeaseKeeper;
 import dev.meridian.gateway.budgets.TenantBudgets;
 import dev.meridian.gateway.config.GatewayConfig;
+import dev.meridian.gateway.metering.StreamUsage;
 import dev.meridian.gateway.metering.UsageMeter;
 import dev.meridian.gateway.metrics.GatewayMetrics;
 import dev.meridian.gateway.models.ModelCatalog;
 import dev.meridian.gateway.ratelimit.RateLimiter;
+import dev.meridian.gateway.ratelimit.TokenAllowance;
 import dev.meridian.gateway.ratelimit.TokenBucket;
+import dev.meridian.gateway.ratelimit.TokenRateLimiter;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -64,9 +69,12 @@ import java.util.function.Function;
  * <li>region ({@link #admitted}): a tenant homed elsewhere is forwarded to its home gateway
  * ({@link #toHomeRegion}), which serves it from step 5 on ({@link #forwarded});</li>
  * <li>service ({@link #serveHere}): the route table's service that this region runs;</li>
+ * <li>tokens ({@link #withinTokenLimit}): a generative call ({@link Scopes#generative}) needs its key's tokens per
+ * minute not overdrawn (429);</li>
  * <li>budget ({@link #toService}): a write needs its tenant's quota lease (402, or 503 while billing is away);</li>
  * <li>forward ({@link #toServiceAdmitted}) with the caller's identity, never the key;</li>
- * <li>meter ({@link #metered}): a 2xx answer's usage goes to billing through the spool.</li>
+ * <li>meter ({@link #metered}): a 2xx answer's usage goes to billing through the spool, and is taken from the
+ * key's lease and tokens per minute; a streamed answer's when its relay ends.</li>
  * </ol></li>
  * <li>{@code /internal/forward/*}: a call another region's gateway authenticated and forwarded; Quarkus' HTTP
  * security has checked its service token (realm role {@code service-gateway}: gateways only) before this runs.</li>
@@ -105,6 +113,8 @@ public class GatewayRoutes {
     UsageMeter usage;
     @Inject
     TenantBudgets budgets;
+    @Inject
+    TokenRateLimiter tokenLimits;
 
     void routes(@Observes Router router) {
         var body = BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false);
@@ -284,11 +294,12 @@ public class GatewayRoutes {
         var caller = new CallerIdentity(key.tenantId().toString(), key.keyId().toString(), key.scopes(),
                 config.region());
         CallContext.tenant(key.tenantId());
+        long tokensPerMinute = tokenLimits.perMinute(key.rateLimit() == null ? 0 : key.rateLimit().tokensPerMinute());
         if (!config.region().equals(key.homeRegion())) {
-            toHomeRegion(ctx, key, caller, requestId);
+            toHomeRegion(ctx, key, caller, requestId, tokensPerMinute);
             return;
         }
-        serveHere(ctx, caller, path, requestId);
+        serveHere(ctx, caller, path, requestId, tokensPerMinute);
     }
 
     /**
@@ -313,7 +324,8 @@ public class GatewayRoutes {
     }
 
     /** Carries the call to the gateway of the tenant's home region, where its data lives. */
-    private void toHomeRegion(RoutingContext ctx, KeyRecord key, CallerIdentity caller, String requestId) {
+    private void toHomeRegion(RoutingContext ctx, KeyRecord key, CallerIdentity caller, String requestId,
+            long tokensPerMinute) {
         var sealed = RegionBoundary.outbound(config.region(), config.sovereign(), key);
         if (sealed.isPresent()) {
             respond(ctx, 421, sealed.get());
@@ -336,6 +348,8 @@ public class GatewayRoutes {
             }
             MultiMap headers = CallerHeaders.toHomeGateway(ctx.request().headers(), caller, token, requestId,
                     config.region());
+            // the home gateway limits tokens per minute (only it learns the tokens used), at the key's plan's rate
+            headers.set(CallerHeaders.TOKENS_PER_MINUTE, String.valueOf(tokensPerMinute));
             String target = PathGuard.target(key.homeGatewayUrl(), FORWARD_PREFIX + ctx.normalizedPath(), ctx);
             metrics.admitted("forwarded");
             forwarder.forward(ctx, target, headers, Map.of(), () -> respond(ctx, 502, OpenAiError.of(
@@ -384,14 +398,25 @@ public class GatewayRoutes {
             respond(ctx, 404, unknownUrl(ctx.request().method().name(), path));
             return;
         }
-        serveHere(ctx, caller, path, requestId);
+        serveHere(ctx, caller, path, requestId, tokenLimits.perMinute(positiveOrZero(
+                h.get(CallerHeaders.TOKENS_PER_MINUTE))));
+    }
+
+    /** A count a forwarding gateway sent; 0 (the default applies) when it sent none or nothing usable. */
+    private static long positiveOrZero(String value) {
+        try {
+            return value == null ? 0 : Math.max(0, Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**
      * Routes served by this region: the route table names the services that answer the path, and the first one this
      * region runs gets the call; without any, base models are listed from the gateway's catalog.
      */
-    private void serveHere(RoutingContext ctx, CallerIdentity caller, String path, String requestId) {
+    private void serveHere(RoutingContext ctx, CallerIdentity caller, String path, String requestId,
+            long tokensPerMinute) {
         ctx.response().putHeader(SERVED_BY, config.region());
         HttpMethod method = ctx.request().method();
         for (Scopes.Service service : Scopes.servedBy(path)) {
@@ -401,7 +426,7 @@ public class GatewayRoutes {
                 case CATALOG -> Optional.empty();
             };
             if (url.isPresent()) {
-                toService(ctx, caller, url.get(), path, requestId);
+                toService(ctx, caller, url.get(), path, requestId, tokensPerMinute);
                 return;
             }
             if (service == Scopes.Service.CATALOG && method == HttpMethod.GET) {
@@ -435,18 +460,23 @@ public class GatewayRoutes {
      * such call is billable: it needs its key's quota lease first (402 when a budget is used up) and is metered
      * when the service answers 2xx (see {@link #metered}).
      */
-    private void toService(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path, String requestId) {
+    private void toService(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path, String requestId,
+            long tokensPerMinute) {
         HttpMethod method = ctx.request().method();
         if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
             // reads cost next to nothing and must not depend on billing: no lease, metered as any call
-            toServiceAdmitted(ctx, caller, baseUrl, path, requestId);
+            toServiceAdmitted(ctx, caller, baseUrl, path, requestId, 0);
+            return;
+        }
+        long tokenLimit = Scopes.generative(path) ? tokensPerMinute : 0;
+        if (tokenLimit > 0 && !withinTokenLimit(ctx, caller, tokenLimit)) {
             return;
         }
         onRequestContext(budgets.admit(caller.tenantId(), caller.keyId()), (admission, failure) -> {
             if (admission instanceof LeaseKeeper.Admission.Refused refused) {
                 respond(ctx, 402, TenantBudgets.refusal(refused.lease()));
             } else if (admission instanceof LeaseKeeper.Admission.Granted) {
-                toServiceAdmitted(ctx, caller, baseUrl, path, requestId);
+                toServiceAdmitted(ctx, caller, baseUrl, path, requestId, tokenLimit);
             } else {
                 ctx.response().putHeader("Retry-After", "1");
                 respond(ctx, 503, TenantBudgets.unavailable(admission instanceof LeaseKeeper.Admission.Unavailable u
@@ -455,8 +485,35 @@ public class GatewayRoutes {
         });
     }
 
+    /**
+     * Says in the answer's headers what is left of the key's tokens per minute (as OpenAI's
+     * {@code x-ratelimit-*-tokens}); answers 429 while the key has spent more than its minute's tokens.
+     */
+    private boolean withinTokenLimit(RoutingContext ctx, CallerIdentity caller, long perMinute) {
+        UUID key = uuidOrNull(caller.keyId());
+        if (key == null) {
+            return true; // forwarded calls name a key id (checked); nothing to limit by otherwise
+        }
+        TokenAllowance.Decision decision = tokenLimits.check(key, perMinute);
+        var response = ctx.response();
+        response.putHeader("x-ratelimit-limit-tokens", String.valueOf(perMinute));
+        response.putHeader("x-ratelimit-remaining-tokens", String.valueOf(decision.remaining()));
+        response.putHeader("x-ratelimit-reset-tokens", RateLimiter.durationText(decision.resetNanos()));
+        if (decision.allowed()) {
+            return true;
+        }
+        long seconds = decision.retryAfterSeconds();
+        response.putHeader("Retry-After", String.valueOf(seconds));
+        respond(ctx, 429, OpenAiError.of("tokens", "rate_limit_exceeded", "Rate limit reached for this API key: "
+                + perMinute + " tokens per minute (prompt and completion tokens of chat and text completions), and"
+                + " its last calls used more than that. Retry after " + seconds + " s, ask for fewer tokens"
+                + " (max_tokens), or move to a larger plan."));
+        return false;
+    }
+
+    /** {@code tokensPerMinute}: the key's limit when the call spends it (a generative call), else 0. */
     private void toServiceAdmitted(RoutingContext ctx, CallerIdentity caller, String baseUrl, String path,
-            String requestId) {
+            String requestId, long tokensPerMinute) {
         onRequestContext(serviceToken.get().subscribeAsCompletionStage(), (token, failure) -> {
             if (failure != null) {
                 ctx.response().putHeader("Retry-After", "1");
@@ -469,26 +526,53 @@ public class GatewayRoutes {
             headers.set(MeridianHeaders.HOME_REGION, config.region());
             String target = PathGuard.target(baseUrl, path, ctx);
             metrics.admitted("served");
-            forwarder.forward(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> {
+            forwarder.forwardWatched(ctx, target, headers, Map.of(SERVED_BY, config.region()), () -> {
                 ctx.response().putHeader("Retry-After", "1");
                 respond(ctx, 503, OpenAiError.of("server_error", "service_unavailable", "The model service of "
                         + config.region() + " did not answer. Retry in a few seconds."));
-            }, answer -> metered(caller, answer));
+            }, answer -> metered(caller, answer, tokensPerMinute));
         });
     }
 
     /**
      * Meters a call this (home-region) gateway served: only answers 2xx, from the service's usage headers, which
      * {@link Forwarder} strips before the client sees them. A gateway that forwarded the call elsewhere never
-     * meters it; the home gateway that served it does.
+     * meters it; the home gateway that served it does. A streamed answer (server-sent events) is metered once, when
+     * its relay ends, whether it ran to its end or the client left: from the last {@code : usage} comment relayed
+     * (cumulative totals), else from its header ({@link StreamUsage}).
      */
-    private void metered(CallerIdentity caller, HttpClientResponse answer) {
+    private RelayWatcher metered(CallerIdentity caller, HttpClientResponse answer, long tokensPerMinute) {
         if (answer.statusCode() / 100 != 2) {
-            return;
+            return RelayWatcher.NONE;
         }
-        var used = usage.served(caller, answer.getHeader(MeridianHeaders.MODEL),
-                answer.getHeader(MeridianHeaders.USAGE), Instant.now());
+        String model = answer.getHeader(MeridianHeaders.MODEL);
+        if (!Forwarder.isEventStream(answer)) {
+            spent(caller, model, answer.getHeader(MeridianHeaders.USAGE), tokensPerMinute);
+            return RelayWatcher.NONE;
+        }
+        var stream = new StreamUsage(answer.getHeader(MeridianHeaders.USAGE));
+        return new RelayWatcher() {
+            @Override
+            public void chunk(Buffer chunk) {
+                stream.accept(chunk);
+            }
+
+            @Override
+            public void ended(boolean complete) {
+                spent(caller, model, stream.usage(), tokensPerMinute);
+            }
+        };
+    }
+
+    /** Meters what a served call used and takes it from the key's lease and (generative calls) tokens per minute. */
+    private void spent(CallerIdentity caller, String model, String usageText, long tokensPerMinute) {
+        Map<Meter, Long> used = usage.served(caller, model, usageText, Instant.now());
         budgets.spent(caller.tenantId(), caller.keyId(), used);
+        UUID key = uuidOrNull(caller.keyId());
+        if (tokensPerMinute > 0 && key != null) {
+            tokenLimits.debit(key, tokensPerMinute, used.getOrDefault(Meter.PROMPT_TOKENS, 0L)
+                    + used.getOrDefault(Meter.COMPLETION_TOKENS, 0L));
+        }
     }
 
     /** The management API: Quarkus has checked the Keycloak token; tenancy sees the request as the client sent it. */

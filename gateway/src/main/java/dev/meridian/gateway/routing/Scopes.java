@@ -54,12 +54,22 @@ public final class Scopes {
                     List.of(Service.MODELS, Service.INFERENCE, Service.CATALOG)),
             new Rule("/v1/uploads", MODELS, List.of(Service.MODELS)),
             new Rule("/v1/embeddings", INFERENCE, List.of(Service.INFERENCE)),
+            new Rule("/v1/chat/completions", INFERENCE, List.of(Service.INFERENCE)),
+            new Rule("/v1/completions", INFERENCE, List.of(Service.INFERENCE)),
             new Rule("/v1/classifications", INFERENCE, List.of(Service.INFERENCE)),
             new Rule("/v1/files", FINE_TUNE, List.of(Service.MODELS)),
             new Rule("/v1/fine_tuning", FINE_TUNE, List.of(Service.MODELS)),
             new Rule("/v2", INFERENCE, List.of(Service.INFERENCE)));
 
+    /** The routes that generate text: their tokens count against a key's tokens-per-minute limit. */
+    private static final List<String> GENERATIVE = List.of("/v1/chat/completions", "/v1/completions");
+
     private Scopes() {
+    }
+
+    /** Whether the path generates text (and so spends the key's tokens per minute). */
+    public static boolean generative(String path) {
+        return GENERATIVE.contains(path);
     }
 
     /** The scopes one of which the path needs, or empty when no rule names the path (it is not a route). */

@@ -64,7 +64,15 @@ public final class TestKeys {
 
         public Spec limitedTo(int perSecond, int burst) {
             return new Spec(tenantId, scopes, expiresAt, revokedAt, tenantStatus, homeRegion, homeGatewayUrl,
-                    transitAllowed, new KeyRecord.RateLimit(perSecond, burst), homeSovereign);
+                    transitAllowed, new KeyRecord.RateLimit(perSecond, burst, rateLimit.tokensPerMinute()),
+                    homeSovereign);
+        }
+
+        /** The plan's prompt and completion tokens per minute (0: tenancy names none, the gateway's default). */
+        public Spec withTokensPerMinute(long perMinute) {
+            return new Spec(tenantId, scopes, expiresAt, revokedAt, tenantStatus, homeRegion, homeGatewayUrl,
+                    transitAllowed, new KeyRecord.RateLimit(rateLimit.requestsPerSecond(), rateLimit.burst(),
+                            perMinute), homeSovereign);
         }
     }
 

@@ -28,6 +28,21 @@ class LeaseBalanceTest {
     }
 
     @Test
+    void promptAndCompletionTokensAreDebitedAtTheirOwnPrices() {
+        var lease = new QuotaLease(UUID.randomUUID(), UUID.randomUUID(), null, QuotaLease.GRANTED, null, null, "EUR",
+                100_000L, Map.of("completion_tokens", 1_000L), Map.of("requests", 1000L, "prompt_tokens", 20L,
+                        "completion_tokens", 60L), NOW.plusSeconds(60));
+        var balance = new LeaseBalance(lease);
+        assertThat(balance.tryReserve(LeaseKeeper.UP_FRONT, NOW)).isTrue();
+        balance.debit(Map.of(Meter.PROMPT_TOKENS, 100L, Meter.COMPLETION_TOKENS, 50L));
+        assertThat(balance.spentNanos()).isEqualTo(1000 + 100 * 20 + 50 * 60);
+        balance.debit(Map.of(Meter.COMPLETION_TOKENS, 950L)); // the plan's included completion tokens, all spent
+        assertThat(balance.exhausted()).isTrue();
+        assertThat(balance.settle().orElseThrow().spentQuantities()).containsEntry("prompt_tokens", 100L)
+                .containsEntry("completion_tokens", 1_000L);
+    }
+
+    @Test
     void requestsArePaidUpFrontUntilTheMoneyRunsOut() {
         var balance = new LeaseBalance(granted(3_000L, null));
         assertThat(balance.tryReserve(LeaseKeeper.UP_FRONT, NOW)).isTrue();

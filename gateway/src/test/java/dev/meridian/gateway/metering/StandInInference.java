@@ -6,16 +6,29 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A stand-in for the region's inference service that speaks its metering contract (the real one is tested in
  * services/inference): {@code POST /v1/embeddings} answers 200 with {@code X-Meridian-Usage: input_tokens=<words + 2
  * per text>,embedded_items=<texts>} and {@code X-Meridian-Model}; an input containing "bad" gets a 400 without usage
  * headers, "crash" a 500; answers carry {@value #RECEIVED_TRACEPARENT}. Points the gateway at itself through {@code meridian.gateway.inference-url}.
+ * <p>
+ * {@code POST /v1/chat/completions} and {@code /v1/completions} generate {@code max_tokens} (default 3) tokens for a
+ * prompt of as many tokens as it has words. Unstreamed: {@code X-Meridian-Usage:
+ * requests=1,prompt_tokens=P,completion_tokens=N}. With {@code "stream": true}: {@code text/event-stream} with
+ * {@code X-Meridian-Usage: requests=1,prompt_tokens=P}, then per token an event and a comment {@code : usage
+ * requests=1,prompt_tokens=P,completion_tokens=<so far>}, then {@code data: [DONE]}. A stream whose {@code user} is
+ * {@code hold:<id>} stops after its first token (writing {@code : waiting} comments, as a model would write
+ * heartbeats) until {@code POST /stand-in/streams/<id>/release}; {@code GET /stand-in/streams/<id>} says what became
+ * of it: {@code held}, {@code completed}, or {@code closed} when a write found the connection closed.
  */
 public class StandInInference implements QuarkusTestResourceLifecycleManager {
 
@@ -39,6 +52,9 @@ public class StandInInference implements QuarkusTestResourceLifecycleManager {
         var server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/v1/embeddings", StandInInference::embeddings);
+        server.createContext("/v1/chat/completions", StandInInference::completions);
+        server.createContext("/v1/completions", StandInInference::completions);
+        server.createContext("/stand-in/streams/", StandInInference::streamControl);
         server.createContext("/v1/models", exchange -> {
             try (exchange) {
                 send(exchange, 200, Map.of(), "{\"object\":\"list\",\"data\":[{\"id\":\"all-minilm-l6-v2\","
@@ -73,6 +89,80 @@ public class StandInInference implements QuarkusTestResourceLifecycleManager {
             send(exchange, 200, Map.of("X-Meridian-Usage", "input_tokens=" + tokens + ",embedded_items=" + texts,
                     "X-Meridian-Model", model, RECEIVED_TRACEPARENT, trace == null ? "" : trace), "{\"object\":\"list\",\"data\":[],\"model\":\"" + model
                     + "\",\"usage\":{\"prompt_tokens\":" + tokens + ",\"total_tokens\":" + tokens + "}}");
+        }
+    }
+
+    private static final Map<String, String> STREAMS = new ConcurrentHashMap<>();
+    private static final Map<String, CountDownLatch> RELEASES = new ConcurrentHashMap<>();
+
+    private static void completions(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            JsonNode request = JSON.readTree(exchange.getRequestBody());
+            String model = request.path("model").asText();
+            int completion = request.path("max_tokens").asInt(3);
+            StringBuilder prompt = new StringBuilder(request.path("prompt").asText(""));
+            request.path("messages").forEach(m -> prompt.append(' ').append(m.path("content").asText()));
+            int promptTokens = prompt.toString().strip().split("\\s+").length;
+            String usage = "requests=1,prompt_tokens=" + promptTokens;
+            if (!request.path("stream").asBoolean(false)) {
+                send(exchange, 200, Map.of("X-Meridian-Usage", usage + ",completion_tokens=" + completion,
+                        "X-Meridian-Model", model), "{\"object\":\"chat.completion\",\"model\":\"" + model
+                        + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"}}],"
+                        + "\"usage\":{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + completion + "}}");
+                return;
+            }
+            String user = request.path("user").asText("");
+            String hold = user.startsWith("hold:") ? user.substring(5) : null;
+            if (hold != null) {
+                RELEASES.put(hold, new CountDownLatch(1));
+            }
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.getResponseHeaders().set("X-Meridian-Usage", usage);
+            exchange.getResponseHeaders().set("X-Meridian-Model", model);
+            exchange.sendResponseHeaders(200, 0); // chunked: each flush is a chunk on the wire
+            OutputStream out = exchange.getResponseBody();
+            try {
+                for (int i = 1; i <= completion; i++) {
+                    write(out, "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
+                            + "{\"content\":\"t" + i + " \"}}]}\n\n: usage " + usage + ",completion_tokens=" + i + "\n\n");
+                    if (i == 1 && hold != null) {
+                        STREAMS.put(hold, "held");
+                        while (!RELEASES.get(hold).await(50, TimeUnit.MILLISECONDS)) {
+                            write(out, ": waiting\n\n");
+                        }
+                    }
+                }
+                write(out, "data: [DONE]\n\n");
+                if (hold != null) {
+                    STREAMS.put(hold, "completed");
+                }
+            } catch (IOException closed) {
+                if (hold != null) {
+                    STREAMS.put(hold, "closed");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void streamControl(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String rest = exchange.getRequestURI().getPath().substring("/stand-in/streams/".length());
+            if (rest.endsWith("/release")) {
+                var latch = RELEASES.get(rest.substring(0, rest.length() - "/release".length()));
+                if (latch != null) {
+                    latch.countDown();
+                }
+                send(exchange, 200, Map.of(), "{}");
+            } else {
+                send(exchange, 200, Map.of(), "{\"state\":\"" + STREAMS.getOrDefault(rest, "unknown") + "\"}");
+            }
         }
     }
 

@@ -39,6 +39,19 @@ class ScopesTest {
     }
 
     @Test
+    void chatAndTextCompletionsNeedInferenceAndAreServedByInferenceAsGenerativeRoutes() {
+        for (String path : java.util.List.of("/v1/chat/completions", "/v1/completions")) {
+            assertThat(Scopes.allows(List.of("inference"), "POST", path)).as(path).isTrue();
+            assertThat(Scopes.allows(List.of("models", "fine-tune"), "POST", path)).as(path).isFalse();
+            assertThat(Scopes.servedBy(path)).as(path).containsExactly(Scopes.Service.INFERENCE);
+            assertThat(Scopes.generative(path)).as(path).isTrue();
+        }
+        assertThat(Scopes.required("/v1/chat")).isEmpty();
+        assertThat(Scopes.required("/v1/chat/completionsx")).isEmpty();
+        assertThat(Scopes.generative("/v1/embeddings")).isFalse();
+    }
+
+    @Test
     void aKeyWithNoScopesMayCallNoScopedRoute() {
         assertThat(Scopes.allows(List.of(), "/v1/models")).isFalse();
     }

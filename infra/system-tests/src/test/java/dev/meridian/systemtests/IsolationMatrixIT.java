@@ -340,7 +340,8 @@ class IsolationMatrixIT {
             Tenant withTuned = target.withModel(tuned, "1");
             for (Case c : CASES.values()) {
                 if (c.route().path().contains("/models") || c.route().path().endsWith("/embeddings")
-                        || c.route().path().endsWith("/classifications")) {
+                        || c.route().path().endsWith("/classifications")
+                        || c.route().path().endsWith("/completions")) {
                     crossTenant(c, withTuned, pair.get(1), failures);
                 }
             }
@@ -677,6 +678,12 @@ class IsolationMatrixIT {
                 t.model, "input", "hello")));
         add("POST", "/v1/classifications", nf, null, (t, c) -> Call.of("POST", "/v1/classifications")
                 .json(Map.of("model", t.model, "input", "hello")));
+        // generative: another tenant's model is not found, streamed or not (it never starts a stream)
+        add("POST", "/v1/chat/completions", nf, null, (t, c) -> Call.of("POST", "/v1/chat/completions")
+                .json(Map.of("model", t.model, "messages", List.of(Map.of("role", "user", "content", "hello")),
+                        "max_tokens", 1, "stream", true)));
+        add("POST", "/v1/completions", nf, null, (t, c) -> Call.of("POST", "/v1/completions")
+                .json(Map.of("model", t.model, "prompt", "hello", "max_tokens", 1)));
         add("GET", "/v2/health/live", own, null, (t, c) -> Call.of("GET", "/v2/health/live"));
         add("GET", "/v2/health/ready", own, null, (t, c) -> Call.of("GET", "/v2/health/ready"));
         add("GET", "/v2/models/{m}", nf, null, (t, c) -> Call.of("GET", oip(t)));

@@ -89,6 +89,13 @@ public interface TenancyConfig {
         int burst();
 
         /**
+         * Prompt and completion tokens per minute each API key on this plan may spend on generative calls (chat and
+         * text completions), enforced by the gateway that serves the tenant (per gateway replica).
+         */
+        @WithDefault("40000")
+        long tokensPerMinute();
+
+        /**
          * Whether customers may create a tenant on this plan themselves; a plan that is not (enterprise: custom
          * prices under a contract) is set by an operator in billing, or given at creation by an operator.
          */

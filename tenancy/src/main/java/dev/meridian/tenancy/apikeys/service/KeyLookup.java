@@ -24,7 +24,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class KeyLookup {
 
-    public record RateLimit(int requestsPerSecond, int burst) {
+    public record RateLimit(int requestsPerSecond, int burst, long tokensPerMinute) {
     }
 
     /** {@code role}: a member's (or acting partner's) role in the tenant; null for an API key. */
@@ -98,7 +98,9 @@ public class KeyLookup {
 
     private RateLimit rateLimitOf(String plan) {
         var limits = config.plans().get(plan);
-        return limits == null ? new RateLimit(1, 1) : new RateLimit(limits.requestsPerSecond(), limits.burst());
+        // an unknown plan gets the strictest limits, never none (0 tokens per minute: the gateway's default)
+        return limits == null ? new RateLimit(1, 1, 0)
+                : new RateLimit(limits.requestsPerSecond(), limits.burst(), limits.tokensPerMinute());
     }
 
     private KeyRecord toRecord(Object[] r) {

@@ -219,6 +219,13 @@ public final class GenerationEngine implements AutoCloseable {
                     }
                     return false;
                 });
+                if (keep.isEmpty() && !active.isEmpty()) {
+                    // free the last rows' cache now rather than after the idle wait below
+                    batch.close();
+                    active = keep;
+                    running = 0;
+                    cacheBytes = 0;
+                }
                 List<Sequence> joining = new ArrayList<>();
                 if (settings.continuousBatching() || keep.isEmpty()) {
                     while (keep.size() + joining.size() < settings.maxBatchSize()) {

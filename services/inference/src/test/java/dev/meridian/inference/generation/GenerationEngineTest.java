@@ -48,6 +48,9 @@ class GenerationEngineTest {
         final CountDownLatch first = new CountDownLatch(1);
         final ChoiceText text;
         IntPredicate pauseAt = i -> false;
+        /** When the first token and the end came (System.nanoTime, on the engine's thread). */
+        volatile long firstAt;
+        volatile long endAt;
         CountDownLatch resume = new CountDownLatch(0);
 
         Collector(GenerationEngine engine, long[] prompt, List<String> stops) {
@@ -57,6 +60,9 @@ class GenerationEngineTest {
         @Override
         public boolean token(int id) {
             tokens.add(id);
+            if (tokens.size() == 1) {
+                firstAt = System.nanoTime();
+            }
             first.countDown();
             text.add(id);
             if (pauseAt.test(tokens.size())) {
@@ -71,6 +77,7 @@ class GenerationEngineTest {
 
         @Override
         public void finished(FinishReason reason, int generated) {
+            endAt = System.nanoTime();
             text.flush();
             done.complete(new Result(List.copyOf(tokens), text.text(), reason, generated));
         }
@@ -177,9 +184,10 @@ class GenerationEngineTest {
         var c = submit(engine, "sat on", SamplingParams.greedy(12), List.of());
         leader.resume.countDown();
         leader.result();
-        assertThat(b.tokens).as("nothing of b before the leader ended").isEmpty();
         b.result();
         c.result();
+        assertThat(b.firstAt).as("b's first token after the leader ended").isGreaterThan(leader.endAt);
+        assertThat(c.firstAt).as("c's first token after the leader ended").isGreaterThan(leader.endAt);
         assertThat(engine.stats().largestBatch()).as("b and c ran together, after the leader").isEqualTo(2);
     }
 

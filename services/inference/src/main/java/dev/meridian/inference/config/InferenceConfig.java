@@ -34,6 +34,52 @@ public interface InferenceConfig {
 
     TenantModels tenantModels();
 
+    Generation generation();
+
+    /**
+     * Tenants' generative models ({@code /v1/chat/completions}, {@code /v1/completions}): one engine per loaded
+     * version, each with its own scheduler thread, running batch and KV cache budget.
+     */
+    interface Generation {
+        /**
+         * KV cache bytes the sequences of one model version may reserve together; a sequence reserves (prompt +
+         * max_tokens) × the model's bytes per token when accepted. A request that does not fit now is refused with
+         * 429 and {@code Retry-After}; one larger than the whole budget with 400.
+         */
+        @WithDefault("536870912")
+        long kvBudgetBytes();
+
+        /** Most sequences in one decode step of a model version. */
+        @WithDefault("16")
+        int maxBatchSize();
+
+        /** Sequences that may wait for a batch slot of one model version; one more is refused with 429. */
+        @WithDefault("64")
+        int maxQueued();
+
+        /**
+         * Whether waiting sequences join a running batch between decode steps (continuous batching); false: only
+         * once the batch has emptied (static batching, for comparison).
+         */
+        @WithDefault("true")
+        boolean continuousBatching();
+
+        /** Most choices one request may ask for ({@code n}, times the prompts of a completions request). */
+        @WithDefault("8")
+        int maxChoices();
+
+        /**
+         * Generative model versions loaded at once (each holds its session, tokenizer and scheduler thread); the
+         * least recently used one beyond it is unloaded, its running requests cancelled.
+         */
+        @WithDefault("8")
+        int maxLoaded();
+
+        /** Intra-op threads of one decode step. */
+        @WithDefault("2")
+        int intraOpThreads();
+    }
+
     interface Batching {
         /** Most texts merged into one model call. */
         @WithDefault("32")

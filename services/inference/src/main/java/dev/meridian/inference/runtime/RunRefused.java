@@ -30,6 +30,21 @@ public final class RunRefused extends RuntimeException {
         return new RunRefused(429, "too_many_concurrent_calls", Optional.of(Duration.ofSeconds(1)), message);
     }
 
+    /** A generative model's KV cache budget is taken by the sequences running or waiting: 429, retry shortly. */
+    public static RunRefused kvBudgetFull(String message) {
+        return new RunRefused(429, "rate_limit_exceeded", Optional.of(Duration.ofSeconds(1)), message);
+    }
+
+    /** A generative model has as many sequences waiting for a batch slot as it may: 429, retry shortly. */
+    public static RunRefused queueFull(String message) {
+        return new RunRefused(429, "server_busy", Optional.of(Duration.ofSeconds(1)), message);
+    }
+
+    /** One request needs more KV cache than a generative model's whole budget: 400, it will never fit as it is. */
+    public static RunRefused overKvBudget(String message) {
+        return new RunRefused(400, "kv_budget_exceeded", Optional.empty(), message);
+    }
+
     /** The call ran past the time limit and was stopped: 504; the same inputs will run as long again. */
     public static RunRefused timeLimit(String message) {
         return new RunRefused(504, "time_limit_exceeded", Optional.empty(), message);

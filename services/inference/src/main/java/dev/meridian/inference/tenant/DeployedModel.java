@@ -1,5 +1,6 @@
 package dev.meridian.inference.tenant;
 
+import dev.meridian.common.models.GenerationSpec;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,9 +12,19 @@ public record DeployedModel(UUID tenantId, String model, List<Version> versions)
     public record Tensor(String name, String datatype, List<Long> shape) {
     }
 
-    /** A deployed version; {@code maxBatchSize} and {@code maxQueueDelayUs} are null where the tenant set none. */
+    /**
+     * A deployed version; {@code maxBatchSize} and {@code maxQueueDelayUs} are null where the tenant set none.
+     * {@code task} is {@link GenerationSpec#TASK} for a generative model (a decoder with a KV cache, served by
+     * {@code /v1/chat/completions} and {@code /v1/completions}), whose {@code generation} says how to run it; both are
+     * null for other models.
+     */
     public record Version(int version, String sha256, long sizeBytes, String blobKey, List<Tensor> inputs,
-            List<Tensor> outputs, Integer maxBatchSize, Integer maxQueueDelayUs) {
+            List<Tensor> outputs, Integer maxBatchSize, Integer maxQueueDelayUs, String task,
+            GenerationSpec generation) {
+
+        public boolean generative() {
+            return GenerationSpec.TASK.equals(task) && generation != null;
+        }
     }
 
     /** The version asked for, or the newest deployed one when none is named. */

@@ -5,6 +5,7 @@ import dev.meridian.common.events.ModelChange;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.meridian.inference.generation.GenerationModels;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.util.Collection;
@@ -29,6 +30,8 @@ public class ModelChangesListener {
     @Inject
     TenantModels models;
     @Inject
+    GenerationModels generation;
+    @Inject
     ObjectMapper json;
 
     @Incoming(CHANNEL)
@@ -36,7 +39,9 @@ public class ModelChangesListener {
         try {
             ModelChange change = json.readValue(value, ModelChange.class);
             if (change.tenantId() != null && change.model() != null) {
-                models.changed(change.tenantId(), change.model(), change.version(), !ModelChange.VERSION_DEPLOYED.equals(change.type()));
+                boolean removed = !ModelChange.VERSION_DEPLOYED.equals(change.type());
+                models.changed(change.tenantId(), change.model(), change.version(), removed);
+                generation.changed(change.tenantId(), change.model(), change.version(), removed);
             }
         } catch (IOException e) {
             LOG.warnf("ignoring unreadable model change: %s", e.getMessage());

@@ -476,6 +476,11 @@ public class TenantModels {
         }
     }
 
+    /** The region's blob store, where the registry keeps the artifacts of tenant models. */
+    public BlobStore blobs() {
+        return blobs;
+    }
+
     public SessionCache.Stats stats() {
         return sessions.stats();
     }

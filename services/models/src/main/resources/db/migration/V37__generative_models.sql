@@ -14,3 +14,13 @@ alter table model_versions
     add constraint model_versions_generation check ((task is null) = (generation is null)),
     drop constraint model_versions_content,
     add constraint model_versions_content unique (tenant_id, model_id, upload_sha256);
+
+-- Writers that do not know the column yet (a replica of the previous release during a rolling upgrade, fixtures)
+-- upload bare ONNX files, whose upload hash is the artifact's.
+create function model_versions_upload_sha256() returns trigger language plpgsql as $$
+begin
+    new.upload_sha256 := coalesce(new.upload_sha256, new.sha256);
+    return new;
+end $$;
+create trigger model_versions_upload_sha256 before insert on model_versions
+    for each row execute function model_versions_upload_sha256();

@@ -69,6 +69,8 @@ public final class TinyDecoder {
     private final float counting;
     private final float attentionScale;
     private final long seed;
+    private final boolean positionIdsInput;
+    private final int declaredPresentHeadDim;
 
     private TinyDecoder(Builder b) {
         this.layers = b.layers;
@@ -78,6 +80,8 @@ public final class TinyDecoder {
         this.counting = b.counting;
         this.attentionScale = b.attentionScale;
         this.seed = b.seed;
+        this.positionIdsInput = b.positionIdsInput;
+        this.declaredPresentHeadDim = b.declaredPresentHeadDim;
     }
 
     public static Builder builder() {
@@ -135,6 +139,8 @@ public final class TinyDecoder {
         private float counting = 0f;
         private float attentionScale = 0.5f;
         private long seed = 18;
+        private boolean positionIdsInput = true;
+        private int declaredPresentHeadDim = 0;
 
         public Builder layers(int layers) {
             this.layers = layers;
@@ -166,6 +172,24 @@ public final class TinyDecoder {
 
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * A decoder without the {@code position_ids} input, as some exporters write: it numbers the new tokens
+         * itself, from the past's length on.
+         */
+        public Builder withoutPositionIds() {
+            this.positionIdsInput = false;
+            return this;
+        }
+
+        /**
+         * Declares the {@code present.N.key/value} outputs with this head dimension instead of the real one: a KV
+         * layout that does not match the past it extends (the graph itself is unchanged).
+         */
+        public Builder declaredPresentHeadDim(int headDim) {
+            this.declaredPresentHeadDim = headDim;
             return this;
         }
 
@@ -215,7 +239,9 @@ public final class TinyDecoder {
 
         inputs.add(valueInfo("input_ids", INT64, "batch_size", "sequence_length"));
         inputs.add(valueInfo("attention_mask", INT64, "batch_size", "total_sequence_length"));
-        inputs.add(valueInfo("position_ids", INT64, "batch_size", "sequence_length"));
+        if (positionIdsInput) {
+            inputs.add(valueInfo("position_ids", INT64, "batch_size", "sequence_length"));
+        }
         for (int i = 0; i < layers; i++) {
             for (String kv : List.of("key", "value")) {
                 inputs.add(valueInfo("past_key_values." + i + "." + kv, FLOAT, "batch_size", (long) heads,
@@ -226,13 +252,16 @@ public final class TinyDecoder {
         for (int i = 0; i < layers; i++) {
             for (String kv : List.of("key", "value")) {
                 outputs.add(valueInfo("present." + i + "." + kv, FLOAT, "batch_size", (long) heads,
-                        "total_sequence_length", (long) headDim));
+                        "total_sequence_length", (long) (declaredPresentHeadDim > 0 ? declaredPresentHeadDim
+                                : headDim)));
             }
         }
 
         nodes.add(node("embed", "Gather", List.of("wte", "input_ids"), List.of("tok")));
-        nodes.add(node("embed_pos", "Gather", List.of("wpe", "position_ids"), List.of("pos")));
-        nodes.add(node("h0", "Add", List.of("tok", "pos"), List.of("h0")));
+        if (positionIdsInput) {
+            nodes.add(node("embed_pos", "Gather", List.of("wpe", "position_ids"), List.of("pos")));
+            nodes.add(node("h0", "Add", List.of("tok", "pos"), List.of("h0")));
+        }
         // causal mask over the concatenated sequence: query j (at past + j) sees keys 0..past + j that are not padding
         nodes.add(node("past_shape", "Shape", List.of("past_key_values.0.key"), List.of("past_shape")));
         nodes.add(node("past_len", "Gather", List.of("past_shape", "two"), List.of("past_len")));
@@ -248,6 +277,11 @@ public final class TinyDecoder {
         nodes.add(node("padding", "Equal", List.of("attention_mask", "zero"), List.of("padding")));
         nodes.add(node("padding4", "Unsqueeze", List.of("padding", "axes_1_2"), List.of("padding4")));
         nodes.add(node("blocked", "Or", List.of("future4", "padding4"), List.of("blocked")));
+        if (!positionIdsInput) {
+            // positions past..past + sequence - 1, the same for every row of the batch
+            nodes.add(node("embed_pos", "Gather", List.of("wpe", "query_pos"), List.of("pos")));
+            nodes.add(node("h0", "Add", List.of("tok", "pos"), List.of("h0")));
+        }
 
         String h = "h0";
         float spread = (float) (attentionScale / Math.sqrt(hidden));

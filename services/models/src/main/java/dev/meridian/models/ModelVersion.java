@@ -5,6 +5,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import dev.meridian.common.models.GenerationSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -54,6 +55,19 @@ public class ModelVersion extends PanacheEntityBase {
     public Integer maxQueueDelayMicros;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** The hash of what the tenant uploaded (the .onnx file, or the package): the version's content identity. */
+    @Column(name = "upload_sha256")
+    public String uploadSha256;
+    /** {@link GenerationSpec#TASK} for generative versions; null for the tensor models served by OIP v2. */
+    public String task;
+    /** How inference runs a generative version; null for other versions. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public GenerationSpec generation;
+
+    /** The blobs this version owns: its ONNX artifact and, for generative versions, its tokenizer.json. */
+    public List<String> blobKeys() {
+        return generation == null ? List.of(blobKey) : List.of(blobKey, generation.tokenizerBlobKey());
+    }
 
     public static List<ModelVersion> of(UUID tenantId, UUID modelId) {
         return list("tenantId = ?1 and modelId = ?2 order by version", tenantId, modelId);
@@ -64,8 +78,9 @@ public class ModelVersion extends PanacheEntityBase {
                 .firstResultOptional();
     }
 
-    public static Optional<ModelVersion> bySha(UUID tenantId, UUID modelId, String sha256) {
-        return find("tenantId = ?1 and modelId = ?2 and sha256 = ?3", tenantId, modelId, sha256)
+    /** The version whose upload had these bytes ({@link #uploadSha256}). */
+    public static Optional<ModelVersion> byUpload(UUID tenantId, UUID modelId, String uploadSha256) {
+        return find("tenantId = ?1 and modelId = ?2 and uploadSha256 = ?3", tenantId, modelId, uploadSha256)
                 .firstResultOptional();
     }
 }

@@ -171,6 +171,28 @@ class ExportsIT {
     }
 
     @Test
+    void aGenerativeVersionIsExportedWithItsTokenizerAndGenerationSpec() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        var decoder = dev.meridian.testing.TinyDecoder.builder().build();
+        Registry.upload(tenant, "tiny", decoder.packageZip()).post("/v1/models").then().statusCode(201);
+
+        String id = requested(tenant);
+        JsonNode done = finished(tenant, id);
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("succeeded");
+        // six tables, the decoder and its tokenizer, five control-plane lists
+        assertThat(done.path("progress").path("total").asInt()).isEqualTo(6 + 2 + 5);
+        Map<String, byte[]> entries = unzip(member(tenant, "owner").get(done.path("download_url").asText()).then()
+                .statusCode(200).extract().asByteArray());
+        JsonNode version = lines(entries, "models/versions.jsonl").getFirst();
+        String versionId = version.path("id").asText();
+        assertThat(entries.get("models/artifacts/" + versionId + ".onnx")).isEqualTo(decoder.onnx());
+        assertThat(new String(entries.get("models/artifacts/" + versionId + ".tokenizer.json"),
+                StandardCharsets.UTF_8)).isEqualTo(dev.meridian.testing.TinyDecoder.tokenizerJson());
+        assertThat(version.path("task").asText()).isEqualTo("text-generation");
+        assertThat(version.path("generation").toString()).contains("256").contains("tokenizer");
+    }
+
+    @Test
     void aRequestTheAuditLogCannotRecordIsRefusedAndLeavesNoExport() throws Exception {
         UUID tenant = UUID.randomUUID();
         StandInControlPlane.refuseAudits(true);

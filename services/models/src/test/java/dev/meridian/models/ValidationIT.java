@@ -32,7 +32,7 @@ class ValidationIT {
 
     @Test
     void oversizedFileIsRefusedByTheSizeCheck() throws Exception {
-        refused(new byte[65537], 413, "size", "65536");
+        refused(new byte[262145], 413, "size", "262144");
     }
 
     @Test

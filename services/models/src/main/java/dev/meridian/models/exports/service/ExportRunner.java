@@ -119,7 +119,10 @@ public class ExportRunner {
     private int build(ExportService.Due due, int attempt, Path file) throws IOException {
         var files = records.files(due.tenantId());
         var versions = records.modelVersions(due.tenantId());
-        int total = TenantRecords.ORDER.size() + files.size() + versions.size() + CONTROL_PLANE_ENTRIES;
+        var tokenizers = records.tokenizers(due.tenantId());
+        long tokenizerCount = versions.stream().filter(v -> tokenizers.containsKey(v.id())).count();
+        int total = TenantRecords.ORDER.size() + files.size() + versions.size() + (int) tokenizerCount
+                + CONTROL_PLANE_ENTRIES;
         var progress = new Progress(due, attempt, total);
         try (var archive = new ArchiveWriter(file)) {
             for (String table : TenantRecords.ORDER) {
@@ -140,6 +143,14 @@ public class ExportRunner {
                             archive.copy("models/artifacts/" + v.id() + ".onnx", in);
                         }
                         progress.item();
+                        // a generative version's tokenizer.json, beside its decoder
+                        String tokenizer = tokenizers.get(v.id());
+                        if (tokenizer != null) {
+                            try (InputStream in = blobs.open(tokenizer)) {
+                                archive.copy("models/artifacts/" + v.id() + ".tokenizer.json", in);
+                            }
+                            progress.item();
+                        }
                     }
                 }
             }

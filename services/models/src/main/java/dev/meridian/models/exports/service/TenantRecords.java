@@ -1,6 +1,7 @@
 package dev.meridian.models.exports.service;
 
 import dev.meridian.common.tenant.TenantSession;
+import dev.meridian.models.ModelVersion;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -80,10 +81,21 @@ public class TenantRecords {
         return contents(tenantId, "select id, blob_key from finetune_files where tenant_id = ?1 order by seq");
     }
 
-    /** The tenant's model versions, for their ONNX artifacts. */
+    /** The tenant's model versions, for their ONNX artifacts (and, with {@link #tokenizers}, tokenizers). */
     public List<Content> modelVersions(UUID tenantId) {
         return contents(tenantId, "select id::text, blob_key from model_versions where tenant_id = ?1"
                 + " order by created_at, id");
+    }
+
+    /** The tokenizer.json of each generative model version, by the version's id. */
+    public Map<String, String> tokenizers(UUID tenantId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            scope.bindTenant(tenantId);
+            List<ModelVersion> generative = ModelVersion.list("tenantId = ?1 and task is not null", tenantId);
+            var keys = new java.util.HashMap<String, String>();
+            generative.forEach(v -> keys.put(v.id.toString(), v.generation.tokenizerBlobKey()));
+            return keys;
+        });
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.meridian.models.registry.rest;
 
 import dev.meridian.common.error.ApiException;
+import dev.meridian.common.models.GenerationSpec;
 import dev.meridian.models.ModelVersion;
 import dev.meridian.models.registry.service.ModelRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -22,9 +23,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Blocking
 public class InternalModelsResource {
 
+    /**
+     * A deployed version as inference loads it. {@code task} is {@code text-generation} and {@code generation} the
+     * spec to run it with for generative versions; both are null for the tensor models of OIP v2 and embeddings.
+     */
     public record DeployedVersion(int version, String sha256, long sizeBytes, String blobKey,
             List<ModelVersion.Tensor> inputs, List<ModelVersion.Tensor> outputs, Integer maxBatchSize,
-            Integer maxQueueDelayUs) {
+            Integer maxQueueDelayUs, String task, GenerationSpec generation) {
     }
 
     public record Deployed(String tenantId, String model, List<DeployedVersion> versions) {
@@ -46,6 +51,7 @@ public class InternalModelsResource {
         var found = registry.deployed(tenantId, model).orElseThrow(() -> ApiException.of(404,
                 "model_not_deployed", "model", "Tenant " + tenant + " has no deployed version of '" + model + "'."));
         return new Deployed(tenant, model, found.versions().stream().map(v -> new DeployedVersion(v.version,
-                v.sha256, v.sizeBytes, v.blobKey, v.inputs, v.outputs, v.maxBatchSize, v.maxQueueDelayMicros)).toList());
+                v.sha256, v.sizeBytes, v.blobKey, v.inputs, v.outputs, v.maxBatchSize, v.maxQueueDelayMicros, v.task,
+                v.generation)).toList());
     }
 }

@@ -3,11 +3,14 @@ package dev.meridian.models.registry.service;
 import dev.meridian.common.blob.BlobStore;
 import dev.meridian.common.error.ApiException;
 import dev.meridian.common.events.ModelChange;
+import dev.meridian.common.models.GenerationSpec;
 import dev.meridian.common.tenant.TenantSession;
 import dev.meridian.models.ModelVersion;
 import dev.meridian.models.TenantModel;
 import dev.meridian.models.config.ModelsConfig;
 import dev.meridian.models.registry.messaging.ModelChanges;
+import dev.meridian.models.registry.validation.GenerativeValidator;
+import dev.meridian.models.registry.validation.ModelPackage;
 import dev.meridian.models.registry.validation.ModelValidator;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +25,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -30,8 +34,9 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * Tenant models and their versions. Registering validates first, then writes the blob, then the rows in one
- * transaction; when the rows fail the blob is removed again, so a refused or failed upload leaves nothing behind.
+ * Tenant models and their versions. Registering validates first, then writes the blobs, then the rows in one
+ * transaction; when the rows fail the blobs are removed again, so a refused or failed upload leaves nothing behind.
+ * An upload is a bare ONNX file or, for generative models, a ZIP package (decoder, tokenizer.json, configs).
  * Every query names the tenant, and the transaction binds it for row-level security.
  */
 @ApplicationScoped
@@ -54,6 +59,8 @@ public class ModelRegistry {
     ModelsConfig config;
     @Inject
     ModelValidator validator;
+    @Inject
+    GenerativeValidator generative;
     @Inject
     BlobStore blobs;
     @Inject
@@ -94,19 +101,49 @@ public class ModelRegistry {
                     + description.length() + " characters; at most 1000 are allowed.");
         }
         validator.checkSize(Files.size(file), maxBytes);
-        String sha = sha256(file);
+        String uploadSha = sha256(file);
         Optional<Registered> existing = QuarkusTransaction.requiringNew().call(() -> {
             scope.bindTenant(tenantId);
-            return TenantModel.findByName(tenantId, name).flatMap(m -> ModelVersion.bySha(tenantId, m.id, sha)
-                    .map(v -> new Registered(m, v, false)));
+            return TenantModel.findByName(tenantId, name).flatMap(m -> ModelVersion.byUpload(tenantId, m.id,
+                    uploadSha).map(v -> new Registered(m, v, false)));
         });
         if (existing.isPresent()) {
             return existing.get();
         }
+        if (ModelPackage.isZip(file)) {
+            try (ModelPackage pkg = ModelPackage.unpack(file, maxBytes)) {
+                GenerativeValidator.ValidPackage valid = generative.validate(pkg, maxBytes);
+                UUID versionId = UUID.randomUUID();
+                String tokenizerKey = "tenants/" + tenantId + "/versions/" + versionId + ".tokenizer.json";
+                return store(tenantId, name, description, versionId, pkg.decoder(), uploadSha, valid.decoder(),
+                        valid.spec(tokenizerKey), pkg.tokenizer());
+            }
+        }
         ModelValidator.Validated valid = validator.validate(file, maxBytes);
-        UUID versionId = UUID.randomUUID();
+        return store(tenantId, name, description, UUID.randomUUID(), file, uploadSha, valid, null, null);
+    }
+
+    /**
+     * Writes the artifact (and a generative version's tokenizer) to the blob store, then the rows; removes the blobs
+     * again when the rows are not written, or when a concurrent upload of the same content won.
+     */
+    private Registered store(UUID tenantId, String name, String description, UUID versionId, Path onnx,
+            String uploadSha, ModelValidator.Validated valid, GenerationSpec generation, Path tokenizer)
+            throws IOException {
+        String sha = sha256(onnx);
         String blobKey = "tenants/" + tenantId + "/versions/" + versionId + ".onnx";
-        blobs.put(blobKey, file);
+        List<String> written = new ArrayList<>();
+        try {
+            blobs.put(blobKey, onnx);
+            written.add(blobKey);
+            if (generation != null) {
+                blobs.put(generation.tokenizerBlobKey(), tokenizer);
+                written.add(generation.tokenizerBlobKey());
+            }
+        } catch (IOException | RuntimeException e) {
+            written.forEach(this::deleteBlob);
+            throw e;
+        }
         try {
             Registered registered = QuarkusTransaction.requiringNew().call(() -> {
                 scope.bindTenant(tenantId);
@@ -120,7 +157,7 @@ public class ModelRegistry {
                     m.persistAndFlush();
                     return m;
                 });
-                var same = ModelVersion.bySha(tenantId, model.id, sha);
+                var same = ModelVersion.byUpload(tenantId, model.id, uploadSha);
                 if (same.isPresent()) {
                     return new Registered(model, same.get(), false);
                 }
@@ -130,7 +167,10 @@ public class ModelRegistry {
                 v.modelId = model.id;
                 v.version = ModelVersion.of(tenantId, model.id).stream().mapToInt(x -> x.version).max().orElse(0) + 1;
                 v.sha256 = sha;
-                v.sizeBytes = Files.size(file);
+                v.uploadSha256 = uploadSha;
+                v.task = generation == null ? null : GenerationSpec.TASK;
+                v.generation = generation;
+                v.sizeBytes = Files.size(onnx);
                 v.blobKey = blobKey;
                 v.irVersion = valid.irVersion();
                 v.opset = valid.opset();
@@ -142,15 +182,15 @@ public class ModelRegistry {
                 return new Registered(model, v, true);
             });
             if (!registered.created()) {
-                deleteBlob(blobKey);
+                written.forEach(this::deleteBlob);
             }
             return registered;
         } catch (PersistenceException e) {
-            deleteBlob(blobKey);
+            written.forEach(this::deleteBlob);
             throw ApiException.of(409, "concurrent_change", "name", "Another upload to model '" + name
                     + "' committed at the same moment; retry.");
         } catch (RuntimeException e) {
-            deleteBlob(blobKey);
+            written.forEach(this::deleteBlob);
             throw e;
         }
     }
@@ -236,7 +276,7 @@ public class ModelRegistry {
     /** Deletes an undeployed version (409 while deployed), then its blob. */
     public void deleteVersion(UUID tenantId, String name, String version) {
         int number = versionNumber(name, version);
-        String blobKey = QuarkusTransaction.requiringNew().call(() -> {
+        List<String> blobKeys = QuarkusTransaction.requiringNew().call(() -> {
             scope.bindTenant(tenantId);
             TenantModel m = TenantModel.findByName(tenantId, name).orElseThrow(() -> ModelRegistry.modelNotFound(name));
             ModelVersion v = ModelVersion.find(tenantId, m.id, number)
@@ -248,9 +288,9 @@ public class ModelRegistry {
             }
             v.delete();
             changes.record(ModelChange.VERSION_DELETED, tenantId, name, v.version);
-            return v.blobKey;
+            return v.blobKeys();
         });
-        deleteBlob(blobKey);
+        blobKeys.forEach(this::deleteBlob);
     }
 
     /** Deletes a model with all its versions (409 while any is deployed), then their blobs. */
@@ -267,7 +307,7 @@ public class ModelRegistry {
             versions.forEach(ModelVersion::delete);
             m.delete();
             changes.record(ModelChange.MODEL_DELETED, tenantId, name, null);
-            return versions.stream().map(v -> v.blobKey).toList();
+            return versions.stream().flatMap(v -> v.blobKeys().stream()).toList();
         });
         keys.forEach(this::deleteBlob);
     }

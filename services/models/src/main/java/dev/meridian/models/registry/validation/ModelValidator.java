@@ -20,7 +20,7 @@ import java.util.List;
 /**
  * The checks an ONNX file passes before it becomes a version, in order, each refusal naming its check in
  * {@code error.code}: {@code size} (413), {@code onnx_parse}, {@code opset}, {@code external_data},
- * {@code inputs_outputs}, {@code trial_run} (400).
+ * {@code inputs_outputs}, {@code trial_run} (400). Generative packages: see {@link GenerativeValidator}.
  */
 @ApplicationScoped
 public class ModelValidator {
@@ -60,6 +60,25 @@ public class ModelValidator {
     }
 
     public Validated validate(Path file, long maxBytes) throws IOException, InterruptedException {
+        Inspected inspected = inspect(file, maxBytes);
+        var t = config.registry().trial();
+        TrialRunner.Outcome outcome = trials.run(file, t.timeout().toMillis(), t.heapMib(), t.addressSpaceMib());
+        if (!outcome.ok()) {
+            throw refuse(400, "trial_run", "The trial run on zero-filled inputs failed: " + outcome.reason()
+                    + limits(outcome) + ". Check that the model runs in ONNX Runtime 1.23 on CPU.");
+        }
+        return inspected.validated();
+    }
+
+    /** What the checks before the trial read of a model: the parsed file and what its version records. */
+    public record Inspected(OnnxModelInfo info, Validated validated) {
+    }
+
+    /**
+     * The checks of {@link #validate(Path, long)} that read the file (size, parse, opset, external data, inputs and
+     * outputs), without the trial run: a generative package's decoder gets a trial generation instead.
+     */
+    public Inspected inspect(Path file, long maxBytes) throws IOException {
         checkSize(Files.size(file), maxBytes);
         OnnxModelInfo info;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -87,15 +106,30 @@ public class ModelValidator {
         }
         List<ModelVersion.Tensor> inputs = tensors(info.inputs(), "input");
         List<ModelVersion.Tensor> outputs = tensors(info.outputs(), "output");
-        var t = r.trial();
-        TrialRunner.Outcome outcome = trials.run(file, t.timeout().toMillis(), t.heapMib(), t.addressSpaceMib());
+        return new Inspected(info, new Validated(info.irVersion(), (int) opset, info.producer(), inputs, outputs));
+    }
+
+    /**
+     * The trial of a generative model: a short prompt's prefill and a few greedy decode steps through its KV cache,
+     * in the sandboxed child JVM; a 400 ({@code trial_generation}) saying what went wrong when the loop fails.
+     */
+    public void tryGeneration(Path decoder, TrialRunner.Generation generation)
+            throws IOException, InterruptedException {
+        var t = config.registry().trial();
+        TrialRunner.Outcome outcome = trials.generate(decoder, generation, t.timeout().toMillis(), t.heapMib(),
+                t.addressSpaceMib());
         if (!outcome.ok()) {
-            throw refuse(400, "trial_run", "The trial run on zero-filled inputs failed: " + outcome.reason()
-                    + (outcome.timedOut() ? " (wall-clock limit " + t.timeout().toSeconds() + " s)"
-                            : " (memory cap " + t.addressSpaceMib() + " MiB)")
-                    + ". Check that the model runs in ONNX Runtime 1.23 on CPU.");
+            throw refuse(400, "trial_generation", "The trial generation (a " + generation.promptTokens()
+                    + "-token prompt, then " + generation.decodeSteps() + " greedy steps feeding present.N.* back as"
+                    + " past_key_values.N.*) failed: " + outcome.reason() + limits(outcome) + ". Check that the"
+                    + " decoder runs with its KV cache in ONNX Runtime 1.23 on CPU.");
         }
-        return new Validated(info.irVersion(), (int) opset, info.producer(), inputs, outputs);
+    }
+
+    private String limits(TrialRunner.Outcome outcome) {
+        var t = config.registry().trial();
+        return outcome.timedOut() ? " (wall-clock limit " + t.timeout().toSeconds() + " s)"
+                : " (memory cap " + t.addressSpaceMib() + " MiB)";
     }
 
     private static List<ModelVersion.Tensor> tensors(List<TensorSpec> specs, String kind) {
@@ -110,7 +144,7 @@ public class ModelValidator {
                 s.shape())).toList();
     }
 
-    private static ApiException refuse(int status, String check, String message) {
+    static ApiException refuse(int status, String check, String message) {
         return ApiException.of(status, check, "file", message);
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@link TrialRun} on a model file in a child JVM under a wall-clock timeout, a Java heap cap and a native
+ * Runs {@link TrialRun} (or {@link TrialGeneration}) on a model file in a child JVM under a wall-clock timeout, a Java heap cap and a native
  * address-space cap ({@code ulimit -v}). A child process is the one place a hostile or broken model can exhaust
  * memory, crash ONNX Runtime or spin forever without taking the service with it; it is killed at the timeout.
  */
@@ -28,14 +28,16 @@ public final class TrialRunner {
         // The trial class goes to its own folder, so the child's class path holds it and ONNX Runtime only, whatever
         // packaging (jar, folder, Quarkus' class loaders) the service itself runs from.
         classDir = Files.createTempDirectory("meridian-trial-");
-        String resource = TrialRun.class.getName().replace('.', '/') + ".class";
-        Path target = classDir.resolve(resource);
-        Files.createDirectories(target.getParent());
-        try (InputStream in = TrialRun.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("cannot find " + resource + " on the class path");
+        for (Class<?> trial : List.of(TrialRun.class, TrialGeneration.class)) {
+            String resource = trial.getName().replace('.', '/') + ".class";
+            Path target = classDir.resolve(resource);
+            Files.createDirectories(target.getParent());
+            try (InputStream in = trial.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IOException("cannot find " + resource + " on the class path");
+                }
+                Files.copy(in, target);
             }
-            Files.copy(in, target);
         }
         ortJar = locate(OrtEnvironment.class);
     }
@@ -58,12 +60,32 @@ public final class TrialRunner {
 
     public Outcome run(Path model, long timeoutMillis, int heapMib, int addressSpaceMib)
             throws IOException, InterruptedException {
+        return runChild(TrialRun.class, List.of(model.toAbsolutePath().toString()), timeoutMillis, heapMib,
+                addressSpaceMib);
+    }
+
+    /** The decoder's KV layout as validation read it, and how long a trial generation is. */
+    public record Generation(int vocabSize, int layers, int kvHeads, int headDim, boolean positionIds,
+            int promptTokens, int decodeSteps) {
+    }
+
+    /** Runs {@link TrialGeneration}: a prefill and a few greedy decode steps through the KV cache. */
+    public Outcome generate(Path model, Generation g, long timeoutMillis, int heapMib, int addressSpaceMib)
+            throws IOException, InterruptedException {
+        return runChild(TrialGeneration.class, List.of(model.toAbsolutePath().toString(),
+                String.valueOf(g.vocabSize()), String.valueOf(g.layers()), String.valueOf(g.kvHeads()),
+                String.valueOf(g.headDim()), String.valueOf(g.positionIds()), String.valueOf(g.promptTokens()),
+                String.valueOf(g.decodeSteps())), timeoutMillis, heapMib, addressSpaceMib);
+    }
+
+    private Outcome runChild(Class<?> main, List<String> args, long timeoutMillis, int heapMib, int addressSpaceMib)
+            throws IOException, InterruptedException {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> javaCommand = new ArrayList<>(List.of(javaBin, "-Xmx" + heapMib + "m", "-Xss1m",
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
                 "-XX:CompressedClassSpaceSize=64m", "-XX:MaxMetaspaceSize=64m", "-Xshare:auto",
-                "-cp", classDir + java.io.File.pathSeparator + ortJar, TrialRun.class.getName(),
-                model.toAbsolutePath().toString()));
+                "-cp", classDir + java.io.File.pathSeparator + ortJar, main.getName()));
+        javaCommand.addAll(args);
         StringBuilder shell = new StringBuilder("ulimit -v " + (long) addressSpaceMib * 1024 + " && exec");
         for (String part : javaCommand) {
             shell.append(" '").append(part.replace("'", "'\\''")).append('\'');

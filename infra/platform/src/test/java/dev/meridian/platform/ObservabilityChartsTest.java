@@ -52,6 +52,10 @@ class ObservabilityChartsTest {
             "meridian_inference_batch_size_bucket", "meridian_inference_padded_tokens_bucket",
             "meridian_inference_model_run_seconds_bucket", "meridian_inference_tenant_runs_total",
             "meridian_inference_session_cache_bytes", "meridian_inference_session_cache_evictions_total",
+            "meridian_generation_tokens_total", "meridian_generation_time_to_first_token_seconds_bucket",
+            "meridian_generation_batch_size_bucket", "meridian_generation_sequences_running",
+            "meridian_generation_sequences_queued", "meridian_generation_kv_reserved_bytes",
+            "meridian_generation_kv_cache_bytes", "meridian_generation_sequences_total",
             "meridian_outbox_backlog", "meridian_outbox_oldest_age_seconds", "meridian_outbox_published_total",
             "meridian_outbox_failed_attempts_total",
             "meridian_finetune_events_lag_seconds_bucket", "meridian_finetune_jobs",
@@ -197,7 +201,7 @@ class ObservabilityChartsTest {
             expected.addAll(List.of("MeridianUsageSpoolOld", "MeridianLeaseFailures"));
         }
         if (enabled.contains("inference")) {
-            expected.add("MeridianModelRunP99High");
+            expected.addAll(List.of("MeridianModelRunP99High", "MeridianTimeToFirstTokenHigh"));
         }
         assertThat(alerts).as(valuesFile).isEqualTo(expected);
     }

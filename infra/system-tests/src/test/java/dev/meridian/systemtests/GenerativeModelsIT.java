@@ -15,9 +15,9 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
-import dev.meridian.testing.TinyDecoder;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class GenerativeModelsIT {
 
     private static final String MODEL = "tiny-chat";
+    /** docs/examples/tiny-chat.zip: {@code TinyDecoder.counting().packageZip()}, as the README's tour uploads it. */
+    private static final Path EXAMPLE = Path.of("../../docs/examples/tiny-chat.zip");
 
     @Test
     void aTenantsDecoderChatsThroughEitherGatewayWithTheOpenAiSdkAndItsTokensAreBilled() {
@@ -39,9 +41,9 @@ class GenerativeModelsIT {
         String tenant = owner.createTenant("Story Forge", "eu-central", "payg");
         String key = owner.createKeySecret(tenant, List.of("inference", "models"));
 
-        // uploaded and deployed through us-east: the tenant's home, eu-central, stores and serves it
+        // the README's example package, uploaded and deployed through us-east: eu-central, its home, stores and serves it
         given().baseUri(SystemUnderTest.us()).auth().oauth2(key)
-                .multiPart("file", "tiny-chat.zip", TinyDecoder.counting().packageZip(), "application/zip")
+                .multiPart("file", EXAMPLE.toFile(), "application/zip")
                 .multiPart("name", MODEL).post("/v1/models").then().statusCode(201)
                 .header("X-Meridian-Served-By", equalTo("eu-central"))
                 .body("task", equalTo("text-generation"));

@@ -59,6 +59,9 @@ class ServingIT {
         given().baseUri(SystemUnderTest.platform().inferenceUrl("eu-central")).contentType(ContentType.JSON)
                 .body(Map.of("model", "all-minilm-l6-v2", "input", "x"))
                 .post("/v1/embeddings").then().statusCode(401);
+        given().baseUri(SystemUnderTest.platform().inferenceUrl("eu-central")).contentType(ContentType.JSON)
+                .body(Map.of("model", "any", "messages", List.of(Map.of("role", "user", "content", "x"))))
+                .post("/v1/chat/completions").then().statusCode(401);
     }
 
     /**

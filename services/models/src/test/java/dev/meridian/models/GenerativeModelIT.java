@@ -2,7 +2,6 @@ package dev.meridian.models;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -142,15 +141,7 @@ class GenerativeModelIT {
     }
 
     private void refused(byte[] pkg, String check, String mentions) throws Exception {
-        UUID tenant = UUID.randomUUID();
-        Registry.upload(tenant, "m", pkg).post("/v1/models").then().statusCode(400)
-                .body("error.code", equalTo(check))
-                .body("error.param", equalTo("file"))
-                .body("error.message", containsString(mentions));
-        Registry.as(tenant).get("/v1/models/m").then().statusCode(404);
-        assertThat(Registry.rows(tenant, "tenant_models")).isZero();
-        assertThat(Registry.rows(tenant, "model_versions")).isZero();
-        assertThat(Registry.blobsOf(tenant)).isZero();
+        Registry.assertRefusedLeavingNothing(pkg, 400, check, mentions);
     }
 
     @Test

@@ -104,4 +104,20 @@ final class Registry {
             return r.getLong(1);
         }
     }
+
+    /**
+     * Uploads {@code model} as a new tenant's model {@code m}: refused with {@code status} and {@code code} naming
+     * {@code file}, a message containing {@code mentions}, and nothing left behind (no model, no version, no blob).
+     */
+    static void assertRefusedLeavingNothing(byte[] model, int status, String code, String mentions) throws Exception {
+        UUID tenant = UUID.randomUUID();
+        upload(tenant, "m", model).post("/v1/models").then().statusCode(status)
+                .body("error.code", org.hamcrest.Matchers.equalTo(code))
+                .body("error.param", org.hamcrest.Matchers.equalTo("file"))
+                .body("error.message", org.hamcrest.Matchers.containsString(mentions));
+        as(tenant).get("/v1/models/m").then().statusCode(404);
+        org.assertj.core.api.Assertions.assertThat(rows(tenant, "tenant_models")).isZero();
+        org.assertj.core.api.Assertions.assertThat(rows(tenant, "model_versions")).isZero();
+        org.assertj.core.api.Assertions.assertThat(blobsOf(tenant)).isZero();
+    }
 }

@@ -1,12 +1,8 @@
 package dev.meridian.models;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
 
 import dev.meridian.testing.OnnxModels;
 import io.quarkus.test.junit.QuarkusTest;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Each refused upload names the check it failed and leaves nothing behind: no model, no version, no blob. */
@@ -14,15 +10,7 @@ import org.junit.jupiter.api.Test;
 class ValidationIT {
 
     private void refused(byte[] model, int status, String check, String mentions) throws Exception {
-        UUID tenant = UUID.randomUUID();
-        Registry.upload(tenant, "m", model).post("/v1/models").then().statusCode(status)
-                .body("error.code", equalTo(check))
-                .body("error.param", equalTo("file"))
-                .body("error.message", containsString(mentions));
-        Registry.as(tenant).get("/v1/models/m").then().statusCode(404);
-        assertThat(Registry.rows(tenant, "tenant_models")).isZero();
-        assertThat(Registry.rows(tenant, "model_versions")).isZero();
-        assertThat(Registry.blobsOf(tenant)).isZero();
+        Registry.assertRefusedLeavingNothing(model, status, check, mentions);
     }
 
     @Test

@@ -314,14 +314,15 @@ final class DecodeBatch implements AutoCloseable {
     }
 
     /**
-     * {@code set} if it holds {@code floats} per name, else a new set with room to grow a while (or to shrink, when
-     * it is far larger than needed).
+     * {@code set} if it holds {@code floats} per name, else a new set with room to grow a while: a batch's cache
+     * grows a column per step, and each new set is direct memory that only a garbage collection gives back. The
+     * sets shrink when the batch goes idle ({@link #close}).
      */
     private FloatBuffer[] ensure(FloatBuffer[] set, long floats) {
-        if (set != null && set[0].capacity() >= floats && set[0].capacity() / 4 <= floats) {
+        if (set != null && set[0].capacity() >= floats) {
             return set;
         }
-        long room = Math.min(floats + floats / 4, Integer.MAX_VALUE / Float.BYTES);
+        long room = Math.min(floats * 2, Integer.MAX_VALUE / Float.BYTES);
         if (floats > room) {
             throw new IllegalStateException("a KV cache tensor of " + floats * Float.BYTES + " bytes exceeds 2 GiB;"
                     + " lower the model's max batch size");

@@ -209,6 +209,7 @@ public final class GenerationEngine implements AutoCloseable {
         // the batch's rows in order, dead ones (ended, not yet dropped) included
         List<Sequence> active = new ArrayList<>();
         while (!closed) {
+            List<Sequence> joining = new ArrayList<>();
             try {
                 int live = 0;
                 for (Sequence s : active) {
@@ -232,25 +233,18 @@ public final class GenerationEngine implements AutoCloseable {
                     cacheBytes = 0;
                 }
                 running = live;
-                List<Sequence> joining = List.of();
                 if (active.isEmpty() || settings.continuousBatching() && worthJoining(live)) {
-                    List<Sequence> taken = new ArrayList<>();
-                    while (live + taken.size() < settings.maxBatchSize()) {
-                        Sequence s = active.isEmpty() && taken.isEmpty() ? waiting.poll(1, TimeUnit.SECONDS)
-                                : waiting.poll();
-                        if (s == null) {
-                            break;
-                        }
-                        if (s.cancelled) {
-                            end(s, FinishReason.CANCELLED);
-                        } else {
-                            taken.add(s);
-                        }
-                    }
+                    List<Sequence> taken = take(settings.maxBatchSize() - live, active.isEmpty());
                     if (active.isEmpty() && taken.isEmpty()) {
                         batch.close(); // idle: let the cache buffers go
                     }
-                    joining = prefill(taken);
+                    while (!taken.isEmpty()) {
+                        joining.addAll(prefill(taken));
+                        // with continuous batching, those that arrived while the others prefilled join too; static
+                        // batching takes what waited when the batch emptied
+                        taken = settings.continuousBatching()
+                                ? take(settings.maxBatchSize() - live - joining.size(), false) : List.of();
+                    }
                 }
                 int dead = active.size() - live;
                 if (!joining.isEmpty() || dead > 0 && (2 * dead > active.size()
@@ -275,8 +269,12 @@ public final class GenerationEngine implements AutoCloseable {
             } catch (InterruptedException e) {
                 break;
             } catch (Throwable t) {
-                LOG.errorf(t, "generation on %s failed; ending its %d sequences", name, active.size());
+                LOG.errorf(t, "generation on %s failed; ending its %d sequences", name,
+                        active.size() + joining.size());
                 for (Sequence s : active) {
+                    fail(s, t);
+                }
+                for (Sequence s : joining) {
                     fail(s, t);
                 }
                 active = new ArrayList<>();
@@ -295,6 +293,23 @@ public final class GenerationEngine implements AutoCloseable {
         batch.close();
         running = 0;
         cacheBytes = 0;
+    }
+
+    /** Up to {@code room} waiting sequences, waiting a while for the first when {@code idle}. */
+    private List<Sequence> take(int room, boolean idle) throws InterruptedException {
+        List<Sequence> taken = new ArrayList<>();
+        while (taken.size() < room) {
+            Sequence s = idle && taken.isEmpty() ? waiting.poll(1, TimeUnit.SECONDS) : waiting.poll();
+            if (s == null) {
+                break;
+            }
+            if (s.cancelled) {
+                end(s, FinishReason.CANCELLED);
+            } else {
+                taken.add(s);
+            }
+        }
+        return taken;
     }
 
     /**

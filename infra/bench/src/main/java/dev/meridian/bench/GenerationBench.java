@@ -92,7 +92,8 @@ public final class GenerationBench {
                 if (streams == 1 && !continuous) {
                     continue; // one stream: nothing to batch, both modes are the same
                 }
-                var settings = new GenerationSettings(1L << 31, 32, 256, continuous);
+                var settings = new GenerationSettings(1L << 31, 32, 256, continuous,
+                        GenerationSettings.JOIN_WAIT_STEPS);
                 // the engine owns its session and tokenizer (it closes them): each configuration loads its own
                 try (var engine = new GenerationEngine("bench", env, env.createSession(onnx, options),
                         TextTokenizer.of(new ByteArrayInputStream(tokenizerJson), spec), spec, settings,

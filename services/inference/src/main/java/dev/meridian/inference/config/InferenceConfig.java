@@ -64,6 +64,14 @@ public interface InferenceConfig {
         @WithDefault("true")
         boolean continuousBatching();
 
+        /**
+         * With continuous batching, the most decode steps a waiting sequence waits for others to join the running
+         * batch with it (joining copies the batch's whole KV cache, so joiners are gathered; enough of them join at
+         * once): bounded extra time to first token for far fewer copies. 0 joins every sequence at once.
+         */
+        @WithDefault("8")
+        int joinWaitSteps();
+
         /** Most choices one request may ask for ({@code n}, times the prompts of a completions request). */
         @WithDefault("8")
         int maxChoices();

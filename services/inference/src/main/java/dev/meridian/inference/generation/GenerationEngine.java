@@ -20,9 +20,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Generates tokens for one decoder model version with continuous batching: one scheduler thread owns the running
- * {@link DecodeBatch}; between decode steps it drops the sequences that ended or were cancelled, prefills waiting
- * ones and merges them in (or, with continuous batching off, only once the batch has emptied), then runs one step for
- * all and hands each sequence its next token. A sequence reserves its whole KV cache ((prompt + max_tokens) × bytes
+ * {@link DecodeBatch}; between decode steps it retires the sequences that ended or were cancelled (their rows stay
+ * as dead rows, so that leaving copies nothing), prefills waiting ones together and merges them in, then runs one
+ * step for all and hands each sequence its next token. Merging copies the whole cache, so it is done when it pays:
+ * when the batch is empty, when the joiners are many enough, or when one has waited
+ * {@link GenerationSettings#joinWaitSteps} steps (with continuous batching off, only once the batch has emptied);
+ * dead rows are dropped then, or once they are half the batch. A sequence reserves its whole KV cache ((prompt + max_tokens) × bytes
  * per token) when it is submitted, so an accepted sequence never runs out of memory midway; what does not fit is
  * refused at once (429) rather than queued.
  * <p>
@@ -56,7 +59,7 @@ public final class GenerationEngine implements AutoCloseable {
     /**
      * What the engine does now and has done.
      *
-     * @param running sequences in the batch
+     * @param running sequences in the batch that have not ended
      * @param queued sequences waiting for a slot
      * @param kvReservedBytes KV cache reserved by running and waiting sequences
      * @param kvBudgetBytes the budget it comes out of
@@ -99,13 +102,15 @@ public final class GenerationEngine implements AutoCloseable {
         final Sampler sampler;
         final long reservedBytes;
         final long submittedNanos = System.nanoTime();
+        final long submittedStep;
         volatile boolean cancelled;
         boolean done;
         int generated;
         DecodeBatch.Row row;
 
-        Sequence(Choice choice, long reservedBytes) {
+        Sequence(Choice choice, long reservedBytes, long submittedStep) {
             this.choice = choice;
+            this.submittedStep = submittedStep;
             this.sampler = new Sampler(choice.params());
             this.reservedBytes = reservedBytes;
         }
@@ -192,7 +197,8 @@ public final class GenerationEngine implements AutoCloseable {
             }
             reserved.addAndGet(needed);
             for (Choice c : choices) {
-                sequences.add(new Sequence(c, (c.prompt().length + (long) c.params().maxTokens()) * perToken));
+                sequences.add(new Sequence(c, (c.prompt().length + (long) c.params().maxTokens()) * perToken,
+                        steps.get()));
             }
             waiting.addAll(sequences);
         }
@@ -200,16 +206,18 @@ public final class GenerationEngine implements AutoCloseable {
     }
 
     private void schedule() {
+        // the batch's rows in order, dead ones (ended, not yet dropped) included
         List<Sequence> active = new ArrayList<>();
         while (!closed) {
+            List<Sequence> joining = new ArrayList<>();
             try {
-                List<Sequence> keep = new ArrayList<>(active.size());
+                int live = 0;
                 for (Sequence s : active) {
                     if (s.cancelled && !s.done) {
                         end(s, FinishReason.CANCELLED);
                     }
                     if (!s.done) {
-                        keep.add(s);
+                        live++;
                     }
                 }
                 waiting.removeIf(s -> {
@@ -219,41 +227,54 @@ public final class GenerationEngine implements AutoCloseable {
                     }
                     return false;
                 });
-                if (keep.isEmpty() && !active.isEmpty()) {
-                    // free the last rows' cache now rather than after the idle wait below
-                    batch.close();
-                    active = keep;
-                    running = 0;
+                if (live == 0 && !active.isEmpty()) {
+                    batch.clear();
+                    active = new ArrayList<>();
                     cacheBytes = 0;
                 }
-                List<Sequence> joining = new ArrayList<>();
-                if (settings.continuousBatching() || keep.isEmpty()) {
-                    while (keep.size() + joining.size() < settings.maxBatchSize()) {
-                        Sequence s = keep.isEmpty() && joining.isEmpty() ? waiting.poll(1, TimeUnit.SECONDS)
-                                : waiting.poll();
-                        if (s == null) {
-                            break;
-                        }
-                        if (prefill(s)) {
-                            joining.add(s);
-                        }
+                running = live;
+                if (active.isEmpty() || settings.continuousBatching() && worthJoining(live)) {
+                    List<Sequence> taken = take(settings.maxBatchSize() - live, active.isEmpty());
+                    if (active.isEmpty() && taken.isEmpty()) {
+                        batch.close(); // idle: let the cache buffers go
+                    }
+                    while (!taken.isEmpty()) {
+                        joining.addAll(prefill(taken));
+                        // with continuous batching, those that arrived while the others prefilled join too; static
+                        // batching takes what waited when the batch emptied
+                        taken = settings.continuousBatching()
+                                ? take(settings.maxBatchSize() - live - joining.size(), false) : List.of();
                     }
                 }
-                if (keep.size() != active.size() || !joining.isEmpty()) {
+                int dead = active.size() - live;
+                if (!joining.isEmpty() || dead > 0 && (2 * dead > active.size()
+                        || batch.width() >= spec.maxContext() - 1)) {
+                    // dead rows are dropped here; until then they cost a row's compute per step, not a copy
+                    List<Sequence> keep = new ArrayList<>(live + joining.size());
+                    for (Sequence s : active) {
+                        if (!s.done) {
+                            keep.add(s);
+                        }
+                    }
                     batch.regroup(keep.stream().map(s -> s.row).toList(), joining.stream().map(s -> s.row).toList());
                     keep.addAll(joining);
                     active = keep;
-                    running = active.size();
+                    live = keep.size();
+                    running = live;
                     cacheBytes = batch.cacheBytes();
                 }
-                if (!active.isEmpty()) {
-                    step(active);
+                if (live > 0) {
+                    step(active, live);
                 }
             } catch (InterruptedException e) {
                 break;
             } catch (Throwable t) {
-                LOG.errorf(t, "generation on %s failed; ending its %d sequences", name, active.size());
+                LOG.errorf(t, "generation on %s failed; ending its %d sequences", name,
+                        active.size() + joining.size());
                 for (Sequence s : active) {
+                    fail(s, t);
+                }
+                for (Sequence s : joining) {
                     fail(s, t);
                 }
                 active = new ArrayList<>();
@@ -274,32 +295,79 @@ public final class GenerationEngine implements AutoCloseable {
         cacheBytes = 0;
     }
 
-    /** Runs the prompt and takes its first token; false when the sequence ended there (or failed). */
-    private boolean prefill(Sequence s) {
-        if (s.cancelled) {
-            end(s, FinishReason.CANCELLED);
-            return false;
+    /** Up to {@code room} waiting sequences, waiting a while for the first when {@code idle}. */
+    private List<Sequence> take(int room, boolean idle) throws InterruptedException {
+        List<Sequence> taken = new ArrayList<>();
+        while (taken.size() < room) {
+            Sequence s = idle && taken.isEmpty() ? waiting.poll(1, TimeUnit.SECONDS) : waiting.poll();
+            if (s == null) {
+                break;
+            }
+            if (s.cancelled) {
+                end(s, FinishReason.CANCELLED);
+            } else {
+                taken.add(s);
+            }
         }
-        try {
-            DecodeBatch.Prefill p = batch.prefill(s.choice.prompt());
-            s.row = p.row();
-            accept(s, s.sampler.next(p.logits(), 0, p.logits().length));
-            return !s.done;
-        } catch (Throwable t) {
-            fail(s, t);
-            return false;
-        }
+        return taken;
     }
 
-    private void step(List<Sequence> active) throws Exception {
+    /**
+     * Whether waiting sequences should join the running batch now. A join copies every running row's cache, so
+     * joiners are gathered: they join at once when they fill at least a quarter of the free slots and match a quarter
+     * of the running rows, else when the oldest has waited {@link GenerationSettings#joinWaitSteps} decode steps.
+     */
+    private boolean worthJoining(int live) {
+        int free = settings.maxBatchSize() - live;
+        Sequence oldest = waiting.peek();
+        if (free <= 0 || oldest == null) {
+            return false;
+        }
+        int joinable = Math.min(free, waiting.size());
+        return 4 * joinable >= Math.max(free, live) || steps.get() - oldest.submittedStep >= settings.joinWaitSteps();
+    }
+
+    /** Runs the prompts together and takes their first tokens; answers the sequences that go on (not ended). */
+    private List<Sequence> prefill(List<Sequence> taken) {
+        List<Sequence> joining = new ArrayList<>(taken.size());
+        if (taken.isEmpty()) {
+            return joining;
+        }
+        List<DecodeBatch.Prefill> prefills;
+        try {
+            prefills = batch.prefill(taken.stream().map(s -> s.choice.prompt()).toList());
+        } catch (Throwable t) {
+            if (taken.size() == 1) {
+                fail(taken.getFirst(), t);
+                return joining;
+            }
+            // one prompt may be what failed: run them alone, so that only it fails
+            for (Sequence s : taken) {
+                joining.addAll(prefill(List.of(s)));
+            }
+            return joining;
+        }
+        for (int i = 0; i < taken.size(); i++) {
+            Sequence s = taken.get(i);
+            DecodeBatch.Prefill p = prefills.get(i);
+            s.row = p.row();
+            accept(s, s.sampler.next(p.logits(), 0, p.logits().length));
+            if (!s.done) {
+                joining.add(s);
+            }
+        }
+        return joining;
+    }
+
+    private void step(List<Sequence> active, int live) throws Exception {
         float[] logits = batch.step();
         steps.incrementAndGet();
-        int b = active.size();
-        batchSize.record(b);
-        if (b > largestBatch) {
-            largestBatch = b;
+        batchSize.record(live);
+        if (live > largestBatch) {
+            largestBatch = live;
         }
         cacheBytes = batch.cacheBytes();
+        int b = active.size();
         int vocab = logits.length / b;
         for (int i = 0; i < b; i++) {
             Sequence s = active.get(i);
@@ -342,6 +410,7 @@ public final class GenerationEngine implements AutoCloseable {
             return;
         }
         s.done = true;
+        retire(s);
         reserved.addAndGet(-s.reservedBytes);
         if (reason == FinishReason.CANCELLED) {
             cancelled.incrementAndGet();
@@ -354,11 +423,19 @@ public final class GenerationEngine implements AutoCloseable {
         }
     }
 
+    /** An ended sequence's row stays in the batch as a dead row until the next regroup; it no longer runs. */
+    private void retire(Sequence s) {
+        if (s.row != null) {
+            s.row.dead = true;
+        }
+    }
+
     private void fail(Sequence s, Throwable t) {
         if (s.done) {
             return;
         }
         s.done = true;
+        retire(s);
         reserved.addAndGet(-s.reservedBytes);
         meters.counter("meridian.generation.sequences", "outcome", "failed").increment();
         try {

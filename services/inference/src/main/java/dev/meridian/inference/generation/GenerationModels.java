@@ -205,7 +205,8 @@ public class GenerationModels {
         }
         String name = r.model().model() + "-v" + r.version().version();
         var engine = new GenerationEngine(name, ort.env(), session, tokenizer, spec, new GenerationSettings(
-                g.kvBudgetBytes(), g.maxBatchSize(), g.maxQueued(), g.continuousBatching()), meters);
+                g.kvBudgetBytes(), g.maxBatchSize(), g.maxQueued(), g.continuousBatching(), g.joinWaitSteps()),
+                meters);
         LOG.infof("generative model %s loaded in %d ms", r.sessionKey(), (System.nanoTime() - t0) / 1_000_000);
         return new Loaded(r.model().model(), engine, template, problem);
     }

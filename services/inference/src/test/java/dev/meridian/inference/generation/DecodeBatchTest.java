@@ -117,4 +117,53 @@ class DecodeBatchTest {
                     .isEqualTo(rows.stream().mapToInt(DecodeBatch.Row::length).max().orElseThrow());
         }
     }
+
+    @Test
+    void promptsPrefilledTogetherAndADeadRowLeaveEachRowItsOwnLogits() throws Exception {
+        try (OrtSession session = TinyModels.session(decoder); var batch = new DecodeBatch(TinyModels.ENV, session,
+                spec)) {
+            int vocab = decoder.vocabularySize();
+            List<List<Long>> seqs = new ArrayList<>(List.of(new ArrayList<>(List.of(1L, 7L, 8L)),
+                    new ArrayList<>(List.of(1L, 20L, 21L, 22L, 23L, 24L, 25L)), new ArrayList<>(List.of(1L, 30L))));
+            var prefills = batch.prefill(seqs.stream().map(s -> s.stream().mapToLong(Long::longValue).toArray())
+                    .toList());
+            List<DecodeBatch.Row> rows = new ArrayList<>();
+            for (int i = 0; i < seqs.size(); i++) {
+                assertThat(prefills.get(i).logits()).as("prompt %d, left-padded", i)
+                        .containsExactly(uncached(session, seqs.get(i)), CLOSE);
+                rows.add(prefills.get(i).row());
+                rows.get(i).next = Sampler.argmax(prefills.get(i).logits(), 0, vocab);
+            }
+            batch.regroup(List.of(), rows);
+            for (int step = 0; step < 12; step++) {
+                if (step == 3) {
+                    // the longest row ends mid-batch: it stays, masked, and nothing is copied
+                    rows.get(1).dead = true;
+                }
+                if (step == 8) {
+                    batch.regroup(List.of(rows.get(0), rows.get(2)), List.of());
+                    assertThat(batch.size()).as("the dead row is dropped").isEqualTo(2);
+                    assertThat(batch.width()).as("and the columns only it needed")
+                            .isEqualTo(Math.max(rows.get(0).length(), rows.get(2).length()));
+                }
+                for (int i = 0; i < rows.size(); i++) {
+                    if (!rows.get(i).dead) {
+                        seqs.get(i).add(rows.get(i).next);
+                    }
+                }
+                float[] logits = batch.step();
+                for (int b = 0; b < batch.size(); b++) {
+                    DecodeBatch.Row row = batch.rows().get(b);
+                    if (row.dead) {
+                        continue;
+                    }
+                    int i = rows.indexOf(row);
+                    float[] mine = Arrays.copyOfRange(logits, b * vocab, (b + 1) * vocab);
+                    assertThat(mine).as("row %d at step %d", i, step)
+                            .containsExactly(uncached(session, seqs.get(i)), CLOSE);
+                    row.next = Sampler.argmax(mine, 0, vocab);
+                }
+            }
+        }
+    }
 }

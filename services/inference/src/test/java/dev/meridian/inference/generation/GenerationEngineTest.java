@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /** The engine on TinyDecoder: sampling, ends of sequences, batching, the KV budget and cancellation. */
 class GenerationEngineTest {
 
-    static final GenerationSettings SETTINGS = new GenerationSettings(64L * 1024 * 1024, 8, 16, true);
+    static final GenerationSettings SETTINGS = new GenerationSettings(64L * 1024 * 1024, 8, 16, true,
+            GenerationSettings.JOIN_WAIT_STEPS);
     /** An eos id the counting model never writes, so that it counts on (…, z, </s>, a, b, …) until max_tokens. */
     static final List<Integer> NEVER = List.of(3);
 
@@ -173,7 +174,7 @@ class GenerationEngineTest {
     @Test
     void withoutContinuousBatchingNewSequencesWaitForTheBatchToEmpty() throws Exception {
         var engine = engine(TinyDecoder.builder().build(), NEVER, new GenerationSettings(64L * 1024 * 1024, 8, 16,
-                false));
+                false, GenerationSettings.JOIN_WAIT_STEPS));
         long[] ids = engine.tokenizer().encode("hello world");
         var leader = new Collector(engine, ids, List.of());
         leader.pauseAt = n -> n == 3;
@@ -196,7 +197,8 @@ class GenerationEngineTest {
         var decoder = TinyDecoder.counting();
         long perToken = TinyModels.spec(decoder, NEVER).kvBytesPerToken();
         // room for one sequence of 2 prompt tokens and 30 generated
-        var engine = engine(decoder, NEVER, new GenerationSettings(32 * perToken, 8, 16, true));
+        var engine = engine(decoder, NEVER, new GenerationSettings(32 * perToken, 8, 16, true,
+                GenerationSettings.JOIN_WAIT_STEPS));
         long[] ids = engine.tokenizer().encode("a");
         var holder = new Collector(engine, ids, List.of());
         holder.pauseAt = n -> n == 2;
@@ -237,5 +239,42 @@ class GenerationEngineTest {
         assertThat(r.reason()).isEqualTo(FinishReason.CANCELLED);
         assertThat(r.generated()).isLessThan(200);
         assertThat(engine.stats().cancelled()).isEqualTo(1);
+    }
+
+    @Test
+    void gatheredJoinsAndSequencesLeavingMidBatchKeepEachSequencesGreedyTokens() throws Exception {
+        var engine = engine(TinyDecoder.builder().build(), NEVER, new GenerationSettings(64L * 1024 * 1024, 8, 16,
+                true, 3));
+        List<String> prompts = List.of("the cat sat on the mat", "hello", "a b", "world the", "sat on the", "cat");
+        List<Integer> lengths = List.of(24, 5, 11, 3, 16, 9);
+        List<List<Integer>> alone = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            alone.add(submit(engine, prompts.get(i), SamplingParams.greedy(lengths.get(i)), List.of()).result()
+                    .tokens());
+        }
+
+        long[] ids = engine.tokenizer().encode(prompts.get(0));
+        var leader = new Collector(engine, ids, List.of());
+        leader.pauseAt = n -> n == 2;
+        leader.resume = new CountDownLatch(1);
+        engine.submit(List.of(new GenerationEngine.Choice(ids, SamplingParams.greedy(lengths.get(0)), leader)));
+        leader.first.await(30, TimeUnit.SECONDS);
+        List<Collector> others = new ArrayList<>();
+        // three join together; they end at different steps, leaving dead rows among the running ones
+        for (int i = 1; i < 4; i++) {
+            others.add(submit(engine, prompts.get(i), SamplingParams.greedy(lengths.get(i)), List.of()));
+        }
+        leader.resume.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> others.getFirst().done.isDone());
+        // a short one has left: two more arrive one by one and wait to be gathered
+        for (int i = 4; i < prompts.size(); i++) {
+            others.add(submit(engine, prompts.get(i), SamplingParams.greedy(lengths.get(i)), List.of()));
+        }
+        assertThat(leader.result().tokens()).isEqualTo(alone.get(0));
+        for (int i = 0; i < others.size(); i++) {
+            assertThat(others.get(i).result().tokens()).as(prompts.get(i + 1)).isEqualTo(alone.get(i + 1));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().running() == 0
+                && engine.stats().kvReservedBytes() == 0);
     }
 }

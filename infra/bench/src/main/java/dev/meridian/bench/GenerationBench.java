@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Generation throughput and time to first token (issue #18), in one run on one model: a plain KV-cached greedy loop
  * on ONNX Runtime (one stream: the floor the engine's bookkeeping adds to), then the inference service's
- * {@link GenerationEngine} at 1, 8 and 32 concurrent streams, with continuous batching and with static batching
- * (a batch runs until its last sequence ends before any waiting one joins).
+ * {@link GenerationEngine} at 1, 8 and 32 concurrent streams, with continuous batching (as configured by default, and
+ * with joiners gathered for up to 8 decode steps) and with static batching (a batch runs until its last sequence ends
+ * before any waiting one joins).
  * <p>
  * Each stream is a closed loop of the same requests in both modes: prompts of 8–48 tokens, 16–128 new tokens each
  * (drawn from a fixed seed), greedy. The model's end-of-sequence id lies outside its vocabulary, so every request
@@ -87,20 +88,24 @@ public final class GenerationBench {
             rawLoop(env, session, requests(0, requestsPerStream)); // warm-up
             results.add(rawLoop(env, session, requests(1, requestsPerStream)));
         }
+        record Mode(String what, boolean continuous, int joinWaitSteps) {
+        }
+        List<Mode> modes = List.of(
+                new Mode("engine, continuous batching", true, GenerationSettings.JOIN_WAIT_STEPS),
+                new Mode("engine, continuous batching, joins gathered over 8 steps", true, 8),
+                new Mode("engine, static batching", false, GenerationSettings.JOIN_WAIT_STEPS));
         for (int streams : STREAMS) {
-            for (boolean continuous : new boolean[] {true, false}) {
-                if (streams == 1 && !continuous) {
-                    continue; // one stream: nothing to batch, both modes are the same
+            for (Mode mode : modes) {
+                if (streams == 1 && mode != modes.getFirst()) {
+                    continue; // one stream: nothing to batch, every mode is the same
                 }
-                var settings = new GenerationSettings(1L << 31, 32, 256, continuous,
-                        GenerationSettings.JOIN_WAIT_STEPS);
+                var settings = new GenerationSettings(1L << 31, 32, 256, mode.continuous(), mode.joinWaitSteps());
                 // the engine owns its session and tokenizer (it closes them): each configuration loads its own
                 try (var engine = new GenerationEngine("bench", env, env.createSession(onnx, options),
                         TextTokenizer.of(new ByteArrayInputStream(tokenizerJson), spec), spec, settings,
                         new SimpleMeterRegistry())) {
                     engineRun(engine, 1, requestsPerStream, "warm-up");
-                    results.add(engineRun(engine, streams, requestsPerStream,
-                            continuous ? "engine, continuous batching" : "engine, static batching"));
+                    results.add(engineRun(engine, streams, requestsPerStream, mode.what()));
                 }
             }
         }
@@ -274,7 +279,8 @@ public final class GenerationBench {
     }
 
     private static Result find(List<Result> results, int streams, String mode) {
-        return results.stream().filter(r -> r.streams() == streams && r.what().contains(mode)).findFirst()
+        return results.stream().filter(r -> r.streams() == streams && r.what().endsWith(mode + " batching"))
+                .findFirst()
                 .orElse(null);
     }
 }

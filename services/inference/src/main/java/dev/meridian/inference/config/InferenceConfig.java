@@ -67,9 +67,11 @@ public interface InferenceConfig {
         /**
          * With continuous batching, the most decode steps a waiting sequence waits for others to join the running
          * batch with it (joining copies the batch's whole KV cache, so joiners are gathered; enough of them join at
-         * once): bounded extra time to first token for far fewer copies. 0 joins every sequence at once.
+         * once): extra time to first token for fewer copies. 0 joins every sequence at once. The default, 1, measured
+         * best (docs/benchmarks.md): a regroup copies each row once, in bulk, so waiting 8 steps saved too little
+         * to pay for 5× the time to first token.
          */
-        @WithDefault("8")
+        @WithDefault("1")
         int joinWaitSteps();
 
         /** Most choices one request may ask for ({@code n}, times the prompts of a completions request). */

@@ -17,7 +17,7 @@ public record GenerationSettings(long kvBudgetBytes, int maxBatchSize, int maxQu
         int joinWaitSteps) {
 
     /** The default of {@link #joinWaitSteps}. */
-    public static final int JOIN_WAIT_STEPS = 8;
+    public static final int JOIN_WAIT_STEPS = 1;
 
     public GenerationSettings {
         if (kvBudgetBytes <= 0 || maxBatchSize < 1 || maxQueued < 0 || joinWaitSteps < 0) {

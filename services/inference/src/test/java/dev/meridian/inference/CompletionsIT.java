@@ -273,4 +273,13 @@ class CompletionsIT {
                 .body(containsString("meridian_generation_sequences_total{outcome=\"cancelled\"}"))
                 .body(containsString("meridian_generation_kv_reserved_bytes"));
     }
+
+    /** The routes are Vert.x routes: the service's OpenAPI document declares them from META-INF/openapi.yaml. */
+    @Test
+    void bothRoutesAreInTheServicesOpenApiDocumentBesideTheScannedOnes() {
+        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body("paths.'/v1/chat/completions'.post.operationId", equalTo("createChatCompletion"))
+                .body("paths.'/v1/completions'.post.operationId", equalTo("createCompletion"))
+                .body("paths.'/v1/embeddings'.post", org.hamcrest.Matchers.notNullValue());
+    }
 }
